@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { PhoneNumber, Uuid } from './common.js';
+
+export const LoginBody = z.object({
+  tenant: z.string().min(2).max(20).optional().describe('Tenant code, e.g. LIC; may come from X-Tenant or the subdomain instead. Absent: platform login.'),
+  email: z.string().max(255).optional(),
+  phone_number: PhoneNumber.optional(),
+  username: z.string().max(100).optional(),
+  password: z.string().min(1, 'is required').max(200),
+}).refine((body) => body.email ?? body.phone_number ?? body.username, {
+  message: 'one of email, phone_number or username is required',
+  path: ['email'],
+  // Report this together with any other bad field, not only once the rest is valid.
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+});
+export type LoginBody = z.infer<typeof LoginBody>;
+
+export const RefreshBody = z.object({ refresh_token: z.string().min(1, 'is required').max(300) });
+
+export const LogoutBody = z.object({ refresh_token: z.string().max(300).optional() }).optional();
+
+export const TokenPair = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int(),
+  user: z.object({ user_id: Uuid, role: z.string(), tenant_code: z.string().nullable() }),
+});
+export type TokenPair = z.infer<typeof TokenPair>;
+
+export const Me = z.object({
+  user_id: Uuid,
+  email: z.string().nullable(),
+  role: z.string(),
+  roles: z.array(z.string()),
+  tenant_id: Uuid.nullable(),
+  tenant_code: z.string().nullable(),
+  agent_id: Uuid.nullable(),
+  data_scope: z.enum(['tenant', 'team', 'own', 'none']),
+  permissions: z.array(z.object({
+    action: z.string(), subject: z.string(), conditions: z.record(z.string(), z.unknown()).nullable().optional(),
+  })),
+});

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+// Shapes shared by every module. Field names are snake_case end to end, as in the database.
+
+// Plain messages for the two commonest mistakes; zod's own wording is kept for the rest.
+z.config({
+  customError: (issue) => {
+    if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+    if (issue.code === 'unrecognized_keys') return `unknown field(s): ${issue.keys.join(', ')}`;
+    return undefined;
+  },
+});
+
+export const Uuid = z.uuid({ message: 'must be a UUID' });
+export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
+export const IsoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
+export const Email = z.email({ message: 'must be an e-mail address' }).max(255).transform((value) => value.toLowerCase());
+export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
+export const Password = z.string().min(12, 'must be at least 12 characters').max(200);
+export const TenantCode = z.string().regex(/^[A-Z][A-Z0-9_]{1,19}$/, 'must match ^[A-Z][A-Z0-9_]{1,19}$');
+
+export const ListQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export function page<T extends z.ZodType>(item: T) {
+  return z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+}
+
+export const FieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string(),
+  instance: z.string().optional(),
+  errors: z.array(FieldErrorSchema).optional(),
+});
+
+export const IdParams = <K extends string>(key: K) => z.object({ [key]: Uuid } as Record<K, typeof Uuid>);

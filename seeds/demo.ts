@@ -1,0 +1,73 @@
+import { DEMO_SUPER_ADMIN, type Config } from '../src/config.js';
+import { inOwnerTransaction } from '../src/db/privileged.js';
+import { enterTenant } from '../src/db/scope.js';
+import type { AppDeps } from '../src/deps.js';
+import { findTenantByCode } from '../src/tenants/repository.js';
+import { onboardTenant } from '../src/tenants/onboarding.js';
+import { assignRoles, insertUser } from '../src/users/repository.js';
+
+// Demo tenants LIC and HDFC, each with a provider admin, a regional manager, a senior and a junior agent
+// (manager > senior > junior). Idempotent: a tenant that exists already is left alone.
+
+export const DEMO_PASSWORD = 'AgentMitra#2026';
+
+const DEMO_TENANTS = [
+  { tenant_code: 'LIC', tenant_name: 'Life Insurance Corporation of India', domain: 'lic.demo' },
+  { tenant_code: 'HDFC', tenant_name: 'HDFC Life Insurance', domain: 'hdfc.demo' },
+] as const;
+
+const DEMO_STAFF = [
+  { local: 'manager', role: 'regional_manager', first_name: 'Rekha', last_name: 'Menon', agent_code: 'RM-001', level: 1 },
+  { local: 'senior', role: 'senior_agent', first_name: 'Suresh', last_name: 'Iyer', agent_code: 'SA-001', level: 2 },
+  { local: 'junior', role: 'junior_agent', first_name: 'Jaya', last_name: 'Rao', agent_code: 'JA-001', level: 3 },
+] as const;
+
+export async function seedDemoTenants(deps: AppDeps): Promise<string[]> {
+  const created: string[] = [];
+  for (const demo of DEMO_TENANTS) {
+    const existing = await inOwnerTransaction(deps.db, (tx) => findTenantByCode(tx, demo.tenant_code));
+    if (existing) continue;
+    const tenant = await onboardTenant(deps, {
+      tenant_code: demo.tenant_code, tenant_name: demo.tenant_name, tenant_type: 'insurance_provider',
+      subscription_plan: 'enterprise',
+      admin: { email: `admin@${demo.domain}`, password: DEMO_PASSWORD, first_name: 'Provider', last_name: 'Admin' },
+    });
+    const passwordHash = await deps.passwords.hash(DEMO_PASSWORD);
+    await inOwnerTransaction(deps.db, async (tx) => {
+      await enterTenant(tx, tenant);
+      let parentAgentId: string | null = null;
+      for (const staff of DEMO_STAFF) {
+        const user = await insertUser(tx, {
+          email: `${staff.local}@${demo.domain}`, password_hash: passwordHash, first_name: staff.first_name, last_name: staff.last_name,
+        });
+        const role = await tx('roles').first('role_id').where({ role_name: staff.role });
+        await assignRoles(tx, user.user_id, [role.role_id], null);
+        const [agent]: { agent_id: string }[] = await tx('agents').insert({
+          user_id: user.user_id, agent_code: `${demo.tenant_code}-${staff.agent_code}`,
+          parent_agent_id: parentAgentId, hierarchy_level: staff.level,
+        }).returning('agent_id');
+        parentAgentId = agent?.agent_id ?? null;
+      }
+    });
+    created.push(demo.tenant_code);
+    deps.log.info({ tenant: demo.tenant_code }, 'seeded demo tenant');
+  }
+  return created;
+}
+
+export function printDemoLogins(config: Config): void {
+  const lines = [
+    'Demo logins (POST /api/v1/auth/login):',
+    config.superAdmin ? `  platform super admin (no tenant): ${config.superAdmin.email} / ${superAdminPassword(config.superAdmin.password)}` : '',
+    ...DEMO_TENANTS.flatMap((demo) => [
+      `  ${demo.tenant_code} (tenant "${demo.tenant_code}"), password ${DEMO_PASSWORD}:`,
+      `    admin@${demo.domain} (insurance_provider_admin), ${DEMO_STAFF.map((s) => `${s.local}@${demo.domain} (${s.role})`).join(', ')}`,
+    ]),
+  ].filter(Boolean);
+  console.log(lines.join('\n'));
+}
+
+/** A configured password is not echoed; the built-in demo one is. */
+function superAdminPassword(password: string): string {
+  return password === DEMO_SUPER_ADMIN.password ? password : '(SUPER_ADMIN_PASSWORD)';
+}

@@ -1,0 +1,31 @@
+import express from 'express';
+import helmet from 'helmet';
+import { loginRateLimiter } from './auth/routes.js';
+import type { AppDeps } from './deps.js';
+import { API_ENDPOINTS } from './endpoints.js';
+import { mountEndpoints } from './http/endpoint.js';
+import { errorHandler, notFoundHandler } from './http/problem.js';
+import { requestLogging } from './http/request-logging.js';
+import { opsRouter } from './ops/routes.js';
+
+export const API_BASE = '/api/v1';
+
+/** The Express app, separate from listen() so tests drive it in-process. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestLogging(deps.log));
+  app.use(helmet());
+  app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+
+  app.use(opsRouter(deps));
+  app.use(`${API_BASE}/auth/login`, loginRateLimiter(deps.config));
+  const api = express.Router();
+  mountEndpoints(api, API_ENDPOINTS, deps);
+  app.use(API_BASE, api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,60 @@
+import { createMongoAbility, subject as tagSubject, type MongoAbility, type RawRuleOf } from '@casl/ability';
+import { ForbiddenError } from '../errors.js';
+
+export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/** What permissions talk about. 'all' stands for every subject. */
+export const SUBJECTS = [
+  'all', 'Tenant', 'TenantConfig', 'Provider', 'User', 'Role', 'Permission', 'Agent', 'Policyholder', 'Policy',
+  'Payment', 'Import', 'Claim', 'ClaimReview', 'PolicyTerms', 'Dependent',
+] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+export type AppAbility = MongoAbility<[Action, Subject | (Record<string, unknown> & { __caslSubjectType__?: string })]>;
+
+export interface PermissionRule {
+  readonly action: Action;
+  readonly subject: Subject;
+  readonly conditions?: Record<string, unknown> | null;
+}
+
+/** Values a rule's conditions may name as '${user.<key>}'. */
+export interface RuleContext {
+  readonly user_id: string;
+  readonly tenant_id: string | null;
+  readonly agent_id: string | null;
+  readonly visible_agent_ids: readonly string[] | null;
+}
+
+const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id|visible_agent_ids)\}$/;
+
+function interpolate(value: unknown, context: RuleContext): unknown {
+  if (typeof value === 'string') {
+    const key = value.match(PLACEHOLDER)?.[1] as keyof RuleContext | undefined;
+    return key ? context[key] : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => interpolate(item, context));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, context)]));
+  }
+  return value;
+}
+
+/** The caller's ability, built per request from the rules its roles grant in the database. */
+export function buildAbility(rules: readonly PermissionRule[], context: RuleContext): AppAbility {
+  const raw: RawRuleOf<AppAbility>[] = rules.map((rule) => ({
+    action: rule.action,
+    subject: rule.subject,
+    ...(rule.conditions ? { conditions: interpolate(rule.conditions, context) as Record<string, unknown> } : {}),
+  }));
+  return createMongoAbility<AppAbility>(raw);
+}
+
+/** Throws 403 unless the ability allows `action` on the subject type (or on this record of it). */
+export function authorize(ability: AppAbility, action: Action, subjectType: Subject, record?: object): void {
+  const target = record ? tagSubject(subjectType, { ...record }) : subjectType;
+  if (!ability.can(action, target as Subject)) {
+    throw new ForbiddenError(`You are not allowed to ${action} ${subjectType}.`);
+  }
+}

@@ -1,0 +1,102 @@
+import type { Tx } from '../db/scope.js';
+
+// Tenant users (users, user_sessions) and super admins (shared.platform_users, platform_sessions) sign in the
+// same way; only the tables differ. Each scope's search_path resolves these names.
+
+export type AccountKind = 'tenant' | 'platform';
+const TABLES = {
+  tenant: { accounts: 'users', sessions: 'user_sessions' },
+  platform: { accounts: 'platform_users', sessions: 'platform_sessions' },
+} as const;
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+
+export interface LoginAccount {
+  readonly user_id: string;
+  readonly password_hash: string;
+  readonly status: string;
+  readonly locked_until: Date | null;
+}
+
+export interface LoginIdentifier {
+  readonly email?: string | undefined;
+  readonly phone_number?: string | undefined;
+  readonly username?: string | undefined;
+}
+
+export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
+  const query = tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until');
+  if (id.email) return query.where({ email: id.email.trim().toLowerCase() });
+  if (kind === 'platform') return undefined;
+  if (id.phone_number) return query.where({ phone_number: id.phone_number });
+  return query.where({ username: (id.username ?? '').trim().toLowerCase() });
+}
+
+/** Counts a failure atomically; the fifth in a row locks the account and starts the count again. */
+export async function recordFailedLogin(tx: Tx, kind: AccountKind, userId: string): Promise<void> {
+  await tx.raw(`
+    UPDATE ${TABLES[kind].accounts}
+       SET login_attempts = CASE WHEN login_attempts + 1 >= ? THEN 0 ELSE login_attempts + 1 END,
+           locked_until = CASE WHEN login_attempts + 1 >= ? THEN now() + make_interval(mins => ?) ELSE locked_until END
+     WHERE user_id = ?`, [MAX_FAILED_LOGINS, MAX_FAILED_LOGINS, LOCK_MINUTES, userId]);
+}
+
+export async function recordSuccessfulLogin(tx: Tx, kind: AccountKind, userId: string): Promise<void> {
+  await tx(TABLES[kind].accounts).where({ user_id: userId })
+    .update({ login_attempts: 0, locked_until: null, last_login_at: tx.fn.now() });
+}
+
+export async function isAccountActive(tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
+  const row = await tx(TABLES[kind].accounts).first('status').where({ user_id: userId });
+  return row?.status === 'active';
+}
+
+export interface SessionRow {
+  readonly session_id: string;
+  readonly user_id: string;
+  readonly refresh_token_hash: string;
+  readonly expires_at: Date;
+  readonly revoked_at: Date | null;
+}
+
+export async function insertSession(tx: Tx, kind: AccountKind, session: {
+  session_id: string; user_id: string; refresh_token_hash: string; ttl_seconds: number;
+  ip_address: string | null; user_agent: string | null;
+}): Promise<void> {
+  const { ttl_seconds, ...row } = session;
+  await tx(TABLES[kind].sessions).insert({
+    ...row,
+    expires_at: tx.raw('now() + make_interval(secs => ?)', [ttl_seconds]),
+  });
+}
+
+/** Locks the session row so two refreshes with the same token cannot both rotate it. */
+export async function findSessionForUpdate(tx: Tx, kind: AccountKind, sessionId: string): Promise<SessionRow | undefined> {
+  return tx(TABLES[kind].sessions).first('session_id', 'user_id', 'refresh_token_hash', 'expires_at', 'revoked_at')
+    .where({ session_id: sessionId }).forUpdate();
+}
+
+export async function rotateSessionToken(tx: Tx, kind: AccountKind, sessionId: string, refreshTokenHash: string): Promise<void> {
+  await tx(TABLES[kind].sessions).where({ session_id: sessionId })
+    .update({ refresh_token_hash: refreshTokenHash, last_activity_at: tx.fn.now() });
+}
+
+export async function revokeSession(tx: Tx, kind: AccountKind, sessionId: string, reason: string): Promise<void> {
+  await tx(TABLES[kind].sessions).where({ session_id: sessionId }).whereNull('revoked_at')
+    .update({ revoked_at: tx.fn.now(), revoked_reason: reason });
+}
+
+/** Ends every live session of a user (deactivation, password change). */
+export async function revokeUserSessions(tx: Tx, kind: AccountKind, userId: string, reason: string): Promise<void> {
+  await tx(TABLES[kind].sessions).where({ user_id: userId }).whereNull('revoked_at')
+    .update({ revoked_at: tx.fn.now(), revoked_reason: reason });
+}
+
+export async function roleNamesOf(tx: Tx, userId: string): Promise<string[]> {
+  const rows = await tx('user_roles').join('roles', 'roles.role_id', 'user_roles.role_id')
+    .where('user_roles.user_id', userId)
+    .where((q) => q.whereNull('user_roles.expires_at').orWhere('user_roles.expires_at', '>', tx.fn.now()))
+    .select('roles.role_name');
+  return rows.map((row: { role_name: string }) => row.role_name);
+}

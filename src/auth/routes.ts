@@ -1,0 +1,89 @@
+import type { Request } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { LoginBody, LogoutBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
+import { ProblemSchema } from '../../schemas/common.js';
+import type { Config } from '../config.js';
+import { ValidationError } from '../errors.js';
+import { publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { sendProblem } from '../http/problem.js';
+import { primaryRole } from '../roles/system-roles.js';
+import { login, logout, refresh } from './service.js';
+
+const problem = (description: string) => ({ description, schema: ProblemSchema });
+
+/** Where a login's tenant comes from: the body, else X-Tenant, else the subdomain of the configured base domain. */
+function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomain: string | undefined): string | undefined {
+  const header = req.get('x-tenant')?.trim();
+  if (bodyTenant && header && bodyTenant.toUpperCase() !== header.toUpperCase()) {
+    throw new ValidationError([{ path: 'body.tenant', message: 'names another tenant than the X-Tenant header' }]);
+  }
+  if (bodyTenant ?? header) return bodyTenant ?? header;
+  if (!baseDomain || !req.hostname.endsWith(`.${baseDomain}`)) return undefined;
+  const label = req.hostname.slice(0, -(baseDomain.length + 1));
+  return /^[a-z][a-z0-9_]{1,19}$/i.test(label) && !['www', 'api', 'app'].includes(label.toLowerCase()) ? label : undefined;
+}
+
+function clientInfo(req: Request) {
+  return { ip_address: req.ip ?? null, user_agent: req.get('user-agent')?.slice(0, 500) ?? null };
+}
+
+export const authEndpoints: Endpoint[] = [
+  publicEndpoint({
+    method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: LoginBody,
+    summary: 'Sign in with e-mail, phone number or username; without a tenant, a platform (super admin) sign-in',
+    headers: { 'X-Tenant': 'Tenant code, instead of body.tenant' },
+    responses: { 200: { description: 'Signed in', schema: TokenPair }, 401: problem('Wrong user or password'),
+      403: problem('Tenant suspended'), 423: problem('Account locked'), 429: problem('Too many attempts') },
+  }, async ({ body, req, deps }) => {
+    const code = loginTenantCode(req, body.tenant, deps.config.tenantBaseDomain);
+    const tenant = code ? await deps.tenants.forLogin(code) : null;
+    return { body: await login(deps, tenant, body, body.password, clientInfo(req)) };
+  }),
+
+  publicEndpoint({
+    method: 'post', path: '/auth/refresh', tag: 'auth', access: 'public', body: RefreshBody,
+    summary: 'Exchange a refresh token for a new pair; a reused refresh token revokes its session',
+    responses: { 200: { description: 'A new token pair', schema: TokenPair }, 401: problem('Invalid, expired or reused') },
+  }, async ({ body, req, deps }) => ({ body: await refresh(deps, body.refresh_token, req.get('x-tenant')) })),
+
+  scopedEndpoint({
+    method: 'post', path: '/auth/logout', tag: 'auth', access: 'signed_in', body: LogoutBody,
+    summary: 'End the current session; its access and refresh tokens stop working at once',
+    responses: { 204: { description: 'Signed out' }, 401: problem('Not signed in') },
+  }, async ({ tx, actor }) => {
+    await logout(tx, actor);
+    return { status: 204 };
+  }),
+
+  scopedEndpoint({
+    method: 'get', path: '/auth/me', tag: 'auth', access: 'signed_in',
+    summary: 'The caller: role, tenant and permissions',
+    responses: { 200: { description: 'The caller', schema: Me }, 401: problem('Not signed in') },
+  }, async ({ actor }) => ({
+    body: {
+      user_id: actor.user_id,
+      email: actor.email,
+      role: actor.kind === 'platform' ? 'super_admin' : primaryRole(actor.roles),
+      roles: actor.roles,
+      tenant_id: actor.tenant?.tenant_id ?? null,
+      tenant_code: actor.tenant?.tenant_code ?? null,
+      agent_id: actor.agent_id,
+      data_scope: actor.data_scope,
+      permissions: actor.rules.map((rule) => ({ action: rule.action, subject: rule.subject, conditions: rule.conditions ?? null })),
+    },
+  })),
+];
+
+/** Per-IP throttle on sign-in, in front of the per-account lockout. */
+export function loginRateLimiter(config: Config) {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: config.loginRateLimitPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    handler: (req, res) => sendProblem(res, {
+      type: 'https://agentmitra.in/problems/429', title: 'Too many requests', status: 429,
+      detail: 'Too many sign-in attempts from this address; wait a minute.', instance: req.originalUrl,
+    }, { 'Retry-After': '60' }),
+  });
+}

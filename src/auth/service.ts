@@ -1,0 +1,111 @@
+import crypto from 'node:crypto';
+import type { TokenPair } from '../../schemas/auth.js';
+import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
+import type { AppDeps } from '../deps.js';
+import { LockedError, UnauthenticatedError } from '../errors.js';
+import { primaryRole } from '../roles/system-roles.js';
+import type { TenantRecord } from '../tenants/repository.js';
+import {
+  findLoginAccount, findSessionForUpdate, insertSession, isAccountActive, recordFailedLogin, recordSuccessfulLogin,
+  revokeSession, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier,
+} from './account-repository.js';
+import type { Actor } from './actor.js';
+import { hashSecret, sameHash } from './tokens.js';
+
+export interface ClientInfo {
+  readonly ip_address: string | null;
+  readonly user_agent: string | null;
+}
+
+// Failures must be remembered (attempt counts, revoked sessions), so the transaction returns an outcome and
+// commits; only then is the outcome turned into an error.
+type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'invalid'; message: string } | { kind: 'locked'; until: Date };
+
+const INVALID_CREDENTIALS: Outcome = { kind: 'invalid', message: 'Invalid credentials.' };
+
+function settle(outcome: Outcome): TokenPair {
+  if (outcome.kind === 'ok') return outcome.pair;
+  if (outcome.kind === 'locked') {
+    const seconds = Math.max(1, Math.ceil((outcome.until.getTime() - Date.now()) / 1000));
+    throw new LockedError('The account is locked after repeated failed sign-ins; try again later.', { 'Retry-After': String(seconds) });
+  }
+  throw new UnauthenticatedError(outcome.message);
+}
+
+/** Runs `work` in the tenant's scope, or the platform's when there is no tenant. */
+function inAccountScope<T>(deps: AppDeps, tenant: TenantRecord | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return tenant ? inTenantScope(deps.db, tenant, null, work) : inPlatformScope(deps.db, null, work);
+}
+
+export async function login(deps: AppDeps, tenant: TenantRecord | null, identifier: LoginIdentifier,
+  password: string, client: ClientInfo): Promise<TokenPair> {
+  const kind: AccountKind = tenant ? 'tenant' : 'platform';
+  const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
+    const account = await findLoginAccount(tx, kind, identifier);
+    if (!account) {
+      await deps.passwords.verifyAgainstNothing(password);
+      return INVALID_CREDENTIALS;
+    }
+    if (account.locked_until && account.locked_until.getTime() > Date.now()) {
+      return { kind: 'locked', until: account.locked_until };
+    }
+    const passwordMatches = await deps.passwords.verify(account.password_hash, password);
+    if (!passwordMatches) {
+      await recordFailedLogin(tx, kind, account.user_id);
+      return INVALID_CREDENTIALS;
+    }
+    if (account.status !== 'active') return INVALID_CREDENTIALS;
+    await recordSuccessfulLogin(tx, kind, account.user_id);
+    const sessionId = crypto.randomUUID();
+    const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
+    await insertSession(tx, kind, {
+      session_id: sessionId, user_id: account.user_id, refresh_token_hash: refresh.hash,
+      ttl_seconds: deps.tokens.refreshTtlSeconds, ...client,
+    });
+    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, account.user_id, sessionId, refresh.token) };
+  });
+  return settle(outcome);
+}
+
+/** Rotates the refresh token. Presenting a token that was already rotated away revokes the whole session. */
+export async function refresh(deps: AppDeps, refreshToken: string, xTenant: string | undefined): Promise<TokenPair> {
+  const parsed = deps.tokens.parseRefresh(refreshToken);
+  const tenant = parsed.tenantId ? await deps.tenants.forToken(parsed.tenantId, xTenant) : null;
+  const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
+    const session = await findSessionForUpdate(tx, parsed.kind, parsed.sessionId);
+    if (!session || session.revoked_at || session.expires_at.getTime() <= Date.now()) {
+      return { kind: 'invalid', message: 'The refresh token is no longer valid.' };
+    }
+    if (!sameHash(hashSecret(parsed.secret), session.refresh_token_hash)) {
+      await revokeSession(tx, parsed.kind, session.session_id, 'refresh_token_reuse');
+      return { kind: 'invalid', message: 'The refresh token was already used; the session has been revoked.' };
+    }
+    if (!(await isAccountActive(tx, parsed.kind, session.user_id))) {
+      await revokeSession(tx, parsed.kind, session.session_id, 'account_inactive');
+      return { kind: 'invalid', message: 'The account is not active.' };
+    }
+    const next = deps.tokens.newRefreshToken(parsed.tenantId, session.session_id);
+    await rotateSessionToken(tx, parsed.kind, session.session_id, next.hash);
+    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token) };
+  });
+  return settle(outcome);
+}
+
+/** Ends the caller's session: its access and refresh tokens stop working at once. */
+export async function logout(tx: Tx, actor: Actor): Promise<void> {
+  await revokeSession(tx, actor.kind, actor.session_id, 'logout');
+}
+
+async function tokenPair(deps: AppDeps, tx: Tx, tenant: TenantRecord | null, userId: string, sessionId: string,
+  refreshToken: string): Promise<TokenPair> {
+  const role = tenant ? primaryRole(await roleNamesOf(tx, userId)) : 'super_admin';
+  return {
+    access_token: deps.tokens.signAccess({
+      sub: userId, sid: sessionId, kind: tenant ? 'tenant' : 'platform', tid: tenant?.tenant_id ?? null,
+    }),
+    refresh_token: refreshToken,
+    token_type: 'Bearer',
+    expires_in: deps.tokens.accessTtlSeconds,
+    user: { user_id: userId, role, tenant_code: tenant?.tenant_code ?? null },
+  };
+}

@@ -1,0 +1,83 @@
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Config } from '../config.js';
+import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
+import { createKnex } from './knex.js';
+import { provisionFromOwner, provisionFromSuperuser } from './roles.js';
+
+export interface Database {
+  /** The runtime role's pool. Only the scope functions open transactions on it. */
+  readonly app: Knex;
+  /** The owner role's connection string: the privileged path (migrations, onboarding). */
+  readonly ownerUrl: string;
+  /** Citus takes each SET LOCAL as its own statement and never sees set_config. */
+  readonly isCitus: boolean;
+  close(): Promise<void>;
+}
+
+export type EmbeddedMode = 'persistent' | 'throwaway';
+
+/** DATABASE_URL set: use that server. Unset: start an embedded PostgreSQL under the data dir. */
+export async function openDatabase(config: Config, log: (line: string) => void, mode: EmbeddedMode = 'persistent'): Promise<Database> {
+  let embedded: EmbeddedServer | undefined;
+  let urls;
+  if (config.databaseUrl) {
+    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl);
+  } else {
+    const clusterDir = mode === 'persistent'
+      ? path.join(config.dataDir, 'pg')
+      : path.join(config.dataDir, `pg-test-${process.pid}`);
+    embedded = await startEmbeddedPostgres({ clusterDir, secretsDir: config.dataDir, persistent: mode === 'persistent', log });
+    urls = await provisionFromSuperuser(embedded.superuserUrl, config.dataDir);
+  }
+  const app = createKnex(urls.appUrl, config.dbPoolMax);
+  try {
+    await assertRuntimeRoleIsConfined(app);
+    const citus = await app.raw("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+    const isCitus = citus.rows.length > 0;
+    if (isCitus) await assertCitusPropagatesSetLocal(app);
+    return {
+      app,
+      ownerUrl: urls.ownerUrl,
+      isCitus,
+      async close() {
+        await app.destroy();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await app.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+/** Refuse to run if the runtime role could see past RLS: superuser, BYPASSRLS, or owner (directly or by membership) of anything. */
+async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
+  const { rows } = await app.raw(`
+    SELECT r.rolname, r.rolsuper, r.rolbypassrls,
+           (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+               AND pg_has_role(r.oid, c.relowner, 'USAGE')) AS owned_relations,
+           (SELECT count(*) FROM pg_namespace n
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%'
+               AND pg_has_role(r.oid, n.nspowner, 'USAGE')) AS owned_schemas
+      FROM pg_roles r WHERE r.rolname = current_user`);
+  const role = rows[0];
+  const problems = [
+    role.rolsuper && 'is a superuser',
+    role.rolbypassrls && 'has BYPASSRLS',
+    role.owned_relations > 0 && `owns ${role.owned_relations} relations`,
+    role.owned_schemas > 0 && `owns ${role.owned_schemas} schemas`,
+  ].filter(Boolean);
+  if (problems.length) {
+    throw new Error(`Refusing to start: the runtime role "${role.rolname}" ${problems.join(', ')}; RLS would not confine it.`);
+  }
+}
+
+async function assertCitusPropagatesSetLocal(app: Knex): Promise<void> {
+  const { rows } = await app.raw('SHOW citus.propagate_set_commands');
+  if (rows[0]?.citus_propagate_set_commands !== 'local') {
+    throw new Error("Refusing to start: on Citus the runtime role needs citus.propagate_set_commands = 'local'.");
+  }
+}

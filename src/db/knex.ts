@@ -1,0 +1,43 @@
+import knexFactory, { type Knex } from 'knex';
+import ClientPG from 'knex/lib/dialects/postgres/index.js';
+import TransactionPG from 'knex/lib/dialects/postgres/execution/pg-transaction.js';
+import pg from 'pg';
+
+// DATE stays 'YYYY-MM-DD' (no time-zone shift); bigint counts fit in a JS number; NUMERIC stays a string (money).
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface ScopedTransactionConfig extends Knex.TransactionConfig {
+  /** Statements sent in the same simple query as BEGIN. */
+  readonly preamble?: string;
+}
+
+/** Sends `BEGIN; <preamble>` as one simple query, so a scoped transaction costs one round trip to open. */
+class PreambleTransaction extends TransactionPG {
+  private readonly preamble: string | undefined;
+
+  constructor(client: unknown, container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown) {
+    super(client, container, config, outerTx);
+    // Set before begin() runs: the transaction starts on a later tick.
+    this.preamble = config?.preamble;
+  }
+
+  override begin(conn: unknown): Promise<unknown> {
+    return this.preamble ? this.query(conn, `BEGIN; ${this.preamble}`) : super.begin(conn);
+  }
+}
+
+class ScopedClientPG extends ClientPG {
+  transaction(container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown): PreambleTransaction {
+    return new PreambleTransaction(this, container, config, outerTx);
+  }
+}
+
+export function createKnex(connectionString: string, poolMax: number): Knex {
+  return knexFactory({
+    client: ScopedClientPG as unknown as typeof knexFactory.Client,
+    connection: { connectionString, application_name: 'agent-mitra' },
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+}

@@ -1,0 +1,55 @@
+import type { MigrationBuilder } from 'node-pg-migrate';
+
+// Building blocks for tenant migrations. Each tenant table gets the same guard rails: a tenant_id defaulted from
+// the scope and pinned to this schema's tenant, RLS enabled and forced, and grants to the runtime group only.
+
+export const CURRENT_TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid";
+export const CURRENT_USER_ID = "nullif(current_setting('app.user_id', true), '')::uuid";
+export const VISIBLE_AGENT_IDS = "nullif(current_setting('app.agent_ids', true), '')::uuid[]";
+export const TENANT_MATCHES = `tenant_id = ${CURRENT_TENANT}`;
+
+export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
+
+/** The tenant_id column every tenant table starts with. */
+export const TENANT_ID_COLUMN = `tenant_id uuid NOT NULL DEFAULT ${CURRENT_TENANT}`;
+
+/**
+ * Pins tenant_id to the schema's tenant with a CHECK holding the literal id (read from app.tenant_id, which the
+ * migrator sets), turns on forced RLS and grants the runtime group exactly `privileges`.
+ * The CREATE TABLE itself stays a top-level statement in the migration (Citus needs that).
+ */
+export function guardTenantTable(pgm: MigrationBuilder, table: string, privileges: Privilege[]): void {
+  pgm.sql(`
+    DO $pin$ BEGIN
+      EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (tenant_id = %L::uuid)',
+                     '${table}', '${table}_tenant_pin', current_setting('app.tenant_id'));
+    END $pin$;
+    ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
+    GRANT ${privileges.join(', ')} ON ${table} TO agent_mitra_runtime;`);
+}
+
+export interface PolicySet {
+  readonly select?: string;
+  readonly insert?: string;
+  readonly update?: string;
+  readonly delete?: string;
+}
+
+/**
+ * Exactly one PERMISSIVE policy per command. Conditions may compare only the row's own columns with
+ * current_setting values: no subqueries, no table-reading functions (Citus rejects or rewrites them).
+ */
+export function tenantPolicies(pgm: MigrationBuilder, table: string, policies: PolicySet): void {
+  for (const [command, condition] of Object.entries(policies) as [keyof PolicySet, string][]) {
+    const clause = command === 'insert' ? `WITH CHECK (${condition})`
+      : command === 'update' ? `USING (${condition}) WITH CHECK (${condition})`
+      : `USING (${condition})`;
+    pgm.sql(`CREATE POLICY ${table}_${command} ON ${table} AS PERMISSIVE FOR ${command.toUpperCase()} TO PUBLIC ${clause};`);
+  }
+}
+
+/** Policies for a table every actor of the tenant may reach; finer rules live in the CASL abilities. */
+export function tenantWidePolicies(pgm: MigrationBuilder, table: string, commands: (keyof PolicySet)[]): void {
+  tenantPolicies(pgm, table, Object.fromEntries(commands.map((command) => [command, TENANT_MATCHES])));
+}

@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+import type pg from 'pg';
+import { withClient } from './roles.js';
+import { assertSchemaName, assertUuid } from './sql-literals.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHARED_DIR = path.join(root, 'migrations/shared');
+const TENANT_DIR = path.join(root, 'migrations/tenant');
+const LEDGER = 'pgmigrations';
+export const TENANT_LEDGERS = 'tenant_migrations';
+
+export interface TenantSchemaRef {
+  readonly tenant_id: string;
+  readonly tenant_code: string;
+  readonly schema_name: string;
+}
+
+type Log = (line: string) => void;
+
+export async function migrateShared(ownerUrl: string, log: Log): Promise<string[]> {
+  return withClient(ownerUrl, async (client) => {
+    const applied = await runner({
+      dbClient: client,
+      dir: SHARED_DIR,
+      schema: 'shared',
+      createSchema: true,
+      migrationsTable: LEDGER,
+      direction: 'up',
+      count: Infinity,
+      singleTransaction: true,
+      advisoryLockMode: 'wait',
+      log: () => undefined,
+    });
+    if (applied.length) log(`shared: applied ${applied.map((m) => m.name).join(', ')}`);
+    return applied.map((m) => m.name);
+  });
+}
+
+/**
+ * Applies the tenant migrations to one schema inside the caller's open transaction (onboarding, or one tenant
+ * of `migrateAllTenants`). node-pg-migrate's own BEGIN/COMMIT become a savepoint, so the caller keeps
+ * all-or-nothing control; `app.tenant_id` lets the migrations pin each table's tenant_id.
+ */
+export async function migrateTenantSchema(client: pg.Client, tenant: TenantSchemaRef): Promise<string[]> {
+  assertSchemaName(tenant.schema_name);
+  assertUuid(tenant.tenant_id);
+  await client.query(`SET LOCAL app.tenant_id = '${tenant.tenant_id}'`);
+  const applied = await runner({
+    dbClient: savepointInsteadOfTransaction(client),
+    dir: TENANT_DIR,
+    schema: tenant.schema_name,
+    // Ledgers live outside the tenant schemas, so a tenant schema holds only RLS-guarded tenant tables.
+    migrationsSchema: TENANT_LEDGERS,
+    createMigrationsSchema: true,
+    migrationsTable: tenant.schema_name,
+    direction: 'up',
+    count: Infinity,
+    singleTransaction: true,
+    noLock: true,
+    log: () => undefined,
+  });
+  return applied.map((m) => m.name);
+}
+
+/** Keeps the registry's schema_version at the newest tenant migration, so readiness needs no ledger reads. */
+export async function recordSchemaVersion(client: pg.Client, tenantId: string): Promise<void> {
+  const latest = (await listMigrationFiles('tenant')).at(-1) ?? null;
+  await client.query('UPDATE shared.tenants SET schema_version = $2 WHERE tenant_id = $1', [tenantId, latest]);
+}
+
+export interface MigrateAllResult {
+  readonly migrated: { tenant_code: string; applied: string[] }[];
+  readonly failed: { tenant_code: string; error: string }[];
+}
+
+/** Every registered tenant, one schema per transaction; a failing tenant is reported and the rest still run. */
+export async function migrateAllTenants(ownerUrl: string, log: Log): Promise<MigrateAllResult> {
+  return withClient(ownerUrl, async (client) => {
+    const { rows } = await client.query<TenantSchemaRef>(
+      'SELECT tenant_id, tenant_code, schema_name FROM shared.tenants ORDER BY tenant_code');
+    const result: MigrateAllResult = { migrated: [], failed: [] };
+    for (const [index, tenant] of rows.entries()) {
+      const progress = `[${index + 1}/${rows.length}] ${tenant.tenant_code} (${tenant.schema_name})`;
+      try {
+        await client.query('BEGIN');
+        const applied = await migrateTenantSchema(client, tenant);
+        await recordSchemaVersion(client, tenant.tenant_id);
+        await client.query('COMMIT');
+        result.migrated.push({ tenant_code: tenant.tenant_code, applied });
+        log(`${progress}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
+      } catch (error) {
+        await client.query('ROLLBACK');
+        result.failed.push({ tenant_code: tenant.tenant_code, error: String(error) });
+        log(`${progress}: FAILED ${String(error)}`);
+      }
+    }
+    return result;
+  });
+}
+
+/** The migration names on disk, in order: /readyz compares them with what the database has applied. */
+export async function listMigrationFiles(kind: 'shared' | 'tenant'): Promise<string[]> {
+  const fs = await import('node:fs/promises');
+  const files = await fs.readdir(kind === 'shared' ? SHARED_DIR : TENANT_DIR);
+  return files.filter((file) => /^\d+_.*\.ts$/.test(file)).map((file) => file.replace(/\.ts$/, '')).sort();
+}
+
+function savepointInsteadOfTransaction(client: pg.Client): pg.Client {
+  const translate: Record<string, string> = {
+    BEGIN: 'SAVEPOINT tenant_migration',
+    COMMIT: 'RELEASE SAVEPOINT tenant_migration',
+    ROLLBACK: 'ROLLBACK TO SAVEPOINT tenant_migration',
+  };
+  return {
+    query: ((text: unknown, values?: unknown) => {
+      const statement = typeof text === 'string' ? text.trim().replace(/;$/, '').toUpperCase() : '';
+      const mapped = translate[statement];
+      return client.query((mapped ?? text) as string, values as unknown[]);
+    }) as pg.Client['query'],
+  } as pg.Client;
+}

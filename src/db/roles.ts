@@ -1,0 +1,98 @@
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { persistedSecret } from '../config.js';
+
+/** Migrations grant to this NOLOGIN group; the runtime login role is a member and gets nothing else. */
+export const RUNTIME_GROUP = 'agent_mitra_runtime';
+const DATABASE_NAME = 'agent_mitra';
+const OWNER_ROLE = 'agent_mitra_owner';
+const APP_ROLE = 'agent_mitra_app';
+
+export interface DatabaseUrls {
+  /** Owns every object, runs migrations and onboarding: the privileged path. */
+  readonly ownerUrl: string;
+  /** The runtime role every request uses: owns nothing, NOBYPASSRLS. */
+  readonly appUrl: string;
+}
+
+/** Embedded server: the superuser creates the owner, the runtime role and the database. */
+export async function provisionFromSuperuser(superuserUrl: string, secretsDir: string): Promise<DatabaseUrls> {
+  const ownerPassword = persistedSecret(secretsDir, 'pg-owner-password');
+  const appPassword = persistedSecret(secretsDir, 'pg-app-password');
+  await withClient(superuserUrl, async (client) => {
+    await upsertLoginRole(client, OWNER_ROLE, ownerPassword, 'NOSUPERUSER NOBYPASSRLS');
+    await ensureRuntimeRoles(client, APP_ROLE, appPassword);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE_NAME]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE_NAME} OWNER ${OWNER_ROLE}`);
+  });
+  await withClient(withDatabase(superuserUrl, DATABASE_NAME), async (client) => {
+    await client.query(`
+      REVOKE ALL ON DATABASE ${DATABASE_NAME} FROM PUBLIC;
+      GRANT CONNECT ON DATABASE ${DATABASE_NAME} TO ${RUNTIME_GROUP};
+      REVOKE ALL ON SCHEMA public FROM PUBLIC;`);
+  });
+  const base = withDatabase(superuserUrl, DATABASE_NAME);
+  return { ownerUrl: withCredentials(base, OWNER_ROLE, ownerPassword), appUrl: withCredentials(base, APP_ROLE, appPassword) };
+}
+
+/**
+ * External server: DATABASE_URL is the owner. Without DATABASE_APP_URL the runtime role is `<owner>_app`,
+ * its password derived from the owner's so every process agrees on it without storing a secret.
+ */
+export async function provisionFromOwner(ownerUrl: string, appUrl: string | undefined): Promise<DatabaseUrls> {
+  const owner = new URL(ownerUrl);
+  const resolvedAppUrl = appUrl ?? withCredentials(ownerUrl, `${decodeURIComponent(owner.username)}_app`,
+    crypto.createHmac('sha256', decodeURIComponent(owner.password)).update('agent-mitra-runtime').digest('hex'));
+  const app = new URL(resolvedAppUrl);
+  await withClient(ownerUrl, async (client) => {
+    await ensureRuntimeRoles(client, decodeURIComponent(app.username), appUrl ? undefined : decodeURIComponent(app.password));
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(databaseOf(ownerUrl))} TO ${RUNTIME_GROUP}`);
+  });
+  return { ownerUrl, appUrl: resolvedAppUrl };
+}
+
+async function ensureRuntimeRoles(client: pg.Client, appRole: string, appPassword: string | undefined): Promise<void> {
+  const group = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [RUNTIME_GROUP]);
+  if (group.rowCount === 0) await client.query(`CREATE ROLE ${RUNTIME_GROUP} NOLOGIN NOBYPASSRLS`);
+  if (appPassword !== undefined) {
+    await upsertLoginRole(client, appRole, appPassword, 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT');
+  }
+  await client.query(`GRANT ${RUNTIME_GROUP} TO ${client.escapeIdentifier(appRole)}`);
+  const citus = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
+  if (citus.rowCount) {
+    await client.query(`ALTER ROLE ${client.escapeIdentifier(appRole)} SET citus.propagate_set_commands = 'local'`);
+  }
+}
+
+async function upsertLoginRole(client: pg.Client, role: string, password: string, attributes: string): Promise<void> {
+  const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+  const verb = exists.rowCount ? 'ALTER' : 'CREATE';
+  await client.query(`${verb} ROLE ${client.escapeIdentifier(role)} LOGIN ${attributes} PASSWORD ${client.escapeLiteral(password)}`);
+}
+
+export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url, application_name: 'agent-mitra-admin' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+function withCredentials(url: string, user: string, password: string): string {
+  const parsed = new URL(url);
+  parsed.username = encodeURIComponent(user);
+  parsed.password = encodeURIComponent(password);
+  return parsed.toString();
+}
+
+function databaseOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+}

@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import { PasswordHasher } from './auth/passwords.js';
+import { TokenService } from './auth/tokens.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { TenantRegistry } from './tenants/registry.js';
+
+/** What request handling needs, built once at start (or per test suite) and passed down explicitly. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly db: Database;
+  readonly log: Logger;
+  readonly passwords: PasswordHasher;
+  readonly tokens: TokenService;
+  readonly tenants: TenantRegistry;
+}
+
+export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
+  return {
+    config,
+    db,
+    log,
+    passwords: new PasswordHasher(config.argon2),
+    tokens: new TokenService(config.jwt),
+    tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
+  };
+}

@@ -1,0 +1,15 @@
+import { authEndpoints } from './auth/routes.js';
+import type { Endpoint } from './http/endpoint.js';
+import { providerEndpoints } from './providers/routes.js';
+import { roleEndpoints } from './roles/routes.js';
+import { tenantEndpoints } from './tenants/routes.js';
+import { userEndpoints } from './users/routes.js';
+
+/** Every /api/v1 endpoint: mounted by the app and described by the OpenAPI document. */
+export const API_ENDPOINTS: readonly Endpoint[] = [
+  ...authEndpoints,
+  ...tenantEndpoints,
+  ...providerEndpoints,
+  ...userEndpoints,
+  ...roleEndpoints,
+];

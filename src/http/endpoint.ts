@@ -1,0 +1,122 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import type { z } from 'zod';
+import { loadPlatformActor, loadTenantActor, type Actor } from '../auth/actor.js';
+import type { AccessClaims } from '../auth/tokens.js';
+import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
+import type { AppDeps } from '../deps.js';
+import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { parseRequestParts } from './validate.js';
+
+// An endpoint is a route plus its zod schemas: the same definition validates requests, types the handler and
+// feeds the OpenAPI document. Requests flow one way: validate -> authenticate -> scope -> handler -> commit -> reply.
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** Who may call: nobody in particular, a super admin, a tenant user, or either kind of signed-in caller. */
+export type Access = 'public' | 'platform' | 'tenant' | 'signed_in';
+
+export interface ResponseSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
+export interface EndpointSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+  readonly method: Method;
+  /** Express-style path under /api/v1, e.g. '/users/:user_id'. */
+  readonly path: string;
+  readonly summary: string;
+  readonly tag: string;
+  readonly access: Access;
+  readonly body?: B;
+  readonly query?: Q;
+  readonly params?: P;
+  readonly headers?: Record<string, string>;
+  readonly responses: Record<number, ResponseSpec>;
+}
+
+export interface Reply {
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface PublicContext<B, Q, P> {
+  readonly body: B;
+  readonly query: Q;
+  readonly params: P;
+  readonly req: Request;
+  readonly deps: AppDeps;
+}
+
+export interface ScopedContext<B, Q, P> extends PublicContext<B, Q, P> {
+  readonly tx: Tx;
+  readonly actor: Actor;
+}
+
+type AnySpec = EndpointSpec<z.ZodType, z.ZodType, z.ZodType>;
+
+export interface Endpoint {
+  readonly spec: AnySpec;
+  readonly handle: (req: Request, deps: AppDeps) => Promise<Reply>;
+}
+
+type Inferred<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export function publicEndpoint<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
+  spec: EndpointSpec<B, Q, P> & { access: 'public' },
+  handler: (ctx: PublicContext<Inferred<B>, Inferred<Q>, Inferred<P>>) => Promise<Reply>,
+): Endpoint {
+  return {
+    spec: spec as AnySpec,
+    handle: async (req, deps) => {
+      const input = parseRequestParts(spec, req) as { body: Inferred<B>; query: Inferred<Q>; params: Inferred<P> };
+      return handler({ ...input, req, deps });
+    },
+  };
+}
+
+export function scopedEndpoint<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
+  spec: EndpointSpec<B, Q, P> & { access: 'platform' | 'tenant' | 'signed_in' },
+  handler: (ctx: ScopedContext<Inferred<B>, Inferred<Q>, Inferred<P>>) => Promise<Reply>,
+): Endpoint {
+  return {
+    spec: spec as AnySpec,
+    handle: async (req, deps) => {
+      const claims = authenticate(req, deps);
+      if (spec.access === 'platform' && claims.kind !== 'platform') throw new ForbiddenError('Only platform administrators may do this.');
+      if (spec.access === 'tenant' && claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
+      const input = parseRequestParts(spec, req) as { body: Inferred<B>; query: Inferred<Q>; params: Inferred<P> };
+      return runScoped(deps, claims, req, (tx, actor) => handler({ ...input, req, deps, tx, actor }));
+    },
+  };
+}
+
+function authenticate(req: Request, deps: AppDeps): AccessClaims {
+  const header = req.get('authorization');
+  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
+  if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { 'WWW-Authenticate': 'Bearer' });
+  return deps.tokens.verifyAccess(match[1]);
+}
+
+/** Opens the caller's one transaction (tenant or platform), loads the actor inside it, runs the handler, commits. */
+export async function runScoped<T>(deps: AppDeps, claims: AccessClaims, req: Request,
+  work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T> {
+  if (claims.kind === 'platform') {
+    return inPlatformScope(deps.db, claims.sub, async (tx) => work(tx, await loadPlatformActor(tx, claims)));
+  }
+  const tenant = await deps.tenants.forToken(claims.tid as string, req.get('x-tenant'));
+  return inTenantScope(deps.db, tenant, claims.sub, async (tx) => work(tx, await loadTenantActor(tx, tenant, claims)));
+}
+
+/** Mounts endpoints; the transaction has committed before the reply is written. */
+export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], deps: AppDeps): void {
+  for (const endpoint of endpoints) {
+    const handler: RequestHandler = async (req: Request, res: Response) => {
+      const reply = await endpoint.handle(req, deps);
+      res.status(reply.status ?? 200).set(reply.headers ?? {});
+      if (reply.body === undefined) res.end();
+      else res.json(reply.body);
+    };
+    router[endpoint.spec.method](endpoint.spec.path, handler);
+  }
+}

@@ -1,0 +1,81 @@
+import type { Action, PermissionRule, Subject } from '../auth/ability.js';
+import type { DataScope } from '../auth/actor.js';
+import type { Tx } from '../db/scope.js';
+
+// The eight system roles every tenant starts with. Provider admins may add custom roles; system roles are fixed.
+
+interface SystemRole {
+  readonly role_name: string;
+  readonly role_description: string;
+  readonly data_scope: DataScope;
+  readonly rules: readonly PermissionRule[];
+}
+
+const all = (action: Action, ...subjects: Subject[]): PermissionRule[] => subjects.map((subject) => ({ action, subject }));
+const BOOK: Subject[] = ['Policyholder', 'Policy', 'Payment', 'Claim', 'Dependent', 'Import'];
+
+export const SYSTEM_ROLES: readonly SystemRole[] = [
+  { role_name: 'super_admin', role_description: 'Platform administrator (kept for parity with the platform role)',
+    data_scope: 'tenant', rules: all('manage', 'all') },
+  { role_name: 'insurance_provider_admin', role_description: 'Administers the tenant: users, roles, agents, products, claims',
+    data_scope: 'tenant', rules: all('manage', 'all') },
+  { role_name: 'regional_manager', role_description: 'Manages the agents below them and their books',
+    data_scope: 'team', rules: [
+      ...all('read', 'User', 'Role', 'Permission', 'PolicyTerms', 'ClaimReview', 'TenantConfig'),
+      ...all('manage', 'Agent', ...BOOK),
+    ] },
+  { role_name: 'senior_agent', role_description: 'Agent who also sees the books of sub-agents',
+    data_scope: 'team', rules: [
+      ...all('read', 'Agent', 'PolicyTerms', ...BOOK),
+      ...all('create', ...BOOK),
+      ...all('update', ...BOOK),
+    ] },
+  { role_name: 'junior_agent', role_description: 'Agent who works their own book',
+    data_scope: 'own', rules: [
+      ...all('read', 'Agent', 'PolicyTerms', ...BOOK),
+      ...all('create', ...BOOK),
+      ...all('update', 'Policyholder', 'Policy', 'Dependent'),
+    ] },
+  { role_name: 'policyholder', role_description: 'Customer with access to their own records',
+    data_scope: 'none', rules: [{ action: 'read', subject: 'Policyholder', conditions: { user_id: '${user.user_id}' } }] },
+  { role_name: 'support_staff', role_description: 'Reads the whole tenant to help customers and agents',
+    data_scope: 'tenant', rules: all('read', 'User', 'Agent', 'PolicyTerms', ...BOOK) },
+  { role_name: 'guest', role_description: 'Signed in, no access yet', data_scope: 'none', rules: [] },
+];
+
+export const SYSTEM_ROLE_NAMES = SYSTEM_ROLES.map((role) => role.role_name);
+
+/** The role shown for a user with several: the most privileged system role, else the first custom one. */
+export function primaryRole(roleNames: readonly string[]): string {
+  return SYSTEM_ROLE_NAMES.find((name) => roleNames.includes(name)) ?? [...roleNames].sort()[0] ?? 'guest';
+}
+
+/** Seeds the system roles and their permissions into the tenant the transaction is scoped to. */
+export async function seedSystemRoles(tx: Tx): Promise<Map<string, string>> {
+  const roleIds = new Map<string, string>();
+  for (const role of SYSTEM_ROLES) {
+    const [row] = await tx('roles')
+      .insert({ role_name: role.role_name, role_description: role.role_description, data_scope: role.data_scope, is_system_role: true })
+      .returning('role_id');
+    roleIds.set(role.role_name, row.role_id);
+    for (const rule of role.rules) {
+      const permissionId = await ensurePermission(tx, rule);
+      await tx('role_permissions').insert({ role_id: row.role_id, permission_id: permissionId });
+    }
+  }
+  return roleIds;
+}
+
+/** The permission row for a rule, created on first use (rules are unique by action, subject and conditions). */
+export async function ensurePermission(tx: Tx, rule: PermissionRule): Promise<string> {
+  const conditions = rule.conditions ? JSON.stringify(rule.conditions) : null;
+  const find = () => tx('permissions').first('permission_id')
+    .where({ action: rule.action, subject: rule.subject })
+    .whereRaw(`coalesce(conditions, '{}'::jsonb) = coalesce(?::jsonb, '{}'::jsonb)`, [conditions]);
+  const existing = await find();
+  if (existing) return existing.permission_id;
+  const { rows } = await tx.raw<{ rows: { permission_id: string }[] }>(`
+    INSERT INTO permissions (action, subject, conditions) VALUES (?, ?, ?::jsonb)
+    ON CONFLICT DO NOTHING RETURNING permission_id`, [rule.action, rule.subject, conditions]);
+  return rows[0]?.permission_id ?? (await find()).permission_id;
+}

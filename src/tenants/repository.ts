@@ -1,0 +1,54 @@
+import type { Tx } from '../db/scope.js';
+import { paginate, type Page } from '../http/pagination.js';
+
+export interface TenantRecord {
+  readonly tenant_id: string;
+  readonly tenant_code: string;
+  readonly tenant_name: string;
+  readonly tenant_type: string;
+  readonly schema_name: string;
+  readonly parent_tenant_id: string | null;
+  readonly status: 'active' | 'suspended' | 'inactive';
+  readonly subscription_plan: string | null;
+  readonly trial_end_date: Date | null;
+  readonly max_users: number;
+  readonly storage_limit_gb: number;
+  readonly api_rate_limit: number;
+  readonly schema_version: string | null;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+export type NewTenant = Pick<TenantRecord, 'tenant_code' | 'tenant_name' | 'tenant_type' | 'schema_name'>
+  & Partial<Pick<TenantRecord, 'parent_tenant_id' | 'subscription_plan' | 'max_users' | 'storage_limit_gb' | 'api_rate_limit'>>
+  & { trial_end_date?: string | null };
+
+export type TenantPatch = Partial<Pick<TenantRecord,
+  'tenant_name' | 'status' | 'subscription_plan' | 'max_users' | 'storage_limit_gb' | 'api_rate_limit'>>
+  & { trial_end_date?: string | null };
+
+const tenants = (tx: Tx) => tx('shared.tenants');
+
+export async function findTenantById(tx: Tx, tenantId: string): Promise<TenantRecord | undefined> {
+  return tenants(tx).where({ tenant_id: tenantId }).first();
+}
+
+export async function findTenantByCode(tx: Tx, tenantCode: string): Promise<TenantRecord | undefined> {
+  return tenants(tx).where({ tenant_code: tenantCode }).first();
+}
+
+export async function insertTenant(tx: Tx, tenant: NewTenant): Promise<TenantRecord> {
+  const [row] = await tenants(tx).insert(tenant).returning('*');
+  return row;
+}
+
+export async function updateTenant(tx: Tx, tenantId: string, patch: TenantPatch): Promise<TenantRecord | undefined> {
+  const [row] = await tenants(tx).where({ tenant_id: tenantId }).update({ ...patch, updated_at: tx.fn.now() }).returning('*');
+  return row;
+}
+
+export async function listTenants(tx: Tx, options: { limit: number; cursor?: string | undefined; status?: string | undefined }): Promise<Page<TenantRecord>> {
+  const query = tenants(tx).select('*');
+  if (options.status) query.where({ status: options.status });
+  return paginate<TenantRecord>(query, 'tenant_id', options);
+}
