@@ -28,6 +28,8 @@ export function translatePgError(error: unknown): DomainError | undefined {
   switch (error.code) {
     case '23505':
       return new ConflictError(`A record with this ${fieldOf(error)} already exists.`);
+    case '42P06':
+      return new ConflictError('A schema with this name already exists.');
     case '23503':
       return error.detail?.includes('is still referenced')
         ? new ConflictError('The record is still referenced by other records.')

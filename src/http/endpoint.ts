@@ -38,6 +38,8 @@ export interface Reply {
   readonly status?: number;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
+  /** Runs once the transaction has committed, before the reply is written (e.g. dropping a cached record). */
+  readonly afterCommit?: () => void;
 }
 
 export interface PublicContext<B, Q, P> {
@@ -113,6 +115,7 @@ export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], d
   for (const endpoint of endpoints) {
     const handler: RequestHandler = async (req: Request, res: Response) => {
       const reply = await endpoint.handle(req, deps);
+      reply.afterCommit?.();
       res.status(reply.status ?? 200).set(reply.headers ?? {});
       if (reply.body === undefined) res.end();
       else res.json(reply.body);

@@ -20,6 +20,7 @@ export const mochaHooks = {
       ARGON2_PARALLELISM: '1',
       LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
       SEED_DEMO: 'false',
+      DB_POOL_MAX: '4',
       SUPER_ADMIN_EMAIL: 'root@platform.test',
       SUPER_ADMIN_PASSWORD: 'Platform#Root2026',
     });
