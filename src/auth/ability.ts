@@ -24,7 +24,7 @@ export interface RuleContext {
   readonly user_id: string;
   readonly tenant_id: string | null;
   readonly agent_id: string | null;
-  readonly visible_agent_ids: readonly string[] | null;
+  readonly visible_agent_ids: readonly string[];
 }
 
 const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id|visible_agent_ids)\}$/;
