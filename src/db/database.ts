@@ -53,7 +53,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
 }
 
 /** Refuse to run if the runtime role could see past RLS: superuser, BYPASSRLS, or owner (directly or by membership) of anything. */
-async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
+export async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
   const { rows } = await app.raw(`
     SELECT r.rolname, r.rolsuper, r.rolbypassrls,
            (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { ConfigError, DEMO_SUPER_ADMIN, loadConfig } from '../../src/config.js';
+
+const base = { DATA_DIR: '.data/test', JWT_SECRET: 'x'.repeat(32) };
+
+describe('configuration', () => {
+  it('fails fast naming every bad variable', () => {
+    expect(() => loadConfig({ ...base, PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'not a url' }))
+      .to.throw(ConfigError, /PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/);
+  });
+
+  it('requires a JWT secret in production and refuses a short one anywhere', () => {
+    expect(() => loadConfig({ DATA_DIR: '.data/test', NODE_ENV: 'production' })).to.throw(ConfigError, /JWT_SECRET: required/);
+    expect(() => loadConfig({ ...base, JWT_SECRET: 'short' })).to.throw(ConfigError, /JWT_SECRET/);
+  });
+
+  it('takes the super admin from the environment, both variables or neither', () => {
+    expect(() => loadConfig({ ...base, SUPER_ADMIN_EMAIL: 'ops@example.com' })).to.throw(ConfigError, /go together/);
+    const config = loadConfig({ ...base, SUPER_ADMIN_EMAIL: 'Ops@Example.com', SUPER_ADMIN_PASSWORD: 'Long#Enough#2026' });
+    expect(config.superAdmin).to.deep.equal({ email: 'ops@example.com', password: 'Long#Enough#2026' });
+  });
+
+  it('uses the demo super admin only outside production', () => {
+    expect(loadConfig(base).superAdmin).to.deep.equal(DEMO_SUPER_ADMIN);
+    expect(loadConfig({ ...base, NODE_ENV: 'production' }).superAdmin).to.equal(undefined);
+  });
+
+  it('keeps argon2 at its full default cost unless told otherwise', () => {
+    expect(loadConfig(base).argon2).to.deep.equal({ memoryCost: 65_536, timeCost: 3, parallelism: 4 });
+  });
+});
