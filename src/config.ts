@@ -31,6 +31,7 @@ const EnvSchema = z.object({
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('100kb'),
   SEED_DEMO: booleanFromEnv.optional(),
   TENANT_BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
+  TRUST_PROXY: z.union([z.coerce.number().int().min(0).max(10), booleanFromEnv]).default(false),
   TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
 });
 
@@ -61,6 +62,8 @@ export interface Config {
   /** Logins to <code>.<domain> resolve the tenant from the subdomain. */
   readonly tenantBaseDomain: string | undefined;
   readonly tenantCacheTtlMs: number;
+  /** Express 'trust proxy': true, or how many proxy hops to trust for the client address. */
+  readonly trustProxy: boolean | number;
 }
 
 export class ConfigError extends Error {}
@@ -113,6 +116,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     seedDemo: env.SEED_DEMO ?? !isProduction,
     tenantBaseDomain: env.TENANT_BASE_DOMAIN ?? 'agentmitra.in',
     tenantCacheTtlMs: env.TENANT_CACHE_TTL_MS,
+    trustProxy: env.TRUST_PROXY,
   });
 }
 

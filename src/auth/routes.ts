@@ -3,7 +3,7 @@ import { rateLimit } from 'express-rate-limit';
 import { LoginBody, LogoutBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
 import { ProblemSchema } from '../../schemas/common.js';
 import type { Config } from '../config.js';
-import { ValidationError } from '../errors.js';
+import { UnauthenticatedError, ValidationError } from '../errors.js';
 import { publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { sendProblem } from '../http/problem.js';
 import { primaryRole } from '../roles/system-roles.js';
@@ -36,7 +36,11 @@ export const authEndpoints: Endpoint[] = [
       403: problem('Tenant suspended'), 423: problem('Account locked'), 429: problem('Too many attempts') },
   }, async ({ body, req, deps }) => {
     const code = loginTenantCode(req, body.tenant, deps.config.tenantBaseDomain);
-    const tenant = code ? await deps.tenants.forLogin(code) : null;
+    const tenant = code ? await deps.tenants.forLogin(code).catch(async (error: unknown) => {
+      // An unknown tenant costs the same hashing time as a wrong password.
+      if (error instanceof UnauthenticatedError) await deps.passwords.verifyAgainstNothing(body.password);
+      throw error;
+    }) : null;
     return { body: await login(deps, tenant, body, body.password, clientInfo(req)) };
   }),
 

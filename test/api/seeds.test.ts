@@ -30,11 +30,11 @@ describe('demo seeds', () => {
     };
     const [manager, senior, junior] = [await me('manager'), await me('senior'), await me('junior')];
     expect([manager.data_scope, senior.data_scope, junior.data_scope]).to.deep.equal(['team', 'team', 'own']);
-    const { rows } = await testDeps().db.app.transaction(async (tx) => {
+    const rows: { agent_id: string; parent_agent_id: string | null }[] = await testDeps().db.app.transaction(async (tx) => {
       await tx.raw(`SET LOCAL search_path = lic_schema; SET LOCAL app.tenant_id = '${manager.tenant_id}'`);
-      return tx.raw('SELECT agent_id, parent_agent_id FROM agents');
+      return (await tx.raw('SELECT agent_id, parent_agent_id FROM agents')).rows;
     });
-    const parentOf = new Map(rows.map((row: { agent_id: string; parent_agent_id: string | null }) => [row.agent_id, row.parent_agent_id]));
+    const parentOf = new Map(rows.map((row) => [row.agent_id, row.parent_agent_id]));
     expect(parentOf.get(junior.agent_id)).to.equal(senior.agent_id);
     expect(parentOf.get(senior.agent_id)).to.equal(manager.agent_id);
     expect(parentOf.get(manager.agent_id)).to.equal(null);
