@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email, Password, TenantCode, Timestamp, Uuid } from './common.js';
+import { Email, IdParams, ListQuery, page, Password, TenantCode, Timestamp, Uuid } from './common.js';
 
 export const TenantType = z.enum(['insurance_provider', 'independent_agent', 'agent_network']);
 export const TenantStatus = z.enum(['active', 'suspended', 'inactive']);
@@ -59,3 +59,10 @@ export const PatchTenantBody = z.object({
   ...Limits,
 }).strict().refine((body) => Object.keys(body).length > 0, { message: 'at least one field is required' });
 export type PatchTenantBody = z.infer<typeof PatchTenantBody>;
+
+export const TenantParams = IdParams('tenant_id');
+
+export const TenantListQuery = ListQuery.extend({ status: TenantStatus.optional() });
+export type TenantListQuery = z.infer<typeof TenantListQuery>;
+
+export const TenantPage = page(Tenant);

@@ -1,0 +1,30 @@
+import type { CreateProviderBody, PatchProviderBody, ProviderListQuery } from '../../schemas/providers.js';
+import type { Tx } from '../db/scope.js';
+import { NotFoundError } from '../errors.js';
+import type { Page } from '../http/pagination.js';
+import {
+  findProviderById, insertProvider, listProviders, updateProvider, type ProviderRecord,
+} from './repository.js';
+
+// Insurance providers are shared reference data: every signed-in caller reads them; only super admins write
+// (enforced by the endpoints' platform access). A duplicate provider_code surfaces as the unique violation (409).
+
+export function listProviderPage(tx: Tx, query: ProviderListQuery): Promise<Page<ProviderRecord>> {
+  return listProviders(tx, query);
+}
+
+export async function getProvider(tx: Tx, providerId: string): Promise<ProviderRecord> {
+  const provider = await findProviderById(tx, providerId);
+  if (!provider) throw new NotFoundError('No insurance provider with this id.');
+  return provider;
+}
+
+export function registerProvider(tx: Tx, provider: CreateProviderBody): Promise<ProviderRecord> {
+  return insertProvider(tx, provider);
+}
+
+export async function amendProvider(tx: Tx, providerId: string, patch: PatchProviderBody): Promise<ProviderRecord> {
+  const provider = await updateProvider(tx, providerId, patch);
+  if (!provider) throw new NotFoundError('No insurance provider with this id.');
+  return provider;
+}
