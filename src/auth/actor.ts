@@ -3,7 +3,7 @@ import { setVisibleAgents } from '../db/scope.js';
 import { UnauthenticatedError } from '../errors.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import { buildAbility, type AppAbility, type PermissionRule } from './ability.js';
-import type { AccessClaims } from './tokens.js';
+import { INVALID_TOKEN, type AccessClaims } from './tokens.js';
 
 export type DataScope = 'tenant' | 'team' | 'own' | 'none';
 const SCOPE_WIDTH: Record<DataScope, number> = { none: 0, own: 1, team: 2, tenant: 3 };
@@ -53,7 +53,7 @@ export async function loadTenantActor(tx: Tx, tenant: TenantRecord, claims: Acce
      WHERE s.session_id = :session_id AND s.user_id = :user_id AND s.revoked_at IS NULL
        AND s.expires_at > now() AND u.status = 'active'`, { user_id: claims.sub, session_id: claims.sid });
   const row = rows[0];
-  if (!row) throw new UnauthenticatedError('The session has ended.');
+  if (!row) throw new UnauthenticatedError('The session has ended.', INVALID_TOKEN);
   const dataScope = row.roles.reduce<DataScope>(
     (widest, role) => (SCOPE_WIDTH[role.data_scope] > SCOPE_WIDTH[widest] ? role.data_scope : widest), 'none');
   const visible = await visibleAgentIds(tx, dataScope, row.agent_id);
@@ -108,7 +108,7 @@ export async function loadPlatformActor(tx: Tx, claims: AccessClaims): Promise<A
      WHERE s.session_id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > now()
        AND u.status = 'active'`, [claims.sid, claims.sub]);
   const row = rows[0];
-  if (!row) throw new UnauthenticatedError('The session has ended.');
+  if (!row) throw new UnauthenticatedError('The session has ended.', INVALID_TOKEN);
   const rules: PermissionRule[] = [{ action: 'manage', subject: 'all' }];
   return {
     kind: 'platform',

@@ -4,6 +4,8 @@ import type { Config } from '../config.js';
 import { UnauthenticatedError } from '../errors.js';
 
 const ALGORITHM = 'HS256';
+/** RFC 6750: a rejected bearer token says so in WWW-Authenticate. */
+export const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type TokenKind = 'tenant' | 'platform';
@@ -55,13 +57,13 @@ export class TokenService {
       });
     } catch (error) {
       const expired = error instanceof jwt.TokenExpiredError;
-      throw new UnauthenticatedError(expired ? 'The access token has expired.' : 'The access token is not valid.');
+      throw new UnauthenticatedError(expired ? 'The access token has expired.' : 'The access token is not valid.', INVALID_TOKEN);
     }
-    if (typeof payload === 'string') throw new UnauthenticatedError('The access token is not valid.');
+    if (typeof payload === 'string') throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
     const { sub, sid, kind, tid } = payload;
     const wellFormed = typeof sub === 'string' && UUID.test(sub) && typeof sid === 'string' && UUID.test(sid)
       && ((kind === 'tenant' && typeof tid === 'string' && UUID.test(tid)) || (kind === 'platform' && tid === null));
-    if (!wellFormed) throw new UnauthenticatedError('The access token is not valid.');
+    if (!wellFormed) throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
     return { sub, sid, kind, tid };
   }
 

@@ -52,16 +52,16 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   }
 }
 
-/** Refuse to run if the runtime role could see past RLS: superuser, BYPASSRLS, or owner (directly or by membership) of anything. */
+/** Refuse to run if the runtime role could see past RLS: superuser, BYPASSRLS, or owner (directly or via any membership, SET ROLE included) of anything. */
 export async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
   const { rows } = await app.raw(`
     SELECT r.rolname, r.rolsuper, r.rolbypassrls,
            (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-               AND pg_has_role(r.oid, c.relowner, 'USAGE')) AS owned_relations,
+               AND pg_has_role(r.oid, c.relowner, 'MEMBER')) AS owned_relations,
            (SELECT count(*) FROM pg_namespace n
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public') AND n.nspname NOT LIKE 'pg_%'
-               AND pg_has_role(r.oid, n.nspowner, 'USAGE')) AS owned_schemas
+               AND pg_has_role(r.oid, n.nspowner, 'MEMBER')) AS owned_schemas
       FROM pg_roles r WHERE r.rolname = current_user`);
   const role = rows[0];
   const problems = [

@@ -14,6 +14,8 @@ export interface TenantRef {
 
 /** Every app.* setting a policy may read. Each scope sets all of them, empty when not applicable. */
 interface ScopeValues {
+  /** 'tenant' or 'platform': the shared platform tables (registry, super admins) answer only to 'platform'. */
+  'app.scope': 'tenant' | 'platform';
   'app.tenant_id': string;
   'app.user_id': string;
   'app.agent_ids': string;
@@ -32,6 +34,7 @@ export function inTenantScope<T>(db: Database, tenant: TenantRef, userId: string
 /** The platform's transaction (registry, providers, super admins): the shared schema only. */
 export function inPlatformScope<T>(db: Database, platformUserId: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
   return inScope(db, ['shared'], {
+    'app.scope': 'platform',
     'app.tenant_id': '',
     'app.user_id': '',
     'app.agent_ids': '',
@@ -53,6 +56,7 @@ function settingStatements(searchPath: string[], values: ScopeValues): string[] 
 
 function tenantValues(tenant: TenantRef, userId: string | null): ScopeValues {
   return {
+    'app.scope': 'tenant',
     'app.tenant_id': assertUuid(tenant.tenant_id),
     'app.user_id': userId ? assertUuid(userId) : '',
     'app.agent_ids': '',

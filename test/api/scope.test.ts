@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { assertRuntimeRoleIsConfined, type Database } from '../../src/db/database.js';
 import { createKnex } from '../../src/db/knex.js';
-import { inTenantScope } from '../../src/db/scope.js';
+import { inPlatformScope, inTenantScope } from '../../src/db/scope.js';
 import { createTestTenant, type TestTenant } from '../helpers/actors.js';
 import { testDeps } from '../helpers/context.js';
 
@@ -28,8 +28,9 @@ describe('the tenant scope', () => {
   it('opens with BEGIN and every SET LOCAL in one round trip', async () => {
     const sent = await statementsSentFor(testDeps().db, tenant);
     expect(sent).to.have.length(3);
-    expect(sent[0]).to.match(/^BEGIN; SET LOCAL search_path = "[a-z0-9_]+_schema", "shared"; SET LOCAL app\.tenant_id = '[0-9a-f-]{36}'; /);
-    expect(sent[0]).to.include("SET LOCAL app.user_id = ''").and.include("SET LOCAL app.agent_ids = ''");
+    expect(sent[0]).to.match(/^BEGIN; SET LOCAL search_path = "[a-z0-9_]+_schema", "shared"; /);
+    expect(sent[0]).to.include(`SET LOCAL app.tenant_id = '${tenant.tenant_id}'`).and.include("SET LOCAL app.scope = 'tenant'")
+      .and.include("SET LOCAL app.user_id = ''").and.include("SET LOCAL app.agent_ids = ''");
     expect(sent.slice(1)).to.deep.equal(['SELECT 1', 'COMMIT;']);
   });
 
@@ -37,7 +38,7 @@ describe('the tenant scope', () => {
     const citus: Database = { ...testDeps().db, isCitus: true };
     const sent = await statementsSentFor(citus, tenant);
     expect(sent[0]).to.equal('BEGIN;');
-    expect(sent.slice(1, 6).every((sql) => /^SET LOCAL [a-z_.]+ = /.test(sql) && !sql.includes(';'))).to.equal(true);
+    expect(sent.slice(1, 7).every((sql) => /^SET LOCAL [a-z_.]+ = /.test(sql) && !sql.includes(';'))).to.equal(true);
     expect(sent.at(-1)).to.equal('COMMIT;');
   });
 
@@ -49,6 +50,22 @@ describe('the tenant scope', () => {
       const { rows } = await testDeps().db.app.raw("SELECT coalesce(current_setting('app.tenant_id', true), '') AS t");
       expect(rows[0].t).to.equal('');
     }
+  });
+
+  it('keeps the platform tables (super admins, sessions, registry) out of reach of a tenant transaction', async () => {
+    const seen = await inTenantScope(testDeps().db, tenant, null, async (tx) => ({
+      platform_users: (await tx('shared.platform_users').count({ n: '*' }))[0]?.n,
+      platform_sessions: (await tx('shared.platform_sessions').count({ n: '*' }))[0]?.n,
+      tenants: (await tx('shared.tenants').count({ n: '*' }))[0]?.n,
+      renamed: await tx('shared.tenants').update({ tenant_name: 'hijacked' }),
+      providers_readable: (await tx.raw('SELECT count(*)::int AS n FROM shared.insurance_providers')).rows.length,
+    }));
+    expect(seen).to.deep.equal({ platform_users: 0, platform_sessions: 0, tenants: 0, renamed: 0, providers_readable: 1 });
+    const providerInsert = inTenantScope(testDeps().db, tenant, null, (tx) =>
+      tx('shared.insurance_providers').insert({ provider_code: 'SNEAKY', provider_name: 'x', provider_type: 'composite' }));
+    await providerInsert.then(() => expect.fail('a tenant wrote reference data'), (error: { code: string }) => expect(error.code).to.equal('42501'));
+    const platformSeesThem = await inPlatformScope(testDeps().db, null, async (tx) => (await tx('shared.platform_users').count({ n: '*' }))[0]?.n);
+    expect(platformSeesThem).to.be.greaterThan(0);
   });
 
   it('rolls back everything when the work fails', async () => {
