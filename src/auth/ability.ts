@@ -29,10 +29,15 @@ export interface RuleContext {
 
 const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id|visible_agent_ids)\}$/;
 
+/** Thrown when a placeholder names a value the caller lacks (e.g. agent_id of a non-agent). */
+class UnresolvedPlaceholder extends Error {}
+
 function interpolate(value: unknown, context: RuleContext): unknown {
   if (typeof value === 'string') {
     const key = value.match(PLACEHOLDER)?.[1] as keyof RuleContext | undefined;
-    return key ? context[key] : value;
+    if (!key) return value;
+    if (context[key] === null) throw new UnresolvedPlaceholder(key);
+    return context[key];
   }
   if (Array.isArray(value)) return value.map((item) => interpolate(item, context));
   if (value && typeof value === 'object') {
@@ -43,12 +48,21 @@ function interpolate(value: unknown, context: RuleContext): unknown {
 
 /** The caller's ability, built per request from the rules its roles grant in the database. */
 export function buildAbility(rules: readonly PermissionRule[], context: RuleContext): AppAbility {
-  const raw: RawRuleOf<AppAbility>[] = rules.map((rule) => ({
-    action: rule.action,
-    subject: rule.subject,
-    ...(rule.conditions ? { conditions: interpolate(rule.conditions, context) as Record<string, unknown> } : {}),
-  }));
-  return createMongoAbility<AppAbility>(raw);
+  return createMongoAbility<AppAbility>(rules.flatMap((rule) => resolveRule(rule, context)));
+}
+
+/**
+ * The rule with its placeholders filled in, or nothing when one names a value the caller lacks: `{agent_id: null}`
+ * would otherwise match every record without an agent, where the rule means "my own records".
+ */
+function resolveRule(rule: PermissionRule, context: RuleContext): RawRuleOf<AppAbility>[] {
+  if (!rule.conditions) return [{ action: rule.action, subject: rule.subject }];
+  try {
+    return [{ action: rule.action, subject: rule.subject, conditions: interpolate(rule.conditions, context) as Record<string, unknown> }];
+  } catch (error) {
+    if (error instanceof UnresolvedPlaceholder) return [];
+    throw error;
+  }
 }
 
 /** Throws 403 unless the ability allows `action` on the subject type (or on this record of it). */

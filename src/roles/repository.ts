@@ -1,0 +1,85 @@
+import type { Permission } from '../../schemas/roles.js';
+import type { PermissionRule } from '../auth/ability.js';
+import type { DataScope } from '../auth/actor.js';
+import type { Tx } from '../db/scope.js';
+import { paginate, type Page } from '../http/pagination.js';
+import { ensurePermission } from './system-roles.js';
+
+export interface RoleRow {
+  readonly role_id: string;
+  readonly role_name: string;
+  readonly role_description: string | null;
+  readonly is_system_role: boolean;
+  readonly data_scope: DataScope;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+}
+
+export interface RolePatch {
+  readonly role_description?: string | null | undefined;
+  readonly data_scope?: DataScope | undefined;
+}
+
+const ROLE_COLUMNS = ['role_id', 'role_name', 'role_description', 'is_system_role', 'data_scope', 'created_at', 'updated_at'];
+const PERMISSION_COLUMNS = ['permission_id', 'action', 'subject', 'conditions', 'permission_name'];
+
+export async function listRoleRows(tx: Tx, options: { limit: number; cursor?: string | undefined }): Promise<Page<RoleRow>> {
+  return paginate<RoleRow>(tx('roles').select(ROLE_COLUMNS), 'role_id', options);
+}
+
+export async function findRoleRow(tx: Tx, roleId: string, options: { forUpdate?: boolean } = {}): Promise<RoleRow | undefined> {
+  const query = tx('roles').first(ROLE_COLUMNS).where({ role_id: roleId });
+  return options.forUpdate ? query.forUpdate() : query;
+}
+
+export async function findRoleRowsByIds(tx: Tx, roleIds: readonly string[]): Promise<RoleRow[]> {
+  if (!roleIds.length) return [];
+  return tx('roles').select(ROLE_COLUMNS).whereIn('role_id', roleIds);
+}
+
+export async function insertRoleRow(tx: Tx, role: { role_name: string; role_description?: string | null | undefined;
+  data_scope: DataScope }): Promise<RoleRow> {
+  const [row] = await tx('roles').insert({ ...role, is_system_role: false }).returning(ROLE_COLUMNS);
+  return row;
+}
+
+export async function updateRoleRow(tx: Tx, roleId: string, patch: RolePatch): Promise<void> {
+  const changes = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+  await tx('roles').where({ role_id: roleId }).update({ ...changes, updated_at: tx.fn.now() });
+}
+
+export async function deleteRoleRow(tx: Tx, roleId: string): Promise<void> {
+  await tx('role_permissions').where({ role_id: roleId }).delete();
+  await tx('roles').where({ role_id: roleId }).delete();
+}
+
+export async function countRoleAssignments(tx: Tx, roleId: string): Promise<number> {
+  const row = await tx('user_roles').where({ role_id: roleId }).count<{ count: string }>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}
+
+/** Each role's permissions, keyed by role id (roles without any map to []). */
+export async function permissionsOfRoles(tx: Tx, roleIds: readonly string[]): Promise<Map<string, Permission[]>> {
+  const byRole = new Map<string, Permission[]>(roleIds.map((id) => [id, []]));
+  if (!roleIds.length) return byRole;
+  const rows: (Permission & { role_id: string })[] = await tx('role_permissions')
+    .join('permissions', 'permissions.permission_id', 'role_permissions.permission_id')
+    .whereIn('role_permissions.role_id', roleIds)
+    .select('role_permissions.role_id', ...PERMISSION_COLUMNS.map((column) => `permissions.${column}`))
+    .orderBy(['permissions.subject', 'permissions.action', 'permissions.permission_id']);
+  for (const { role_id, ...permission } of rows) byRole.get(role_id)?.push(permission);
+  return byRole;
+}
+
+/** Replaces the role's permissions with these rules, creating catalog entries on first use. */
+export async function replaceRolePermissions(tx: Tx, roleId: string, rules: readonly PermissionRule[]): Promise<void> {
+  await tx('role_permissions').where({ role_id: roleId }).delete();
+  const permissionIds = new Set<string>();
+  for (const rule of rules) permissionIds.add(await ensurePermission(tx, rule));
+  if (!permissionIds.size) return;
+  await tx('role_permissions').insert([...permissionIds].map((permissionId) => ({ role_id: roleId, permission_id: permissionId })));
+}
+
+export async function listPermissionRows(tx: Tx, options: { limit: number; cursor?: string | undefined }): Promise<Page<Permission>> {
+  return paginate<Permission>(tx('permissions').select(PERMISSION_COLUMNS), 'permission_id', options);
+}

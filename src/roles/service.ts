@@ -1,0 +1,130 @@
+import { subject as tagSubject } from '@casl/ability';
+import type { CreateRoleBody, PatchRoleBody, Permission } from '../../schemas/roles.js';
+import { authorize, type Action, type PermissionRule, type Subject } from '../auth/ability.js';
+import type { Actor, DataScope } from '../auth/actor.js';
+import type { Tx } from '../db/scope.js';
+import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
+import type { Page } from '../http/pagination.js';
+import { describeRule, holdsManageAll, scopeExceeds, uncoveredRules } from './escalation.js';
+import {
+  countRoleAssignments, deleteRoleRow, findRoleRow, findRoleRowsByIds, insertRoleRow, listPermissionRows, listRoleRows,
+  permissionsOfRoles, replaceRolePermissions, updateRoleRow, type RoleRow,
+} from './repository.js';
+
+type ListOptions = { limit: number; cursor?: string | undefined };
+
+/** A role as the API shows it (serialised by the Role schema's shape). */
+export type RoleView = RoleRow & { readonly permissions: Permission[] };
+
+/** The platform's own role: it exists in every tenant for parity but is never handed out there. */
+export const PLATFORM_ONLY_ROLE = 'super_admin';
+
+/** Record-level check: conditions in the caller's rules (e.g. '${user.user_id}') apply to this record. */
+export function canOnRecord(actor: Actor, action: Action, subjectType: Subject, record: object): boolean {
+  return actor.ability.can(action, tagSubject(subjectType, { ...record }) as never);
+}
+
+async function withPermissions(tx: Tx, rows: readonly RoleRow[]): Promise<RoleView[]> {
+  const permissions = await permissionsOfRoles(tx, rows.map((row) => row.role_id));
+  return rows.map((row) => ({ ...row, permissions: permissions.get(row.role_id) ?? [] }));
+}
+
+/** A role the caller may see; anything else is "not found", as a role of another tenant would be. */
+async function visibleRole(tx: Tx, actor: Actor, roleId: string, forUpdate = false): Promise<RoleRow> {
+  const row = await findRoleRow(tx, roleId, { forUpdate });
+  if (!row || !canOnRecord(actor, 'read', 'Role', row)) throw new NotFoundError('No such role.');
+  return row;
+}
+
+async function roleWithPermissions(tx: Tx, roleId: string): Promise<RoleView> {
+  const row = await findRoleRow(tx, roleId);
+  if (!row) throw new NotFoundError('No such role.');
+  const [role] = await withPermissions(tx, [row]);
+  return role as RoleView;
+}
+
+/** 403 unless the caller holds every rule (and at least the data scope) it is handing out or taking away. */
+export function assertMayHandOut(actor: Actor, rules: readonly PermissionRule[], dataScope: DataScope): void {
+  if (holdsManageAll(actor.rules)) return;
+  const missing = uncoveredRules(actor.rules, rules);
+  if (missing.length) {
+    throw new ForbiddenError(`You cannot grant or change permissions you do not hold: ${missing.map(describeRule).join(', ')}.`);
+  }
+  if (scopeExceeds(dataScope, actor.data_scope)) {
+    throw new ForbiddenError(`You cannot grant or change a data scope (${dataScope}) wider than your own (${actor.data_scope}).`);
+  }
+}
+
+/** Every rule and the data scope of these roles must be the caller's to hand out. */
+export async function assertMayHandOutRoles(tx: Tx, actor: Actor,
+  roles: readonly Pick<RoleRow, 'role_id' | 'data_scope'>[]): Promise<void> {
+  if (holdsManageAll(actor.rules) || !roles.length) return;
+  const permissions = await permissionsOfRoles(tx, roles.map((role) => role.role_id));
+  for (const role of roles) assertMayHandOut(actor, permissions.get(role.role_id) ?? [], role.data_scope);
+}
+
+/** Resolves role ids for assignment: unknown ids and the platform's role are refused (422). */
+export async function rolesForAssignment(tx: Tx, roleIds: readonly string[]): Promise<RoleRow[]> {
+  const roles = await findRoleRowsByIds(tx, roleIds);
+  const unknown = roleIds.filter((id) => !roles.some((role) => role.role_id === id));
+  if (unknown.length) {
+    throw new BusinessRuleError('Some roles do not exist.', [{ path: 'body.role_ids', message: `unknown role(s): ${unknown.join(', ')}` }]);
+  }
+  if (roles.some((role) => role.role_name === PLATFORM_ONLY_ROLE)) {
+    throw new BusinessRuleError('The super_admin role belongs to the platform and cannot be assigned in a tenant.',
+      [{ path: 'body.role_ids', message: 'must not include the super_admin role' }]);
+  }
+  return roles;
+}
+
+export async function listRoles(tx: Tx, actor: Actor, options: ListOptions): Promise<Page<RoleView>> {
+  authorize(actor.ability, 'read', 'Role');
+  const page = await listRoleRows(tx, options);
+  // Conditions on Role may hide some rows: a page can then hold fewer than `limit`, the cursor still moves on.
+  const visible = page.data.filter((row) => canOnRecord(actor, 'read', 'Role', row));
+  return { data: await withPermissions(tx, visible), next_cursor: page.next_cursor };
+}
+
+export async function getRole(tx: Tx, actor: Actor, roleId: string): Promise<RoleView> {
+  authorize(actor.ability, 'read', 'Role');
+  const [role] = await withPermissions(tx, [await visibleRole(tx, actor, roleId)]);
+  return role as RoleView;
+}
+
+export async function createRole(tx: Tx, actor: Actor, body: CreateRoleBody): Promise<RoleView> {
+  authorize(actor.ability, 'create', 'Role');
+  assertMayHandOut(actor, body.permissions, body.data_scope);
+  const row = await insertRoleRow(tx, { role_name: body.role_name, role_description: body.role_description, data_scope: body.data_scope });
+  await replaceRolePermissions(tx, row.role_id, body.permissions);
+  return roleWithPermissions(tx, row.role_id);
+}
+
+/** A custom role the caller may change: system roles are fixed, and its current grants must be the caller's too. */
+async function changeableRole(tx: Tx, actor: Actor, roleId: string, action: 'update' | 'delete'): Promise<RoleRow> {
+  authorize(actor.ability, action, 'Role');
+  const row = await visibleRole(tx, actor, roleId, true);
+  authorize(actor.ability, action, 'Role', row);
+  if (row.is_system_role) throw new ConflictError('System roles cannot be changed or deleted.');
+  await assertMayHandOutRoles(tx, actor, [row]);
+  return row;
+}
+
+export async function updateRole(tx: Tx, actor: Actor, roleId: string, body: PatchRoleBody): Promise<RoleView> {
+  const row = await changeableRole(tx, actor, roleId, 'update');
+  assertMayHandOut(actor, body.permissions ?? [], body.data_scope ?? row.data_scope);
+  await updateRoleRow(tx, roleId, { role_description: body.role_description, data_scope: body.data_scope });
+  if (body.permissions) await replaceRolePermissions(tx, roleId, body.permissions);
+  return roleWithPermissions(tx, roleId);
+}
+
+export async function deleteRole(tx: Tx, actor: Actor, roleId: string): Promise<void> {
+  await changeableRole(tx, actor, roleId, 'delete');
+  const assignments = await countRoleAssignments(tx, roleId);
+  if (assignments > 0) throw new ConflictError(`The role is still assigned to ${assignments} user(s); unassign it first.`);
+  await deleteRoleRow(tx, roleId);
+}
+
+export async function listPermissionCatalog(tx: Tx, actor: Actor, options: ListOptions): Promise<Page<Permission>> {
+  authorize(actor.ability, 'read', 'Permission');
+  return listPermissionRows(tx, options);
+}

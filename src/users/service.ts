@@ -1,0 +1,140 @@
+import type { RoleSummary } from '../../schemas/roles.js';
+import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
+import { revokeUserSessions } from '../auth/account-repository.js';
+import { authorize } from '../auth/ability.js';
+import type { Actor } from '../auth/actor.js';
+import type { Tx } from '../db/scope.js';
+import type { AppDeps } from '../deps.js';
+import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import type { Page } from '../http/pagination.js';
+import { assertMayHandOutRoles, canOnRecord, rolesForAssignment } from '../roles/service.js';
+import {
+  assignRoles, countSeatHolders, deactivateUserRow, findUserRecord, insertUser, listUserRecords, lockSeats, replaceUserRoles,
+  rolesOfUsers, updateUserRow, type UserChanges, type UserRecord,
+} from './repository.js';
+
+// Managing another user is managing its roles' power: a caller may change only users whose grants it holds itself,
+// or a holder of update User could reset an administrator's password and sign in as them.
+
+type Deps = Pick<AppDeps, 'passwords'>;
+
+/** A user as the API shows it (serialised by the User schema's shape). */
+export type UserView = UserRecord & { readonly roles: RoleSummary[] };
+
+function tenantIdOf(actor: Actor): string {
+  if (!actor.tenant) throw new Error('a tenant endpoint ran without a tenant');
+  return actor.tenant.tenant_id;
+}
+
+async function withRoles(tx: Tx, records: readonly UserRecord[]): Promise<UserView[]> {
+  const roles = await rolesOfUsers(tx, records.map((record) => record.user_id));
+  return records.map((record) => ({ ...record, roles: roles.get(record.user_id) ?? [] }));
+}
+
+async function shownUser(tx: Tx, userId: string): Promise<UserView> {
+  const record = await findUserRecord(tx, userId);
+  if (!record) throw new NotFoundError('No such user.');
+  const [user] = await withRoles(tx, [record]);
+  return user as UserView;
+}
+
+/** A user the caller may see; others are "not found", exactly like a user of another tenant. */
+async function visibleUser(tx: Tx, actor: Actor, userId: string, forUpdate = false): Promise<UserRecord> {
+  const record = await findUserRecord(tx, userId, { forUpdate });
+  if (!record || !canOnRecord(actor, 'read', 'User', record)) throw new NotFoundError('No such user.');
+  return record;
+}
+
+/** A user the caller may change with `action`: visible, allowed on this record, and no more powerful than the caller. */
+async function manageableUser(tx: Tx, actor: Actor, userId: string, action: 'update' | 'delete'): Promise<UserRecord> {
+  authorize(actor.ability, action, 'User');
+  const record = await visibleUser(tx, actor, userId, true);
+  authorize(actor.ability, action, 'User', record);
+  await assertMayHandOutRoles(tx, actor, (await rolesOfUsers(tx, [userId])).get(userId) ?? []);
+  return record;
+}
+
+export async function listUsers(tx: Tx, actor: Actor, query: UserListQuery): Promise<Page<UserView>> {
+  authorize(actor.ability, 'read', 'User');
+  const page = await listUserRecords(tx, query);
+  // Conditions on User may hide some rows: a page can then hold fewer than `limit`; the cursor still moves on.
+  const visible = page.data.filter((record) => canOnRecord(actor, 'read', 'User', record));
+  return { data: await withRoles(tx, visible), next_cursor: page.next_cursor };
+}
+
+export async function getUser(tx: Tx, actor: Actor, userId: string): Promise<UserView> {
+  authorize(actor.ability, 'read', 'User');
+  const [user] = await withRoles(tx, [await visibleUser(tx, actor, userId)]);
+  return user as UserView;
+}
+
+export async function createUser(tx: Tx, deps: Deps, actor: Actor, body: CreateUserBody): Promise<UserView> {
+  authorize(actor.ability, 'create', 'User');
+  const { password, role_ids: roleIds, ...profile } = body;
+  if (roleIds.length) authorize(actor.ability, 'update', 'Role');
+  const roles = await rolesForAssignment(tx, roleIds);
+  await assertMayHandOutRoles(tx, actor, roles);
+  const passwordHash = await deps.passwords.hash(password);
+  await takeSeat(tx, actor);
+  const row = await insertUser(tx, { ...profile, password_hash: passwordHash, created_by: actor.user_id });
+  await assignRoles(tx, row.user_id, roleIds, actor.user_id);
+  return shownUser(tx, row.user_id);
+}
+
+/** 422 once the tenant's non-deactivated users reach max_users; the lock makes the count hold until commit. */
+async function takeSeat(tx: Tx, actor: Actor): Promise<void> {
+  const maxUsers = actor.tenant?.max_users ?? 0;
+  await lockSeats(tx, tenantIdOf(actor));
+  if ((await countSeatHolders(tx)) >= maxUsers) {
+    throw new BusinessRuleError(`The tenant already has its maximum of ${maxUsers} users; deactivate one or raise max_users.`);
+  }
+}
+
+export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: string, body: PatchUserBody): Promise<UserView> {
+  const record = await manageableUser(tx, actor, userId, 'update');
+  if (record.status === 'deactivated') throw new ConflictError('A deactivated user cannot be changed.');
+  if (userId === actor.user_id && body.status && body.status !== 'active') {
+    throw new ConflictError('You cannot suspend or disable your own account.');
+  }
+  assertKeepsAnIdentifier(record, body);
+  const { password, ...profile } = body;
+  const changes: UserChanges = { ...profile, updated_by: actor.user_id };
+  if (password) changes.password_hash = await deps.passwords.hash(password);
+  await updateUserRow(tx, userId, changes);
+  if (password) await revokeUserSessions(tx, 'tenant', userId, 'password_changed');
+  else if (body.status && body.status !== 'active') await revokeUserSessions(tx, 'tenant', userId, `status_${body.status}`);
+  return shownUser(tx, userId);
+}
+
+function assertKeepsAnIdentifier(record: UserRecord, body: PatchUserBody): void {
+  const after = {
+    email: body.email === undefined ? record.email : body.email,
+    phone_number: body.phone_number === undefined ? record.phone_number : body.phone_number,
+    username: body.username === undefined ? record.username : body.username,
+  };
+  if (!after.email && !after.phone_number && !after.username) {
+    throw new ValidationError([{ path: 'body', message: 'a user needs at least one of email, phone_number or username' }]);
+  }
+}
+
+/** Deactivates (nothing is hard-deleted) and ends every session, so the user's tokens stop at once. */
+export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Promise<void> {
+  if (userId === actor.user_id) {
+    authorize(actor.ability, 'delete', 'User');
+    throw new ConflictError('You cannot deactivate your own account.');
+  }
+  const record = await manageableUser(tx, actor, userId, 'delete');
+  if (record.status === 'deactivated') return;
+  await deactivateUserRow(tx, userId, actor.user_id);
+  await revokeUserSessions(tx, 'tenant', userId, 'deactivated');
+}
+
+/** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
+export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, roleIds: readonly string[]): Promise<UserView> {
+  authorize(actor.ability, 'update', 'Role');
+  // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
+  await manageableUser(tx, actor, userId, 'update');
+  await assertMayHandOutRoles(tx, actor, await rolesForAssignment(tx, roleIds));
+  await replaceUserRoles(tx, userId, roleIds, actor.user_id);
+  return shownUser(tx, userId);
+}
