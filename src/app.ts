@@ -2,13 +2,11 @@ import express from 'express';
 import helmet from 'helmet';
 import { loginRateLimiter } from './auth/routes.js';
 import type { AppDeps } from './deps.js';
-import { API_ENDPOINTS } from './endpoints.js';
+import { API_BASE, API_ENDPOINTS } from './endpoints.js';
 import { mountEndpoints } from './http/endpoint.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogging } from './http/request-logging.js';
 import { opsRouter } from './ops/routes.js';
-
-export const API_BASE = '/api/v1';
 
 /** The Express app, separate from listen() so tests drive it in-process. */
 export function createApp(deps: AppDeps): express.Express {
@@ -18,9 +16,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLogging(deps.log));
   app.use(helmet());
+  // Before the body parser, so its timer also counts the 400s and 413s the parser answers.
+  app.use(opsRouter(deps));
   app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
-  app.use(opsRouter(deps));
   app.use(`${API_BASE}/auth/login`, loginRateLimiter(deps.config));
   const api = express.Router();
   mountEndpoints(api, API_ENDPOINTS, deps);

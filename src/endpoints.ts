@@ -5,6 +5,8 @@ import { roleEndpoints } from './roles/routes.js';
 import { tenantEndpoints } from './tenants/routes.js';
 import { userEndpoints } from './users/routes.js';
 
+export const API_BASE = '/api/v1';
+
 /** Every /api/v1 endpoint: mounted by the app and described by the OpenAPI document. */
 export const API_ENDPOINTS: readonly Endpoint[] = [
   ...authEndpoints,

@@ -26,7 +26,12 @@ export interface RefreshToken {
 }
 
 export class TokenService {
-  constructor(private readonly settings: Config['jwt']) {}
+  /** A prepared HMAC key: given a string, jsonwebtoken tries to parse it as a PEM key on every call. */
+  private readonly key: crypto.KeyObject;
+
+  constructor(private readonly settings: Config['jwt']) {
+    this.key = crypto.createSecretKey(Buffer.from(settings.secret, 'utf8'));
+  }
 
   get accessTtlSeconds(): number {
     return this.settings.accessTtlSeconds;
@@ -37,7 +42,7 @@ export class TokenService {
   }
 
   signAccess(claims: AccessClaims): string {
-    return jwt.sign({ sid: claims.sid, kind: claims.kind, tid: claims.tid }, this.settings.secret, {
+    return jwt.sign({ sid: claims.sid, kind: claims.kind, tid: claims.tid }, this.key, {
       algorithm: ALGORITHM,
       subject: claims.sub,
       issuer: this.settings.issuer,
@@ -50,7 +55,7 @@ export class TokenService {
   verifyAccess(token: string): AccessClaims {
     let payload: jwt.JwtPayload | string;
     try {
-      payload = jwt.verify(token, this.settings.secret, {
+      payload = jwt.verify(token, this.key, {
         algorithms: [ALGORITHM],
         issuer: this.settings.issuer,
         audience: this.settings.audience,

@@ -1,0 +1,197 @@
+import crypto from 'node:crypto';
+import type { Server } from 'node:http';
+import os from 'node:os';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/app.js';
+import { PasswordHasher } from '../../src/auth/passwords.js';
+import { boot } from '../../src/boot.js';
+import { loadConfig } from '../../src/config.js';
+import type { AppDeps } from '../../src/deps.js';
+import { createLogger } from '../../src/logger.js';
+
+// `npm run bench`: speed figures, kept out of the timed tests. Boots like the test root hooks (a throwaway
+// embedded cluster, or DATABASE_URL; argon2 at a low cost) and drives the API over loopback with fetch.
+
+const SUPER_ADMIN = { email: 'bench@platform.test', password: 'Bench#Platform2026' };
+const PASSWORD = 'Bench#Password2026';
+const ONBOARDINGS = 5;
+const LOGINS = 30;
+const CONCURRENCY = 16;
+const THROUGHPUT_SECONDS = 5;
+const THROUGHPUT_MAX_REQUESTS = 200_000;
+
+interface Running {
+  readonly deps: AppDeps;
+  readonly server: Server;
+  readonly base: string;
+}
+
+type Row = [string, string];
+
+async function start(): Promise<Running> {
+  const config = loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    DATA_DIR: process.env.DATA_DIR ?? '.data/bench',
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
+    SEED_DEMO: 'false',
+    SUPER_ADMIN_EMAIL: SUPER_ADMIN.email,
+    SUPER_ADMIN_PASSWORD: SUPER_ADMIN.password,
+  });
+  const deps = await boot(config, createLogger(config), 'throwaway');
+  const server = createApp(deps).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  return { deps, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function stop({ deps, server }: Running): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  await deps.db.close();
+}
+
+async function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<Response> {
+  return fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+async function expectJson<T>(res: Response, status: number): Promise<T> {
+  const text = await res.text();
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function login(base: string, body: Record<string, string>): Promise<string> {
+  return (await expectJson<{ access_token: string }>(await call(base, 'POST', '/api/v1/auth/login', body), 200)).access_token;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const started = performance.now();
+  const value = await work();
+  return { ms: performance.now() - started, value };
+}
+
+function summary(samples: number[]): { mean: number; min: number; max: number; p50: number; p95: number } {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
+  return { mean, min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN, p50: at(0.5), p95: at(0.95) };
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+/** argon2id at the configured production cost (the rest of the bench uses the lowered test cost). */
+async function realCostHashing(): Promise<Row[]> {
+  const defaults = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) }).argon2;
+  const hasher = new PasswordHasher(defaults);
+  const hash = await timed(() => hasher.hash(PASSWORD));
+  const verify = await timed(() => hasher.verify(hash.value, PASSWORD));
+  const cost = `${defaults.memoryCost} KiB, t=${defaults.timeCost}, p=${defaults.parallelism}`;
+  return [[`argon2id hash, real cost (${cost})`, ms(hash.ms)], ['argon2id verify, real cost', ms(verify.ms)]];
+}
+
+async function onboarding(base: string, superToken: string): Promise<{ rows: Row[]; tenantCode: string; adminEmail: string }> {
+  const samples: number[] = [];
+  let tenantCode = '';
+  for (let i = 0; i < ONBOARDINGS; i += 1) {
+    tenantCode = `B${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
+    const body = {
+      tenant_code: tenantCode, tenant_name: `Bench ${tenantCode}`, tenant_type: 'insurance_provider',
+      admin: { email: `admin@${tenantCode.toLowerCase()}.bench`, password: PASSWORD, first_name: 'Bench', last_name: 'Admin' },
+    };
+    const { ms: took, value } = await timed(() => call(base, 'POST', '/api/v1/tenants', body, superToken));
+    await expectJson(value, 201);
+    samples.push(took);
+  }
+  const s = summary(samples);
+  return {
+    rows: [[`onboard a tenant, POST /tenants (n=${ONBOARDINGS}) mean / min / max`, `${ms(s.mean)} / ${ms(s.min)} / ${ms(s.max)}`]],
+    tenantCode,
+    adminEmail: `admin@${tenantCode.toLowerCase()}.bench`,
+  };
+}
+
+async function loginLatency(base: string, credentials: Record<string, string>): Promise<{ rows: Row[]; token: string }> {
+  const samples: number[] = [];
+  let token = '';
+  for (let i = 0; i < LOGINS; i += 1) {
+    const { ms: took, value } = await timed(() => login(base, credentials));
+    samples.push(took);
+    token = value;
+  }
+  const s = summary(samples);
+  return {
+    rows: [[`tenant login, low argon2 cost (n=${LOGINS}) mean / p50 / p95`, `${ms(s.mean)} / ${ms(s.p50)} / ${ms(s.p95)}`]],
+    token,
+  };
+}
+
+/** CONCURRENCY workers call GET `path` back to back until the time or the request budget runs out. */
+async function throughput(base: string, path: string, token?: string): Promise<Row[]> {
+  const latencies: number[] = [];
+  let failures = 0;
+  const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline && latencies.length + failures < THROUGHPUT_MAX_REQUESTS) {
+      const started = performance.now();
+      const res = await call(base, 'GET', path, undefined, token);
+      await res.arrayBuffer();
+      if (res.status === 200) latencies.push(performance.now() - started);
+      else failures += 1;
+    }
+  };
+  const { ms: elapsed } = await timed(() => Promise.all(Array.from({ length: CONCURRENCY }, worker)));
+  const s = summary(latencies);
+  return [
+    [`GET ${path}, concurrency ${CONCURRENCY}, ${(elapsed / 1000).toFixed(1)} s`, `${(latencies.length / (elapsed / 1000)).toFixed(0)} req/s`],
+    [`GET ${path} latency p50 / p95`, `${ms(s.p50)} / ${ms(s.p95)}`],
+    [`GET ${path} requests ok / failed`, `${latencies.length} / ${failures}`],
+  ];
+}
+
+function printTable(rows: Row[]): void {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  const line = `${'-'.repeat(width + 2)}+${'-'.repeat(28)}`;
+  console.log(line);
+  for (const [label, value] of rows) console.log(` ${label.padEnd(width)} | ${value}`);
+  console.log(line);
+}
+
+async function main(): Promise<void> {
+  const rows: Row[] = [];
+  const { ms: bootMs, value: running } = await timed(start);
+  try {
+    const { base, deps } = running;
+    rows.push([`boot: ${deps.config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, migrate, listen`, ms(bootMs)]);
+    rows.push(...await realCostHashing());
+    const superToken = await login(base, SUPER_ADMIN);
+    const tenants = await onboarding(base, superToken);
+    rows.push(...tenants.rows);
+    const logins = await loginLatency(base, { tenant: tenants.tenantCode, email: tenants.adminEmail, password: PASSWORD });
+    rows.push(...logins.rows);
+    rows.push(...await throughput(base, '/api/v1/auth/me', logins.token));
+    // The floor: the same HTTP stack and client without the database, to read the line above against.
+    rows.push(...await throughput(base, '/healthz'));
+    rows.push(['database pool (DB_POOL_MAX)', String(deps.config.dbPoolMax)]);
+  } finally {
+    await stop(running);
+  }
+  const load = os.loadavg()[0]?.toFixed(1);
+  console.log(`\nAgent Mitra core bench: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load} at the end`);
+  printTable(rows);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
