@@ -47,6 +47,12 @@ export async function provisionFromOwner(ownerUrl: string, appUrl: string | unde
   await withClient(ownerUrl, async (client) => {
     await ensureRuntimeRoles(client, decodeURIComponent(app.username), appUrl ? undefined : decodeURIComponent(app.password));
     await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(databaseOf(ownerUrl))} TO ${RUNTIME_GROUP}`);
+    // Nothing of ours lives in public; close it to the runtime role too when the owner may (it owns the database).
+    await client.query(`DO $public$ BEGIN
+      IF pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = 'public'), 'MEMBER') THEN
+        REVOKE ALL ON SCHEMA public FROM PUBLIC;
+      END IF;
+    END $public$`);
   });
   return { ownerUrl, appUrl: resolvedAppUrl };
 }
@@ -64,10 +70,15 @@ async function ensureRuntimeRoles(client: pg.Client, appRole: string, appPasswor
   }
 }
 
+/**
+ * Creates the role, or brings an existing one's password up to date. Attributes are set only at creation: a
+ * non-superuser owner may not restate BYPASSRLS at all, and the start-up check verifies them anyway.
+ */
 async function upsertLoginRole(client: pg.Client, role: string, password: string, attributes: string): Promise<void> {
   const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
-  const verb = exists.rowCount ? 'ALTER' : 'CREATE';
-  await client.query(`${verb} ROLE ${client.escapeIdentifier(role)} LOGIN ${attributes} PASSWORD ${client.escapeLiteral(password)}`);
+  const name = client.escapeIdentifier(role);
+  const secret = client.escapeLiteral(password);
+  await client.query(exists.rowCount ? `ALTER ROLE ${name} PASSWORD ${secret}` : `CREATE ROLE ${name} LOGIN ${attributes} PASSWORD ${secret}`);
 }
 
 export async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
