@@ -1,15 +1,13 @@
 import type { Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { LoginBody, LogoutBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
-import { ProblemSchema } from '../../schemas/common.js';
 import type { Config } from '../config.js';
 import { UnauthenticatedError, ValidationError } from '../errors.js';
-import { publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { sendProblem } from '../http/problem.js';
 import { primaryRole } from '../roles/system-roles.js';
 import { login, logout, refresh } from './service.js';
 
-const problem = (description: string) => ({ description, schema: ProblemSchema });
 
 /** Where a login's tenant comes from: the body, else X-Tenant, else the subdomain of the configured base domain. */
 function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomain: string | undefined): string | undefined {

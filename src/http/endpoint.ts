@@ -4,6 +4,7 @@ import { loadPlatformActor, loadTenantActor, type Actor } from '../auth/actor.js
 import type { AccessClaims } from '../auth/tokens.js';
 import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
+import { ProblemSchema } from '../../schemas/common.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { parseRequestParts } from './validate.js';
 
@@ -32,6 +33,11 @@ export interface EndpointSpec<B extends z.ZodType, Q extends z.ZodType, P extend
   readonly params?: P;
   readonly headers?: Record<string, string>;
   readonly responses: Record<number, ResponseSpec>;
+}
+
+/** A documented error answer: application/problem+json with this description. */
+export function problemResponse(description: string): ResponseSpec {
+  return { description, schema: ProblemSchema };
 }
 
 export interface Reply {

@@ -1,11 +1,9 @@
-import { ProblemSchema } from '../../schemas/common.js';
 import {
   CreateProviderBody, PatchProviderBody, Provider, ProviderListQuery, ProviderPage, ProviderParams,
 } from '../../schemas/providers.js';
-import { scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { amendProvider, getProvider, listProviderPage, registerProvider } from './service.js';
 
-const problem = (description: string) => ({ description, schema: ProblemSchema });
 const unauthenticated = problem('Not signed in');
 const notPlatform = problem('Not a platform administrator');
 

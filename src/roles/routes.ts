@@ -1,11 +1,9 @@
-import { ProblemSchema } from '../../schemas/common.js';
 import {
   CreateRoleBody, PatchRoleBody, PermissionListQuery, PermissionPage, Role, RoleListQuery, RolePage, RoleParams,
 } from '../../schemas/roles.js';
-import { scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { createRole, deleteRole, getRole, listPermissionCatalog, listRoles, updateRole } from './service.js';
 
-const problem = (description: string) => ({ description, schema: ProblemSchema });
 const COMMON = {
   400: problem('Invalid input; every offending field is listed'),
   401: problem('Not signed in'),

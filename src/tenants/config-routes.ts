@@ -1,4 +1,4 @@
-import { ListQuery, ProblemSchema } from '../../schemas/common.js';
+import { ListQuery } from '../../schemas/common.js';
 import {
   ConfigKeyParams, PutConfigBody, TenantConfigEntry, TenantConfigKeyParams, TenantConfigPage,
 } from '../../schemas/tenant-config.js';
@@ -6,12 +6,11 @@ import { TenantParams } from '../../schemas/tenants.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { ForbiddenError } from '../errors.js';
-import { scopedEndpoint, type Endpoint, type Reply } from '../http/endpoint.js';
+import { problemResponse as problem, scopedEndpoint, type Endpoint, type Reply } from '../http/endpoint.js';
 import { listTenantConfig, putTenantConfig, readTenantConfig, removeTenantConfig } from './config-service.js';
 
 // Each operation twice: /tenants/{tenant_id}/config... for super admins, /config... for a tenant user's own tenant.
 
-const problem = (description: string) => ({ description, schema: ProblemSchema });
 const TAG = 'config';
 
 const listResponses = { 200: { description: 'A page of config entries', schema: TenantConfigPage },

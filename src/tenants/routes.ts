@@ -1,13 +1,11 @@
-import { ProblemSchema } from '../../schemas/common.js';
 import {
   CreateTenantBody, PatchTenantBody, Tenant, TenantCreated, TenantListQuery, TenantPage, TenantParams,
 } from '../../schemas/tenants.js';
-import { scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { configEndpoints } from './config-routes.js';
 import { onboardTenant } from './onboarding.js';
 import { amendTenant, getTenant, listTenantPage } from './service.js';
 
-const problem = (description: string) => ({ description, schema: ProblemSchema });
 const unauthenticated = problem('Not signed in');
 const notPlatform = problem('Not a platform administrator');
 

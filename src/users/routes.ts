@@ -1,13 +1,11 @@
-import { ProblemSchema } from '../../schemas/common.js';
 import {
   CreateUserBody, PatchUserBody, ReplaceUserRolesBody, User, UserListQuery, UserPage, UserParams,
 } from '../../schemas/users.js';
-import { scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import {
   createUser, deactivateUser, getUser, listUsers, replaceRolesOfUser, updateUser,
 } from './service.js';
 
-const problem = (description: string) => ({ description, schema: ProblemSchema });
 const COMMON = {
   400: problem('Invalid input; every offending field is listed'),
   401: problem('Not signed in'),

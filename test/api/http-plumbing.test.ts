@@ -1,21 +1,13 @@
 import { expect } from 'chai';
 import type { Response } from 'supertest';
 import { API, api, testDeps } from '../helpers/context.js';
+import { expectProblem } from '../helpers/problems.js';
 
 // What every response shares, whichever endpoint answers: a request id, security headers, and RFC 9457
 // problem details for every error a client can cause before any endpoint runs.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function expectProblem(res: Response, status: number): Record<string, unknown> {
-  expect(res.status, res.text).to.equal(status);
-  expect(res.headers['content-type']).to.match(/^application\/problem\+json(;|$)/);
-  const problem = JSON.parse(res.text);
-  expect(problem).to.include({ status, type: `https://agentmitra.in/problems/${status}` });
-  expect(problem.title).to.be.a('string').and.not.equal('');
-  expect(problem.detail).to.be.a('string').and.not.equal('');
-  return problem;
-}
 
 describe('HTTP plumbing shared by every route', () => {
   describe('X-Request-Id', () => {

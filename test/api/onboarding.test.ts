@@ -1,18 +1,12 @@
 import { expect } from 'chai';
-import type { Response } from 'supertest';
 import { withClient } from '../../src/db/roles.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import {
   bearer, createTestTenant, login, superAdminToken, TEST_PASSWORD, uniqueTenantCode, type TestTenant,
 } from '../helpers/actors.js';
+import { expectProblem } from '../helpers/problems.js';
 
-function expectProblem(res: Response, status: number, paths: string[] = []): void {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect(res.type).to.equal('application/problem+json');
-  expect(res.body.status).to.equal(status);
-  expect((res.body.errors ?? []).map((error: { path: string }) => error.path)).to.include.members(paths);
-}
 
 function onboardingBody(tenantCode: string, overrides: Record<string, unknown> = {}) {
   return {

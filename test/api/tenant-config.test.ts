@@ -5,15 +5,9 @@ import { inTenantScope } from '../../src/db/scope.js';
 import { deleteConfig, findConfig, upsertConfig } from '../../src/tenants/config-repository.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { bearer, createTestTenant, createTestUser, superAdminToken, type TestTenant } from '../helpers/actors.js';
+import { UNKNOWN_ID, expectProblem } from '../helpers/problems.js';
 
-function expectProblem(res: Response, status: number, paths: string[] = []): void {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect(res.type).to.equal('application/problem+json');
-  expect(res.body.status).to.equal(status);
-  expect((res.body.errors ?? []).map((error: { path: string }) => error.path)).to.include.members(paths);
-}
 
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 /** A caller's view of one config route family: /config for tenant users, /tenants/{id}/config for super admins. */
 function configClient(token: string, base: string) {

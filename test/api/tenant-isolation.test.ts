@@ -3,15 +3,11 @@ import type { Response } from 'supertest';
 import { bearer, createTestTenant, createTestUser, login, superAdminToken, TEST_PASSWORD, type TestTenant } from '../helpers/actors.js';
 import { ownerQuery } from '../helpers/catalog.js';
 import { API, api } from '../helpers/context.js';
+import { expectProblem } from '../helpers/problems.js';
 
 // Tenant isolation as a client sees it: the token's tenant is authoritative, another tenant's records do not
 // exist for the caller (404, never 403), platform and tenant APIs do not mix, and a suspended tenant is shut out.
 
-function expectProblem(res: Response, status: number): void {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect(res.headers['content-type']).to.match(/^application\/problem\+json/);
-  expect(JSON.parse(res.text)).to.include({ status });
-}
 
 async function userIdOf(token: string): Promise<string> {
   const me = await api().get(`${API}/auth/me`).set(...bearer(token));

@@ -3,15 +3,9 @@ import type { Response } from 'supertest';
 import { Tenant } from '../../schemas/tenants.js';
 import { API, api } from '../helpers/context.js';
 import { bearer, createTestTenant, superAdminToken, type TestTenant } from '../helpers/actors.js';
+import { UNKNOWN_ID, expectProblem } from '../helpers/problems.js';
 
-function expectProblem(res: Response, status: number, paths: string[] = []): void {
-  expect(res.status, JSON.stringify(res.body)).to.equal(status);
-  expect(res.type).to.equal('application/problem+json');
-  expect(res.body.status).to.equal(status);
-  expect((res.body.errors ?? []).map((error: { path: string }) => error.path)).to.include.members(paths);
-}
 
-const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
 
 describe('the tenant registry (GET /tenants, GET|PATCH /tenants/{tenant_id})', () => {
   let rootToken: string;

@@ -6,13 +6,13 @@ import { createApp } from '../../src/app.js';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import { boot } from '../../src/boot.js';
 import { loadConfig } from '../../src/config.js';
+import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 
 // `npm run bench`: speed figures, kept out of the timed tests. Boots like the test root hooks (a throwaway
 // embedded cluster, or DATABASE_URL; argon2 at a low cost) and drives the API over loopback with fetch.
 
-const SUPER_ADMIN = { email: 'bench@platform.test', password: 'Bench#Platform2026' };
 const PASSWORD = 'Bench#Password2026';
 const ONBOARDINGS = 5;
 const LOGINS = 30;
@@ -29,20 +29,7 @@ interface Running {
 type Row = [string, string];
 
 async function start(): Promise<Running> {
-  const config = loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    DATA_DIR: process.env.DATA_DIR ?? '.data/bench',
-    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_TIME_COST: '1',
-    ARGON2_PARALLELISM: '1',
-    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
-    SEED_DEMO: 'false',
-    SUPER_ADMIN_EMAIL: SUPER_ADMIN.email,
-    SUPER_ADMIN_PASSWORD: SUPER_ADMIN.password,
-  });
+  const config = testConfig('.data/bench');
   const deps = await boot(config, createLogger(config), 'throwaway');
   const server = createApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

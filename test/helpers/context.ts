@@ -23,5 +23,5 @@ export function api() {
   return supertest(app);
 }
 
-export const SUPER_ADMIN = { email: 'root@platform.test', password: 'Platform#Root2026' };
+export { SUPER_ADMIN } from './test-config.js';
 export const API = '/api/v1';

@@ -1,0 +1,23 @@
+import crypto from 'node:crypto';
+import { loadConfig, type Config } from '../../src/config.js';
+
+export const SUPER_ADMIN = { email: 'root@platform.test', password: 'Platform#Root2026' };
+
+/** Configuration for tests and the bench: argon2's cost is lowered here and nowhere else. */
+export function testConfig(dataDir: string, overrides: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    DATA_DIR: process.env.DATA_DIR ?? dataDir,
+    JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
+    ARGON2_PARALLELISM: '1',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000000',
+    SEED_DEMO: 'false',
+    SUPER_ADMIN_EMAIL: SUPER_ADMIN.email,
+    SUPER_ADMIN_PASSWORD: SUPER_ADMIN.password,
+    ...overrides,
+  });
+}
