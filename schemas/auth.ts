@@ -17,8 +17,6 @@ export type LoginBody = z.infer<typeof LoginBody>;
 
 export const RefreshBody = z.object({ refresh_token: z.string().min(1, 'is required').max(300) });
 
-export const LogoutBody = z.object({ refresh_token: z.string().max(300).optional() }).optional();
-
 export const TokenPair = z.object({
   access_token: z.string(),
   refresh_token: z.string(),

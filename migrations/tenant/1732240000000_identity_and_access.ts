@@ -1,14 +1,14 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { guardTenantTable, TENANT_ID_COLUMN, tenantWidePolicies } from '../../src/db/migration-kit.js';
+import {
+  grantSchemaUsage, guardTenantTable, TENANT_ID_COLUMN, tenantMigrationContext, tenantWidePolicies,
+} from '../../src/db/migration-kit.js';
 
 // Users, sessions, RBAC (roles, permissions and their assignments) and the agent hierarchy of one tenant.
 // Run with search_path set to the tenant's schema; every table is pinned to the tenant and RLS-forced.
-export function up(pgm: MigrationBuilder): void {
+export async function up(pgm: MigrationBuilder): Promise<void> {
+  const tenant = await tenantMigrationContext(pgm);
+  grantSchemaUsage(pgm, tenant);
   pgm.sql(`
-    DO $grant$ BEGIN
-      EXECUTE format('GRANT USAGE ON SCHEMA %I TO agent_mitra_runtime', current_schema());
-    END $grant$;
-
     CREATE TABLE users (
       user_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -119,13 +119,13 @@ export function up(pgm: MigrationBuilder): void {
     CREATE INDEX agents_parent ON agents (parent_agent_id);
   `);
 
-  guardTenantTable(pgm, 'users', ['SELECT', 'INSERT', 'UPDATE']);
-  guardTenantTable(pgm, 'user_sessions', ['SELECT', 'INSERT', 'UPDATE']);
-  guardTenantTable(pgm, 'roles', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
-  guardTenantTable(pgm, 'permissions', ['SELECT', 'INSERT']);
-  guardTenantTable(pgm, 'role_permissions', ['SELECT', 'INSERT', 'DELETE']);
-  guardTenantTable(pgm, 'user_roles', ['SELECT', 'INSERT', 'DELETE']);
-  guardTenantTable(pgm, 'agents', ['SELECT', 'INSERT', 'UPDATE']);
+  guardTenantTable(pgm, tenant, 'users', ['SELECT', 'INSERT', 'UPDATE']);
+  guardTenantTable(pgm, tenant, 'user_sessions', ['SELECT', 'INSERT', 'UPDATE']);
+  guardTenantTable(pgm, tenant, 'roles', ['SELECT', 'INSERT', 'UPDATE', 'DELETE']);
+  guardTenantTable(pgm, tenant, 'permissions', ['SELECT', 'INSERT']);
+  guardTenantTable(pgm, tenant, 'role_permissions', ['SELECT', 'INSERT', 'DELETE']);
+  guardTenantTable(pgm, tenant, 'user_roles', ['SELECT', 'INSERT', 'DELETE']);
+  guardTenantTable(pgm, tenant, 'agents', ['SELECT', 'INSERT', 'UPDATE']);
 
   // Identity and access data is tenant-wide at the row level; who may do what within it is CASL's job.
   // The agent book (policyholders, policies, ...) will add agent_id = ANY(app.agent_ids) to its policies.

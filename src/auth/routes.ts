@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { LoginBody, LogoutBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
+import { LoginBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
 import type { Config } from '../config.js';
 import { UnauthenticatedError, ValidationError } from '../errors.js';
 import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
@@ -49,7 +49,7 @@ export const authEndpoints: Endpoint[] = [
   }, async ({ body, req, deps }) => ({ body: await refresh(deps, body.refresh_token, req.get('x-tenant')) })),
 
   scopedEndpoint({
-    method: 'post', path: '/auth/logout', tag: 'auth', access: 'signed_in', body: LogoutBody,
+    method: 'post', path: '/auth/logout', tag: 'auth', access: 'signed_in',
     summary: 'End the current session; its access and refresh tokens stop working at once',
     responses: { 204: { description: 'Signed out' }, 401: problem('Not signed in') },
   }, async ({ tx, actor }) => {

@@ -1,4 +1,5 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
+import { assertSchemaName, assertUuid } from './sql-literals.js';
 
 // Building blocks for tenant migrations. Each tenant table gets the same guard rails: a tenant_id defaulted from
 // the scope and pinned to this schema's tenant, RLS enabled and forced, and grants to the runtime group only.
@@ -13,17 +14,31 @@ export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
 /** The tenant_id column every tenant table starts with. */
 export const TENANT_ID_COLUMN = `tenant_id uuid NOT NULL DEFAULT ${CURRENT_TENANT}`;
 
+/** The tenant a migration runs for: the migrator sets app.tenant_id and puts the schema first on search_path. */
+export interface TenantMigrationContext {
+  readonly tenantId: string;
+  readonly schema: string;
+}
+
+export async function tenantMigrationContext(pgm: MigrationBuilder): Promise<TenantMigrationContext> {
+  const [row] = await pgm.db.select("SELECT current_setting('app.tenant_id') AS tenant_id, current_schema() AS schema");
+  return { tenantId: assertUuid(row.tenant_id), schema: assertSchemaName(row.schema) };
+}
+
+/** Lets the runtime group into the tenant's schema. */
+export function grantSchemaUsage(pgm: MigrationBuilder, context: TenantMigrationContext): void {
+  pgm.sql(`GRANT USAGE ON SCHEMA "${context.schema}" TO agent_mitra_runtime;`);
+}
+
 /**
- * Pins tenant_id to the schema's tenant with a CHECK holding the literal id (read from app.tenant_id, which the
- * migrator sets), turns on forced RLS and grants the runtime group exactly `privileges`.
- * The CREATE TABLE itself stays a top-level statement in the migration (Citus needs that).
+ * Pins tenant_id to the schema's tenant with a CHECK holding the literal id, turns on forced RLS and grants the
+ * runtime group exactly `privileges`. Plain top-level statements, like the CREATE TABLE before them: Citus
+ * propagates those to the worker that holds the schema.
  */
-export function guardTenantTable(pgm: MigrationBuilder, table: string, privileges: Privilege[]): void {
+export function guardTenantTable(pgm: MigrationBuilder, context: TenantMigrationContext, table: string,
+  privileges: Privilege[]): void {
   pgm.sql(`
-    DO $pin$ BEGIN
-      EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I CHECK (tenant_id = %L::uuid)',
-                     '${table}', '${table}_tenant_pin', current_setting('app.tenant_id'));
-    END $pin$;
+    ALTER TABLE ${table} ADD CONSTRAINT ${table}_tenant_pin CHECK (tenant_id = '${context.tenantId}'::uuid);
     ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
     ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
     GRANT ${privileges.join(', ')} ON ${table} TO agent_mitra_runtime;`);
