@@ -42,23 +42,33 @@ export async function recordFailedLogin(tx: Tx, kind: AccountKind, userId: strin
      WHERE user_id = ?`, [MAX_FAILED_LOGINS, MAX_FAILED_LOGINS, LOCK_MINUTES, userId]);
 }
 
-export async function recordSuccessfulLogin(tx: Tx, kind: AccountKind, userId: string): Promise<void> {
-  await tx(TABLES[kind].accounts).where({ user_id: userId })
+/**
+ * Admits a login whose password matched, unless the account got locked (by failures racing this attempt) or
+ * deactivated meanwhile: then nothing changes and the caller re-reads why.
+ */
+export async function admitLogin(tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
+  const admitted = await tx(TABLES[kind].accounts)
+    .where({ user_id: userId, status: 'active' })
+    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', tx.fn.now()))
     .update({ login_attempts: 0, locked_until: null, last_login_at: tx.fn.now() });
+  return admitted === 1;
 }
 
-export async function isAccountActive(tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
-  const row = await tx(TABLES[kind].accounts).first('status').where({ user_id: userId });
-  return row?.status === 'active';
+export async function findAccountState(tx: Tx, kind: AccountKind, userId: string): Promise<LoginAccount | undefined> {
+  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until').where({ user_id: userId });
 }
 
 export interface SessionRow {
   readonly session_id: string;
   readonly user_id: string;
   readonly refresh_token_hash: string;
+  readonly rotated_token_hashes: string[];
   readonly expires_at: Date;
   readonly revoked_at: Date | null;
 }
+
+/** How many rotated-away refresh tokens a session remembers for reuse detection. */
+const ROTATION_MEMORY = 100;
 
 export async function insertSession(tx: Tx, kind: AccountKind, session: {
   session_id: string; user_id: string; refresh_token_hash: string; ttl_seconds: number;
@@ -73,13 +83,16 @@ export async function insertSession(tx: Tx, kind: AccountKind, session: {
 
 /** Locks the session row so two refreshes with the same token cannot both rotate it. */
 export async function findSessionForUpdate(tx: Tx, kind: AccountKind, sessionId: string): Promise<SessionRow | undefined> {
-  return tx(TABLES[kind].sessions).first('session_id', 'user_id', 'refresh_token_hash', 'expires_at', 'revoked_at')
+  return tx(TABLES[kind].sessions)
+    .first('session_id', 'user_id', 'refresh_token_hash', 'rotated_token_hashes', 'expires_at', 'revoked_at')
     .where({ session_id: sessionId }).forUpdate();
 }
 
-export async function rotateSessionToken(tx: Tx, kind: AccountKind, sessionId: string, refreshTokenHash: string): Promise<void> {
-  await tx(TABLES[kind].sessions).where({ session_id: sessionId })
-    .update({ refresh_token_hash: refreshTokenHash, last_activity_at: tx.fn.now() });
+/** Replaces the session's refresh token, remembering the old one's hash (the newest ROTATION_MEMORY of them). */
+export async function rotateSessionToken(tx: Tx, kind: AccountKind, session: SessionRow, refreshTokenHash: string): Promise<void> {
+  const remembered = [...session.rotated_token_hashes, session.refresh_token_hash].slice(-ROTATION_MEMORY);
+  await tx(TABLES[kind].sessions).where({ session_id: session.session_id })
+    .update({ refresh_token_hash: refreshTokenHash, rotated_token_hashes: remembered, last_activity_at: tx.fn.now() });
 }
 
 export async function revokeSession(tx: Tx, kind: AccountKind, sessionId: string, reason: string): Promise<void> {

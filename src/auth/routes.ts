@@ -2,9 +2,8 @@ import type { Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { LoginBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
 import type { Config } from '../config.js';
-import { UnauthenticatedError, ValidationError } from '../errors.js';
+import { RateLimitedError, ValidationError } from '../errors.js';
 import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
-import { sendProblem } from '../http/problem.js';
 import { primaryRole } from '../roles/system-roles.js';
 import { login, logout, refresh } from './service.js';
 
@@ -33,13 +32,8 @@ export const authEndpoints: Endpoint[] = [
     responses: { 200: { description: 'Signed in', schema: TokenPair }, 401: problem('Wrong user or password'),
       403: problem('Tenant suspended'), 423: problem('Account locked'), 429: problem('Too many attempts') },
   }, async ({ body, req, deps }) => {
-    const code = loginTenantCode(req, body.tenant, deps.config.tenantBaseDomain);
-    const tenant = code ? await deps.tenants.forLogin(code).catch(async (error: unknown) => {
-      // An unknown tenant costs the same hashing time as a wrong password.
-      if (error instanceof UnauthenticatedError) await deps.passwords.verifyAgainstNothing(body.password);
-      throw error;
-    }) : null;
-    return { body: await login(deps, tenant, body, body.password, clientInfo(req)) };
+    const tenantCode = loginTenantCode(req, body.tenant, deps.config.tenantBaseDomain);
+    return { body: await login(deps, tenantCode, body, body.password, clientInfo(req)) };
   }),
 
   publicEndpoint({
@@ -83,9 +77,7 @@ export function loginRateLimiter(config: Config) {
     limit: config.loginRateLimitPerMinute,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    handler: (req, res) => sendProblem(res, {
-      type: 'https://agentmitra.in/problems/429', title: 'Too many requests', status: 429,
-      detail: 'Too many sign-in attempts from this address; wait a minute.', instance: req.originalUrl,
-    }, { 'Retry-After': '60' }),
+    handler: (_req, _res, next) => next(new RateLimitedError('Too many sign-in attempts from this address; wait a minute.',
+      { 'Retry-After': '60' })),
   });
 }

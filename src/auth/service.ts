@@ -6,8 +6,8 @@ import { LockedError, UnauthenticatedError } from '../errors.js';
 import { primaryRole } from '../roles/system-roles.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import {
-  findLoginAccount, findSessionForUpdate, insertSession, isAccountActive, recordFailedLogin, recordSuccessfulLogin,
-  revokeSession, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier,
+  admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, recordFailedLogin,
+  revokeSession, roleNamesOf, rotateSessionToken, type AccountKind, type LoginAccount, type LoginIdentifier,
 } from './account-repository.js';
 import type { Actor } from './actor.js';
 import { hashSecret, sameHash } from './tokens.js';
@@ -37,25 +37,46 @@ function inAccountScope<T>(deps: AppDeps, tenant: TenantRecord | null, work: (tx
   return tenant ? inTenantScope(deps.db, tenant, null, work) : inPlatformScope(deps.db, null, work);
 }
 
-export async function login(deps: AppDeps, tenant: TenantRecord | null, identifier: LoginIdentifier,
+function isLocked(account: LoginAccount): boolean {
+  return account.locked_until !== null && account.locked_until.getTime() > Date.now();
+}
+
+/** The tenant a login names, or null for a platform login. An unknown tenant costs a hash, like a wrong password. */
+async function loginTenant(deps: AppDeps, tenantCode: string | undefined, password: string): Promise<TenantRecord | null> {
+  if (!tenantCode) return null;
+  try {
+    return await deps.tenants.forLogin(tenantCode);
+  } catch (error) {
+    if (error instanceof UnauthenticatedError) await deps.passwords.verifyAgainstNothing(password);
+    throw error;
+  }
+}
+
+/**
+ * Three steps, so argon2 never holds a pooled connection: read the account, check the password with no
+ * transaction open, then record the outcome. Failures are counted atomically; a match is admitted only if the
+ * account is still unlocked and active at that moment, so racing failures cannot be outrun.
+ */
+export async function login(deps: AppDeps, tenantCode: string | undefined, identifier: LoginIdentifier,
   password: string, client: ClientInfo): Promise<TokenPair> {
+  const tenant = await loginTenant(deps, tenantCode, password);
   const kind: AccountKind = tenant ? 'tenant' : 'platform';
+  const account = await inAccountScope(deps, tenant, (tx) => findLoginAccount(tx, kind, identifier));
+  if (!account) {
+    await deps.passwords.verifyAgainstNothing(password);
+    return settle(INVALID_CREDENTIALS);
+  }
+  if (isLocked(account)) return settle({ kind: 'locked', until: account.locked_until as Date });
+  const passwordMatches = await deps.passwords.verify(account.password_hash, password);
   const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
-    const account = await findLoginAccount(tx, kind, identifier);
-    if (!account) {
-      await deps.passwords.verifyAgainstNothing(password);
-      return INVALID_CREDENTIALS;
-    }
-    if (account.locked_until && account.locked_until.getTime() > Date.now()) {
-      return { kind: 'locked', until: account.locked_until };
-    }
-    const passwordMatches = await deps.passwords.verify(account.password_hash, password);
     if (!passwordMatches) {
       await recordFailedLogin(tx, kind, account.user_id);
       return INVALID_CREDENTIALS;
     }
-    if (account.status !== 'active') return INVALID_CREDENTIALS;
-    await recordSuccessfulLogin(tx, kind, account.user_id);
+    if (!(await admitLogin(tx, kind, account.user_id))) {
+      const now = await findAccountState(tx, kind, account.user_id);
+      return now && isLocked(now) ? { kind: 'locked', until: now.locked_until as Date } : INVALID_CREDENTIALS;
+    }
     const sessionId = crypto.randomUUID();
     const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
     await insertSession(tx, kind, {
@@ -67,7 +88,10 @@ export async function login(deps: AppDeps, tenant: TenantRecord | null, identifi
   return settle(outcome);
 }
 
-/** Rotates the refresh token. Presenting a token that was already rotated away revokes the whole session. */
+/**
+ * Rotates the refresh token. Presenting one that was already rotated away (a stolen copy, or the original after
+ * the thief used it) revokes the whole session; a token the session never issued is merely refused.
+ */
 export async function refresh(deps: AppDeps, refreshToken: string, xTenant: string | undefined): Promise<TokenPair> {
   const parsed = deps.tokens.parseRefresh(refreshToken);
   const tenant = parsed.tenantId ? await deps.tenants.forToken(parsed.tenantId, xTenant) : null;
@@ -76,16 +100,21 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
     if (!session || session.revoked_at || session.expires_at.getTime() <= Date.now()) {
       return { kind: 'invalid', message: 'The refresh token is no longer valid.' };
     }
-    if (!sameHash(hashSecret(parsed.secret), session.refresh_token_hash)) {
+    const presented = hashSecret(parsed.secret);
+    if (!sameHash(presented, session.refresh_token_hash)) {
+      if (!session.rotated_token_hashes.some((old) => sameHash(presented, old))) {
+        return { kind: 'invalid', message: 'The refresh token is not valid.' };
+      }
       await revokeSession(tx, parsed.kind, session.session_id, 'refresh_token_reuse');
       return { kind: 'invalid', message: 'The refresh token was already used; the session has been revoked.' };
     }
-    if (!(await isAccountActive(tx, parsed.kind, session.user_id))) {
+    const account = await findAccountState(tx, parsed.kind, session.user_id);
+    if (account?.status !== 'active') {
       await revokeSession(tx, parsed.kind, session.session_id, 'account_inactive');
       return { kind: 'invalid', message: 'The account is not active.' };
     }
     const next = deps.tokens.newRefreshToken(parsed.tenantId, session.session_id);
-    await rotateSessionToken(tx, parsed.kind, session.session_id, next.hash);
+    await rotateSessionToken(tx, parsed.kind, session, next.hash);
     return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token) };
   });
   return settle(outcome);

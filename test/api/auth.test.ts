@@ -94,6 +94,14 @@ describe('auth', () => {
       expect(retryAfter).to.be.within(14 * 60, 15 * 60);
     });
 
+    it('locks even when the failures arrive all at once', async () => {
+      const victim = await createTestUser(tenant, 'senior_agent');
+      const attempt = (password: string) => api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: victim.email, password });
+      const burst = await Promise.all(Array.from({ length: 12 }, () => attempt('Wrong#Password1')));
+      expect(burst.every((res) => [401, 423].includes(res.status))).to.equal(true);
+      expect((await attempt(TEST_PASSWORD)).status).to.equal(423);
+    });
+
     it('counts only failures in a row: a success resets the count', async () => {
       const user = await createTestUser(tenant, 'senior_agent');
       const attempt = (password: string) => api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password });
@@ -152,9 +160,28 @@ describe('auth', () => {
     it('leave other sessions of the same user alone', async () => {
       const victim = await login({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD });
       const other = await login({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD });
-      await api().post(`${API}/auth/refresh`).send({ refresh_token: victim.refresh_token });
-      await api().post(`${API}/auth/refresh`).send({ refresh_token: victim.refresh_token });
+      expect((await api().post(`${API}/auth/refresh`).send({ refresh_token: victim.refresh_token })).status).to.equal(200);
+      expect((await api().post(`${API}/auth/refresh`).send({ refresh_token: victim.refresh_token })).status).to.equal(401);
+      expect((await me(victim.access_token)).status, 'the reused session is revoked').to.equal(401);
       expect((await me(other.access_token)).status).to.equal(200);
+    });
+
+    it('refuse a forged token for a real session without ending that session', async () => {
+      const pair = await login({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD });
+      const forged = `${pair.refresh_token.split('.').slice(0, 3).join('.')}.${'A'.repeat(43)}`;
+      const res = await api().post(`${API}/auth/refresh`).send({ refresh_token: forged });
+      expect(res.status).to.equal(401);
+      expect(res.body.detail).to.equal('The refresh token is not valid.');
+      expect((await me(pair.access_token)).status).to.equal(200);
+      expect((await api().post(`${API}/auth/refresh`).send({ refresh_token: pair.refresh_token })).status).to.equal(200);
+    });
+
+    it('let only one of two simultaneous refreshes with the same token through, and revoke the session', async () => {
+      const pair = await login({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD });
+      const both = await Promise.all([1, 2].map(() => api().post(`${API}/auth/refresh`).send({ refresh_token: pair.refresh_token })));
+      expect(both.map((res) => res.status).sort()).to.deep.equal([200, 401]);
+      const winner = both.find((res) => res.status === 200);
+      expect((await me(winner?.body.access_token)).status, 'a double spend is treated as theft').to.equal(401);
     });
 
     it('refuse garbage and tokens for another tenant than X-Tenant names', async () => {
