@@ -1,8 +1,6 @@
 import { DEMO_SUPER_ADMIN, type Config } from '../src/config.js';
-import { inOwnerTransaction } from '../src/db/privileged.js';
-import { enterTenant } from '../src/db/scope.js';
+import type { Tx } from '../src/db/scope.js';
 import type { AppDeps } from '../src/deps.js';
-import { findTenantByCode } from '../src/tenants/repository.js';
 import { onboardTenant } from '../src/tenants/onboarding.js';
 import { assignRoles, insertUser } from '../src/users/repository.js';
 
@@ -24,35 +22,36 @@ const DEMO_STAFF = [
 
 export async function seedDemoTenants(deps: AppDeps): Promise<string[]> {
   const created: string[] = [];
+  const passwordHash = await deps.passwords.hash(DEMO_PASSWORD);
   for (const demo of DEMO_TENANTS) {
-    const existing = await inOwnerTransaction(deps.db, (tx) => findTenantByCode(tx, demo.tenant_code));
-    if (existing) continue;
-    const tenant = await onboardTenant(deps, {
+    if (await deps.tenants.byCode(demo.tenant_code)) continue;
+    // The staff join the onboarding transaction: a failure leaves no tenant half-seeded.
+    await onboardTenant(deps, {
       tenant_code: demo.tenant_code, tenant_name: demo.tenant_name, tenant_type: 'insurance_provider',
       subscription_plan: 'enterprise',
       admin: { email: `admin@${demo.domain}`, password: DEMO_PASSWORD, first_name: 'Provider', last_name: 'Admin' },
-    });
-    const passwordHash = await deps.passwords.hash(DEMO_PASSWORD);
-    await inOwnerTransaction(deps.db, async (tx) => {
-      await enterTenant(tx, tenant);
-      let parentAgentId: string | null = null;
-      for (const staff of DEMO_STAFF) {
-        const user = await insertUser(tx, {
-          email: `${staff.local}@${demo.domain}`, password_hash: passwordHash, first_name: staff.first_name, last_name: staff.last_name,
-        });
-        const role = await tx('roles').first('role_id').where({ role_name: staff.role });
-        await assignRoles(tx, user.user_id, [role.role_id], null);
-        const [agent]: { agent_id: string }[] = await tx('agents').insert({
-          user_id: user.user_id, agent_code: `${demo.tenant_code}-${staff.agent_code}`,
-          parent_agent_id: parentAgentId, hierarchy_level: staff.level,
-        }).returning('agent_id');
-        parentAgentId = agent?.agent_id ?? null;
-      }
-    });
+    }, { beforeCommit: (tx) => addDemoStaff(tx, demo.tenant_code, demo.domain, passwordHash) });
     created.push(demo.tenant_code);
     deps.log.info({ tenant: demo.tenant_code }, 'seeded demo tenant');
   }
   return created;
+}
+
+/** Manager, senior and junior agent, each the parent of the next. */
+async function addDemoStaff(tx: Tx, tenantCode: string, domain: string, passwordHash: string): Promise<void> {
+  let parentAgentId: string | null = null;
+  for (const staff of DEMO_STAFF) {
+    const user = await insertUser(tx, {
+      email: `${staff.local}@${domain}`, password_hash: passwordHash, first_name: staff.first_name, last_name: staff.last_name,
+    });
+    const role = await tx('roles').first('role_id').where({ role_name: staff.role });
+    await assignRoles(tx, user.user_id, [role.role_id], null);
+    const [agent]: { agent_id: string }[] = await tx('agents').insert({
+      user_id: user.user_id, agent_code: `${tenantCode}-${staff.agent_code}`,
+      parent_agent_id: parentAgentId, hierarchy_level: staff.level,
+    }).returning('agent_id');
+    parentAgentId = agent?.agent_id ?? null;
+  }
 }
 
 export function printDemoLogins(config: Config): void {

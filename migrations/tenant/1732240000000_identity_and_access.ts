@@ -34,9 +34,9 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       deactivated_at timestamptz,
       deactivated_reason text,
       CHECK (email IS NOT NULL OR phone_number IS NOT NULL OR username IS NOT NULL)
-    );
-    CREATE INDEX users_created_at ON users (created_at, user_id);
-
+    );`);
+  pgm.sql(`CREATE INDEX users_created_at ON users (created_at, user_id);`);
+  pgm.sql(`
     CREATE TABLE user_sessions (
       session_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -49,9 +49,9 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       revoked_at timestamptz,
       revoked_reason varchar(50),
       created_at timestamptz NOT NULL DEFAULT now()
-    );
-    CREATE INDEX user_sessions_user ON user_sessions (user_id);
-
+    );`);
+  pgm.sql(`CREATE INDEX user_sessions_user ON user_sessions (user_id);`);
+  pgm.sql(`
     CREATE TABLE roles (
       role_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -62,8 +62,8 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       data_scope varchar(10) NOT NULL DEFAULT 'own' CHECK (data_scope IN ('tenant', 'team', 'own', 'none')),
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now()
-    );
-
+    );`);
+  pgm.sql(`
     CREATE TABLE permissions (
       permission_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -73,9 +73,9 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       permission_name varchar(80) GENERATED ALWAYS AS (action || ':' || subject) STORED,
       permission_description text,
       created_at timestamptz NOT NULL DEFAULT now()
-    );
-    CREATE UNIQUE INDEX permissions_rule ON permissions (action, subject, (coalesce(conditions, '{}'::jsonb)));
-
+    );`);
+  pgm.sql(`CREATE UNIQUE INDEX permissions_rule ON permissions (action, subject, (coalesce(conditions, '{}'::jsonb)));`);
+  pgm.sql(`
     CREATE TABLE role_permissions (
       assignment_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -83,8 +83,8 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       permission_id uuid NOT NULL REFERENCES permissions (permission_id) ON DELETE CASCADE,
       granted_at timestamptz NOT NULL DEFAULT now(),
       UNIQUE (role_id, permission_id)
-    );
-
+    );`);
+  pgm.sql(`
     CREATE TABLE user_roles (
       assignment_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -94,9 +94,9 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       assigned_at timestamptz NOT NULL DEFAULT now(),
       expires_at timestamptz,
       UNIQUE (user_id, role_id)
-    );
-    CREATE INDEX user_roles_role ON user_roles (role_id);
-
+    );`);
+  pgm.sql(`CREATE INDEX user_roles_role ON user_roles (role_id);`);
+  pgm.sql(`
     CREATE TABLE agents (
       agent_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
       ${TENANT_ID_COLUMN},
@@ -115,9 +115,8 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       CHECK (parent_agent_id IS DISTINCT FROM agent_id)
-    );
-    CREATE INDEX agents_parent ON agents (parent_agent_id);
-  `);
+    );`);
+  pgm.sql(`CREATE INDEX agents_parent ON agents (parent_agent_id);`);
 
   guardTenantTable(pgm, tenant, 'users', ['SELECT', 'INSERT', 'UPDATE']);
   guardTenantTable(pgm, tenant, 'user_sessions', ['SELECT', 'INSERT', 'UPDATE']);

@@ -65,10 +65,15 @@ function resolveRule(rule: PermissionRule, context: RuleContext): RawRuleOf<AppA
   }
 }
 
+/** Whether the ability allows `action` on the subject type, or on this record of it (its conditions applied). */
+export function can(ability: AppAbility, action: Action, subjectType: Subject, record?: object): boolean {
+  const target = record ? tagSubject(subjectType, { ...record }) : subjectType;
+  return ability.can(action, target as Subject);
+}
+
 /** Throws 403 unless the ability allows `action` on the subject type (or on this record of it). */
 export function authorize(ability: AppAbility, action: Action, subjectType: Subject, record?: object): void {
-  const target = record ? tagSubject(subjectType, { ...record }) : subjectType;
-  if (!ability.can(action, target as Subject)) {
+  if (!can(ability, action, subjectType, record)) {
     throw new ForbiddenError(`You are not allowed to ${action} ${subjectType}.`);
   }
 }

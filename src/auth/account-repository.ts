@@ -113,3 +113,16 @@ export async function roleNamesOf(tx: Tx, userId: string): Promise<string[]> {
     .select('roles.role_name');
   return rows.map((row: { role_name: string }) => row.role_name);
 }
+
+/** Serialises first-start bootstrap between processes starting together. */
+export async function lockPlatformUsers(tx: Tx): Promise<void> {
+  await tx.raw('LOCK TABLE shared.platform_users IN SHARE ROW EXCLUSIVE MODE');
+}
+
+export async function hasActiveSuperAdmin(tx: Tx): Promise<boolean> {
+  return Boolean(await tx('shared.platform_users').first('user_id').where({ role: 'super_admin', status: 'active' }));
+}
+
+export async function insertSuperAdmin(tx: Tx, admin: { email: string; password_hash: string }): Promise<void> {
+  await tx('shared.platform_users').insert({ ...admin, first_name: 'Platform', last_name: 'Admin' });
+}

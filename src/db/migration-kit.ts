@@ -3,10 +3,9 @@ import { assertSchemaName, assertUuid } from './sql-literals.js';
 
 // Building blocks for tenant migrations. Each tenant table gets the same guard rails: a tenant_id defaulted from
 // the scope and pinned to this schema's tenant, RLS enabled and forced, and grants to the runtime group only.
+// One statement per pgm.sql call: Citus takes single statements best.
 
 export const CURRENT_TENANT = "nullif(current_setting('app.tenant_id', true), '')::uuid";
-export const CURRENT_USER_ID = "nullif(current_setting('app.user_id', true), '')::uuid";
-export const VISIBLE_AGENT_IDS = "nullif(current_setting('app.agent_ids', true), '')::uuid[]";
 export const TENANT_MATCHES = `tenant_id = ${CURRENT_TENANT}`;
 
 export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE';
@@ -37,11 +36,10 @@ export function grantSchemaUsage(pgm: MigrationBuilder, context: TenantMigration
  */
 export function guardTenantTable(pgm: MigrationBuilder, context: TenantMigrationContext, table: string,
   privileges: Privilege[]): void {
-  pgm.sql(`
-    ALTER TABLE ${table} ADD CONSTRAINT ${table}_tenant_pin CHECK (tenant_id = '${context.tenantId}'::uuid);
-    ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;
-    ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;
-    GRANT ${privileges.join(', ')} ON ${table} TO agent_mitra_runtime;`);
+  pgm.sql(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_tenant_pin CHECK (tenant_id = '${context.tenantId}'::uuid);`);
+  pgm.sql(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY;`);
+  pgm.sql(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY;`);
+  pgm.sql(`GRANT ${privileges.join(', ')} ON ${table} TO agent_mitra_runtime;`);
 }
 
 export interface PolicySet {

@@ -1,11 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { PermissionRule } from '../auth/ability.js';
-import type { DataScope } from '../auth/actor.js';
+import { SCOPE_WIDTH, type DataScope } from '../auth/actor.js';
 
 // No privilege escalation: a caller may hand out (or take away) only what it holds itself. Rules are compared
 // before interpolation, so '${user.agent_id}' in both means the same thing for whoever holds the role.
-
-const SCOPE_WIDTH: Record<DataScope, number> = { none: 0, own: 1, team: 2, tenant: 3 };
 
 function isEmpty(conditions: PermissionRule['conditions']): boolean {
   return !conditions || Object.keys(conditions).length === 0;

@@ -3,7 +3,6 @@ import type { PermissionRule } from '../auth/ability.js';
 import type { DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../http/pagination.js';
-import { ensurePermission } from './system-roles.js';
 
 export interface RoleRow {
   readonly role_id: string;
@@ -38,8 +37,8 @@ export async function findRoleRowsByIds(tx: Tx, roleIds: readonly string[]): Pro
 }
 
 export async function insertRoleRow(tx: Tx, role: { role_name: string; role_description?: string | null | undefined;
-  data_scope: DataScope }): Promise<RoleRow> {
-  const [row] = await tx('roles').insert({ ...role, is_system_role: false }).returning(ROLE_COLUMNS);
+  data_scope: DataScope; is_system_role?: boolean }): Promise<RoleRow> {
+  const [row] = await tx('roles').insert({ is_system_role: false, ...role }).returning(ROLE_COLUMNS);
   return row;
 }
 
@@ -48,8 +47,8 @@ export async function updateRoleRow(tx: Tx, roleId: string, patch: RolePatch): P
   await tx('roles').where({ role_id: roleId }).update({ ...changes, updated_at: tx.fn.now() });
 }
 
+/** Its role_permissions rows go with it (ON DELETE CASCADE). */
 export async function deleteRoleRow(tx: Tx, roleId: string): Promise<void> {
-  await tx('role_permissions').where({ role_id: roleId }).delete();
   await tx('roles').where({ role_id: roleId }).delete();
 }
 
@@ -82,4 +81,18 @@ export async function replaceRolePermissions(tx: Tx, roleId: string, rules: read
 
 export async function listPermissionRows(tx: Tx, options: { limit: number; cursor?: string | undefined }): Promise<Page<Permission>> {
   return paginate<Permission>(tx('permissions').select(PERMISSION_COLUMNS), 'permission_id', options);
+}
+
+/** The permission row for a rule, created on first use (rules are unique by action, subject and conditions). */
+async function ensurePermission(tx: Tx, rule: PermissionRule): Promise<string> {
+  const conditions = rule.conditions ? JSON.stringify(rule.conditions) : null;
+  const find = () => tx('permissions').first('permission_id')
+    .where({ action: rule.action, subject: rule.subject })
+    .whereRaw(`coalesce(conditions, '{}'::jsonb) = coalesce(?::jsonb, '{}'::jsonb)`, [conditions]);
+  const existing = await find();
+  if (existing) return existing.permission_id;
+  const { rows } = await tx.raw<{ rows: { permission_id: string }[] }>(`
+    INSERT INTO permissions (action, subject, conditions) VALUES (?, ?, ?::jsonb)
+    ON CONFLICT DO NOTHING RETURNING permission_id`, [rule.action, rule.subject, conditions]);
+  return rows[0]?.permission_id ?? (await find()).permission_id;
 }

@@ -1,6 +1,5 @@
-import { subject as tagSubject } from '@casl/ability';
 import type { CreateRoleBody, PatchRoleBody, Permission } from '../../schemas/roles.js';
-import { authorize, type Action, type PermissionRule, type Subject } from '../auth/ability.js';
+import { authorize, can, type PermissionRule } from '../auth/ability.js';
 import type { Actor, DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
@@ -19,11 +18,6 @@ export type RoleView = RoleRow & { readonly permissions: Permission[] };
 /** The platform's own role: it exists in every tenant for parity but is never handed out there. */
 export const PLATFORM_ONLY_ROLE = 'super_admin';
 
-/** Record-level check: conditions in the caller's rules (e.g. '${user.user_id}') apply to this record. */
-export function canOnRecord(actor: Actor, action: Action, subjectType: Subject, record: object): boolean {
-  return actor.ability.can(action, tagSubject(subjectType, { ...record }) as never);
-}
-
 async function withPermissions(tx: Tx, rows: readonly RoleRow[]): Promise<RoleView[]> {
   const permissions = await permissionsOfRoles(tx, rows.map((row) => row.role_id));
   return rows.map((row) => ({ ...row, permissions: permissions.get(row.role_id) ?? [] }));
@@ -32,7 +26,7 @@ async function withPermissions(tx: Tx, rows: readonly RoleRow[]): Promise<RoleVi
 /** A role the caller may see; anything else is "not found", as a role of another tenant would be. */
 async function visibleRole(tx: Tx, actor: Actor, roleId: string, forUpdate = false): Promise<RoleRow> {
   const row = await findRoleRow(tx, roleId, { forUpdate });
-  if (!row || !canOnRecord(actor, 'read', 'Role', row)) throw new NotFoundError('No such role.');
+  if (!row || !can(actor.ability, 'read', 'Role', row)) throw new NotFoundError('No such role.');
   return row;
 }
 
@@ -81,7 +75,7 @@ export async function listRoles(tx: Tx, actor: Actor, options: ListOptions): Pro
   authorize(actor.ability, 'read', 'Role');
   const page = await listRoleRows(tx, options);
   // Conditions on Role may hide some rows: a page can then hold fewer than `limit`, the cursor still moves on.
-  const visible = page.data.filter((row) => canOnRecord(actor, 'read', 'Role', row));
+  const visible = page.data.filter((row) => can(actor.ability, 'read', 'Role', row));
   return { data: await withPermissions(tx, visible), next_cursor: page.next_cursor };
 }
 

@@ -1,6 +1,7 @@
 import type { Action, PermissionRule, Subject } from '../auth/ability.js';
 import type { DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
+import { insertRoleRow, replaceRolePermissions } from './repository.js';
 
 // The eight system roles every tenant starts with. Provider admins may add custom roles; system roles are fixed.
 
@@ -15,8 +16,9 @@ const all = (action: Action, ...subjects: Subject[]): PermissionRule[] => subjec
 const BOOK: Subject[] = ['Policyholder', 'Policy', 'Payment', 'Claim', 'Dependent', 'Import'];
 
 export const SYSTEM_ROLES: readonly SystemRole[] = [
-  { role_name: 'super_admin', role_description: 'Platform administrator (kept for parity with the platform role)',
-    data_scope: 'tenant', rules: all('manage', 'all') },
+  // Listed for completeness: super admins are platform accounts, and the role cannot be assigned in a tenant.
+  { role_name: 'super_admin', role_description: 'Platform administrator: a platform account, never a tenant user',
+    data_scope: 'none', rules: [] },
   { role_name: 'insurance_provider_admin', role_description: 'Administers the tenant: users, roles, agents, products, claims',
     data_scope: 'tenant', rules: all('manage', 'all') },
   { role_name: 'regional_manager', role_description: 'Manages the agents below them and their books',
@@ -53,29 +55,10 @@ export function primaryRole(roleNames: readonly string[]): string {
 /** Seeds the system roles and their permissions into the tenant the transaction is scoped to. */
 export async function seedSystemRoles(tx: Tx): Promise<Map<string, string>> {
   const roleIds = new Map<string, string>();
-  for (const role of SYSTEM_ROLES) {
-    const [row] = await tx('roles')
-      .insert({ role_name: role.role_name, role_description: role.role_description, data_scope: role.data_scope, is_system_role: true })
-      .returning('role_id');
+  for (const { rules, ...role } of SYSTEM_ROLES) {
+    const row = await insertRoleRow(tx, { ...role, is_system_role: true });
+    await replaceRolePermissions(tx, row.role_id, rules);
     roleIds.set(role.role_name, row.role_id);
-    for (const rule of role.rules) {
-      const permissionId = await ensurePermission(tx, rule);
-      await tx('role_permissions').insert({ role_id: row.role_id, permission_id: permissionId });
-    }
   }
   return roleIds;
-}
-
-/** The permission row for a rule, created on first use (rules are unique by action, subject and conditions). */
-export async function ensurePermission(tx: Tx, rule: PermissionRule): Promise<string> {
-  const conditions = rule.conditions ? JSON.stringify(rule.conditions) : null;
-  const find = () => tx('permissions').first('permission_id')
-    .where({ action: rule.action, subject: rule.subject })
-    .whereRaw(`coalesce(conditions, '{}'::jsonb) = coalesce(?::jsonb, '{}'::jsonb)`, [conditions]);
-  const existing = await find();
-  if (existing) return existing.permission_id;
-  const { rows } = await tx.raw<{ rows: { permission_id: string }[] }>(`
-    INSERT INTO permissions (action, subject, conditions) VALUES (?, ?, ?::jsonb)
-    ON CONFLICT DO NOTHING RETURNING permission_id`, [rule.action, rule.subject, conditions]);
-  return rows[0]?.permission_id ?? (await find()).permission_id;
 }

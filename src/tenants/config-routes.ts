@@ -3,9 +3,8 @@ import {
   ConfigKeyParams, PutConfigBody, TenantConfigEntry, TenantConfigKeyParams, TenantConfigPage,
 } from '../../schemas/tenant-config.js';
 import { TenantParams } from '../../schemas/tenants.js';
-import type { Actor } from '../auth/actor.js';
+import { tenantIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
-import { ForbiddenError } from '../errors.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint, type Reply } from '../http/endpoint.js';
 import { listTenantConfig, putTenantConfig, readTenantConfig, removeTenantConfig } from './config-service.js';
 
@@ -23,11 +22,6 @@ const putResponses = { 200: { description: 'Replaced', schema: TenantConfigEntry
 const deleteResponses = { 204: { description: 'Deleted' }, 400: problem('Invalid key'), 401: problem('Not signed in'),
   403: problem('Not allowed to delete config'), 404: problem('No such key') };
 const withUnknownTenant = <T extends object>(responses: T) => ({ ...responses, 404: problem('No such tenant (or key)') });
-
-function ownTenantId(actor: Actor): string {
-  if (!actor.tenant) throw new ForbiddenError('This needs a tenant user.');
-  return actor.tenant.tenant_id;
-}
 
 async function putReply(tx: Tx, actor: Actor, tenantId: string, key: string, body: PutConfigBody): Promise<Reply> {
   const { entry, created } = await putTenantConfig(tx, actor, tenantId, key, body);
@@ -66,22 +60,22 @@ const ownConfigEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'get', path: '/config', tag: TAG, access: 'tenant', query: ListQuery,
     summary: "List the caller's tenant config entries", responses: listResponses,
-  }, async ({ tx, actor, query }) => ({ body: await listTenantConfig(tx, actor, ownTenantId(actor), query) })),
+  }, async ({ tx, actor, query }) => ({ body: await listTenantConfig(tx, actor, tenantIdOf(actor), query) })),
 
   scopedEndpoint({
     method: 'get', path: '/config/:key', tag: TAG, access: 'tenant', params: ConfigKeyParams,
     summary: "One of the caller's tenant config entries", responses: readResponses,
-  }, async ({ tx, actor, params }) => ({ body: await readTenantConfig(tx, actor, ownTenantId(actor), params.key) })),
+  }, async ({ tx, actor, params }) => ({ body: await readTenantConfig(tx, actor, tenantIdOf(actor), params.key) })),
 
   scopedEndpoint({
     method: 'put', path: '/config/:key', tag: TAG, access: 'tenant', params: ConfigKeyParams, body: PutConfigBody,
     summary: "Create or replace one of the caller's tenant config entries", responses: putResponses,
-  }, async ({ tx, actor, params, body }) => putReply(tx, actor, ownTenantId(actor), params.key, body)),
+  }, async ({ tx, actor, params, body }) => putReply(tx, actor, tenantIdOf(actor), params.key, body)),
 
   scopedEndpoint({
     method: 'delete', path: '/config/:key', tag: TAG, access: 'tenant', params: ConfigKeyParams,
     summary: "Delete one of the caller's tenant config entries", responses: deleteResponses,
-  }, async ({ tx, actor, params }) => deleteReply(tx, actor, ownTenantId(actor), params.key)),
+  }, async ({ tx, actor, params }) => deleteReply(tx, actor, tenantIdOf(actor), params.key)),
 ];
 
 export const configEndpoints: Endpoint[] = [...platformConfigEndpoints, ...ownConfigEndpoints];

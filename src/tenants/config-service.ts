@@ -1,6 +1,6 @@
 import { configTypeOf, type PutConfigBody } from '../../schemas/tenant-config.js';
 import type { ListQuery } from '../../schemas/common.js';
-import { authorize } from '../auth/ability.js';
+import { authorize, can } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { NotFoundError } from '../errors.js';
@@ -36,6 +36,8 @@ export async function readTenantConfig(tx: Tx, actor: Actor, tenantId: string, k
 /** Creates or replaces a key: creating needs create, replacing needs update. */
 export async function putTenantConfig(tx: Tx, actor: Actor, tenantId: string, key: string, body: PutConfigBody)
   : Promise<{ entry: ConfigRecord; created: boolean }> {
+  // Refuse a caller who may do neither before telling it whether the key exists.
+  if (!can(actor.ability, 'create', 'TenantConfig')) authorize(actor.ability, 'update', 'TenantConfig');
   await assertTenantReachable(tx, actor, tenantId);
   const existing = await findConfig(tx, tenantId, key);
   authorize(actor.ability, existing ? 'update' : 'create', 'TenantConfig');

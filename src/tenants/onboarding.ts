@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps.js';
 import { BusinessRuleError } from '../errors.js';
 import { seedSystemRoles } from '../roles/system-roles.js';
 import { insertUser, assignRoles } from '../users/repository.js';
-import { findTenantById, insertTenant } from './repository.js';
+import { createTenantSchema, findTenantById, insertTenant } from './repository.js';
 
 export interface OnboardingHooks {
   /** Runs last inside the transaction; tests use it to prove a late failure leaves nothing behind. */
@@ -27,8 +27,7 @@ export async function onboardTenant(deps: AppDeps, input: CreateTenantBody, hook
     }
     const { admin, ...registry } = input;
     const tenant = await insertTenant(tx, { ...registry, schema_name: schemaName });
-    if (deps.db.isCitus) await tx.raw('SET LOCAL citus.enable_schema_based_sharding = on');
-    await tx.raw(`CREATE SCHEMA "${schemaName}"`);
+    await createTenantSchema(tx, schemaName, { distributed: deps.db.isCitus });
     await migrateTenantSchema(client, tenant);
     await recordSchemaVersion(client, tenant.tenant_id);
     await enterTenant(tx, tenant);

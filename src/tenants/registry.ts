@@ -8,7 +8,9 @@ import { findTenantByCode, findTenantById, type TenantRecord } from './repositor
  * request needs it. Changes made through this process are seen at once (forget); other processes within the TTL.
  */
 export class TenantRegistry {
-  private readonly cache = new Map<string, { tenant: TenantRecord | undefined; expires: number }>();
+  private readonly cache = new Map<string, { tenant: TenantRecord; expires: number }>();
+  /** Bumped by forget(): a load that started before it must not put the old record back. */
+  private generation = 0;
 
   constructor(private readonly db: Database, private readonly ttlMs: number) {}
 
@@ -21,6 +23,7 @@ export class TenantRegistry {
   }
 
   forget(tenant: Pick<TenantRecord, 'tenant_id' | 'tenant_code'>): void {
+    this.generation += 1;
     this.cache.delete(`id:${tenant.tenant_id}`);
     this.cache.delete(`code:${tenant.tenant_code}`);
   }
@@ -47,7 +50,9 @@ export class TenantRegistry {
   private async cached(key: string, load: Parameters<typeof inPlatformScope<TenantRecord | undefined>>[2]) {
     const hit = this.cache.get(key);
     if (hit && hit.expires > Date.now()) return hit.tenant;
+    const generation = this.generation;
     const tenant = await inPlatformScope(this.db, null, load);
+    if (generation !== this.generation) return tenant;
     // Misses are not cached: a tenant onboarded a moment ago must resolve at once.
     if (tenant && this.ttlMs > 0) this.cache.set(key, { tenant, expires: Date.now() + this.ttlMs });
     return tenant;

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/scope.js';
+import { assertSchemaName } from '../db/sql-literals.js';
 import { paginate, type Page } from '../http/pagination.js';
 
 export interface TenantRecord {
@@ -28,6 +29,16 @@ export type TenantPatch = Partial<Pick<TenantRecord,
   & { trial_end_date?: string | null };
 
 const tenants = (tx: Tx) => tx('shared.tenants');
+
+/**
+ * Creates the tenant's schema; on Citus as a distributed schema, with schema-based sharding switched on for
+ * this statement only (anything created after it, like the migration ledger, must stay a regular table).
+ */
+export async function createTenantSchema(tx: Tx, schemaName: string, options: { distributed: boolean }): Promise<void> {
+  if (options.distributed) await tx.raw('SET LOCAL citus.enable_schema_based_sharding = on');
+  await tx.raw(`CREATE SCHEMA "${assertSchemaName(schemaName)}"`);
+  if (options.distributed) await tx.raw('SET LOCAL citus.enable_schema_based_sharding = off');
+}
 
 export async function findTenantById(tx: Tx, tenantId: string): Promise<TenantRecord | undefined> {
   return tenants(tx).where({ tenant_id: tenantId }).first();

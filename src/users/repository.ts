@@ -103,7 +103,8 @@ export async function listUserRecords(tx: Tx, filter: UserListFilter): Promise<P
 
 export async function updateUserRow(tx: Tx, userId: string, changes: UserChanges): Promise<void> {
   const defined: Record<string, unknown> = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-  if (changes.password_hash) defined.password_changed_at = tx.fn.now();
+  // A new password (an administrator's reset) also lifts a lockout earned by failures with the old one.
+  if (changes.password_hash) Object.assign(defined, { password_changed_at: tx.fn.now(), login_attempts: 0, locked_until: null });
   await tx('users').where({ user_id: userId }).update({ ...defined, updated_at: tx.fn.now() });
 }
 

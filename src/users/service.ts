@@ -1,13 +1,13 @@
 import type { RoleSummary } from '../../schemas/roles.js';
 import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
 import { revokeUserSessions } from '../auth/account-repository.js';
-import { authorize } from '../auth/ability.js';
-import type { Actor } from '../auth/actor.js';
+import { authorize, can } from '../auth/ability.js';
+import { tenantIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Page } from '../http/pagination.js';
-import { assertMayHandOutRoles, canOnRecord, rolesForAssignment } from '../roles/service.js';
+import { assertMayHandOutRoles, rolesForAssignment } from '../roles/service.js';
 import {
   assignRoles, countSeatHolders, deactivateUserRow, findUserRecord, insertUser, listUserRecords, lockSeats, replaceUserRoles,
   rolesOfUsers, updateUserRow, type UserChanges, type UserRecord,
@@ -20,11 +20,6 @@ type Deps = Pick<AppDeps, 'passwords'>;
 
 /** A user as the API shows it (serialised by the User schema's shape). */
 export type UserView = UserRecord & { readonly roles: RoleSummary[] };
-
-function tenantIdOf(actor: Actor): string {
-  if (!actor.tenant) throw new Error('a tenant endpoint ran without a tenant');
-  return actor.tenant.tenant_id;
-}
 
 async function withRoles(tx: Tx, records: readonly UserRecord[]): Promise<UserView[]> {
   const roles = await rolesOfUsers(tx, records.map((record) => record.user_id));
@@ -41,7 +36,7 @@ async function shownUser(tx: Tx, userId: string): Promise<UserView> {
 /** A user the caller may see; others are "not found", exactly like a user of another tenant. */
 async function visibleUser(tx: Tx, actor: Actor, userId: string, forUpdate = false): Promise<UserRecord> {
   const record = await findUserRecord(tx, userId, { forUpdate });
-  if (!record || !canOnRecord(actor, 'read', 'User', record)) throw new NotFoundError('No such user.');
+  if (!record || !can(actor.ability, 'read', 'User', record)) throw new NotFoundError('No such user.');
   return record;
 }
 
@@ -58,7 +53,7 @@ export async function listUsers(tx: Tx, actor: Actor, query: UserListQuery): Pro
   authorize(actor.ability, 'read', 'User');
   const page = await listUserRecords(tx, query);
   // Conditions on User may hide some rows: a page can then hold fewer than `limit`; the cursor still moves on.
-  const visible = page.data.filter((record) => canOnRecord(actor, 'read', 'User', record));
+  const visible = page.data.filter((record) => can(actor.ability, 'read', 'User', record));
   return { data: await withRoles(tx, visible), next_cursor: page.next_cursor };
 }
 
