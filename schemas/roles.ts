@@ -1,13 +1,12 @@
-import { subject as tagSubject } from '@casl/ability';
+import { createMongoAbility, subject as tagSubject } from '@casl/ability';
 import { z } from 'zod';
-import { ACTIONS, buildAbility, SUBJECTS, type PermissionRule } from '../src/auth/ability.js';
+import { ACTIONS, PLACEHOLDER, SUBJECTS, type Action, type Subject } from './access.js';
 import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
 export const DataScope = z.enum(['tenant', 'team', 'own', 'none'])
   .describe('Which part of the agent book the role sees: tenant (all), team (own and below), own, none');
 
-const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id|visible_agent_ids)\}$/;
 const MAX_CONDITIONS_CHARS = 2000;
 
 /** Strings that look like placeholders but are not one of the four known ones (typos would silently match nothing). */
@@ -19,8 +18,8 @@ function unknownPlaceholders(value: unknown): string[] {
 }
 
 // The operators CASL's mongo matcher evaluates; it reads any other $key (even $or) as a field, matching nothing.
-const OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$all', '$size', '$regex', '$options',
-  '$elemMatch', '$exists']);
+// No $regex: a role author's pattern would run against every record checked (catastrophic backtracking).
+const OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$all', '$size', '$elemMatch', '$exists']);
 
 function unknownOperators(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(unknownOperators);
@@ -32,10 +31,9 @@ function unknownOperators(value: unknown): string[] {
 }
 
 /** CASL compiles conditions lazily; compiling once here keeps a bad operator from failing every later request. */
-function conditionsCompileError(rule: PermissionRule): string | undefined {
+function conditionsCompileError(rule: { action: Action; subject: Subject; conditions: Record<string, unknown> }): string | undefined {
   try {
-    const ability = buildAbility([rule], { user_id: '', tenant_id: '', agent_id: '', visible_agent_ids: [] });
-    ability.can(rule.action, tagSubject(rule.subject, {}) as never);
+    createMongoAbility([rule]).can(rule.action, tagSubject(rule.subject, {}) as never);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : 'is not a valid condition';
@@ -60,7 +58,7 @@ export const PermissionRuleInput = z.object({
   for (const bad of unknownOperators(rule.conditions)) {
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unsupported operator ${bad}` });
   }
-  const compileError = conditionsCompileError(rule as PermissionRule);
+  const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });
   if (compileError) ctx.addIssue({ code: 'custom', path: ['conditions'], message: compileError });
 });
 export type PermissionRuleInput = z.infer<typeof PermissionRuleInput>;

@@ -1,15 +1,8 @@
 import { createMongoAbility, subject as tagSubject, type MongoAbility, type RawRuleOf } from '@casl/ability';
+import { PLACEHOLDER, type Action, type Subject } from '../../schemas/access.js';
 import { ForbiddenError } from '../errors.js';
 
-export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete'] as const;
-export type Action = (typeof ACTIONS)[number];
-
-/** What permissions talk about. 'all' stands for every subject. */
-export const SUBJECTS = [
-  'all', 'Tenant', 'TenantConfig', 'Provider', 'User', 'Role', 'Permission', 'Agent', 'Policyholder', 'Policy',
-  'Payment', 'Import', 'Claim', 'ClaimReview', 'PolicyTerms', 'Dependent',
-] as const;
-export type Subject = (typeof SUBJECTS)[number];
+export { ACTIONS, SUBJECTS, type Action, type Subject } from '../../schemas/access.js';
 
 export type AppAbility = MongoAbility<[Action, Subject | (Record<string, unknown> & { __caslSubjectType__?: string })]>;
 
@@ -26,8 +19,6 @@ export interface RuleContext {
   readonly agent_id: string | null;
   readonly visible_agent_ids: readonly string[];
 }
-
-const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id|visible_agent_ids)\}$/;
 
 /** Thrown when a placeholder names a value the caller lacks (e.g. agent_id of a non-agent). */
 class UnresolvedPlaceholder extends Error {}

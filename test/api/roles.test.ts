@@ -131,11 +131,13 @@ describe('roles and permissions API', () => {
     const res = await api().post(`${API}/roles`).set(...bearer(tenant.admin.token)).send({
       role_name: 'Bad Name', data_scope: 'galaxy', colour: 'red',
       permissions: [{ action: 'fly', subject: 'Rocket' }, { action: 'read', subject: 'User', conditions: { user_id: '${user.password}' } },
-        { action: 'read', subject: 'User', conditions: { $or: [{ user_id: '${user.user_id}' }] } }],
+        { action: 'read', subject: 'User', conditions: { $or: [{ user_id: '${user.user_id}' }] } },
+        { action: 'read', subject: 'User', conditions: { email: { $regex: '^(a+)+$' } } }],
     });
     expect(res.status).to.equal(400);
     expect(pathsOf(res.body)).to.include.members(['body.role_name', 'body.data_scope', 'body',
-      'body.permissions.0.action', 'body.permissions.0.subject', 'body.permissions.1.conditions', 'body.permissions.2.conditions']);
+      'body.permissions.0.action', 'body.permissions.0.subject', 'body.permissions.1.conditions', 'body.permissions.2.conditions',
+      'body.permissions.3.conditions']);
     const malformedId = await api().get(`${API}/roles/not-a-uuid`).set(...bearer(tenant.admin.token));
     expect(pathsOf(malformedId.body)).to.deep.equal(['params.role_id']);
   });
