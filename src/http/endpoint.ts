@@ -9,7 +9,8 @@ import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { parseRequestParts } from './validate.js';
 
 // An endpoint is a route plus its zod schemas: the same definition validates requests, types the handler and
-// feeds the OpenAPI document. Requests flow one way: validate -> authenticate -> scope -> handler -> commit -> reply.
+// feeds the OpenAPI document. Requests flow one way: authenticate (the token alone, so a stranger learns nothing
+// about input rules) -> validate -> scope (transaction, actor, CASL ability) -> handler -> commit -> reply.
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { listMigrationFiles } from '../db/migrator.js';
 import { inPlatformScope } from '../db/scope.js';
+import { readMigrationState } from './readiness-repository.js';
 import { sendProblem } from '../http/problem.js';
 
 export const Health = z.object({ status: z.literal('ok') });
@@ -26,7 +27,7 @@ export const NotReady = z.object({
     shared_pending: z.array(z.string()),
     tenants_behind: z.number().int(),
     tenants: z.array(z.object({ tenant_code: z.string(), schema_version: z.string().nullable() }))
-      .describe('The first 50 active tenants not at the newest tenant migration'),
+      .describe('The first 50 tenants not at the newest tenant migration'),
   }).optional(),
 });
 type NotReady = z.infer<typeof NotReady>;
@@ -71,30 +72,15 @@ export function readyz(db: Database, log: Logger): RequestHandler {
 }
 
 async function migrationState(db: Database, sharedFiles: string[], latestTenant: string | null): Promise<MigrationState> {
-  const { rows } = await inPlatformScope(db, null, (tx) => tx.raw<{ rows: StateRow[] }>(`
-    WITH behind AS (
-      SELECT tenant_code, schema_version FROM shared.tenants
-       WHERE status = 'active' AND schema_version IS DISTINCT FROM :latest)
-    SELECT (SELECT coalesce(array_agg(name), '{}') FROM shared.pgmigrations) AS applied,
-           (SELECT count(*) FROM behind) AS tenants_behind,
-           (SELECT coalesce(json_agg(listed ORDER BY listed.tenant_code), '[]')
-              FROM (SELECT * FROM behind ORDER BY tenant_code LIMIT :limit) listed) AS tenants`,
-  { latest: latestTenant, limit: LISTED_TENANTS }));
-  const row = rows[0] as StateRow;
+  const row = await inPlatformScope(db, null, (tx) => readMigrationState(tx, latestTenant, LISTED_TENANTS));
   const applied = new Set(row.applied);
   return { sharedPending: sharedFiles.filter((name) => !applied.has(name)), tenantsBehind: row.tenants_behind, tenants: row.tenants };
-}
-
-interface StateRow {
-  applied: string[];
-  tenants_behind: number;
-  tenants: MigrationState['tenants'];
 }
 
 function describeBehind(state: MigrationState): string {
   const parts = [
     state.sharedPending.length ? `shared migrations not applied: ${state.sharedPending.join(', ')}` : '',
-    state.tenantsBehind ? `${state.tenantsBehind} active tenant(s) not at the newest tenant migration` : '',
+    state.tenantsBehind ? `${state.tenantsBehind} tenant(s) not at the newest tenant migration` : '',
   ];
   return `${parts.filter(Boolean).join('; ')}. Run npm run migrate.`;
 }

@@ -27,7 +27,7 @@ export const providerEndpoints: Endpoint[] = [
     summary: 'Register an insurance provider',
     responses: { 201: { description: 'Registered', schema: Provider }, 400: problem('Invalid input'),
       401: unauthenticated, 403: notPlatform, 409: problem('Duplicate provider code') },
-  }, async ({ tx, body }) => ({ status: 201, body: await registerProvider(tx, body) })),
+  }, async ({ tx, actor, body }) => ({ status: 201, body: await registerProvider(tx, actor, body) })),
 
   scopedEndpoint({
     method: 'patch', path: '/providers/:provider_id', tag: 'platform', access: 'platform',
@@ -35,5 +35,5 @@ export const providerEndpoints: Endpoint[] = [
     summary: 'Change an insurance provider (name, status, integration, contact points...)',
     responses: { 200: { description: 'The changed provider', schema: Provider }, 400: problem('Invalid input'),
       401: unauthenticated, 403: notPlatform, 404: problem('No such provider'), 409: problem('Duplicate provider code') },
-  }, async ({ tx, params, body }) => ({ body: await amendProvider(tx, params.provider_id, body) })),
+  }, async ({ tx, actor, params, body }) => ({ body: await amendProvider(tx, actor, params.provider_id, body) })),
 ];

@@ -23,14 +23,14 @@ export const tenantEndpoints: Endpoint[] = [
     summary: 'List tenants, oldest first, optionally by status',
     responses: { 200: { description: 'A page of tenants', schema: TenantPage }, 400: problem('Invalid query'),
       401: unauthenticated, 403: notPlatform },
-  }, async ({ tx, query }) => ({ body: await listTenantPage(tx, query) })),
+  }, async ({ tx, actor, query }) => ({ body: await listTenantPage(tx, actor, query) })),
 
   scopedEndpoint({
     method: 'get', path: '/tenants/:tenant_id', tag: 'platform', access: 'platform', params: TenantParams,
     summary: 'One tenant of the registry',
     responses: { 200: { description: 'The tenant', schema: Tenant }, 400: problem('Invalid tenant id'),
       401: unauthenticated, 403: notPlatform, 404: problem('No such tenant') },
-  }, async ({ tx, params }) => ({ body: await getTenant(tx, params.tenant_id) })),
+  }, async ({ tx, actor, params }) => ({ body: await getTenant(tx, actor, params.tenant_id) })),
 
   scopedEndpoint({
     method: 'patch', path: '/tenants/:tenant_id', tag: 'platform', access: 'platform',
@@ -38,8 +38,8 @@ export const tenantEndpoints: Endpoint[] = [
     summary: 'Change a tenant: suspend or reactivate it (takes effect at once), rename it, change its plan or limits',
     responses: { 200: { description: 'The changed tenant', schema: Tenant }, 400: problem('Invalid input'),
       401: unauthenticated, 403: notPlatform, 404: problem('No such tenant') },
-  }, async ({ tx, params, body, deps }) => {
-    const tenant = await amendTenant(tx, params.tenant_id, body);
+  }, async ({ tx, actor, params, body, deps }) => {
+    const tenant = await amendTenant(tx, actor, params.tenant_id, body);
     // Dropping the cached registry record makes a suspension refuse the tenant's very next request.
     return { body: tenant, afterCommit: () => deps.tenants.forget(tenant) };
   }),

@@ -53,14 +53,18 @@ describe('the tenant scope', () => {
   });
 
   it('keeps the platform tables (super admins, sessions, registry) out of reach of a tenant transaction', async () => {
+    await inPlatformScope(testDeps().db, null, (tx) => tx('shared.insurance_providers')
+      .insert({ provider_code: `SC${Date.now() % 1e8}`, provider_name: 'Scope test', provider_type: 'composite' }));
     const seen = await inTenantScope(testDeps().db, tenant, null, async (tx) => ({
       platform_users: (await tx('shared.platform_users').count({ n: '*' }))[0]?.n,
       platform_sessions: (await tx('shared.platform_sessions').count({ n: '*' }))[0]?.n,
       tenants: (await tx('shared.tenants').count({ n: '*' }))[0]?.n,
       renamed: await tx('shared.tenants').update({ tenant_name: 'hijacked' }),
-      providers_readable: (await tx.raw('SELECT count(*)::int AS n FROM shared.insurance_providers')).rows.length,
+      providers: (await tx('shared.insurance_providers').count({ n: '*' }))[0]?.n,
     }));
-    expect(seen).to.deep.equal({ platform_users: 0, platform_sessions: 0, tenants: 0, renamed: 0, providers_readable: 1 });
+    const providersInPlatformScope = await inPlatformScope(testDeps().db, null,
+      async (tx) => (await tx('shared.insurance_providers').count({ n: '*' }))[0]?.n);
+    expect(seen).to.deep.equal({ platform_users: 0, platform_sessions: 0, tenants: 0, renamed: 0, providers: providersInPlatformScope });
     const providerInsert = inTenantScope(testDeps().db, tenant, null, (tx) =>
       tx('shared.insurance_providers').insert({ provider_code: 'SNEAKY', provider_name: 'x', provider_type: 'composite' }));
     await providerInsert.then(() => expect.fail('a tenant wrote reference data'), (error: { code: string }) => expect(error.code).to.equal('42501'));
@@ -70,10 +74,11 @@ describe('the tenant scope', () => {
 
   it('rolls back everything when the work fails', async () => {
     const email = `rollback-${Date.now()}@scope.test`;
-    await inTenantScope(testDeps().db, tenant, null, async (tx) => {
+    const failed = await inTenantScope(testDeps().db, tenant, null, async (tx) => {
       await tx('users').insert({ email, password_hash: 'x' });
       throw new Error('boom');
-    }).catch(() => undefined);
+    }).then(() => undefined, (error: Error) => error.message);
+    expect(failed, 'the insert itself worked; the work failed after it').to.equal('boom');
     const found = await inTenantScope(testDeps().db, tenant, null, (tx) => tx('users').where({ email }).first());
     expect(found).to.equal(undefined);
   });

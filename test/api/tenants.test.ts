@@ -73,7 +73,8 @@ describe('the tenant registry (GET /tenants, GET|PATCH /tenants/{tenant_id})', (
     const created = rows.map((row) => Date.parse(row.created_at as string));
     expect(created).to.deep.equal([...created].sort((a, b) => a - b));
     const whole = await asRoot.get('/tenants?limit=200');
-    if (whole.body.next_cursor === null) expect(whole.body.data.map((t: { tenant_id: string }) => t.tenant_id)).to.deep.equal(ids);
+    // One big page agrees with the walk (as far as it reaches, on a database holding over 200 tenants).
+    expect(whole.body.data.map((t: { tenant_id: string }) => t.tenant_id)).to.deep.equal(ids.slice(0, whole.body.data.length));
   });
 
   it('when the list query is malformed, then one 400 names each bad parameter', async () => {
