@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Tx } from '../db/scope.js';
 
 // Tenant users (users, user_sessions) and super admins (shared.platform_users, platform_sessions) sign in the
@@ -25,31 +26,38 @@ export interface LoginIdentifier {
   readonly username?: string | undefined;
 }
 
-export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
-  const query = tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until');
+/** Narrows a query on the accounts table to the one a login names (super admins sign in by e-mail only). */
+function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifier): Knex.QueryBuilder {
   if (id.email) return query.where({ email: id.email.trim().toLowerCase() });
-  if (kind === 'platform') return undefined;
+  if (kind === 'platform') return query.whereRaw('false');
   if (id.phone_number) return query.where({ phone_number: id.phone_number });
   return query.where({ username: (id.username ?? '').trim().toLowerCase() });
 }
 
-/** Counts a failure atomically; the fifth in a row locks the account and starts the count again. */
-export async function recordFailedLogin(tx: Tx, kind: AccountKind, userId: string): Promise<void> {
-  await tx.raw(`
-    UPDATE ${TABLES[kind].accounts}
-       SET login_attempts = CASE WHEN login_attempts + 1 >= ? THEN 0 ELSE login_attempts + 1 END,
-           locked_until = CASE WHEN login_attempts + 1 >= ? THEN now() + make_interval(mins => ?) ELSE locked_until END
-     WHERE user_id = ?`, [MAX_FAILED_LOGINS, MAX_FAILED_LOGINS, LOCK_MINUTES, userId]);
+export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
+  return namedBy(tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until'), kind, id);
 }
 
 /**
- * Admits a login whose password matched, unless the account got locked (by failures racing this attempt) or
- * deactivated meanwhile: then nothing changes and the caller re-reads why.
+ * Takes one of the account's attempts before its password is checked, in one atomic update: the fifth in a
+ * row locks the account at once, so no burst of concurrent guesses gets more than five checks per lock window.
+ * Undefined when the login names no account or a locked one. A matching password then admits the login.
  */
-export async function admitLogin(tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
-  const admitted = await tx(TABLES[kind].accounts)
-    .where({ user_id: userId, status: 'active' })
+export async function reserveLoginAttempt(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
+  const reaching = tx.raw('login_attempts + 1 >= ?', [MAX_FAILED_LOGINS]);
+  const [account] = await namedBy(tx(TABLES[kind].accounts), kind, id)
     .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', tx.fn.now()))
+    .update({
+      login_attempts: tx.raw('CASE WHEN ? THEN 0 ELSE login_attempts + 1 END', [reaching]),
+      locked_until: tx.raw('CASE WHEN ? THEN now() + make_interval(mins => ?) END', [reaching, LOCK_MINUTES]),
+    })
+    .returning(['user_id', 'password_hash', 'status', 'locked_until']);
+  return account;
+}
+
+/** Admits a login whose password matched: its attempt count and any lock its own attempts set are cleared. */
+export async function admitLogin(tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
+  const admitted = await tx(TABLES[kind].accounts).where({ user_id: userId, status: 'active' })
     .update({ login_attempts: 0, locked_until: null, last_login_at: tx.fn.now() });
   return admitted === 1;
 }

@@ -6,7 +6,7 @@ import { LockedError, UnauthenticatedError } from '../errors.js';
 import { primaryRole } from '../roles/system-roles.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import {
-  admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, recordFailedLogin,
+  admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, reserveLoginAttempt,
   revokeSession, roleNamesOf, rotateSessionToken, type AccountKind, type LoginAccount, type LoginIdentifier,
 } from './account-repository.js';
 import type { Actor } from './actor.js';
@@ -53,30 +53,27 @@ async function loginTenant(deps: AppDeps, tenantCode: string | undefined, passwo
 }
 
 /**
- * Three steps, so argon2 never holds a pooled connection: read the account, check the password with no
- * transaction open, then record the outcome. Failures are counted atomically; a match is admitted only if the
- * account is still unlocked and active at that moment, so racing failures cannot be outrun.
+ * Three steps, so argon2 never holds a pooled connection: take one of the account's five attempts (atomically;
+ * the fifth locks it), check the password with no transaction open, then admit a match. A locked account answers
+ * 423 without a check, so a right password cannot stand out from wrong ones once the lock is on.
  */
 export async function login(deps: AppDeps, tenantCode: string | undefined, identifier: LoginIdentifier,
   password: string, client: ClientInfo): Promise<TokenPair> {
   const tenant = await loginTenant(deps, tenantCode, password);
   const kind: AccountKind = tenant ? 'tenant' : 'platform';
-  const account = await inAccountScope(deps, tenant, (tx) => findLoginAccount(tx, kind, identifier));
-  if (!account) {
+  const attempt = await inAccountScope(deps, tenant, async (tx) => {
+    const account = await reserveLoginAttempt(tx, kind, identifier);
+    return account ? { account } : { locked: await findLoginAccount(tx, kind, identifier) };
+  });
+  if (!attempt.account) {
+    if (attempt.locked && isLocked(attempt.locked)) return settle({ kind: 'locked', until: attempt.locked.locked_until as Date });
     await deps.passwords.verifyAgainstNothing(password);
     return settle(INVALID_CREDENTIALS);
   }
-  if (isLocked(account)) return settle({ kind: 'locked', until: account.locked_until as Date });
-  const passwordMatches = await deps.passwords.verify(account.password_hash, password);
+  const { account } = attempt;
+  if (!(await deps.passwords.verify(account.password_hash, password))) return settle(INVALID_CREDENTIALS);
   const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
-    if (!passwordMatches) {
-      await recordFailedLogin(tx, kind, account.user_id);
-      return INVALID_CREDENTIALS;
-    }
-    if (!(await admitLogin(tx, kind, account.user_id))) {
-      const now = await findAccountState(tx, kind, account.user_id);
-      return now && isLocked(now) ? { kind: 'locked', until: now.locked_until as Date } : INVALID_CREDENTIALS;
-    }
+    if (!(await admitLogin(tx, kind, account.user_id))) return INVALID_CREDENTIALS;
     const sessionId = crypto.randomUUID();
     const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
     await insertSession(tx, kind, {
