@@ -7,7 +7,7 @@ export const LoginBody = z.object({
   phone_number: PhoneNumber.optional(),
   username: z.string().max(100).optional(),
   password: z.string().min(1, 'is required').max(200),
-}).refine((body) => body.email ?? body.phone_number ?? body.username, {
+}).strict().refine((body) => body.email ?? body.phone_number ?? body.username, {
   message: 'one of email, phone_number or username is required',
   path: ['email'],
   // Report this together with any other bad field, not only once the rest is valid.

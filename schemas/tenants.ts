@@ -23,7 +23,7 @@ export const CreateTenantBody = z.object({
     password: Password,
     first_name: z.string().trim().min(1).max(100),
     last_name: z.string().trim().min(1).max(100),
-  }),
+  }).strict(),
 }).strict();
 export type CreateTenantBody = z.infer<typeof CreateTenantBody>;
 

@@ -20,6 +20,9 @@ function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomai
   return /^[a-z][a-z0-9_]{1,19}$/i.test(label) && !['www', 'api', 'app'].includes(label.toLowerCase()) ? label : undefined;
 }
 
+/** RFC 6749 §5.1: responses carrying tokens must not be cached. */
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+
 function clientInfo(req: Request) {
   return { ip_address: req.ip ?? null, user_agent: req.get('user-agent')?.slice(0, 500) ?? null };
 }
@@ -33,14 +36,14 @@ export const authEndpoints: Endpoint[] = [
       403: problem('Tenant suspended'), 423: problem('Account locked'), 429: problem('Too many attempts') },
   }, async ({ body, req, deps }) => {
     const tenantCode = loginTenantCode(req, body.tenant, deps.config.tenantBaseDomain);
-    return { body: await login(deps, tenantCode, body, body.password, clientInfo(req)) };
+    return { body: await login(deps, tenantCode, body, body.password, clientInfo(req)), headers: NO_STORE };
   }),
 
   publicEndpoint({
     method: 'post', path: '/auth/refresh', tag: 'auth', access: 'public', body: RefreshBody,
     summary: 'Exchange a refresh token for a new pair; a reused refresh token revokes its session',
     responses: { 200: { description: 'A new token pair', schema: TokenPair }, 401: problem('Invalid, expired or reused') },
-  }, async ({ body, req, deps }) => ({ body: await refresh(deps, body.refresh_token, req.get('x-tenant')) })),
+  }, async ({ body, req, deps }) => ({ body: await refresh(deps, body.refresh_token, req.get('x-tenant')), headers: NO_STORE })),
 
   scopedEndpoint({
     method: 'post', path: '/auth/logout', tag: 'auth', access: 'signed_in',

@@ -65,8 +65,9 @@ export class TokenService {
       throw new UnauthenticatedError(expired ? 'The access token has expired.' : 'The access token is not valid.', INVALID_TOKEN);
     }
     if (typeof payload === 'string') throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
-    const { sub, sid, kind, tid } = payload;
-    const wellFormed = typeof sub === 'string' && UUID.test(sub) && typeof sid === 'string' && UUID.test(sid)
+    const { sub, sid, kind, tid, exp } = payload;
+    // jsonwebtoken accepts a token without exp; ours always carry one, so one without it was not made here.
+    const wellFormed = typeof exp === 'number' && typeof sub === 'string' && UUID.test(sub) && typeof sid === 'string' && UUID.test(sid)
       && ((kind === 'tenant' && typeof tid === 'string' && UUID.test(tid)) || (kind === 'platform' && tid === null));
     if (!wellFormed) throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
     return { sub, sid, kind, tid };

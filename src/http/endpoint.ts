@@ -6,6 +6,7 @@ import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { ProblemSchema } from '../../schemas/common.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { sendProblem } from './problem.js';
 import { parseRequestParts } from './validate.js';
 
 // An endpoint is a route plus its zod schemas: the same definition validates requests, types the handler and
@@ -128,5 +129,21 @@ export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], d
       else res.json(reply.body);
     };
     router[endpoint.spec.method](endpoint.spec.path, handler);
+  }
+  refuseOtherMethods(router, endpoints);
+}
+
+/** A known path asked with a method it does not serve: 405 naming the ones it does (not a 404 "no route"). */
+function refuseOtherMethods(router: Router, endpoints: readonly Endpoint[]): void {
+  const methodsByPath = new Map<string, Set<string>>();
+  for (const { spec } of endpoints) {
+    methodsByPath.set(spec.path, (methodsByPath.get(spec.path) ?? new Set()).add(spec.method.toUpperCase()));
+  }
+  for (const [path, methods] of methodsByPath) {
+    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+    router.all(path, (req, res) => sendProblem(res, {
+      type: 'https://agentmitra.in/problems/405', title: 'Method not allowed', status: 405,
+      detail: `${req.method} is not served here; use ${allow}.`, instance: req.originalUrl,
+    }, { Allow: allow }));
   }
 }

@@ -130,7 +130,10 @@ function responses(spec: AnySpec): Record<string, unknown> {
   const implicit: Record<number, ResponseSpec> = {};
   if (spec.body || spec.query || spec.params) implicit[400] = { description: 'Invalid input (every offending field listed)', schema: ProblemSchema };
   if (spec.access !== 'public') implicit[401] = { description: 'Not signed in', schema: ProblemSchema };
-  if (spec.access === 'platform' || spec.access === 'tenant') implicit[403] = { description: 'Not allowed', schema: ProblemSchema };
+  if (spec.access !== 'public') {
+    implicit[403] = { description: 'Not allowed, or the token\'s tenant is suspended or not the one X-Tenant names', schema: ProblemSchema };
+  }
+  if (spec.body) implicit[413] = { description: 'Body larger than the configured limit', schema: ProblemSchema };
   const all = { ...implicit, ...spec.responses };
   return Object.fromEntries(Object.entries(all).map(([status, declared]) => [status, response(Number(status), declared)]));
 }

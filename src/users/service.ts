@@ -127,6 +127,8 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
 export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, roleIds: readonly string[]): Promise<UserView> {
   authorize(actor.ability, 'update', 'Role');
+  // Another administrator changes yours: an admin who stripped its own roles could leave the tenant with none.
+  if (userId === actor.user_id) throw new ConflictError('You cannot change your own roles.');
   // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
   await manageableUser(tx, actor, userId, 'update');
   await assertMayHandOutRoles(tx, actor, await rolesForAssignment(tx, roleIds));

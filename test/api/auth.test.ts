@@ -36,6 +36,13 @@ describe('auth', () => {
       expect(res.body).to.include({ token_type: 'Bearer', expires_in: testDeps().config.jwt.accessTtlSeconds });
       expect(res.body.user).to.deep.equal({ user_id: agent.user_id, role: 'junior_agent', tenant_code: tenant.tenant_code });
       expect(res.body.refresh_token).to.match(/^rt1\./);
+      expect(res.headers['cache-control'], 'tokens must not be cached').to.equal('no-store');
+    });
+
+    it('refuses fields it does not know, naming them', async () => {
+      const res = await api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD, remember_me: true });
+      expect(res.status).to.equal(400);
+      expect(res.body.errors[0].message).to.include('remember_me');
     });
 
     it('takes the tenant from X-Tenant or from the subdomain', async () => {
@@ -242,6 +249,8 @@ describe('auth', () => {
       ['a wrong audience', () => signWith(omitSub(claims), { subject: claims.sub, audience: 'someone-else' })],
       ['a wrong issuer', () => signWith(omitSub(claims), { subject: claims.sub, issuer: 'someone-else' })],
       ['an expired token', () => signWith({ ...omitSub(claims), exp: Math.floor(Date.now() / 1000) - 10 }, { subject: claims.sub })],
+      ['a token without an expiry', () => jwt.sign({ ...omitSub(claims) }, testDeps().config.jwt.secret, {
+        algorithm: 'HS256', subject: claims.sub, issuer: testDeps().config.jwt.issuer, audience: testDeps().config.jwt.audience })],
       ['a malformed tenant claim', () => signWith({ ...omitSub(claims), tid: 'lic_schema' }, { subject: claims.sub })],
       ['a platform claim on a tenant session', () => signWith({ ...omitSub(claims), kind: 'platform', tid: null }, { subject: claims.sub })],
       ['not a JWT at all', () => 'abc.def.ghi'],

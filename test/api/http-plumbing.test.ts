@@ -64,6 +64,13 @@ describe('HTTP plumbing shared by every route', () => {
       const outside = expectProblem(await api().delete('/definitely/not/here?x=1'), 404);
       expect(outside).to.include({ detail: 'No route for DELETE /definitely/not/here.', instance: '/definitely/not/here?x=1' });
     });
+
+    it('answers a known path asked with another method with 405 and the methods it serves', async () => {
+      const res = await api().put(`${API}/auth/login`).send({});
+      expectProblem(res, 405);
+      expect(res.headers.allow).to.equal('POST');
+      expect((await api().delete(`${API}/users`)).headers.allow).to.equal('GET, POST, HEAD');
+    });
   });
 
   describe('security headers', () => {

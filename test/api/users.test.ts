@@ -122,6 +122,13 @@ describe('users API', () => {
     expect((await signIn(tenant, user.email, NEW_PASSWORD)).status).to.equal(200);
   });
 
+  it('an admin cannot change its own roles (it could leave the tenant without one): 409', async () => {
+    const me = (await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).body;
+    const res = await api().put(`${API}/users/${me.user_id}/roles`).set(...bearer(tenant.admin.token)).send({ role_ids: [] });
+    expect(res.status).to.equal(409);
+    expect((await api().get(`${API}/users`).set(...bearer(tenant.admin.token))).status).to.equal(200);
+  });
+
   it('suspending a user ends its sessions', async () => {
     const user = await createUser(tenant, { role_ids: [roles.guest] });
     const token = (await login({ tenant: tenant.tenant_code, email: user.email, password: TEST_PASSWORD })).access_token;
