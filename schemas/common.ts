@@ -17,7 +17,16 @@ export const IsoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
 export const Email = z.email({ message: 'must be an e-mail address' }).max(255).transform((value) => value.toLowerCase());
 export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
 export const Password = z.string().min(12, 'must be at least 12 characters').max(200);
-export const TenantCode = z.string().regex(/^[A-Z][A-Z0-9_]{1,19}$/, 'must match ^[A-Z][A-Z0-9_]{1,19}$');
+/**
+ * A tenant code: upper-case letters, digits and underscores, 2 to 20, a letter first. Its schema is
+ * `lower(code)_schema`, and PostgreSQL reserves schema names starting with pg_ (42939), so PG_ is refused.
+ */
+export const TENANT_CODE_PATTERN = /^(?!PG_)[A-Z][A-Z0-9_]{1,19}$/;
+export const TenantCode = z.string().regex(TENANT_CODE_PATTERN, {
+  error: (issue) => (typeof issue.input === 'string' && issue.input.startsWith('PG_')
+    ? 'must not start with PG_ (reserved by PostgreSQL)'
+    : 'must match ^[A-Z][A-Z0-9_]{1,19}$'),
+});
 
 export const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),

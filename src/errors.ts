@@ -36,3 +36,12 @@ export class BusinessRuleError extends DomainError {
 export class LockedError extends DomainError {}
 /** 429 */
 export class RateLimitedError extends DomainError {}
+/**
+ * 503: the database is saturated or a statement ran out of time; the client may retry after `retryAfterSeconds`
+ * (sent as Retry-After).
+ */
+export class ServiceUnavailableError extends DomainError {
+  constructor(message = 'The service is busy; try again shortly.', retryAfterSeconds = 5) {
+    super(message, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}

@@ -12,6 +12,8 @@ export interface ScopedTransactionConfig extends Knex.TransactionConfig {
   readonly preamble?: string;
 }
 
+// Subclasses Knex's (untyped, internal) PostgreSQL transaction: package.json pins knex exactly for that reason.
+
 /** Sends `BEGIN; <preamble>` as one simple query, so a scoped transaction costs one round trip to open. */
 class PreambleTransaction extends TransactionPG {
   private readonly preamble: string | undefined;
@@ -33,10 +35,21 @@ class ScopedClientPG extends ClientPG {
   }
 }
 
+/** A statement running longer is cancelled (57014, answered 503): a runaway query cannot pin a pooled connection. */
+export const STATEMENT_TIMEOUT_MS = 30_000;
+/** A transaction left open and idle this long is ended by the server (25P03), releasing its locks and connection. */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export function createKnex(connectionString: string, poolMax: number): Knex {
   return knexFactory({
     client: ScopedClientPG as unknown as typeof knexFactory.Client,
-    connection: { connectionString, application_name: 'agent-mitra' },
+    // pg sends both timeouts as startup parameters: every pooled connection has them from its first statement.
+    connection: {
+      connectionString,
+      application_name: 'agent-mitra',
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+    },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });

@@ -17,11 +17,30 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // PostgreSQL keeps microseconds; a JS Date only milliseconds. The cursor carries the database's own text.
 const CURSOR_AT = '_cursor_created_at';
 
+/**
+ * created_at as our cursors carry it: PostgreSQL's timestamptz text ('2026-11-22 02:10:11.123456+00', the zone
+ * as +HH, +HH:MM or +HH:MM:SS), or the ISO form with 'T' and 'Z'.
+ */
+const CURSOR_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2})(?::?([0-5]\d)(?::?([0-5]\d))?)?)$/;
+
+/** A timestamp PostgreSQL will take as timestamptz: the strict format above, with a real calendar date and time. */
+function isCursorTimestamp(text: string): boolean {
+  const match = CURSOR_TIMESTAMP.exec(text);
+  if (!match) return false;
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, zoneHours = 0] =
+    match.slice(1, 8).map((part) => Number(part ?? 0));
+  // Date.UTC rolls 31 February over into March: a date that comes back changed was not a real one.
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1000 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+    && hour <= 23 && minute <= 59 && second <= 59 && zoneHours <= 15;
+}
+
 function decodeCursor(cursor: string): CursorPosition {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<CursorPosition>;
     if (typeof parsed.created_at === 'string' && typeof parsed.id === 'string' && UUID.test(parsed.id)
-      && !Number.isNaN(Date.parse(parsed.created_at))) {
+      && isCursorTimestamp(parsed.created_at)) {
       return { created_at: parsed.created_at, id: parsed.id };
     }
   } catch {

@@ -1,11 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ForbiddenError as CaslForbiddenError } from '@casl/ability';
+import knex from 'knex';
 import type { Logger } from 'pino';
 import { translatePgError } from '../db/pg-errors.js';
 import {
   BusinessRuleError, ConflictError, DomainError, ForbiddenError, LockedError, NotFoundError,
-  RateLimitedError, UnauthenticatedError, ValidationError, type FieldError,
+  RateLimitedError, ServiceUnavailableError, UnauthenticatedError, ValidationError, type FieldError,
 } from '../errors.js';
+
+// knex is CommonJS without named exports for ESM: its error class hangs off the default export.
+const { KnexTimeoutError } = knex;
 
 // RFC 9457 problem details. Every error a client can cause is mapped here, in one table.
 
@@ -18,6 +22,7 @@ const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [BusinessRuleError, 422, 'Refused by a business rule'],
   [LockedError, 423, 'Locked'],
   [RateLimitedError, 429, 'Too many requests'],
+  [ServiceUnavailableError, 503, 'Service unavailable'],
 ];
 
 export interface Problem {
@@ -37,16 +42,53 @@ function problemType(status: number): string {
   return `https://agentmitra.in/problems/${status}`;
 }
 
-/** Body-parser's errors: too large (413) and malformed JSON (400). */
+/** Body-parser's errors: too large (413), an unsupported charset or content encoding (415) and malformed JSON (400). */
 function bodyParserProblem(error: { type?: string; status?: number }): Problem | undefined {
   if (error.type === 'entity.too.large') {
     return { type: problemType(413), title: 'Payload too large', status: 413, detail: 'The request body is too large.' };
   }
-  if (error.type === 'entity.parse.failed' || error.type === 'encoding.unsupported' || error.type === 'charset.unsupported') {
+  if (error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') {
+    return { type: problemType(415), title: 'Unsupported media type', status: 415,
+      detail: error.type === 'charset.unsupported'
+        ? 'The request body must be JSON in UTF-8.'
+        : 'The request body uses a content encoding this API does not accept.' };
+  }
+  if (error.type === 'entity.parse.failed') {
     return { type: problemType(400), title: 'Invalid request', status: 400, detail: 'The request body is not valid JSON.',
       errors: [{ path: 'body', message: 'malformed JSON' }] };
   }
   return undefined;
+}
+
+/** The router's own 400: a path segment whose percent-encoding does not decode (e.g. /users/%E0%A4%A). */
+function undecodableParamProblem(error: unknown): Problem | undefined {
+  if (!(error instanceof URIError) || (error as URIError & { status?: number }).status !== 400) return undefined;
+  return { type: problemType(400), title: 'Invalid request', status: 400, detail: 'The request path is not valid percent-encoding.',
+    errors: [{ path: 'params', message: 'is not valid percent-encoding' }] };
+}
+
+/**
+ * Any other client error raised by Express's own middleware (http-errors with expose set, e.g. body-parser's 400s
+ * and 415s for odd encodings): its status and message are meant for the client.
+ */
+function exposedHttpProblem(error: { status?: unknown; expose?: unknown; message?: unknown; code?: unknown }): Problem | undefined {
+  const status = error.status;
+  if (error.expose !== true || typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) {
+    return undefined;
+  }
+  // zlib's own wording ('incorrect header check') says little to a client.
+  const detail = typeof error.code === 'string' && error.code.startsWith('Z_') ? 'The request body could not be decompressed.'
+    : typeof error.message === 'string' && error.message ? error.message : 'The request was refused.';
+  return { type: problemType(status), title: status === 400 ? 'Invalid request' : 'Request refused', status, detail };
+}
+
+/** Errors that are not DomainErrors but still have a client-facing meaning. */
+function toDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (error instanceof CaslForbiddenError) return new ForbiddenError('Not allowed.');
+  // The pool stayed full for acquireConnectionTimeout: back-pressure, not a bug.
+  if (error instanceof KnexTimeoutError) return new ServiceUnavailableError('The service is busy; try again shortly.');
+  return translatePgError(error);
 }
 
 function domainProblem(error: DomainError): Problem {
@@ -61,11 +103,12 @@ function domainProblem(error: DomainError): Problem {
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
     if (res.headersSent) return next(error);
-    const fromParser = bodyParserProblem(error);
-    if (fromParser) return sendProblem(res, fromParser);
-    const domain = error instanceof DomainError ? error
-      : error instanceof CaslForbiddenError ? new ForbiddenError('Not allowed.')
-      : translatePgError(error);
+    const fromExpress = typeof error !== 'object' || error === null || error instanceof DomainError ? undefined
+      : bodyParserProblem(error) ?? undecodableParamProblem(error) ?? exposedHttpProblem(error);
+    if (fromExpress) return sendProblem(res, { ...fromExpress, instance: req.originalUrl });
+    const domain = toDomainError(error);
+    // Back-pressure is no bug, but operations want to see it.
+    if (domain instanceof ServiceUnavailableError) log.warn({ err: error, request_id: req.id }, 'service unavailable');
     if (domain) return sendProblem(res, { ...domainProblem(domain), instance: req.originalUrl }, domain.headers);
     log.error({ err: error, request_id: req.id }, 'unhandled error');
     sendProblem(res, { type: problemType(500), title: 'Internal error', status: 500,

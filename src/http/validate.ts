@@ -17,7 +17,59 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, locat
   return result.data;
 }
 
-/** Validates all parts and reports every bad field across them in one 400. */
+export const NUL_MESSAGE = 'must not contain a NUL character';
+/**
+ * How deep objects and arrays may nest inside one part of a request. JSON.parse reads any depth, but much of what
+ * handles the value afterwards recurses (JSON.stringify on the way to jsonb, CASL, schema refinements) and overflows
+ * the stack at a few thousand levels: a 500. No field of this API needs more than a handful.
+ */
+export const MAX_NESTING_DEPTH = 64;
+export const DEPTH_MESSAGE = `is nested too deeply (at most ${MAX_NESTING_DEPTH} levels)`;
+/** Field errors reported per request part at most. */
+const MAX_REPORTS = 20;
+
+/** A key as it appears in a reported path: its NUL bytes spelled out, so the path itself stays printable. */
+function printableKey(key: string): string {
+  return key.replaceAll('\u0000', '\\u0000');
+}
+
+/**
+ * What no schema should have to think about, found in a request part as sent: a NUL byte in any string (value or
+ * object key), which PostgreSQL stores in neither text (22021) nor jsonb (22P05), and nesting deeper than
+ * MAX_NESTING_DEPTH. Walks with its own stack, so a deeply nested body cannot overflow the call stack here.
+ */
+export function rawInputErrors(value: unknown, location: Location): FieldError[] {
+  const errors: FieldError[] = [];
+  const pending: [value: unknown, path: string, depth: number][] = [[value, location, 0]];
+  while (pending.length && errors.length < MAX_REPORTS) {
+    const [current, path, depth] = pending.pop() as [unknown, string, number];
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) errors.push({ path, message: NUL_MESSAGE });
+      continue;
+    }
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= MAX_NESTING_DEPTH) {
+      errors.push({ path, message: DEPTH_MESSAGE });
+      continue;
+    }
+    const entries: [string, unknown][] = Array.isArray(current)
+      ? current.map((item, index) => [String(index), item])
+      : Object.entries(current);
+    // Pushed in reverse, so errors come out in document order.
+    for (let index = entries.length - 1; index >= 0; index -= 1) {
+      const [key, child] = entries[index] as [string, unknown];
+      const childPath = `${path}.${printableKey(key)}`;
+      if (key.includes('\u0000')) errors.push({ path: childPath, message: `${NUL_MESSAGE} in its name` });
+      pending.push([child, childPath, depth + 1]);
+    }
+  }
+  return errors.slice(0, MAX_REPORTS);
+}
+
+/**
+ * Validates all parts and reports every bad field across them in one 400. Every part the client sent is also
+ * checked as sent (NUL bytes, nesting depth), whether or not the endpoint has a schema for it.
+ */
 export function parseRequestParts<B, Q, P>(
   parts: { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P> },
   request: { body: unknown; query: unknown; params: unknown },
@@ -25,9 +77,13 @@ export function parseRequestParts<B, Q, P>(
   const errors: FieldError[] = [];
   const parsed: Record<string, unknown> = {};
   for (const location of ['params', 'query', 'body'] as const) {
+    const raw = location === 'body' ? request.body ?? {} : request[location];
+    const rawErrors = rawInputErrors(raw, location);
+    errors.push(...rawErrors);
     const schema = parts[location];
-    if (!schema) continue;
-    const result = schema.safeParse(location === 'body' ? request.body ?? {} : request[location]);
+    // Too deep for the schema as well: its refinements may recurse.
+    if (!schema || rawErrors.some((error) => error.message === DEPTH_MESSAGE)) continue;
+    const result = schema.safeParse(raw);
     if (result.success) parsed[location] = result.data;
     else errors.push(...issuesToFieldErrors(result.error.issues, location));
   }
