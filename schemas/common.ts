@@ -29,7 +29,9 @@ export const TenantCode = z.string().regex(TENANT_CODE_PATTERN, {
 });
 
 export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'.
+  limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200')).default(50),
   cursor: z.string().max(500).optional(),
 });
 export type ListQuery = z.infer<typeof ListQuery>;

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { LoginBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
+import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
 import type { Config } from '../config.js';
 import { RateLimitedError, ValidationError } from '../errors.js';
 import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
@@ -17,7 +18,7 @@ function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomai
   if (bodyTenant ?? header) return bodyTenant ?? header;
   if (!baseDomain || !req.hostname.endsWith(`.${baseDomain}`)) return undefined;
   const label = req.hostname.slice(0, -(baseDomain.length + 1));
-  return /^[a-z][a-z0-9_]{1,19}$/i.test(label) && !['www', 'api', 'app'].includes(label.toLowerCase()) ? label : undefined;
+  return TENANT_CODE_PATTERN.test(label.toUpperCase()) && !['WWW', 'API', 'APP'].includes(label.toUpperCase()) ? label : undefined;
 }
 
 /** RFC 6749 §5.1: responses carrying tokens must not be cached. */

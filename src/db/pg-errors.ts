@@ -98,6 +98,9 @@ export function translatePgError(error: unknown): DomainError | undefined {
       return new ServiceUnavailableError('The database took too long to answer; try again shortly.');
     case '25P03': // idle_in_transaction_session_timeout: the session was ended under the request
       return new ServiceUnavailableError('The database ended the transaction; try again shortly.');
+    case '40001': // serialization_failure
+    case '40P01': // deadlock_detected: the transaction was rolled back whole; repeating it is safe
+      return new ServiceUnavailableError('The request collided with another one; try again.');
     case '53300': // too_many_connections
     case '57P03': // cannot_connect_now (starting up or shutting down)
       return new ServiceUnavailableError('The database is not accepting connections; try again shortly.');

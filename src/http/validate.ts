@@ -10,14 +10,8 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], locatio
   }));
 }
 
-/** Parses one part of the request; every offending field is reported, prefixed with where it was. */
-export function parseInput<T extends z.ZodType>(schema: T, value: unknown, location: Location): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(issuesToFieldErrors(result.error.issues, location));
-  return result.data;
-}
-
 export const NUL_MESSAGE = 'must not contain a NUL character';
+export const NON_FINITE_MESSAGE = 'must be a finite number';
 /**
  * How deep objects and arrays may nest inside one part of a request. JSON.parse reads any depth, but much of what
  * handles the value afterwards recurses (JSON.stringify on the way to jsonb, CASL, schema refinements) and overflows
@@ -35,8 +29,8 @@ function printableKey(key: string): string {
 
 /**
  * What no schema should have to think about, found in a request part as sent: a NUL byte in any string (value or
- * object key), which PostgreSQL stores in neither text (22021) nor jsonb (22P05), and nesting deeper than
- * MAX_NESTING_DEPTH. Walks with its own stack, so a deeply nested body cannot overflow the call stack here.
+ * object key), which PostgreSQL stores in neither text (22021) nor jsonb (22P05), a number out of JSON's range, and
+ * nesting deeper than MAX_NESTING_DEPTH. Walks with its own stack, so a deeply nested body cannot overflow the call stack here.
  */
 export function rawInputErrors(value: unknown, location: Location): FieldError[] {
   const errors: FieldError[] = [];
@@ -45,6 +39,11 @@ export function rawInputErrors(value: unknown, location: Location): FieldError[]
     const [current, path, depth] = pending.pop() as [unknown, string, number];
     if (typeof current === 'string') {
       if (current.includes('\u0000')) errors.push({ path, message: NUL_MESSAGE });
+      continue;
+    }
+    // JSON.parse reads 1e400 as Infinity, which JSON.stringify would store as null.
+    if (typeof current === 'number') {
+      if (!Number.isFinite(current)) errors.push({ path, message: NON_FINITE_MESSAGE });
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;

@@ -133,7 +133,11 @@ function responses(spec: AnySpec): Record<string, unknown> {
   if (spec.access !== 'public') {
     implicit[403] = { description: 'Not allowed, or the token\'s tenant is suspended or not the one X-Tenant names', schema: ProblemSchema };
   }
-  if (spec.body) implicit[413] = { description: 'Body larger than the configured limit', schema: ProblemSchema };
+  if (spec.body) {
+    implicit[413] = { description: 'Body larger than the configured limit', schema: ProblemSchema };
+    implicit[415] = { description: 'A body in a charset or encoding the API does not read', schema: ProblemSchema };
+  }
+  implicit[503] = { description: 'The database is busy or unreachable; retry after Retry-After seconds', schema: ProblemSchema };
   const all = { ...implicit, ...spec.responses };
   return Object.fromEntries(Object.entries(all).map(([status, declared]) => [status, response(Number(status), declared)]));
 }

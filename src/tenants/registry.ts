@@ -1,3 +1,4 @@
+import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
 import type { Database } from '../db/database.js';
 import { inPlatformScope } from '../db/scope.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
@@ -30,7 +31,7 @@ export class TenantRegistry {
 
   /** The tenant a login names: unknown is 401 (like a bad password), suspended or inactive is 403. */
   async forLogin(tenantCode: string): Promise<TenantRecord> {
-    const tenant = /^[A-Za-z][A-Za-z0-9_]{1,19}$/.test(tenantCode) ? await this.byCode(tenantCode) : undefined;
+    const tenant = TENANT_CODE_PATTERN.test(tenantCode.toUpperCase()) ? await this.byCode(tenantCode) : undefined;
     if (!tenant) throw new UnauthenticatedError('Invalid credentials.');
     assertActive(tenant);
     return tenant;

@@ -32,6 +32,18 @@ describe('no 500 on hostile input: regressions', () => {
     expectProblem(tenantLogin, 400, ['body.password']);
   });
 
+  it('when a number is beyond JSON\'s range (1e400 parses as Infinity), then it answers 400 instead of storing null', async () => {
+    const res = await api().put(`${API}/config/fuzz.huge`).set(...bearer(tenant.admin.token))
+      .set('Content-Type', 'application/json').send('{"config_value":{"cap":1e400}}');
+    expect(expectProblem(res, 400, ['body.config_value.cap']).errors).to.deep.include({ path: 'body.config_value.cap', message: 'must be a finite number' });
+  });
+
+  it('when limit is not plain digits (0x10, 1e2, 5.0), then it answers 400 naming query.limit', async () => {
+    for (const limit of ['0x10', '1e2', '5.0', '%205']) {
+      expectProblem(await api().get(`${API}/users?limit=${limit}`).set(...bearer(tenant.admin.token)), 400, ['query.limit']);
+    }
+  });
+
   it('when the user search holds a NUL byte, then it answers 400 naming query.q', async () => {
     expectProblem(await api().get(`${API}/users?q=a%00b`).set(...bearer(tenant.admin.token)), 400, ['query.q']);
   });

@@ -19,6 +19,9 @@ const pg = (code: string, extra: Record<string, unknown> = {}) =>
   Object.assign(new Error(`pg error ${code}`), { code, severity: 'ERROR', ...extra });
 
 const CASES: Case[] = [
+  { name: '40P01 deadlock: the transaction was rolled back whole, so a retry is safe (503)', kind: ServiceUnavailableError,
+    error: pg('40P01') },
+  { name: '40001 serialization failure (503)', kind: ServiceUnavailableError, error: pg('40001') },
   { name: '23505 with a one-column key detail', kind: ConflictError, message: /this email already exists/,
     error: pg('23505', { constraint: 'users_email_key', detail: 'Key (email)=(a@b.test) already exists.' }) },
   { name: '23505 on an expression index (lower(email::text))', kind: ConflictError, message: /this email already exists/,
