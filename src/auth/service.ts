@@ -7,7 +7,7 @@ import { primaryRole } from '../roles/system-roles.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import {
   admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, reserveLoginAttempt,
-  revokeSession, roleNamesOf, rotateSessionToken, type AccountKind, type LoginAccount, type LoginIdentifier,
+  revokeSession, revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginAccount, type LoginIdentifier,
 } from './account-repository.js';
 import type { Actor } from './actor.js';
 import { hashSecret, sameHash } from './tokens.js';
@@ -115,6 +115,11 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
     return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token) };
   });
   return settle(outcome);
+}
+
+/** Ends every live session of a tenant user (password change, suspension, deactivation): its tokens stop at once. */
+export async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<void> {
+  await revokeUserSessions(tx, 'tenant', userId, reason);
 }
 
 /** Ends the caller's session: its access and refresh tokens stop working at once. */

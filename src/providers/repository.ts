@@ -1,6 +1,6 @@
 import type { CreateProviderBody, PatchProviderBody, ProviderListQuery } from '../../schemas/providers.js';
 import type { Tx } from '../db/scope.js';
-import { paginate, type Page } from '../http/pagination.js';
+import { paginate, type Page } from '../db/pagination.js';
 
 export interface ProviderRecord {
   readonly provider_id: string;

@@ -3,7 +3,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { NotFoundError } from '../errors.js';
-import type { Page } from '../http/pagination.js';
+import type { Page } from '../db/pagination.js';
 import {
   findProviderById, insertProvider, listProviders, updateProvider, type ProviderRecord,
 } from './repository.js';

@@ -2,7 +2,7 @@ import type { Permission } from '../../schemas/roles.js';
 import type { PermissionRule } from '../auth/ability.js';
 import type { DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
-import { paginate, type Page } from '../http/pagination.js';
+import { paginate, type Page } from '../db/pagination.js';
 
 export interface RoleRow {
   readonly role_id: string;

@@ -3,7 +3,7 @@ import { authorize, can, type PermissionRule } from '../auth/ability.js';
 import type { Actor, DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
-import type { Page } from '../http/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { describeRule, holdsManageAll, scopeExceeds, uncoveredRules } from './escalation.js';
 import {
   countRoleAssignments, deleteRoleRow, findRoleRow, findRoleRowsByIds, insertRoleRow, listPermissionRows, listRoleRows,

@@ -1,6 +1,6 @@
 import type { ConfigType } from '../../schemas/tenant-config.js';
 import type { Tx } from '../db/scope.js';
-import { paginate, type Page } from '../http/pagination.js';
+import { paginate, type Page } from '../db/pagination.js';
 
 // shared.tenant_config is guarded by RLS (the scope's tenant, or any tenant in the platform scope); every query
 // still names the tenant, so a super admin's request touches only the tenant in its path.

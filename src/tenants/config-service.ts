@@ -4,7 +4,7 @@ import { authorize, can } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { NotFoundError } from '../errors.js';
-import type { Page } from '../http/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { deleteConfig, findConfig, listConfig, upsertConfig, type ConfigRecord } from './config-repository.js';
 import { findTenantById } from './repository.js';
 

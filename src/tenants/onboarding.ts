@@ -6,7 +6,7 @@ import { assertSchemaName } from '../db/sql-literals.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError } from '../errors.js';
 import { seedSystemRoles } from '../roles/system-roles.js';
-import { insertUser, assignRoles } from '../users/repository.js';
+import { createFirstAdmin } from '../users/service.js';
 import { createTenantSchema, findTenantById, insertTenant } from './repository.js';
 
 export interface OnboardingHooks {
@@ -32,10 +32,9 @@ export async function onboardTenant(deps: AppDeps, input: CreateTenantBody, hook
     await recordSchemaVersion(client, tenant.tenant_id);
     await enterTenant(tx, tenant);
     const roleIds = await seedSystemRoles(tx);
-    const user = await insertUser(tx, {
+    await createFirstAdmin(tx, {
       email: admin.email, password_hash: passwordHash, first_name: admin.first_name, last_name: admin.last_name,
-    });
-    await assignRoles(tx, user.user_id, [roleIds.get('insurance_provider_admin') as string], null);
+    }, roleIds.get('insurance_provider_admin') as string);
     await hooks.beforeCommit?.(tx);
     return { tenant_id: tenant.tenant_id, tenant_code: tenant.tenant_code, schema_name: tenant.schema_name, status: tenant.status };
   });

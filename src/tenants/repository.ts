@@ -1,6 +1,6 @@
 import type { Tx } from '../db/scope.js';
 import { assertSchemaName } from '../db/sql-literals.js';
-import { paginate, type Page } from '../http/pagination.js';
+import { paginate, type Page } from '../db/pagination.js';
 
 export interface TenantRecord {
   readonly tenant_id: string;

@@ -3,7 +3,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { NotFoundError } from '../errors.js';
-import type { Page } from '../http/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { findTenantById, listTenants, updateTenant, type TenantRecord } from './repository.js';
 
 // The tenant registry's use cases for super admins. Onboarding, which needs the privileged path, is in onboarding.ts.

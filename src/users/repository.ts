@@ -1,6 +1,6 @@
 import type { RoleSummary } from '../../schemas/roles.js';
 import type { Tx } from '../db/scope.js';
-import { paginate, type Page } from '../http/pagination.js';
+import { paginate, type Page } from '../db/pagination.js';
 
 export interface UserRow {
   readonly user_id: string;

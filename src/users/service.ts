@@ -1,12 +1,12 @@
 import type { RoleSummary } from '../../schemas/roles.js';
 import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
-import { revokeUserSessions } from '../auth/account-repository.js';
+import { endSessionsOf } from '../auth/service.js';
 import { authorize, can } from '../auth/ability.js';
 import { tenantIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import type { Page } from '../http/pagination.js';
+import type { Page } from '../db/pagination.js';
 import { assertMayHandOutRoles, rolesForAssignment } from '../roles/service.js';
 import {
   assignRoles, countSeatHolders, deactivateUserRow, findUserRecord, insertUser, listUserRecords, lockSeats, replaceUserRoles,
@@ -96,8 +96,8 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   const changes: UserChanges = { ...profile, updated_by: actor.user_id };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, userId, changes);
-  if (password) await revokeUserSessions(tx, 'tenant', userId, 'password_changed');
-  else if (body.status && body.status !== 'active') await revokeUserSessions(tx, 'tenant', userId, `status_${body.status}`);
+  if (password) await endSessionsOf(tx, userId, 'password_changed');
+  else if (body.status && body.status !== 'active') await endSessionsOf(tx, userId, `status_${body.status}`);
   return shownUser(tx, userId);
 }
 
@@ -121,7 +121,7 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
   const record = await manageableUser(tx, actor, userId, 'delete');
   if (record.status === 'deactivated') return;
   await deactivateUserRow(tx, userId, actor.user_id);
-  await revokeUserSessions(tx, 'tenant', userId, 'deactivated');
+  await endSessionsOf(tx, userId, 'deactivated');
 }
 
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
@@ -134,4 +134,11 @@ export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, r
   await assertMayHandOutRoles(tx, actor, await rolesForAssignment(tx, roleIds));
   await replaceUserRoles(tx, userId, roleIds, actor.user_id);
   return shownUser(tx, userId);
+}
+
+/** The first provider admin of a tenant being onboarded (privileged path: there is no caller to check yet). */
+export async function createFirstAdmin(tx: Tx, admin: { email: string; password_hash: string; first_name: string;
+  last_name: string }, adminRoleId: string): Promise<void> {
+  const user = await insertUser(tx, admin);
+  await assignRoles(tx, user.user_id, [adminRoleId], null);
 }
