@@ -15,7 +15,7 @@ export const LoginBody = z.object({
 });
 export type LoginBody = z.infer<typeof LoginBody>;
 
-export const RefreshBody = z.object({ refresh_token: z.string().min(1, 'is required').max(300) });
+export const RefreshBody = z.object({ refresh_token: z.string().min(1, 'is required').max(300) }).strict();
 
 export const TokenPair = z.object({
   access_token: z.string(),

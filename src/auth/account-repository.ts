@@ -34,10 +34,6 @@ function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifie
   return query.where({ username: (id.username ?? '').trim().toLowerCase() });
 }
 
-export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
-  return namedBy(tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until'), kind, id);
-}
-
 /**
  * Takes one of the account's attempts before its password is checked, in one atomic update: the fifth in a
  * row locks the account at once, so no burst of concurrent guesses gets more than five checks per lock window.
@@ -55,11 +51,23 @@ export async function reserveLoginAttempt(tx: Tx, kind: AccountKind, id: LoginId
   return account;
 }
 
-/** Admits a login whose password matched: its attempt count and any lock its own attempts set are cleared. */
-export async function admitLogin(tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
-  const admitted = await tx(TABLES[kind].accounts).where({ user_id: userId, status: 'active' })
+/**
+ * Admits a login whose password matched: its attempt count and any lock its own attempts set are cleared. Only
+ * while the account is active and still has the password that was checked: a reset committed during the check
+ * (which ended every session) must not be outlived by this one.
+ */
+export async function admitLogin(tx: Tx, kind: AccountKind, account: LoginAccount): Promise<boolean> {
+  const admitted = await tx(TABLES[kind].accounts)
+    .where({ user_id: account.user_id, status: 'active', password_hash: account.password_hash })
     .update({ login_attempts: 0, locked_until: null, last_login_at: tx.fn.now() });
   return admitted === 1;
+}
+
+/** Seconds until the named account's lock ends, by the database's clock; undefined when it is not locked. */
+export async function lockSecondsLeft(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<number | undefined> {
+  const row = await namedBy(tx(TABLES[kind].accounts), kind, id).where('locked_until', '>', tx.fn.now())
+    .first(tx.raw('ceil(extract(epoch FROM locked_until - now()))::int AS seconds'));
+  return row?.seconds;
 }
 
 export async function findAccountState(tx: Tx, kind: AccountKind, userId: string): Promise<LoginAccount | undefined> {

@@ -6,8 +6,8 @@ import { LockedError, UnauthenticatedError } from '../errors.js';
 import { primaryRole } from '../roles/system-roles.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import {
-  admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, reserveLoginAttempt,
-  revokeSession, revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginAccount, type LoginIdentifier,
+  admitLogin, findAccountState, findSessionForUpdate, insertSession, lockSecondsLeft, reserveLoginAttempt,
+  revokeSession, revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier,
 } from './account-repository.js';
 import type { Actor } from './actor.js';
 import { hashSecret, sameHash } from './tokens.js';
@@ -19,15 +19,15 @@ export interface ClientInfo {
 
 // Failures must be remembered (attempt counts, revoked sessions), so the transaction returns an outcome and
 // commits; only then is the outcome turned into an error.
-type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'invalid'; message: string } | { kind: 'locked'; until: Date };
+type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'invalid'; message: string } | { kind: 'locked'; retryAfterSeconds: number };
 
 const INVALID_CREDENTIALS: Outcome = { kind: 'invalid', message: 'Invalid credentials.' };
 
 function settle(outcome: Outcome): TokenPair {
   if (outcome.kind === 'ok') return outcome.pair;
   if (outcome.kind === 'locked') {
-    const seconds = Math.max(1, Math.ceil((outcome.until.getTime() - Date.now()) / 1000));
-    throw new LockedError('The account is locked after repeated failed sign-ins; try again later.', { 'Retry-After': String(seconds) });
+    throw new LockedError('The account is locked after repeated failed sign-ins; try again later.',
+      { 'Retry-After': String(Math.max(1, outcome.retryAfterSeconds)) });
   }
   throw new UnauthenticatedError(outcome.message);
 }
@@ -35,10 +35,6 @@ function settle(outcome: Outcome): TokenPair {
 /** Runs `work` in the tenant's scope, or the platform's when there is no tenant. */
 function inAccountScope<T>(deps: AppDeps, tenant: TenantRecord | null, work: (tx: Tx) => Promise<T>): Promise<T> {
   return tenant ? inTenantScope(deps.db, tenant, null, work) : inPlatformScope(deps.db, null, work);
-}
-
-function isLocked(account: LoginAccount): boolean {
-  return account.locked_until !== null && account.locked_until.getTime() > Date.now();
 }
 
 /** The tenant a login names, or null for a platform login. An unknown tenant costs a hash, like a wrong password. */
@@ -63,17 +59,17 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
   const kind: AccountKind = tenant ? 'tenant' : 'platform';
   const attempt = await inAccountScope(deps, tenant, async (tx) => {
     const account = await reserveLoginAttempt(tx, kind, identifier);
-    return account ? { account } : { locked: await findLoginAccount(tx, kind, identifier) };
+    return account ? { account } : { lockSeconds: await lockSecondsLeft(tx, kind, identifier) };
   });
   if (!attempt.account) {
-    if (attempt.locked && isLocked(attempt.locked)) return settle({ kind: 'locked', until: attempt.locked.locked_until as Date });
+    if (attempt.lockSeconds !== undefined) return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
     await deps.passwords.verifyAgainstNothing(password);
     return settle(INVALID_CREDENTIALS);
   }
   const { account } = attempt;
   if (!(await deps.passwords.verify(account.password_hash, password))) return settle(INVALID_CREDENTIALS);
   const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
-    if (!(await admitLogin(tx, kind, account.user_id))) return INVALID_CREDENTIALS;
+    if (!(await admitLogin(tx, kind, account))) return INVALID_CREDENTIALS;
     const sessionId = crypto.randomUUID();
     const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
     await insertSession(tx, kind, {

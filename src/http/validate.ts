@@ -32,10 +32,12 @@ function printableKey(key: string): string {
  * object key), which PostgreSQL stores in neither text (22021) nor jsonb (22P05), a number out of JSON's range, and
  * nesting deeper than MAX_NESTING_DEPTH. Walks with its own stack, so a deeply nested body cannot overflow the call stack here.
  */
-export function rawInputErrors(value: unknown, location: Location): FieldError[] {
+export function rawInputErrors(value: unknown, location: Location): { errors: FieldError[]; tooDeep: boolean } {
   const errors: FieldError[] = [];
+  let tooDeep = false;
   const pending: [value: unknown, path: string, depth: number][] = [[value, location, 0]];
-  while (pending.length && errors.length < MAX_REPORTS) {
+  // The whole part is walked even past MAX_REPORTS errors: whether it is too deep must not depend on what came first.
+  while (pending.length) {
     const [current, path, depth] = pending.pop() as [unknown, string, number];
     if (typeof current === 'string') {
       if (current.includes('\u0000')) errors.push({ path, message: NUL_MESSAGE });
@@ -48,6 +50,7 @@ export function rawInputErrors(value: unknown, location: Location): FieldError[]
     }
     if (typeof current !== 'object' || current === null) continue;
     if (depth >= MAX_NESTING_DEPTH) {
+      tooDeep = true;
       errors.push({ path, message: DEPTH_MESSAGE });
       continue;
     }
@@ -62,7 +65,7 @@ export function rawInputErrors(value: unknown, location: Location): FieldError[]
       pending.push([child, childPath, depth + 1]);
     }
   }
-  return errors.slice(0, MAX_REPORTS);
+  return { errors: errors.slice(0, MAX_REPORTS), tooDeep };
 }
 
 /**
@@ -77,11 +80,11 @@ export function parseRequestParts<B, Q, P>(
   const parsed: Record<string, unknown> = {};
   for (const location of ['params', 'query', 'body'] as const) {
     const raw = location === 'body' ? request.body ?? {} : request[location];
-    const rawErrors = rawInputErrors(raw, location);
-    errors.push(...rawErrors);
+    const checked = rawInputErrors(raw, location);
+    errors.push(...checked.errors);
     const schema = parts[location];
     // Too deep for the schema as well: its refinements may recurse.
-    if (!schema || rawErrors.some((error) => error.message === DEPTH_MESSAGE)) continue;
+    if (!schema || checked.tooDeep) continue;
     const result = schema.safeParse(raw);
     if (result.success) parsed[location] = result.data;
     else errors.push(...issuesToFieldErrors(result.error.issues, location));

@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import express from 'express';
 import knexFactory from 'knex';
 import supertest from 'supertest';
+import { createApp } from '../../src/app.js';
+import { createKnex } from '../../src/db/knex.js';
 import { translatePgError } from '../../src/db/pg-errors.js';
 import { ServiceUnavailableError } from '../../src/errors.js';
 import { errorHandler } from '../../src/http/problem.js';
@@ -146,6 +148,13 @@ describe('no 500 on hostile input: nesting depth', () => {
     const problem = expectProblem(res, 400);
     expect((problem.errors as { path: string }[])[0]?.path).to.match(/^body\.permissions\.0\.conditions(\.a)+$/);
   });
+
+  it('when 20 NUL fields come before deep role conditions, then it is still a 400 (the depth is found regardless)', async () => {
+    const nuls = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`n${i}`, 'x\u0000']));
+    const res = await api().post(`${API}/roles`).set(...bearer(tenant.admin.token)).set('Content-Type', 'application/json')
+      .send(bodyText({ ...nuls, role_name: 'fuzz_deep', permissions: [{ action: 'read', subject: 'Policy', conditions: DEEP_OBJECTS }] }));
+    expectProblem(res, 400);
+  });
 });
 
 describe('database back-pressure answers 503 with Retry-After, not 500', () => {
@@ -158,6 +167,19 @@ describe('database back-pressure answers 503 with Retry-After, not 500', () => {
     app.use(errorHandler(testDeps().log.child({}, { level: 'silent' })));
     return supertest(app);
   }
+
+  it('when the database cannot be reached, then it answers 503, not 500', async () => {
+    const unreachable = createKnex('postgres://nobody:nothing@127.0.0.1:1/none', 1);
+    try {
+      const deps = testDeps();
+      const app = supertest(createApp({ ...deps, db: { ...deps.db, app: unreachable } }));
+      const res = await app.get(`${API}/tenants`).set(...bearer(await superAdminToken()));
+      expectProblem(res, 503);
+      expect(res.headers['retry-after']).to.match(/^\d+$/);
+    } finally {
+      await unreachable.destroy();
+    }
+  });
 
   it('gives every pooled connection a statement timeout and an idle-in-transaction timeout', async () => {
     const { rows } = await testDeps().db.app.raw(`SELECT current_setting('statement_timeout') AS statement,

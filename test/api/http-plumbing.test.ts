@@ -68,8 +68,11 @@ describe('HTTP plumbing shared by every route', () => {
     it('answers a known path asked with another method with 405 and the methods it serves', async () => {
       const res = await api().put(`${API}/auth/login`).send({});
       expectProblem(res, 405);
-      expect(res.headers.allow).to.equal('POST');
-      expect((await api().delete(`${API}/users`)).headers.allow).to.equal('GET, POST, HEAD');
+      expect(res.headers.allow).to.equal('POST, OPTIONS');
+      expect((await api().delete(`${API}/users`)).headers.allow).to.equal('GET, POST, HEAD, OPTIONS');
+      const options = await api().options(`${API}/users`);
+      expect(options.status).to.equal(204);
+      expect(options.headers.allow).to.equal('GET, POST, HEAD, OPTIONS');
     });
   });
 

@@ -25,7 +25,7 @@ function validationErrorOf(work: () => unknown): ValidationError {
 describe('request validation: what every part is checked for as sent', () => {
   it('finds a NUL in any string, at any depth, in document order', () => {
     const body = { a: 'ok', admin: { first_name: 'x\u0000', tags: ['fine', '\u0000'] }, config_value: { a: { b: 'c\u0000' } } };
-    expect(rawInputErrors(body, 'body')).to.deep.equal([
+    expect(rawInputErrors(body, 'body').errors).to.deep.equal([
       { path: 'body.admin.first_name', message: NUL_MESSAGE },
       { path: 'body.admin.tags.1', message: NUL_MESSAGE },
       { path: 'body.config_value.a.b', message: NUL_MESSAGE },
@@ -33,30 +33,38 @@ describe('request validation: what every part is checked for as sent', () => {
   });
 
   it('finds a NUL in an object key and spells it out in the path', () => {
-    expect(rawInputErrors({ 'k\u0000': 1 }, 'body')).to.deep.equal([{ path: 'body.k\\u0000', message: `${NUL_MESSAGE} in its name` }]);
+    expect(rawInputErrors({ 'k\u0000': 1 }, 'body').errors).to.deep.equal([{ path: 'body.k\\u0000', message: `${NUL_MESSAGE} in its name` }]);
   });
 
   it('checks query and params too, including repeated query parameters', () => {
-    expect(rawInputErrors({ q: 'a\u0000', limit: ['5', '\u0000'] }, 'query').map((error) => error.path))
+    expect(rawInputErrors({ q: 'a\u0000', limit: ['5', '\u0000'] }, 'query').errors.map((error) => error.path))
       .to.deep.equal(['query.q', 'query.limit.1']);
-    expect(rawInputErrors('a\u0000', 'params')).to.deep.equal([{ path: 'params', message: NUL_MESSAGE }]);
+    expect(rawInputErrors('a\u0000', 'params').errors).to.deep.equal([{ path: 'params', message: NUL_MESSAGE }]);
   });
 
   it('accepts ordinary input, and NUL spelled as text', () => {
-    expect(rawInputErrors({ a: [1, null, true, { b: '\\u0000', c: 'नमस्ते' }] }, 'body')).to.deep.equal([]);
-    expect(rawInputErrors(undefined, 'query')).to.deep.equal([]);
+    expect(rawInputErrors({ a: [1, null, true, { b: '\\u0000', c: 'नमस्ते' }] }, 'body').errors).to.deep.equal([]);
+    expect(rawInputErrors(undefined, 'query').errors).to.deep.equal([]);
   });
 
   it(`refuses nesting deeper than ${MAX_NESTING_DEPTH} levels, once, without recursing (100000 levels)`, () => {
-    expect(rawInputErrors(nested(MAX_NESTING_DEPTH), 'body')).to.deep.equal([]);
-    const errors = rawInputErrors(nested(100_000), 'body');
+    expect(rawInputErrors(nested(MAX_NESTING_DEPTH), 'body').errors).to.deep.equal([]);
+    const { errors, tooDeep } = rawInputErrors(nested(100_000), 'body');
+    expect(tooDeep).to.equal(true);
     expect(errors).to.have.length(1);
     expect(errors[0]?.message).to.equal(DEPTH_MESSAGE);
     expect(errors[0]?.path).to.equal(['body', ...Array(MAX_NESTING_DEPTH).fill('0')].join('.'));
   });
 
   it('reports at most 20 errors per part', () => {
-    expect(rawInputErrors(Array(1000).fill('\u0000'), 'body')).to.have.length(20);
+    expect(rawInputErrors(Array(1000).fill('\u0000'), 'body').errors).to.have.length(20);
+  });
+
+  it('still finds a too-deep value after 20 other errors (it must never reach the schema)', () => {
+    const body = { ...Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`f${i}`, '\u0000'])), deep: nested(10_000) };
+    const checked = rawInputErrors(body, 'body');
+    expect(checked.tooDeep).to.equal(true);
+    expect(checked.errors).to.have.length(20);
   });
 });
 
