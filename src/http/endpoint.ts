@@ -123,6 +123,7 @@ export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], d
   for (const endpoint of endpoints) {
     const handler: RequestHandler = async (req: Request, res: Response) => {
       const reply = await endpoint.handle(req, deps);
+      if (deps.config.env === 'test') assertReplyMatchesSpec(endpoint.spec, reply);
       reply.afterCommit?.();
       res.status(reply.status ?? 200).set(reply.headers ?? {});
       if (reply.body === undefined) res.end();
@@ -131,6 +132,35 @@ export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], d
     router[endpoint.spec.method](endpoint.spec.path, handler);
   }
   refuseOtherMethods(router, endpoints);
+}
+
+/**
+ * In tests, every reply must match the response schema its spec declares for that status, as JSON: the OpenAPI
+ * document is generated from those schemas, so it cannot drift from what the endpoints really return.
+ */
+function assertReplyMatchesSpec(spec: AnySpec, reply: Reply): void {
+  const status = reply.status ?? 200;
+  const declared = spec.responses[status];
+  if (!declared) throw new Error(`${spec.method} ${spec.path} answered ${status}, which its spec does not declare`);
+  if (!declared.schema) return;
+  const sent: unknown = JSON.parse(JSON.stringify(reply.body ?? null));
+  const result = declared.schema.safeParse(sent);
+  if (!result.success) {
+    throw new Error(`${spec.method} ${spec.path} ${status} does not match its response schema: ${result.error.message}`);
+  }
+  const undeclared = undeclaredFields(sent, result.data, 'body');
+  if (undeclared.length) throw new Error(`${spec.method} ${spec.path} ${status} sends undeclared fields: ${undeclared.join(', ')}`);
+}
+
+/** Fields in what was sent that parsing dropped: the schema does not declare them (a leaked column, say). */
+function undeclaredFields(sent: unknown, declared: unknown, path: string): string[] {
+  if (Array.isArray(sent) && Array.isArray(declared)) {
+    return sent.flatMap((item, index) => undeclaredFields(item, declared[index], `${path}.${index}`));
+  }
+  if (!sent || typeof sent !== 'object' || !declared || typeof declared !== 'object') return [];
+  return Object.entries(sent).flatMap(([key, value]) => (key in declared
+    ? undeclaredFields(value, (declared as Record<string, unknown>)[key], `${path}.${key}`)
+    : [`${path}.${key}`]));
 }
 
 /** A known path asked with a method it does not serve: 405 naming the ones it does (not a 404 "no route"). */
