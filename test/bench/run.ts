@@ -29,7 +29,8 @@ interface Running {
 type Row = [string, string];
 
 async function start(): Promise<Running> {
-  const config = testConfig('.data/bench');
+  // Production behaviour (no test-only reply checks); only argon2's cost stays lowered for the login loop.
+  const config = testConfig('.data/bench', { NODE_ENV: 'production' });
   const deps = await boot(config, createLogger(config), 'throwaway');
   const server = createApp(deps).listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
