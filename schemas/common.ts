@@ -13,7 +13,6 @@ z.config({
 
 export const Uuid = z.uuid({ message: 'must be a UUID' });
 export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
-export const IsoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' });
 export const Email = z.email({ message: 'must be an e-mail address' }).max(255).transform((value) => value.toLowerCase());
 export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
 export const Password = z.string().min(12, 'must be at least 12 characters').max(200);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
 import { withClient } from './roles.js';
+import type { TenantRef } from './scope.js';
 import { assertSchemaName, assertUuid } from './sql-literals.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -10,12 +11,6 @@ const SHARED_DIR = path.join(root, 'migrations/shared');
 const TENANT_DIR = path.join(root, 'migrations/tenant');
 const LEDGER = 'pgmigrations';
 export const TENANT_LEDGERS = 'tenant_migrations';
-
-export interface TenantSchemaRef {
-  readonly tenant_id: string;
-  readonly tenant_code: string;
-  readonly schema_name: string;
-}
 
 type Log = (line: string) => void;
 
@@ -43,7 +38,7 @@ export async function migrateShared(ownerUrl: string, log: Log): Promise<string[
  * of `migrateAllTenants`). node-pg-migrate's own BEGIN/COMMIT become a savepoint, so the caller keeps
  * all-or-nothing control; `app.tenant_id` lets the migrations pin each table's tenant_id.
  */
-export async function migrateTenantSchema(client: pg.Client, tenant: TenantSchemaRef): Promise<string[]> {
+export async function migrateTenantSchema(client: pg.Client, tenant: TenantRef): Promise<string[]> {
   assertSchemaName(tenant.schema_name);
   assertUuid(tenant.tenant_id);
   await client.query(`SET LOCAL app.tenant_id = '${tenant.tenant_id}'`);
@@ -78,7 +73,7 @@ export interface MigrateAllResult {
 /** Every registered tenant, one schema per transaction; a failing tenant is reported and the rest still run. */
 export async function migrateAllTenants(ownerUrl: string, log: Log): Promise<MigrateAllResult> {
   return withClient(ownerUrl, async (client) => {
-    const { rows } = await client.query<TenantSchemaRef>(
+    const { rows } = await client.query<TenantRef>(
       'SELECT tenant_id, tenant_code, schema_name FROM shared.tenants ORDER BY tenant_code');
     const result: MigrateAllResult = { migrated: [], failed: [] };
     for (const [index, tenant] of rows.entries()) {
