@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODE_LIST } from './error-codes.js';
 
 // Shapes shared by every module. Field names are snake_case end to end, as in the database.
 
@@ -44,6 +45,7 @@ export const ProblemSchema = z.object({
   type: z.string(),
   title: z.string(),
   status: z.number().int(),
+  code: z.enum(ERROR_CODE_LIST).describe('A stable reason a client can branch on (see ERROR_CODES)'),
   detail: z.string(),
   instance: z.string().optional(),
   errors: z.array(FieldErrorSchema).optional(),

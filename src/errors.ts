@@ -1,47 +1,76 @@
-// Domain errors: services throw these; one table in http/problem.ts maps them to status codes.
+import type { ErrorCode } from '../schemas/error-codes.js';
+
+// Domain errors: services throw these; one table in http/problem.ts maps them to status codes. Each carries a
+// stable reason code (schemas/error-codes.ts): the class's default, or a more specific one given at the throw.
 
 export interface FieldError {
   readonly path: string;
   readonly message: string;
 }
 
+export interface ErrorOptions {
+  readonly code?: ErrorCode;
+  readonly headers?: Record<string, string>;
+}
+
 export class DomainError extends Error {
-  constructor(message: string, readonly headers: Record<string, string> = {}) {
+  static readonly defaultCode: ErrorCode = 'internal.error';
+  readonly code: ErrorCode;
+  readonly headers: Record<string, string>;
+
+  constructor(message: string, options: ErrorOptions = {}) {
     super(message);
     this.name = new.target.name;
+    this.code = options.code ?? (new.target as typeof DomainError).defaultCode;
+    this.headers = options.headers ?? {};
   }
 }
 
 /** 400: the request is malformed; every offending field is listed. */
 export class ValidationError extends DomainError {
-  constructor(readonly errors: FieldError[], message = 'The request has invalid fields.') {
-    super(message);
+  static override readonly defaultCode: ErrorCode = 'request.invalid';
+  constructor(readonly errors: FieldError[], message = 'The request has invalid fields.', options: ErrorOptions = {}) {
+    super(message, options);
   }
 }
 /** 401 */
-export class UnauthenticatedError extends DomainError {}
+export class UnauthenticatedError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'auth.unauthenticated';
+}
 /** 403 */
-export class ForbiddenError extends DomainError {}
+export class ForbiddenError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'access.forbidden';
+}
 /** 404: also for records that exist but are not visible to the caller. */
-export class NotFoundError extends DomainError {}
+export class NotFoundError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'resource.not_found';
+}
 /** 409: duplicate, or an illegal state change. */
-export class ConflictError extends DomainError {}
+export class ConflictError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'resource.conflict';
+}
 /** 422: well-formed but refused by a business rule. */
 export class BusinessRuleError extends DomainError {
-  constructor(message: string, readonly errors: FieldError[] = []) {
-    super(message);
+  static override readonly defaultCode: ErrorCode = 'rule.violated';
+  constructor(message: string, readonly errors: FieldError[] = [], options: ErrorOptions = {}) {
+    super(message, options);
   }
 }
 /** 423 */
-export class LockedError extends DomainError {}
+export class LockedError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'auth.locked';
+}
 /** 429 */
-export class RateLimitedError extends DomainError {}
+export class RateLimitedError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'rate.limited';
+}
 /**
  * 503: the database is saturated or a statement ran out of time; the client may retry after `retryAfterSeconds`
  * (sent as Retry-After).
  */
 export class ServiceUnavailableError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'service.unavailable';
   constructor(message = 'The service is busy; try again shortly.', retryAfterSeconds = 5) {
-    super(message, { 'Retry-After': String(retryAfterSeconds) });
+    super(message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
   }
 }

@@ -82,6 +82,6 @@ export function loginRateLimiter(config: Config) {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     handler: (_req, _res, next) => next(new RateLimitedError('Too many sign-in attempts from this address; wait a minute.',
-      { 'Retry-After': '60' })),
+      { code: 'auth.rate_limited', headers: { 'Retry-After': '60' } })),
   });
 }

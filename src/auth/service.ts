@@ -27,9 +27,9 @@ function settle(outcome: Outcome): TokenPair {
   if (outcome.kind === 'ok') return outcome.pair;
   if (outcome.kind === 'locked') {
     throw new LockedError('The account is locked after repeated failed sign-ins; try again later.',
-      { 'Retry-After': String(Math.max(1, outcome.retryAfterSeconds)) });
+      { headers: { 'Retry-After': String(Math.max(1, outcome.retryAfterSeconds)) } });
   }
-  throw new UnauthenticatedError(outcome.message);
+  throw new UnauthenticatedError(outcome.message, { code: 'auth.invalid_credentials' });
 }
 
 /** Runs `work` in the tenant's scope, or the platform's when there is no tenant. */

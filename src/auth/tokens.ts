@@ -5,7 +5,7 @@ import { UnauthenticatedError } from '../errors.js';
 
 const ALGORITHM = 'HS256';
 /** RFC 6750: a rejected bearer token says so in WWW-Authenticate. */
-export const INVALID_TOKEN = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+export const INVALID_TOKEN = { code: 'auth.token_invalid', headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' } } as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type TokenKind = 'tenant' | 'platform';
@@ -83,7 +83,7 @@ export class TokenService {
     const [version, owner, sessionId, secret, ...rest] = token.split('.');
     const valid = version === 'rt1' && owner && sessionId && UUID.test(sessionId) && secret
       && /^[A-Za-z0-9_-]{43}$/.test(secret) && rest.length === 0 && (owner === 'platform' || UUID.test(owner));
-    if (!valid) throw new UnauthenticatedError('The refresh token is not valid.');
+    if (!valid) throw new UnauthenticatedError('The refresh token is not valid.', { code: 'auth.token_invalid' });
     return owner === 'platform'
       ? { kind: 'platform', tenantId: null, sessionId, secret }
       : { kind: 'tenant', tenantId: owner, sessionId, secret };

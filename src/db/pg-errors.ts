@@ -63,14 +63,16 @@ export function translatePgError(error: unknown): DomainError | undefined {
   switch (error.code) {
     case '23505': {
       const key = keyDescription(error);
-      return new ConflictError(key ? `A record with this ${key} already exists.` : 'A record with these values already exists.');
+      return new ConflictError(key ? `A record with this ${key} already exists.` : 'A record with these values already exists.',
+        { code: 'resource.duplicate' });
     }
     case '42P06':
-      return new ConflictError('A schema with this name already exists.');
+      return new ConflictError('A schema with this name already exists.', { code: 'resource.duplicate' });
     case '23503':
       return error.detail?.includes('is still referenced')
-        ? new ConflictError('The record is still referenced by other records.')
-        : new BusinessRuleError('A referenced record does not exist.', [{ path: pathOf(error), message: 'does not exist' }]);
+        ? new ConflictError('The record is still referenced by other records.', { code: 'resource.still_referenced' })
+        : new BusinessRuleError('A referenced record does not exist.', [{ path: pathOf(error), message: 'does not exist' }],
+          { code: 'rule.reference_missing' });
     case '23502':
       return invalid(error, 'is required', 'a required value is missing');
     case '23514': {

@@ -104,7 +104,7 @@ export function scopedEndpoint<B extends z.ZodType, Q extends z.ZodType, P exten
 function authenticate(req: Request, deps: AppDeps): AccessClaims {
   const header = req.get('authorization');
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
-  if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { 'WWW-Authenticate': 'Bearer' });
+  if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
   return deps.tokens.verifyAccess(match[1]);
 }
 
@@ -173,7 +173,7 @@ function refuseOtherMethods(router: Router, endpoints: readonly Endpoint[]): voi
     const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
     router.options(path, (_req, res) => void res.status(204).set('Allow', allow).end());
     router.all(path, (req, res) => sendProblem(res, {
-      type: 'https://agentmitra.in/problems/405', title: 'Method not allowed', status: 405,
+      type: 'https://agentmitra.in/problems/405', title: 'Method not allowed', status: 405, code: 'request.method_not_allowed',
       detail: `${req.method} is not served here; use ${allow}.`, instance: req.originalUrl,
     }, { Allow: allow }));
   }

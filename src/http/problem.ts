@@ -3,6 +3,7 @@ import { ForbiddenError as CaslForbiddenError } from '@casl/ability';
 import knex from 'knex';
 import type { Logger } from 'pino';
 import { translatePgError } from '../db/pg-errors.js';
+import type { ErrorCode } from '../../schemas/error-codes.js';
 import {
   BusinessRuleError, ConflictError, DomainError, ForbiddenError, LockedError, NotFoundError,
   RateLimitedError, ServiceUnavailableError, UnauthenticatedError, ValidationError, type FieldError,
@@ -29,6 +30,7 @@ export interface Problem {
   type: string;
   title: string;
   status: number;
+  code: ErrorCode;
   detail: string;
   instance?: string;
   errors?: FieldError[];
@@ -45,16 +47,17 @@ function problemType(status: number): string {
 /** Body-parser's errors: too large (413), an unsupported charset or content encoding (415) and malformed JSON (400). */
 function bodyParserProblem(error: { type?: string; status?: number }): Problem | undefined {
   if (error.type === 'entity.too.large') {
-    return { type: problemType(413), title: 'Payload too large', status: 413, detail: 'The request body is too large.' };
+    return { type: problemType(413), title: 'Payload too large', status: 413, code: 'request.body_too_large', detail: 'The request body is too large.' };
   }
   if (error.type === 'charset.unsupported' || error.type === 'encoding.unsupported') {
-    return { type: problemType(415), title: 'Unsupported media type', status: 415,
+    return { type: problemType(415), title: 'Unsupported media type', status: 415, code: 'request.unsupported_media_type',
       detail: error.type === 'charset.unsupported'
         ? 'The request body must be JSON in UTF-8.'
         : 'The request body uses a content encoding this API does not accept.' };
   }
   if (error.type === 'entity.parse.failed') {
-    return { type: problemType(400), title: 'Invalid request', status: 400, detail: 'The request body is not valid JSON.',
+    return { type: problemType(400), title: 'Invalid request', status: 400, code: 'request.malformed_json',
+      detail: 'The request body is not valid JSON.',
       errors: [{ path: 'body', message: 'malformed JSON' }] };
   }
   return undefined;
@@ -63,7 +66,8 @@ function bodyParserProblem(error: { type?: string; status?: number }): Problem |
 /** The router's own 400: a path segment whose percent-encoding does not decode (e.g. /users/%E0%A4%A). */
 function undecodableParamProblem(error: unknown): Problem | undefined {
   if (!(error instanceof URIError) || (error as URIError & { status?: number }).status !== 400) return undefined;
-  return { type: problemType(400), title: 'Invalid request', status: 400, detail: 'The request path is not valid percent-encoding.',
+  return { type: problemType(400), title: 'Invalid request', status: 400, code: 'request.invalid',
+    detail: 'The request path is not valid percent-encoding.',
     errors: [{ path: 'params', message: 'is not valid percent-encoding' }] };
 }
 
@@ -79,7 +83,8 @@ function exposedHttpProblem(error: { status?: unknown; expose?: unknown; message
   // zlib's own wording ('incorrect header check') says little to a client.
   const detail = typeof error.code === 'string' && error.code.startsWith('Z_') ? 'The request body could not be decompressed.'
     : typeof error.message === 'string' && error.message ? error.message : 'The request was refused.';
-  return { type: problemType(status), title: status === 400 ? 'Invalid request' : 'Request refused', status, detail };
+  const code: ErrorCode = status === 415 ? 'request.unsupported_media_type' : 'request.invalid';
+  return { type: problemType(status), title: status === 400 ? 'Invalid request' : 'Request refused', status, code, detail };
 }
 
 /** Errors that are not DomainErrors but still have a client-facing meaning. */
@@ -109,7 +114,7 @@ function isConnectionFailure(error: unknown): boolean {
 
 function domainProblem(error: DomainError): Problem {
   const [, status, title] = STATUS.find(([kind]) => error instanceof kind) ?? [DomainError, 500, 'Internal error'];
-  const problem: Problem = { type: problemType(status), title, status, detail: error.message };
+  const problem: Problem = { type: problemType(status), title, status, code: error.code, detail: error.message };
   if ((error instanceof ValidationError || error instanceof BusinessRuleError) && error.errors.length) {
     problem.errors = error.errors;
   }
@@ -127,12 +132,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (domain instanceof ServiceUnavailableError) log.warn({ err: error, request_id: req.id }, 'service unavailable');
     if (domain) return sendProblem(res, { ...domainProblem(domain), instance: req.originalUrl }, domain.headers);
     log.error({ err: error, request_id: req.id }, 'unhandled error');
-    sendProblem(res, { type: problemType(500), title: 'Internal error', status: 500,
+    sendProblem(res, { type: problemType(500), title: 'Internal error', status: 500, code: 'internal.error',
       detail: 'Something went wrong on our side.', instance: req.originalUrl });
   };
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  sendProblem(res, { type: problemType(404), title: 'Not found', status: 404,
+  sendProblem(res, { type: problemType(404), title: 'Not found', status: 404, code: 'route.not_found',
     detail: `No route for ${req.method} ${req.path}.`, instance: req.originalUrl });
 };

@@ -20,6 +20,7 @@ export const NotReady = z.object({
   type: z.string(),
   title: z.string(),
   status: z.literal(503),
+  code: z.literal('service.unavailable'),
   detail: z.string(),
   database: z.enum(['ok', 'unreachable']),
   migrations: z.object({
@@ -86,7 +87,7 @@ function describeBehind(state: MigrationState): string {
 }
 
 function notReady(detail: string): Omit<NotReady, 'database'> {
-  return { type: 'https://agentmitra.in/problems/503', title: 'Not ready', status: 503, detail };
+  return { type: 'https://agentmitra.in/problems/503', title: 'Not ready', status: 503, code: 'service.unavailable', detail };
 }
 
 /** Problem details with the readiness fields as extension members. */

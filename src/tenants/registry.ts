@@ -32,7 +32,7 @@ export class TenantRegistry {
   /** The tenant a login names: unknown is 401 (like a bad password), suspended or inactive is 403. */
   async forLogin(tenantCode: string): Promise<TenantRecord> {
     const tenant = TENANT_CODE_PATTERN.test(tenantCode.toUpperCase()) ? await this.byCode(tenantCode) : undefined;
-    if (!tenant) throw new UnauthenticatedError('Invalid credentials.');
+    if (!tenant) throw new UnauthenticatedError('Invalid credentials.', { code: 'auth.invalid_credentials' });
     assertActive(tenant);
     return tenant;
   }
@@ -40,9 +40,9 @@ export class TenantRegistry {
   /** The token's tenant is authoritative: an X-Tenant naming another tenant is refused. */
   async forToken(tenantId: string, xTenant: string | undefined): Promise<TenantRecord> {
     const tenant = await this.byId(tenantId);
-    if (!tenant) throw new UnauthenticatedError('The tenant of this token no longer exists.');
+    if (!tenant) throw new UnauthenticatedError('The tenant of this token no longer exists.', { code: 'auth.token_invalid' });
     if (xTenant !== undefined && xTenant.trim().toUpperCase() !== tenant.tenant_code) {
-      throw new ForbiddenError('The token belongs to another tenant than X-Tenant names.');
+      throw new ForbiddenError('The token belongs to another tenant than X-Tenant names.', { code: 'tenant.mismatch' });
     }
     assertActive(tenant);
     return tenant;
@@ -61,5 +61,5 @@ export class TenantRegistry {
 }
 
 function assertActive(tenant: TenantRecord): void {
-  if (tenant.status !== 'active') throw new ForbiddenError(`The tenant ${tenant.tenant_code} is ${tenant.status}.`);
+  if (tenant.status !== 'active') throw new ForbiddenError(`The tenant ${tenant.tenant_code} is ${tenant.status}.`, { code: 'tenant.suspended' });
 }
