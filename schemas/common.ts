@@ -28,6 +28,14 @@ export const TenantCode = z.string().regex(TENANT_CODE_PATTERN, {
     : 'must match ^[A-Z][A-Z0-9_]{1,19}$'),
 });
 
+/**
+ * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^13. It is
+ * checked on its decimal spelling, so 0.1 + 0.2 style noise (0.30000000000000004) is refused rather than rounded.
+ */
+export const Rupees = z.number({ message: 'must be an amount in rupees' })
+  .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,13}(\.[0-9]{1,2})?$/.test(String(value)),
+    'must be an amount in rupees, at least 0, with at most two decimals');
+
 export const ListQuery = z.object({
   // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'.
   limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number)
