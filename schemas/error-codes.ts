@@ -25,6 +25,9 @@ export const ERROR_CODES = {
   'rate.limited': 'Too many requests; try again after Retry-After seconds',
   'service.unavailable': 'The database is busy or unreachable; try again after Retry-After seconds',
   'internal.error': 'A fault on our side',
+  // ops (issue 9): tenant limits
+  'tenant.rate_limited': "The tenant's api_rate_limit (requests per minute, shared by all its users) is used up; retry after Retry-After seconds",
+  'tenant.storage_limit': "The upload would take the tenant past its storage_limit_gb",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

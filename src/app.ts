@@ -6,6 +6,7 @@ import { API_BASE, API_ENDPOINTS } from './endpoints.js';
 import { mountEndpoints } from './http/endpoint.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogging } from './http/request-logging.js';
+import { tenantRateLimit } from './limits/tenant-rate-limit.js';
 import { opsRouter } from './ops/routes.js';
 
 /** The Express app, separate from listen() so tests drive it in-process. */
@@ -18,6 +19,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet());
   // Before the body parser, so its timer also counts the 400s and 413s the parser answers.
   app.use(opsRouter(deps));
+  // Before the body parser: a tenant over its quota costs one counter update, nothing more.
+  app.use(API_BASE, tenantRateLimit(deps));
   app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
   app.use(`${API_BASE}/auth/login`, loginRateLimiter(deps.config));

@@ -16,6 +16,15 @@ const EnvSchema = z.object({
   DATABASE_APP_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  DB_CONNECTION_LIFETIME_SECONDS: z.coerce.number().int().min(0).default(1800),
+  DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  RUN_WORKERS: booleanFromEnv.default(true),
+  JOBS_POOL_MAX: z.coerce.number().int().min(2).max(50).default(4),
+  JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+  JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(2000),
+  OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
+  LOG_PRETTY: booleanFromEnv.optional(),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('agent-mitra'),
   JWT_AUDIENCE: z.string().min(1).default('agent-mitra-api'),
@@ -46,6 +55,22 @@ export interface Config {
   readonly databaseAppUrl: string | undefined;
   readonly dataDir: string;
   readonly dbPoolMax: number;
+  /** A statement running longer is cancelled (a 503); applies to every pooled connection. */
+  readonly dbStatementTimeoutMs: number;
+  /** A pooled connection older than this is closed instead of reused (0: no limit), so fail-overs and DNS changes take. */
+  readonly dbConnectionLifetimeSeconds: number;
+  /** How long a request waits for a pooled connection before it is answered 503. */
+  readonly dbAcquireTimeoutMs: number;
+  /** Whether this process also runs the job workers (`npm run worker` runs only them). */
+  readonly runWorkers: boolean;
+  readonly jobs: {
+    readonly poolMax: number;
+    readonly concurrency: number;
+    readonly pollIntervalMs: number;
+    readonly outboxSweepIntervalMs: number;
+  };
+  /** Human-readable logs (pino-pretty, a development dependency). */
+  readonly logPretty: boolean;
   readonly jwt: {
     readonly secret: string;
     readonly issuer: string;
@@ -97,6 +122,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseAppUrl: env.DATABASE_APP_URL,
     dataDir,
     dbPoolMax: env.DB_POOL_MAX,
+    dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    dbConnectionLifetimeSeconds: env.DB_CONNECTION_LIFETIME_SECONDS,
+    dbAcquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+    runWorkers: env.RUN_WORKERS,
+    jobs: Object.freeze({
+      poolMax: env.JOBS_POOL_MAX,
+      concurrency: env.JOBS_CONCURRENCY,
+      pollIntervalMs: env.JOBS_POLL_INTERVAL_MS,
+      outboxSweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS,
+    }),
+    logPretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development',
     jwt: Object.freeze({
       secret: env.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret'),
       issuer: env.JWT_ISSUER,

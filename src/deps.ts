@@ -3,6 +3,8 @@ import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
+import { JOB_DEFINITIONS } from './job-handlers.js';
+import { JobQueue } from './jobs/queue.js';
 import { TenantRegistry } from './tenants/registry.js';
 
 /** What request handling needs, built once at start (or per test suite) and passed down explicitly. */
@@ -13,6 +15,8 @@ export interface AppDeps {
   readonly passwords: PasswordHasher;
   readonly tokens: TokenService;
   readonly tenants: TenantRegistry;
+  /** Queues jobs (any process); runs them only where startJobs was asked for workers. */
+  readonly jobs: JobQueue;
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
@@ -23,5 +27,6 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     passwords: new PasswordHasher(config.argon2),
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
+    jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
   };
 }

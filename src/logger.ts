@@ -1,9 +1,14 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { currentLogContext } from './log-context.js';
 
-export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logPretty'>>): Logger {
   return pino({
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
+    // tenant, user and request or job id on every line written while a request or job runs.
+    mixin: () => ({ ...currentLogContext() }),
+    // pino-pretty is a development dependency, loaded in a worker thread only when asked for.
+    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { seedDemoTenants, printDemoLogins } from '../seeds/demo.js';
 import { createApp } from './app.js';
 import { boot } from './boot.js';
 import { ConfigError, loadConfig } from './config.js';
+import { startJobs } from './jobs/runtime.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -10,6 +11,8 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   const deps = await boot(config, log);
   if (config.seedDemo) await seedDemoTenants(deps);
+  // RUN_WORKERS=false: a web-only process (run `npm run worker` beside it); it still relays its own outbox rows.
+  const jobs = await startJobs(deps, { workers: config.runWorkers });
 
   const server = createApp(deps).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
@@ -24,6 +27,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     server.close(async () => {
+      await jobs.stop();
       await deps.db.close();
       process.exit(0);
     });

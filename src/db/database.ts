@@ -10,6 +10,8 @@ export interface Database {
   readonly app: Knex;
   /** The owner role's connection string: the privileged path (migrations, onboarding). */
   readonly ownerUrl: string;
+  /** The runtime role's connection string, for the job queue's own small pool. */
+  readonly appUrl: string;
   /** Citus takes each SET LOCAL as its own statement and never sees set_config. */
   readonly isCitus: boolean;
   close(): Promise<void>;
@@ -30,7 +32,8 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     embedded = await startEmbeddedPostgres({ clusterDir, secretsDir: config.dataDir, persistent: mode === 'persistent', log });
     urls = await provisionFromSuperuser(embedded.superuserUrl, config.dataDir);
   }
-  const app = createKnex(urls.appUrl, config.dbPoolMax);
+  const app = createKnex(urls.appUrl, config.dbPoolMax, { statementTimeoutMs: config.dbStatementTimeoutMs,
+    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs });
   try {
     await assertRuntimeRoleIsConfined(app);
     const citus = await app.raw("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
@@ -39,6 +42,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     return {
       app,
       ownerUrl: urls.ownerUrl,
+      appUrl: urls.appUrl,
       isCitus,
       async close() {
         await app.destroy();

@@ -9,6 +9,8 @@ import { persistedSecret } from '../config.js';
 export interface EmbeddedServer {
   readonly superuserUrl: string;
   stop(): Promise<void>;
+  /** Starts a stopped server again on the same port and directory (persistent clusters only: a throwaway one is gone). */
+  start(): Promise<void>;
 }
 
 interface Options {
@@ -62,6 +64,7 @@ export async function startEmbeddedPostgres(options: Options): Promise<EmbeddedS
   return {
     superuserUrl: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     stop: () => server.stop(),
+    start: () => server.start(),
   };
 }
 

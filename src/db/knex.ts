@@ -35,22 +35,34 @@ class ScopedClientPG extends ClientPG {
   }
 }
 
-/** A statement running longer is cancelled (57014, answered 503): a runaway query cannot pin a pooled connection. */
+/** Defaults for the pool's timeouts; config.ts (DB_*) overrides them for the app's pool. */
 export const STATEMENT_TIMEOUT_MS = 30_000;
 /** A transaction left open and idle this long is ended by the server (25P03), releasing its locks and connection. */
 export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 
-export function createKnex(connectionString: string, poolMax: number): Knex {
+export interface PoolOptions {
+  /** A statement running longer is cancelled (57014, answered 503): a runaway query cannot pin a pooled connection. */
+  readonly statementTimeoutMs?: number;
+  /** A connection older than this is closed when next validated instead of reused; 0 means no limit. */
+  readonly connectionLifetimeSeconds?: number;
+  /** How long an acquire waits for a free connection (KnexTimeoutError, answered 503). */
+  readonly acquireTimeoutMs?: number;
+}
+
+export function createKnex(connectionString: string, poolMax: number, options: PoolOptions = {}): Knex {
+  const lifetimeMs = (options.connectionLifetimeSeconds ?? 0) * 1000;
   return knexFactory({
     client: ScopedClientPG as unknown as typeof knexFactory.Client,
     // pg sends both timeouts as startup parameters: every pooled connection has them from its first statement.
     connection: {
       connectionString,
       application_name: 'agent-mitra',
-      statement_timeout: STATEMENT_TIMEOUT_MS,
+      statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     },
-    pool: { min: 0, max: poolMax },
-    acquireConnectionTimeout: 10_000,
+    // knex 3.3 retires a connection past maxConnectionLifetimeMillis (plus jitter, so they do not all go at once).
+    pool: { min: 0, max: poolMax, ...(lifetimeMs > 0 ? { maxConnectionLifetimeMillis: lifetimeMs,
+      maxConnectionLifetimeJitterMillis: Math.round(lifetimeMs / 10) } : {}) } as Knex.PoolConfig,
+    acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
   });
 }

@@ -18,6 +18,10 @@ export function createHttpMetrics(): HttpMetrics {
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered', labelNames, registers: [registry] });
+  const byTenant = new Counter({
+    name: 'http_requests_by_tenant_total', help: 'API requests per tenant (those with a tenant access token)',
+    labelNames: ['tenant', 'status'] as const, registers: [registry],
+  });
   const duration = new Histogram({
     name: 'http_request_duration_seconds', help: 'Time from the request reaching the app to the last byte of the response',
     labelNames, buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry],
@@ -28,6 +32,8 @@ export function createHttpMetrics(): HttpMetrics {
     res.once('finish', () => {
       const labels = { method: req.method, route: routeTemplate(req, res), status: String(res.statusCode) };
       requests.inc(labels);
+      const tenant = (res.locals.tenant as { tenant_code?: string } | undefined)?.tenant_code;
+      if (tenant) byTenant.inc({ tenant, status: labels.status });
       duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
     });
     next();

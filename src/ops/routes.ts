@@ -5,6 +5,7 @@ import { docsRouter } from './docs.js';
 import { healthz, readyz } from './health.js';
 import { createHttpMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { registerRuntimeMetrics } from './runtime-metrics.js';
 
 /**
  * Operational endpoints outside /api/v1: health, readiness, metrics, OpenAPI and docs. Mounted before the API,
@@ -13,6 +14,7 @@ import { buildOpenApiDocument } from './openapi.js';
 export function opsRouter(deps: AppDeps): express.Router {
   const router = express.Router();
   const metrics = createHttpMetrics();
+  registerRuntimeMetrics(metrics.registry, deps);
   let openApi: Record<string, unknown> | undefined;
 
   router.use(metrics.timer);

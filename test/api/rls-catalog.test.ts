@@ -62,7 +62,7 @@ describe('row-level security, as the catalog and the runtime role see it', () =>
       for (const tenant of [a, b]) expect(await tablesOf(client, tenant.schema_name)).to.include.members(CORE_TABLES);
       const { rows } = await client.query<{ nspname: string }>(`
         SELECT nspname FROM pg_namespace WHERE has_schema_privilege($1::name, oid, 'USAGE')
-           AND nspname NOT IN ('pg_catalog', 'information_schema', 'shared') AND NOT (nspname = ANY($2::text[]))`,
+           AND nspname NOT IN ('pg_catalog', 'information_schema', 'shared', 'jobs') AND NOT (nspname = ANY($2::text[]))`,
       [runtime, schemas.map((s) => s.schema_name)]);
       expect(rows.map((row) => row.nspname), 'schemas the runtime may use but no audit covers').to.deep.equal([]);
     });

@@ -174,7 +174,7 @@ export async function auditRuntimeRole(client: pg.Client, runtime: string, owner
   }
   const { rows: creatable } = await client.query<{ nspname: string }>(`
     SELECT nspname FROM pg_namespace WHERE nspname = ANY($2::text[]) AND has_schema_privilege($1::name, oid, 'CREATE') ORDER BY 1`,
-  [runtime, ['shared', 'public', ...tenantSchemas]]);
+  [runtime, ['shared', 'public', 'jobs', ...tenantSchemas]]);
   for (const { nspname } of creatable) findings.push(`${runtime} has CREATE on schema ${nspname}`);
   return findings;
 }
