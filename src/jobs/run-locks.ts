@@ -13,6 +13,8 @@ export class RunLocks {
 
   /** false: another run of this job is still going somewhere. */
   async tryAcquire(jobId: string): Promise<boolean> {
+    // Session locks are re-entrant: another loop of this very process must be refused here.
+    if (this.held.has(jobId)) return false;
     const client = await this.connection();
     try {
       const { rows } = await client.query<{ locked: boolean }>(
