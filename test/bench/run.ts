@@ -8,6 +8,7 @@ import { boot } from '../../src/boot.js';
 import { loadConfig } from '../../src/config.js';
 import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
 import type { AppDeps } from '../../src/deps.js';
+import { PostgresRateLimitStore } from '../../src/limits/postgres-rate-limit-store.js';
 import { createLogger } from '../../src/logger.js';
 
 // `npm run bench`: speed figures, kept out of the timed tests. Boots like the test root hooks (a throwaway
@@ -19,6 +20,7 @@ const LOGINS = 30;
 const CONCURRENCY = 16;
 const THROUGHPUT_SECONDS = 5;
 const THROUGHPUT_MAX_REQUESTS = 200_000;
+const COUNTER_ROUND_TRIPS = 1000;
 
 interface Running {
   readonly deps: AppDeps;
@@ -94,7 +96,7 @@ async function onboarding(base: string, superToken: string): Promise<{ rows: Row
   for (let i = 0; i < ONBOARDINGS; i += 1) {
     tenantCode = `B${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
     const body = {
-      tenant_code: tenantCode, tenant_name: `Bench ${tenantCode}`, tenant_type: 'insurance_provider',
+      tenant_code: tenantCode, tenant_name: `Bench ${tenantCode}`, tenant_type: 'insurance_provider', api_rate_limit: 1_000_000,
       admin: { email: `admin@${tenantCode.toLowerCase()}.bench`, password: PASSWORD, first_name: 'Bench', last_name: 'Admin' },
     };
     const { ms: took, value } = await timed(() => call(base, 'POST', '/api/v1/tenants', body, superToken));
@@ -147,6 +149,23 @@ async function throughput(base: string, path: string, token?: string): Promise<R
   ];
 }
 
+/** What the tenant quota adds to a request: one counter upsert, against the floor of one `SELECT 1` on the same pool. */
+async function rateLimitCost(deps: AppDeps): Promise<Row[]> {
+  const store = new PostgresRateLimitStore(deps.db.app, 'bench:');
+  store.init({ windowMs: 60_000 } as Parameters<typeof store.init>[0]);
+  const perCall = async (work: () => Promise<unknown>) => (await timed(async () => {
+    for (let i = 0; i < COUNTER_ROUND_TRIPS; i += 1) await work();
+  })).ms / COUNTER_ROUND_TRIPS;
+  const floor = await perCall(() => deps.db.app.raw('SELECT 1'));
+  const increment = await perCall(() => store.increment('tenant'));
+  store.shutdown();
+  await store.resetAll();
+  return [
+    [`rate-limit counter increment, sequential (n=${COUNTER_ROUND_TRIPS})`, `${ms(increment)} each`],
+    ['  against SELECT 1 on the same pool', `${ms(floor)} each`],
+  ];
+}
+
 function printTable(rows: Row[]): void {
   const width = Math.max(...rows.map(([label]) => label.length));
   const line = `${'-'.repeat(width + 2)}+${'-'.repeat(28)}`;
@@ -168,6 +187,7 @@ async function main(): Promise<void> {
     const logins = await loginLatency(base, { tenant: tenants.tenantCode, email: tenants.adminEmail, password: PASSWORD });
     rows.push(...logins.rows);
     rows.push(...await throughput(base, '/api/v1/auth/me', logins.token));
+    rows.push(...await rateLimitCost(deps));
     // The floor: the same HTTP stack and client without the database, to read the line above against.
     rows.push(...await throughput(base, '/healthz'));
     rows.push(['database pool (DB_POOL_MAX)', String(deps.config.dbPoolMax)]);
