@@ -33,7 +33,8 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     urls = await provisionFromSuperuser(embedded.superuserUrl, config.dataDir);
   }
   const app = createKnex(urls.appUrl, config.dbPoolMax, { statementTimeoutMs: config.dbStatementTimeoutMs,
-    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs });
+    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    log: (message) => log(`database pool: ${message}`) });
   try {
     await assertRuntimeRoleIsConfined(app);
     const citus = await app.raw("SELECT 1 FROM pg_extension WHERE extname = 'citus'");

@@ -47,6 +47,8 @@ export interface PoolOptions {
   readonly connectionLifetimeSeconds?: number;
   /** How long an acquire waits for a free connection (KnexTimeoutError, answered 503). */
   readonly acquireTimeoutMs?: number;
+  /** Where Knex's own warnings go (a dropped connection, a failed connect) instead of the console. */
+  readonly log?: (message: string) => void;
 }
 
 export function createKnex(connectionString: string, poolMax: number, options: PoolOptions = {}): Knex {
@@ -64,5 +66,6 @@ export function createKnex(connectionString: string, poolMax: number, options: P
     pool: { min: 0, max: poolMax, ...(lifetimeMs > 0 ? { maxConnectionLifetimeMillis: lifetimeMs,
       maxConnectionLifetimeJitterMillis: Math.round(lifetimeMs / 10) } : {}) } as Knex.PoolConfig,
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    ...(options.log ? { log: { warn: options.log, error: options.log, debug: () => undefined, deprecate: options.log } } : {}),
   });
 }
