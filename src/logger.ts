@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { currentLogContext } from './log-context.js';
@@ -9,6 +10,16 @@ export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Con
     // tenant, user and request or job id on every line written while a request or job runs.
     mixin: () => ({ ...currentLogContext() }),
     // pino-pretty is a development dependency, loaded in a worker thread only when asked for.
-    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+    ...(config.logPretty && prettyAvailable() ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   });
+}
+
+/** A production install has no dev dependencies: plain JSON lines then, whatever LOG_PRETTY says. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -99,7 +99,8 @@ export async function migrateAllTenants(ownerUrl: string, log: Log): Promise<Mig
 export async function listMigrationFiles(kind: 'shared' | 'tenant'): Promise<string[]> {
   const fs = await import('node:fs/promises');
   const files = await fs.readdir(kind === 'shared' ? SHARED_DIR : TENANT_DIR);
-  return files.filter((file) => /^\d+_.*\.ts$/.test(file)).map((file) => file.replace(/\.ts$/, '')).sort();
+  // .ts from the sources (tsx), .js from the production build (dist/migrations).
+  return files.filter((file) => /^\d+_.*\.[jt]s$/.test(file) && !file.endsWith('.d.ts')).map((file) => file.replace(/\.[jt]s$/, '')).sort();
 }
 
 function savepointInsteadOfTransaction(client: pg.Client): pg.Client {
