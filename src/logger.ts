@@ -1,17 +1,19 @@
 import { createRequire } from 'node:module';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { currentLogContext } from './log-context.js';
 
-export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logPretty'>>): Logger {
+/** `destination` (tests): where the JSON lines go instead of stdout. */
+export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'logPretty'>>, destination?: DestinationStream): Logger {
+  const pretty = config.logPretty && !destination && prettyAvailable();
   return pino({
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
     // tenant, user and request or job id on every line written while a request or job runs.
     mixin: () => ({ ...currentLogContext() }),
     // pino-pretty is a development dependency, loaded in a worker thread only when asked for.
-    ...(config.logPretty && prettyAvailable() ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
-  });
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
+  }, ...(destination ? [destination] : []));
 }
 
 /** A production install has no dev dependencies: plain JSON lines then, whatever LOG_PRETTY says. */

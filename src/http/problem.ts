@@ -128,10 +128,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       : bodyParserProblem(error) ?? undecodableParamProblem(error) ?? exposedHttpProblem(error);
     if (fromExpress) return sendProblem(res, { ...fromExpress, instance: req.originalUrl });
     const domain = toDomainError(error);
-    // Back-pressure is no bug, but operations want to see it.
-    if (domain instanceof ServiceUnavailableError) log.warn({ err: error, request_id: req.id }, 'service unavailable');
+    // Back-pressure is no bug, but operations want to see it. The log context adds request id, tenant and user.
+    if (domain instanceof ServiceUnavailableError) log.warn({ err: error }, 'service unavailable');
     if (domain) return sendProblem(res, { ...domainProblem(domain), instance: req.originalUrl }, domain.headers);
-    log.error({ err: error, request_id: req.id }, 'unhandled error');
+    log.error({ err: error }, 'unhandled error');
     sendProblem(res, { type: problemType(500), title: 'Internal error', status: 500, code: 'internal.error',
       detail: 'Something went wrong on our side.', instance: req.originalUrl });
   };

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { withLogContext, type LogContext } from '../log-context.js';
+import { currentLogContext, withLogContext, type LogContext } from '../log-context.js';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Probes and scrapes come every few seconds: their lines are debug, unless they fail. */
@@ -26,10 +26,11 @@ export function requestLogging(log: Logger): RequestHandler[] {
       if (error || res.statusCode >= 500) return PROBES.has(pathOf(req.url)) ? 'warn' : 'error';
       return PROBES.has(pathOf(req.url)) ? 'debug' : 'info';
     },
-    // The access line is written when the response ends, outside the request's async context: name them here.
+    // The access line may be written outside the request's async context (then the mixin adds nothing): name them here.
     customProps: (_req, res) => {
+      if (currentLogContext().request_id) return {};
       const context = (res as ServerResponse & { locals?: { logContext?: LogContext } }).locals?.logContext ?? {};
-      return { tenant: context.tenant, user_id: context.user_id };
+      return { request_id: context.request_id, tenant: context.tenant, user_id: context.user_id };
     },
     serializers: {
       // The path only: query strings carry search terms (names, e-mails, phone numbers).

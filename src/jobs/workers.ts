@@ -1,7 +1,7 @@
 import type PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { AppDeps } from '../deps.js';
-import { withLogContext } from '../log-context.js';
+import { annotateLogContext, withLogContext, type LogContext } from '../log-context.js';
 import { JOB_DEFAULTS, type JobDefinition, type JobEnvelope } from './definition.js';
 import type { JobQueue } from './queue.js';
 import { RunLocks } from './run-locks.js';
@@ -68,26 +68,32 @@ export class JobWorkers {
     }
   }
 
-  private async runOne(definition: JobDefinition, job: PgBoss.JobWithMetadata<JobEnvelope>): Promise<void> {
-    const started = process.hrtime.bigint();
+  private runOne(definition: JobDefinition, job: PgBoss.JobWithMetadata<JobEnvelope>): Promise<void> {
     const envelope = job.data;
-    const log = this.deps.log.child({ job_id: job.id, queue: definition.queue });
+    // Every line logged while the job runs carries its id, queue, tenant and the user and request that queued it.
+    const context: LogContext = { job_id: job.id, queue: definition.queue, request_id: envelope.request_id ?? undefined,
+      user_id: envelope.user_id ?? undefined };
+    return withLogContext(context, () => this.runInContext(definition, job));
+  }
+
+  private async runInContext(definition: JobDefinition, job: PgBoss.JobWithMetadata<JobEnvelope>): Promise<void> {
+    const started = process.hrtime.bigint();
+    const log = this.deps.log;
     const report = (outcome: JobOutcome['outcome']) =>
       this.queue.events.emit('outcome', { queue: definition.queue, outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     let locked = false;
     try {
       locked = await this.locks.tryAcquire(job.id);
       if (!locked) throw new Error('this job is still running elsewhere; retrying later');
-      const tenant = await this.deps.tenants.byId(envelope.tenant_id);
+      const tenant = await this.deps.tenants.byId(job.data.tenant_id);
       if (!tenant || tenant.status !== 'active') {
-        log.warn({ tenant_id: envelope.tenant_id }, 'job skipped: its tenant is gone or not active');
+        log.warn({ tenant_id: job.data.tenant_id }, 'job skipped: its tenant is gone or not active');
         await this.queue.boss.complete(definition.queue, job.id, { skipped: 'tenant not active' });
         report('skipped');
         return;
       }
-      const context = { request_id: envelope.request_id ?? undefined, job_id: job.id, queue: definition.queue,
-        tenant: tenant.tenant_code, user_id: envelope.user_id ?? undefined };
-      const output = await withLogContext(context, () => this.runWithin(definition, job, tenant, log));
+      annotateLogContext({ tenant: tenant.tenant_code });
+      const output = await this.runWithin(definition, job, tenant, log);
       await this.queue.boss.complete(definition.queue, job.id, isPlainObject(output) ? output : {});
       report('completed');
     } catch (error) {
