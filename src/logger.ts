@@ -10,7 +10,12 @@ export function createLogger(config: Pick<Config, 'logLevel'> & Partial<Pick<Con
     level: config.logLevel,
     redact: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refresh_token'],
     // tenant, user and request or job id on every line written while a request or job runs.
-    mixin: () => ({ ...currentLogContext() }),
+    // A field the line or its child logger already names is left alone, so no line repeats a key.
+    mixin: (line, _level, logger) => {
+      const bound = logger.bindings();
+      return Object.fromEntries(Object.entries(currentLogContext())
+        .filter(([key, value]) => value !== undefined && !(key in bound) && !(key in line)));
+    },
     // pino-pretty is a development dependency, loaded in a worker thread only when asked for.
     ...(pretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } } : {}),
   }, ...(destination ? [destination] : []));

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
+import type { Scope } from '../scope/run.js';
 import type { TenantRecord } from '../tenants/repository.js';
 
 // A job is a queue name, a zod schema for its payload and a handler that runs for one tenant. Modules define their
@@ -19,10 +19,10 @@ export interface JobContext<D> {
   /** Aborted when the job runs past its expiry or the process shuts down: stop between batches. */
   readonly signal: AbortSignal;
   /**
-   * One transaction in the tenant's scope as the system actor. Call it as often as the job needs (once per batch
-   * for long work), so a retry resumes after the last committed batch.
+   * One transaction in the tenant's scope as the system actor (`{ tx, actor, log }`, as a request's handler gets).
+   * Call it as often as the job needs (once per batch for long work), so a retry resumes after the last committed batch.
    */
-  inTenant<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  inTenant<T>(work: (scope: Scope) => Promise<T>): Promise<T>;
 }
 
 export type QueuePolicy = 'standard' | 'singleton' | 'stately';

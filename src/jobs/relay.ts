@@ -84,7 +84,7 @@ export class OutboxRelay {
     if (!tenant) return 0;
     let moved = 0;
     for (;;) {
-      const count = await inTenantAsSystem(this.deps, tenant, async (tx) => {
+      const count = await inTenantAsSystem(this.deps, tenant, 'outbox', async ({ tx }) => {
         const rows = await lockOutboxBatch(tx, BATCH);
         const sent: string[] = [];
         for (const row of rows) {

@@ -117,7 +117,7 @@ export class JobWorkers {
     const payload = definition.payload.parse(job.data.payload);
     const run = definition.run({
       data: payload, jobId: job.id, attempt: job.retryCount, tenant, deps: this.deps, log, signal: controller.signal,
-      inTenant: (work) => inTenantAsSystem(this.deps, tenant, work),
+      inTenant: (work) => inTenantAsSystem(this.deps, tenant, definition.queue, work),
     });
     const aborted = new Promise<never>((_, reject) => controller.signal.addEventListener('abort', () => reject(controller.signal.reason)));
     try {

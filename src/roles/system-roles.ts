@@ -39,7 +39,8 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       ...all('update', 'Policyholder', 'Policy', 'Dependent'),
     ] },
   { role_name: 'policyholder', role_description: 'Customer with access to their own records',
-    data_scope: 'none', rules: [{ action: 'read', subject: 'Policyholder', conditions: { user_id: '${user.user_id}' } }] },
+    // No agent range: the database shows a policyholder user its own record and what hangs off it, nothing else.
+    data_scope: 'none', rules: all('read', 'Policyholder', 'Policy', 'Payment', 'Claim', 'Dependent') },
   { role_name: 'support_staff', role_description: 'Reads the whole tenant to help customers and agents',
     data_scope: 'tenant', rules: all('read', 'User', 'Agent', 'PolicyTerms', ...BOOK) },
   { role_name: 'guest', role_description: 'Signed in, no access yet', data_scope: 'none', rules: [] },

@@ -22,7 +22,7 @@ const ran: string[] = [];
 const PING = defineJob({
   queue: 'test.ping', payload: z.object({ marker: z.string() }), retryDelaySeconds: 1,
   async run(ctx) {
-    await ctx.inTenant((tx) => tx.raw('SELECT 1'));
+    await ctx.inTenant(({ tx }) => tx.raw('SELECT 1'));
     ran.push(ctx.data.marker);
   },
 });

@@ -19,7 +19,7 @@ function recordingJob(queue: string, options: Pick<JobDefinition, 'retryLimit' |
     queue, payload: Marker, retryDelaySeconds: 1, ...options,
     async run(ctx) {
       const start = Date.now();
-      const { rows: [scope] } = await ctx.inTenant((tx) => tx.raw(
+      const { rows: [scope] } = await ctx.inTenant(({ tx }) => tx.raw(
         "SELECT current_setting('app.tenant_id') AS tenant, current_setting('app.user_id') AS user, current_schema() AS schema"));
       if (ctx.data.ms) await sleep(ctx.data.ms);
       runs.push({ marker: ctx.data.marker, attempt: ctx.attempt, tenant: ctx.tenant.tenant_id, scopeTenant: scope.tenant,

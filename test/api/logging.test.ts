@@ -17,7 +17,7 @@ const SAY = defineJob({
   queue: 'test.say', payload: z.object({ words: z.string() }),
   async run(ctx) {
     ctx.log.info({ words: ctx.data.words }, 'the job speaks');
-    await ctx.inTenant(async () => ctx.deps.log.info('and so does code it calls'));
+    await ctx.inTenant(async ({ log }) => log.info('and so does code it calls'));
   },
 });
 
