@@ -39,7 +39,9 @@ export class JobQueue {
     this.definitions = new Map(definitions.map((definition) => [definition.queue, definition]));
     this.pool = new pg.Pool({ connectionString: appUrl, max: poolMax, application_name: 'agent-mitra-jobs', idleTimeoutMillis: 30_000 });
     // An idle connection dropped by the server (restart, fail-over): the pool replaces it on next use.
-    this.pool.on('error', (error) => this.log.warn({ err: error }, 'job queue: an idle connection failed'));
+    // (The message and code only: pg hangs the whole client object on the error.)
+    this.pool.on('error', (error: Error & { code?: string }) =>
+      this.log.warn({ error: error.message, code: error.code }, 'job queue: an idle connection failed'));
     this.boss = new PgBoss({
       db: { executeSql: (text, values) => this.pool.query(text, values) },
       schema: JOBS_SCHEMA,
