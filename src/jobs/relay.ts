@@ -1,21 +1,27 @@
 import type { AppDeps } from '../deps.js';
 import { inPlatformScope } from '../db/scope.js';
 import { ValidationError } from '../errors.js';
-import { deleteOutboxRows, listActiveTenantIds, lockOutboxBatch, markOutboxRowFailed, type OutboxRow } from './outbox-repository.js';
+import {
+  deleteOutboxRows, listActiveTenants, lockOutboxBatch, markOutboxRowFailed, schemasWithOutboxRows, type OutboxRow,
+} from './outbox-repository.js';
 import { outboxEvents } from './outbox.js';
 import { UnknownQueueError, type JobQueue } from './queue.js';
 import { inTenantAsSystem } from './tenant-entry.js';
 
 const BATCH = 100;
+/** Every this many sweeps (and the first), visit every tenant rather than only those the statistics name. */
+const FULL_SWEEP_EVERY = 30;
 
 /**
  * Moves committed outbox rows into the job queue: at once for rows this process wrote (on commit), and by a sweep
- * over every active tenant for the rest (rows of a crashed process, or of another process without workers).
+ * for the rest (rows of a crashed process, or of another process without workers). The sweep visits the tenants
+ * whose outbox the statistics say has rows, and on start and every 30th round every active tenant.
  * Each row becomes a job whose id is the row's id, sent before the row is deleted: a crash in between sends it
  * again on the next round, and pg-boss ignores a job id it already has. So every row becomes exactly one job.
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
+  private sweeps = 0;
   private sweeping: Promise<void> | undefined;
   private readonly pending = new Map<string, Promise<number>>();
   private readonly onWritten = (tenantId: string) => void this.relayTenant(tenantId).catch((error: unknown) =>
@@ -47,9 +53,15 @@ export class OutboxRelay {
   }
 
   private async sweepOnce(): Promise<void> {
+    const full = this.sweeps % FULL_SWEEP_EVERY === 0;
+    this.sweeps += 1;
     try {
-      const tenantIds = await inPlatformScope(this.deps.db, null, listActiveTenantIds);
-      for (const tenantId of tenantIds) await this.relayTenant(tenantId);
+      const { tenants, pending } = await inPlatformScope(this.deps.db, null, async (tx) => ({
+        tenants: await listActiveTenants(tx), pending: full ? undefined : await schemasWithOutboxRows(tx),
+      }));
+      for (const tenant of tenants) {
+        if (!pending || pending.has(tenant.schema_name)) await this.relayTenant(tenant.tenant_id);
+      }
     } catch (error) {
       this.deps.log.warn({ err: error }, 'outbox sweep failed; retrying on the next round');
     }

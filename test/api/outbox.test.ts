@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { inTenantScope } from '../../src/db/scope.js';
 import { defineJob } from '../../src/jobs/definition.js';
 import { enqueueInTransaction } from '../../src/jobs/outbox.js';
+import { insertOutboxRow } from '../../src/jobs/outbox-repository.js';
 import { createTestTenant, type TestTenant } from '../helpers/actors.js';
 import { testDeps } from '../helpers/context.js';
 import { installTestQueues, jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
@@ -70,6 +71,15 @@ describe('outbox: work that follows a commit', function () {
     await waitFor(() => deliveriesOf(marker).length >= 1, 10_000, 'the delivery');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(deliveriesOf(marker)).to.have.length(1);
+  });
+
+  it('a running worker\'s sweep also finds rows another process committed and never relayed', async () => {
+    await start({ workers: true });
+    await new Promise((resolve) => setTimeout(resolve, 500)); // past the first, full sweep
+    const marker = crypto.randomUUID();
+    // Written as another process would: no commit event reaches this process's relay.
+    await inTenantScope(testDeps().db, tenant, null, (tx) => insertOutboxRow(tx, { queue: 'test.notify', payload: { marker } }));
+    await waitFor(() => deliveriesOf(marker).length === 1, 20_000, 'the sweep to deliver it');
   });
 
   it('a rolled-back change leaves no follow-up behind', async () => {
