@@ -1,0 +1,56 @@
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import type { Options } from 'express-rate-limit';
+import { PostgresRateLimitStore } from '../../src/limits/postgres-rate-limit-store.js';
+import { testDeps } from '../helpers/context.js';
+
+describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_counters)', () => {
+  const store = (prefix: string, windowMs: number) => {
+    const created = new PostgresRateLimitStore(testDeps().db.app, prefix);
+    created.init({ windowMs } as Options);
+    return created;
+  };
+
+  it('counts, reads, takes back and resets a key; a second prefix is a separate counter', async () => {
+    const prefix = `t${crypto.randomBytes(4).toString('hex')}:`;
+    const [a, b] = [store(prefix, 60_000), store(`other-${prefix}`, 60_000)];
+    await a.increment('k');
+    const third = (await a.increment('k'), await a.increment('k'));
+    expect(third.totalHits).to.equal(3);
+    expect(third.resetTime!.getTime() - Date.now()).to.be.within(50_000, 61_000);
+    expect((await b.increment('k')).totalHits).to.equal(1);
+    await a.decrement('k');
+    expect((await a.get('k'))?.totalHits).to.equal(2);
+    await a.resetKey('k');
+    expect(await a.get('k')).to.equal(undefined);
+    expect((await b.get('k'))?.totalHits).to.equal(1);
+    await b.resetAll();
+    expect(await b.get('k')).to.equal(undefined);
+    a.shutdown();
+    b.shutdown();
+  });
+
+  it('starts a fresh window once the old one has ended', async () => {
+    const short = store(`w${crypto.randomBytes(4).toString('hex')}:`, 1000);
+    await short.increment('k');
+    expect((await short.increment('k')).totalHits).to.equal(2);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(await short.get('k')).to.equal(undefined);
+    expect((await short.increment('k')).totalHits).to.equal(1);
+    short.shutdown();
+  });
+
+  it('cannot be read or written from inside a tenant or platform transaction', async () => {
+    const counted = store(`s${crypto.randomBytes(4).toString('hex')}:`, 60_000);
+    await counted.increment('k');
+    counted.shutdown();
+    const visible = await testDeps().db.app.transaction(async (tx) => {
+      await tx.raw("SET LOCAL app.scope = 'tenant'");
+      const { rows } = await tx.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM shared.rate_limit_counters');
+      return rows[0]?.n;
+    });
+    expect(visible).to.equal(0);
+    const outside = await testDeps().db.app.raw<{ rows: { n: number }[] }>('SELECT count(*)::int AS n FROM shared.rate_limit_counters');
+    expect(outside.rows[0]?.n).to.be.at.least(1);
+  });
+});
