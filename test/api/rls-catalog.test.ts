@@ -195,10 +195,11 @@ describe('row-level security, as the catalog and the runtime role see it', () =>
     const findings = await ownerQuery(async (client) => {
       await client.query('BEGIN');
       try {
-        await client.query(`
-          GRANT USAGE ON SCHEMA ${TENANT_LEDGERS} TO agent_mitra_runtime;
-          GRANT SELECT ON ${TENANT_LEDGERS}."${a.schema_name}" TO agent_mitra_runtime;
-          GRANT CREATE ON SCHEMA "${a.schema_name}" TO agent_mitra_runtime;`);
+        for (const grant of [
+          `GRANT USAGE ON SCHEMA ${TENANT_LEDGERS} TO agent_mitra_runtime`,
+          `GRANT SELECT ON ${TENANT_LEDGERS}."${a.schema_name}" TO agent_mitra_runtime`,
+          `GRANT CREATE ON SCHEMA "${a.schema_name}" TO agent_mitra_runtime`,
+        ]) await client.query(grant);
         return await auditRuntimeRole(client, runtime, owner, [a.schema_name]);
       } finally {
         await client.query('ROLLBACK');

@@ -154,10 +154,16 @@ const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
   const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
   const started = performance.now();
-  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  if (result instanceof Promise) {
-    result.then(() => statements.push({ kind: statementKind(text), ms: performance.now() - started }), () => undefined);
+  const record = () => statements.push({ kind: statementKind(text), ms: performance.now() - started });
+  const callback = args.at(-1);
+  if (typeof callback === 'function') { // Knex passes a callback
+    args[args.length - 1] = (...results: unknown[]) => {
+      record();
+      return (callback as (...r: unknown[]) => unknown)(...results);
+    };
   }
+  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (result instanceof Promise) result.then(record, () => undefined);
   return result;
 } as typeof pg.Client.prototype.query;
 
