@@ -58,6 +58,25 @@ export function hasNullTest(expression: string): boolean {
   return /\bis\s+(?:not\s+)?null\b/i.test(expression.replace(/'(?:[^']|'')*'/g, "''"));
 }
 
+/**
+ * Policies of `schema` whose shape Citus cannot run on a distributed or reference table (sub-selects, IS [NOT] NULL),
+ * leaving out the tables that stay on the coordinator.
+ */
+export async function citusUnsafePolicies(client: pg.Client, schema: string, coordinatorOnly: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ relname: string; polname: string; qual: string | null; with_check: string | null }>(`
+    SELECT c.relname, p.polname, pg_get_expr(p.polqual, p.polrelid) AS qual, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+      FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND NOT (c.relname = ANY($2::text[])) ORDER BY 1, 2`, [schema, coordinatorOnly]);
+  const findings: string[] = [];
+  for (const row of rows) {
+    const expressions = [row.qual, row.with_check].filter((text): text is string => text !== null);
+    const where = `${schema}.${row.relname}: policy ${row.polname}`;
+    if (expressions.some(hasSubSelect)) findings.push(`${where} has a sub-select`);
+    if (expressions.some(hasNullTest)) findings.push(`${where} tests IS [NOT] NULL, which Citus cannot run`);
+  }
+  return findings;
+}
+
 /** The extensions whose own schemas (citus, citus_internal, columnar, ...) the runtime may reach by the engine's grant. */
 const ENGINE_EXTENSIONS = ['citus', 'citus_columnar'];
 
