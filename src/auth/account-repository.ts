@@ -41,11 +41,14 @@ function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifie
  */
 export async function reserveLoginAttempt(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
   const reaching = tx.raw('login_attempts + 1 >= ?', [MAX_FAILED_LOGINS]);
+  // The lock's end is computed once, outside the CASE: Citus refuses now() inside CASE in an UPDATE of a
+  // distributed table, while a row from a FROM sub-select is a plain value to it.
   const [account] = await namedBy(tx(TABLES[kind].accounts), kind, id)
+    .updateFrom(tx.raw('(SELECT now() + make_interval(mins => ?) AS until) AS lock_window', [LOCK_MINUTES]))
     .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', tx.fn.now()))
     .update({
       login_attempts: tx.raw('CASE WHEN ? THEN 0 ELSE login_attempts + 1 END', [reaching]),
-      locked_until: tx.raw('CASE WHEN ? THEN now() + make_interval(mins => ?) END', [reaching, LOCK_MINUTES]),
+      locked_until: tx.raw('CASE WHEN ? THEN lock_window.until END', [reaching]),
     })
     .returning(['user_id', 'password_hash', 'status', 'locked_until']);
   return account;

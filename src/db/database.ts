@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import type { Config } from '../config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { createKnex } from './knex.js';
-import { provisionFromOwner, provisionFromSuperuser } from './roles.js';
+import { assertCitusSession, citusSessionProblems, hasCitus } from './citus.js';
+import { provisionFromOwner, provisionFromSuperuser, withClient } from './roles.js';
 
 export interface Database {
   /** The runtime role's pool. Only the scope functions open transactions on it. */
@@ -37,9 +38,8 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     log: (message) => log(`database pool: ${message}`) });
   try {
     await assertRuntimeRoleIsConfined(app);
-    const citus = await app.raw("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
-    const isCitus = citus.rows.length > 0;
-    if (isCitus) await assertCitusPropagatesSetLocal(app);
+    const isCitus = await hasCitus((sql) => app.raw(sql));
+    if (isCitus) await assertCitusSessions(app, urls.ownerUrl);
     return {
       app,
       ownerUrl: urls.ownerUrl,
@@ -80,9 +80,9 @@ export async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
   }
 }
 
-async function assertCitusPropagatesSetLocal(app: Knex): Promise<void> {
-  const { rows } = await app.raw('SHOW citus.propagate_set_commands');
-  if (rows[0]?.citus_propagate_set_commands !== 'local') {
-    throw new Error("Refusing to start: on Citus the runtime role needs citus.propagate_set_commands = 'local'.");
-  }
+/** What each role really gets on Citus: a fresh session of each, in the database it uses. */
+async function assertCitusSessions(app: Knex, ownerUrl: string): Promise<void> {
+  const runtime = await citusSessionProblems((sql) => app.raw(sql), 'runtime');
+  const owner = await withClient(ownerUrl, (client) => citusSessionProblems((sql) => client.query(sql), 'owner'));
+  assertCitusSession([...runtime, ...owner]);
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
+import { rememberRelations } from './pg-errors.js';
 import { withClient } from './roles.js';
 import type { TenantRef } from './scope.js';
 import { assertSchemaName, assertUuid } from './sql-literals.js';
@@ -29,6 +30,7 @@ export async function migrateShared(ownerUrl: string, log: Log): Promise<string[
       log: () => undefined,
     });
     if (applied.length) log(`shared: applied ${applied.map((m) => m.name).join(', ')}`);
+    await rememberTablesOf(client, 'shared');
     return applied.map((m) => m.name);
   });
 }
@@ -56,7 +58,21 @@ export async function migrateTenantSchema(client: pg.Client, tenant: TenantRef):
     noLock: true,
     log: () => undefined,
   });
+  if (applied.length || !tenantTablesRemembered) {
+    await rememberTablesOf(client, tenant.schema_name);
+    tenantTablesRemembered = true;
+  }
   return applied.map((m) => m.name);
+}
+
+let tenantTablesRemembered = false;
+
+/** Error translation reads constraint names with these (Citus workers report a constraint without its table). */
+async function rememberTablesOf(client: pg.Client, schema: string): Promise<void> {
+  const { rows } = await client.query<{ relname: string }>(
+    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'p')",
+    [schema]);
+  rememberRelations(rows.map((row) => row.relname));
 }
 
 /** Keeps the registry's schema_version at the newest tenant migration, so readiness needs no ledger reads. */

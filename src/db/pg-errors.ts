@@ -4,16 +4,60 @@ import {
 
 interface PgError {
   code: string;
-  table?: string;
-  constraint?: string;
-  column?: string;
-  detail?: string;
+  table?: string | undefined;
+  constraint?: string | undefined;
+  column?: string | undefined;
+  detail?: string | undefined;
+  where?: string | undefined;
   message: string;
 }
 
 function isPgError(error: unknown): error is PgError {
   return typeof error === 'object' && error !== null && typeof (error as PgError).code === 'string'
     && /^[0-9A-Z]{5}$/.test((error as PgError).code);
+}
+
+/** Table names of the app's schemas, to split a constraint name that arrives without its table (Citus workers). */
+const knownRelations = new Set<string>();
+
+export function rememberRelations(names: Iterable<string>): void {
+  for (const name of names) knownRelations.add(name);
+}
+
+/**
+ * A Citus worker's error reaches the coordinator without constraint, table and column, and names shards in its
+ * message (`relation "users_102008"`, `constraint "users_email_key_102008"`). Recovers the fields PostgreSQL
+ * itself would have filled in, so both engines give the same answer.
+ */
+export function withWorkerFieldsRecovered(error: PgError): PgError {
+  if (error.constraint || error.table || error.column) return error;
+  const fromWorker = /while executing command on/.test(error.where ?? '');
+  const relation = /(?:relation|table) "([^"]+)"/.exec(error.message)?.[1];
+  const shardId = fromWorker ? relation?.match(/_(\d+)$/)?.[1] : undefined;
+  const unshard = (name: string) => (!fromWorker ? name
+    : shardId && name.endsWith(`_${shardId}`) ? name.slice(0, -shardId.length - 1) : name.replace(/_\d+$/, ''));
+  const constraint = /constraint "([^"]+)"/.exec(error.message)?.[1];
+  const recovered = {
+    ...error,
+    constraint: constraint && unshard(constraint),
+    table: relation && unshard(relation),
+    column: /^null value in column "([^"]+)"/.exec(error.message)?.[1],
+  };
+  if (!recovered.table && recovered.constraint) recovered.table = tableOfConstraint(recovered.constraint);
+  return recovered;
+}
+
+/** The longest known table name the constraint's name starts with (PostgreSQL names constraints `<table>_...`). */
+function tableOfConstraint(constraint: string): string | undefined {
+  return [...knownRelations].filter((table) => constraint.startsWith(`${table}_`)).sort((a, b) => b.length - a.length)[0];
+}
+
+/** The column of a one-column CHECK named the way PostgreSQL names it: `<table>_<column>_check`. */
+function checkedColumn(error: PgError): string | undefined {
+  const { table, constraint } = error;
+  if (!table || !constraint?.startsWith(`${table}_`) || !constraint.endsWith('_check')) return undefined;
+  const column = constraint.slice(table.length + 1, -'_check'.length);
+  return /^[a-z_][a-z0-9_]*$/.test(column) ? column : undefined;
 }
 
 /** The columns of a `Key (col, ...)=(...)` detail (unique and foreign key violations), `lower(email)` read as email. */
@@ -58,8 +102,9 @@ function keyDescription(error: PgError): string | undefined {
 }
 
 /** Translates PostgreSQL errors caused by client input into domain errors; anything else stays a 500. */
-export function translatePgError(error: unknown): DomainError | undefined {
-  if (!isPgError(error)) return undefined;
+export function translatePgError(raised: unknown): DomainError | undefined {
+  if (!isPgError(raised)) return undefined;
+  const error = withWorkerFieldsRecovered(raised);
   switch (error.code) {
     case '23505': {
       const key = keyDescription(error);
@@ -78,7 +123,8 @@ export function translatePgError(error: unknown): DomainError | undefined {
     case '23514': {
       // A check constraint's name says which rule was broken (e.g. users_check: one identifier is required).
       const rule = error.constraint ? ` (rule ${error.constraint})` : '';
-      return invalid(error, `is not an allowed value${rule}`, `a value or combination of values is not allowed${rule}`);
+      const checked = { ...error, column: error.column ?? checkedColumn(error) };
+      return invalid(checked, `is not an allowed value${rule}`, `a value or combination of values is not allowed${rule}`);
     }
     case '22001':
       return invalid(error, 'is too long', 'a value is too long');

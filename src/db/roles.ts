@@ -1,12 +1,14 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { persistedSecret } from '../config.js';
+import { hasCitus, propagateSetLocalFor, runOnWorkers } from './citus.js';
 
 /** Migrations grant to this NOLOGIN group; the runtime login role is a member and gets nothing else. */
 export const RUNTIME_GROUP = 'agent_mitra_runtime';
 const DATABASE_NAME = 'agent_mitra';
 const OWNER_ROLE = 'agent_mitra_owner';
 const APP_ROLE = 'agent_mitra_app';
+const REVOKE_PUBLIC = 'REVOKE ALL ON SCHEMA public FROM PUBLIC';
 
 export interface DatabaseUrls {
   /** Owns every object, runs migrations and onboarding: the privileged path. */
@@ -46,13 +48,22 @@ export async function provisionFromOwner(ownerUrl: string, appUrl: string | unde
   const app = new URL(resolvedAppUrl);
   await withClient(ownerUrl, async (client) => {
     await ensureRuntimeRoles(client, decodeURIComponent(app.username), appUrl ? undefined : decodeURIComponent(app.password));
-    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(databaseOf(ownerUrl))} TO ${RUNTIME_GROUP}`);
-    // Nothing of ours lives in public; close it to the runtime role too when the owner may (it owns the database).
-    await client.query(`DO $public$ BEGIN
-      IF pg_has_role(current_user, (SELECT nspowner FROM pg_namespace WHERE nspname = 'public'), 'MEMBER') THEN
-        REVOKE ALL ON SCHEMA public FROM PUBLIC;
-      END IF;
-    END $public$`);
+    const database = databaseOf(ownerUrl);
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(database)} TO ${RUNTIME_GROUP}`);
+    const citus = await hasCitus((sql) => client.query(sql));
+    if (citus) {
+      // Both roles open transactions that the workers must see with their app.* settings (RLS needs them).
+      await propagateSetLocalFor(client, decodeURIComponent(app.username), database);
+      await propagateSetLocalFor(client, decodeURIComponent(owner.username), database);
+    }
+    // Nothing of ours lives in public; close it to the runtime role too when the owner may (it owns the database),
+    // on every node: the runtime role can log in to a worker as well.
+    const { rows: [publicSchema] } = await client.query(
+      "SELECT pg_has_role(current_user, nspowner, 'MEMBER') AS owned FROM pg_namespace WHERE nspname = 'public'");
+    if (publicSchema?.owned) {
+      await client.query(REVOKE_PUBLIC);
+      if (citus) await runOnWorkers(client, REVOKE_PUBLIC);
+    }
   });
   return { ownerUrl, appUrl: resolvedAppUrl };
 }
@@ -64,10 +75,6 @@ async function ensureRuntimeRoles(client: pg.Client, appRole: string, appPasswor
     await upsertLoginRole(client, appRole, appPassword, 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT');
   }
   await client.query(`GRANT ${RUNTIME_GROUP} TO ${client.escapeIdentifier(appRole)}`);
-  const citus = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
-  if (citus.rowCount) {
-    await client.query(`ALTER ROLE ${client.escapeIdentifier(appRole)} SET citus.propagate_set_commands = 'local'`);
-  }
 }
 
 /**

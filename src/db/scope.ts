@@ -114,9 +114,7 @@ function tenantValues(tenant: TenantRef, identity: ScopeIdentity): ScopeValues {
  * and migrations act as the system actor `job` over the whole tenant.
  */
 export async function enterTenant(tx: Tx, tenant: TenantRef, job = 'owner'): Promise<void> {
-  for (const statement of settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job }))) {
-    await tx.raw(statement);
-  }
+  await tx.raw(settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job })).join('; '));
 }
 
 function inScope<T>(db: Database, searchPath: string[], values: ScopeValues, work: (tx: Tx) => Promise<T>): Promise<T> {
@@ -125,9 +123,10 @@ function inScope<T>(db: Database, searchPath: string[], values: ScopeValues, wor
     const config: ScopedTransactionConfig = { preamble: `${statements.join('; ')};` };
     return db.app.transaction(work, config);
   }
-  // Citus mangles multi-statement strings and carries only SET LOCAL (one statement at a time) to the workers.
+  // Citus replays the whole query string of each SET LOCAL on the workers it opens later in the transaction, so
+  // BEGIN goes on its own and the settings together after it: two round trips, and only SET LOCALs replayed.
   return db.app.transaction(async (tx) => {
-    for (const statement of statements) await tx.raw(statement);
+    await tx.raw(statements.join('; '));
     return work(tx);
   });
 }

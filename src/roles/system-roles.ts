@@ -1,7 +1,7 @@
 import type { Action, PermissionRule, Subject } from '../auth/ability.js';
 import type { DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
-import { insertRoleRow, replaceRolePermissions } from './repository.js';
+import { insertRolesWithPermissions } from './repository.js';
 
 // The eight system roles every tenant starts with. Provider admins may add custom roles; system roles are fixed.
 
@@ -55,11 +55,5 @@ export function primaryRole(roleNames: readonly string[]): string {
 
 /** Seeds the system roles and their permissions into the tenant the transaction is scoped to. */
 export async function seedSystemRoles(tx: Tx): Promise<Map<string, string>> {
-  const roleIds = new Map<string, string>();
-  for (const { rules, ...role } of SYSTEM_ROLES) {
-    const row = await insertRoleRow(tx, { ...role, is_system_role: true });
-    await replaceRolePermissions(tx, row.role_id, rules);
-    roleIds.set(role.role_name, row.role_id);
-  }
-  return roleIds;
+  return insertRolesWithPermissions(tx, SYSTEM_ROLES.map((role) => ({ ...role, is_system_role: true })));
 }

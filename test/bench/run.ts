@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Server } from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { createApp } from '../../src/app.js';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import { boot } from '../../src/boot.js';
@@ -90,10 +91,10 @@ async function realCostHashing(): Promise<Row[]> {
   return [[`argon2id hash, real cost (${cost})`, ms(hash.ms)], ['argon2id verify, real cost', ms(verify.ms)]];
 }
 
-async function onboarding(base: string, superToken: string): Promise<{ rows: Row[]; tenantCode: string; adminEmail: string }> {
+async function onboarding(base: string, superToken: string, count = ONBOARDINGS): Promise<{ rows: Row[]; tenantCode: string; adminEmail: string }> {
   const samples: number[] = [];
   let tenantCode = '';
-  for (let i = 0; i < ONBOARDINGS; i += 1) {
+  for (let i = 0; i < count; i += 1) {
     tenantCode = `B${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
     const body = {
       tenant_code: tenantCode, tenant_name: `Bench ${tenantCode}`, tenant_type: 'insurance_provider', api_rate_limit: 1_000_000,
@@ -105,7 +106,7 @@ async function onboarding(base: string, superToken: string): Promise<{ rows: Row
   }
   const s = summary(samples);
   return {
-    rows: [[`onboard a tenant, POST /tenants (n=${ONBOARDINGS}) mean / min / max`, `${ms(s.mean)} / ${ms(s.min)} / ${ms(s.max)}`]],
+    rows: [[`onboard a tenant, POST /tenants (n=${count}) mean / min / max`, `${ms(s.mean)} / ${ms(s.min)} / ${ms(s.max)}`]],
     tenantCode,
     adminEmail: `admin@${tenantCode.toLowerCase()}.bench`,
   };
@@ -166,6 +167,48 @@ async function rateLimitCost(deps: AppDeps): Promise<Row[]> {
   ];
 }
 
+/** Every statement any pg client sends, with the time until its answer: where a request's database time goes. */
+const statements: { kind: string; ms: number }[] = [];
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
+  const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
+  const started = performance.now();
+  const record = () => statements.push({ kind: statementKind(text), ms: performance.now() - started });
+  const callback = args.at(-1);
+  if (typeof callback === 'function') { // Knex passes a callback
+    args[args.length - 1] = (...results: unknown[]) => {
+      record();
+      return (callback as (...r: unknown[]) => unknown)(...results);
+    };
+  }
+  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  if (result instanceof Promise) result.then(record, () => undefined);
+  return result;
+} as typeof pg.Client.prototype.query;
+
+function statementKind(text: string): string {
+  const [first = '', second = ''] = text.trim().toUpperCase().split(/\s+/);
+  if (first === 'BEGIN;' && second === 'SET') return 'BEGIN + SET LOCAL';
+  if (['CREATE', 'ALTER', 'GRANT', 'REVOKE', 'DROP', 'COMMENT'].includes(first)) return `DDL ${first}`;
+  return first.replace(/;$/, '');
+}
+
+/** Round trips and database time of one call of `work`, by statement kind. */
+async function profiled(label: string, work: () => Promise<unknown>): Promise<Row[]> {
+  statements.length = 0;
+  const { ms: took } = await timed(work);
+  const byKind = new Map<string, { n: number; ms: number }>();
+  for (const { kind, ms: spent } of statements) {
+    const entry = byKind.get(kind) ?? { n: 0, ms: 0 };
+    byKind.set(kind, { n: entry.n + 1, ms: entry.ms + spent });
+  }
+  const total = statements.reduce((sum, entry) => sum + entry.ms, 0);
+  const top = [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6)
+    .map(([kind, { n, ms: spent }]) => `${kind} ${n}x ${spent.toFixed(0)} ms`).join(', ');
+  return [[`${label}: wall / in the database / round trips`, `${ms(took)} / ${ms(total)} / ${statements.length}`],
+    [`${label}: by statement kind`, top]];
+}
+
 function printTable(rows: Row[]): void {
   const width = Math.max(...rows.map(([label]) => label.length));
   const line = `${'-'.repeat(width + 2)}+${'-'.repeat(28)}`;
@@ -186,6 +229,8 @@ async function main(): Promise<void> {
     rows.push(...tenants.rows);
     const logins = await loginLatency(base, { tenant: tenants.tenantCode, email: tenants.adminEmail, password: PASSWORD });
     rows.push(...logins.rows);
+    rows.push(...await profiled('one onboarding', () => onboarding(base, superToken, 1)));
+    rows.push(...await profiled('one GET /auth/me', async () => expectJson(await call(base, 'GET', '/api/v1/auth/me', undefined, logins.token), 200)));
     rows.push(...await throughput(base, '/api/v1/auth/me', logins.token));
     rows.push(...await rateLimitCost(deps));
     // The floor: the same HTTP stack and client without the database, to read the line above against.

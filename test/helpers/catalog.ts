@@ -53,6 +53,60 @@ export function hasSubSelect(expression: string): boolean {
   return /\bselect\b/i.test(expression.replace(/'(?:[^']|'')*'/g, "''"));
 }
 
+/** IS NULL / IS NOT NULL outside string literals: Citus fails on such a policy of a distributed table. */
+export function hasNullTest(expression: string): boolean {
+  return /\bis\s+(?:not\s+)?null\b/i.test(expression.replace(/'(?:[^']|'')*'/g, "''"));
+}
+
+/**
+ * Policies of `schema` whose shape Citus cannot run on a distributed or reference table (sub-selects, IS [NOT] NULL),
+ * leaving out the tables that stay on the coordinator.
+ */
+export async function citusUnsafePolicies(client: pg.Client, schema: string, coordinatorOnly: readonly string[]): Promise<string[]> {
+  const { rows } = await client.query<{ relname: string; polname: string; qual: string | null; with_check: string | null }>(`
+    SELECT c.relname, p.polname, pg_get_expr(p.polqual, p.polrelid) AS qual, pg_get_expr(p.polwithcheck, p.polrelid) AS with_check
+      FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = $1 AND NOT (c.relname = ANY($2::text[])) ORDER BY 1, 2`, [schema, coordinatorOnly]);
+  const findings: string[] = [];
+  for (const row of rows) {
+    const expressions = [row.qual, row.with_check].filter((text): text is string => text !== null);
+    const where = `${schema}.${row.relname}: policy ${row.polname}`;
+    if (expressions.some(hasSubSelect)) findings.push(`${where} has a sub-select`);
+    if (expressions.some(hasNullTest)) findings.push(`${where} tests IS [NOT] NULL, which Citus cannot run`);
+  }
+  return findings;
+}
+
+/** The extensions whose own schemas (citus, citus_internal, columnar, ...) the runtime may reach by the engine's grant. */
+const ENGINE_EXTENSIONS = ['citus', 'citus_columnar'];
+
+/**
+ * Schemas the role may use that no audit covers: anything but the catalogs, shared, the given (audited) schemas
+ * and the schemas that are members of the engine's own extensions (by pg_depend, not by name).
+ */
+export async function unauditedSchemasReachableBy(client: pg.Client, role: string, audited: string[]): Promise<string[]> {
+  const { rows } = await client.query<{ nspname: string }>(`
+    SELECT n.nspname FROM pg_namespace n
+     WHERE has_schema_privilege($1::name, n.oid, 'USAGE')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'shared', 'jobs') AND NOT (n.nspname = ANY($2::text[]))
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                        WHERE d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'
+                          AND d.refclassid = 'pg_extension'::regclass AND e.extname = ANY($3::text[]))
+     ORDER BY 1`, [role, audited, ENGINE_EXTENSIONS]);
+  return rows.map((row) => row.nspname);
+}
+
+/** The engine's own schemas the role may use (empty on plain PostgreSQL). */
+export async function engineSchemasReachableBy(client: pg.Client, role: string): Promise<string[]> {
+  const { rows } = await client.query<{ nspname: string }>(`
+    SELECT DISTINCT n.nspname FROM pg_namespace n
+      JOIN pg_depend d ON d.classid = 'pg_namespace'::regclass AND d.objid = n.oid AND d.deptype = 'e'
+      JOIN pg_extension e ON e.oid = d.refobjid AND d.refclassid = 'pg_extension'::regclass
+     WHERE e.extname = ANY($2::text[]) AND has_schema_privilege($1::name, n.oid, 'USAGE') ORDER BY 1`,
+  [role, ENGINE_EXTENSIONS]);
+  return rows.map((row) => row.nspname);
+}
+
 interface PolicyRow {
   polname: string;
   polcmd: string;
@@ -131,6 +185,7 @@ function auditPolicies(name: string, policies: PolicyRow[]): string[] {
     if (!policy.polpermissive) findings.push(`${where} is RESTRICTIVE`);
     const expressions = [policy.qual, policy.with_check].filter((text): text is string => text !== null);
     if (expressions.some(hasSubSelect)) findings.push(`${where} has a sub-select`);
+    if (expressions.some(hasNullTest)) findings.push(`${where} tests IS [NOT] NULL, which Citus cannot run`);
     const calls = [...new Set(expressions.flatMap(calledFunctions))].filter((fn) => !ALLOWED_FUNCTIONS.has(fn));
     for (const fn of calls) findings.push(`${where} calls ${fn}()`);
     for (const dependency of policy.dependencies) findings.push(`${where} depends on ${dependency}`);

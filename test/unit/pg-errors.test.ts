@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { translatePgError } from '../../src/db/pg-errors.js';
+import { rememberRelations, translatePgError, withWorkerFieldsRecovered } from '../../src/db/pg-errors.js';
 import {
   BusinessRuleError, ConflictError, type DomainError, ForbiddenError, ServiceUnavailableError, ValidationError,
 } from '../../src/errors.js';
@@ -81,6 +81,68 @@ describe('translatePgError', () => {
       for (const field of errors) expect(field.path).to.match(/^body(\.[a-z_]+)?$/);
     });
   }
+
+  describe('the same answer for a PostgreSQL error and its Citus worker shape', () => {
+    // A worker's error has no constraint/table/column fields and names shards (<name>_<shard id>) in its message.
+    const WORKER = 'while executing command on 127.0.0.1:9701';
+    before(() => rememberRelations(['users', 'user_roles', 'tenants']));
+
+    const pairs: { name: string; local: unknown; worker: unknown; expected: { kind: Case['kind']; message?: RegExp; fields?: string[] } }[] = [
+      { name: '23505 under RLS (no key detail)', expected: { kind: ConflictError, message: /^A record with this email already exists\./ },
+        local: pg('23505', { table: 'users', constraint: 'users_email_key',
+          message: 'duplicate key value violates unique constraint "users_email_key"' }),
+        worker: pg('23505', { where: WORKER, message: 'duplicate key value violates unique constraint "users_email_key_102433"' }) },
+      { name: '23505 whose table name is a prefix of another (user_roles, not users)',
+        expected: { kind: ConflictError, message: /^A record with this user_id already exists\.( |$)/ },
+        local: pg('23505', { table: 'user_roles', constraint: 'user_roles_user_id_key',
+          message: 'duplicate key value violates unique constraint "user_roles_user_id_key"' }),
+        worker: pg('23505', { where: WORKER, message: 'duplicate key value violates unique constraint "user_roles_user_id_key_102441"' }) },
+      { name: '23514 on a one-column CHECK: the column from the constraint name',
+        expected: { kind: ValidationError, fields: ['body.status'] },
+        local: pg('23514', { table: 'users', constraint: 'users_status_check',
+          message: 'new row for relation "users" violates check constraint "users_status_check"' }),
+        worker: pg('23514', { where: WORKER, message: 'new row for relation "users_102008" violates check constraint "users_status_check"' }) },
+      { name: '23514 on a table CHECK (no column) or the tenant pin: the whole body, the rule by its own name',
+        expected: { kind: ValidationError, fields: ['body'], message: /rule users_tenant_pin/ },
+        local: pg('23514', { table: 'users', constraint: 'users_tenant_pin',
+          message: 'new row for relation "users" violates check constraint "users_tenant_pin"' }),
+        worker: pg('23514', { where: WORKER, message: 'new row for relation "users_102008" violates check constraint "users_tenant_pin"' }) },
+      { name: '23502: the column from the message', expected: { kind: ValidationError, fields: ['body.first_name'] },
+        local: pg('23502', { table: 'users', column: 'first_name',
+          message: 'null value in column "first_name" of relation "users" violates not-null constraint' }),
+        worker: pg('23502', { where: WORKER,
+          message: 'null value in column "first_name" of relation "users_102008" violates not-null constraint' }) },
+      { name: '23503: a missing parent', expected: { kind: BusinessRuleError, fields: ['body.parent_tenant_id'] },
+        local: pg('23503', { table: 'tenants', constraint: 'tenants_parent_tenant_id_fkey',
+          detail: 'Key (parent_tenant_id)=(00000000-0000-4000-8000-000000000000) is not present in table "tenants".',
+          message: 'insert or update on table "tenants" violates foreign key constraint "tenants_parent_tenant_id_fkey"' }),
+        worker: pg('23503', { where: WORKER,
+          detail: 'Key (parent_tenant_id)=(00000000-0000-4000-8000-000000000000) is not present in table "tenants_102010".',
+          message: 'insert or update on table "tenants_102010" violates foreign key constraint "tenants_parent_tenant_id_fkey_102010"' }) },
+    ];
+    for (const pair of pairs) {
+      it(`maps ${pair.name}`, () => {
+        const [local, worker] = [translatePgError(pair.local), translatePgError(pair.worker)];
+        expect(local).to.be.instanceOf(pair.expected.kind as NonNullable<Case['kind']>);
+        expect(worker).to.be.instanceOf(pair.expected.kind as NonNullable<Case['kind']>);
+        expect(worker?.message).to.equal(local?.message);
+        const said = [local?.message, ...((local as ValidationError).errors ?? []).map((field) => field.message)].join(' | ');
+        if (pair.expected.message) expect(said).to.match(pair.expected.message);
+        const paths = (domain: DomainError | undefined) => ((domain as ValidationError).errors ?? []).map((field) => field.path);
+        expect(paths(worker)).to.deep.equal(paths(local));
+        expect(JSON.stringify((worker as ValidationError).errors)).to.equal(JSON.stringify((local as ValidationError).errors));
+        if (pair.expected.fields) expect(paths(local)).to.deep.equal(pair.expected.fields);
+        expect(JSON.stringify(worker)).to.not.match(/_1\d{5}/);
+      });
+    }
+
+    it('strips a trailing number only from a worker error, never from a local one', () => {
+      const local = pg('23505', { message: 'duplicate key value violates unique constraint "users_email_key_2"' });
+      expect(withWorkerFieldsRecovered(local as never).constraint).to.equal('users_email_key_2');
+      const worker = pg('23505', { where: WORKER, message: 'duplicate key value violates unique constraint "users_email_key_2_102433"' });
+      expect(withWorkerFieldsRecovered(worker as never).constraint).to.equal('users_email_key_2');
+    });
+  });
 
   const untouched: [string, unknown][] = [
     ['an unknown SQLSTATE', pg('XX000', { message: 'internal error' })],
