@@ -16,6 +16,15 @@ import {
 
 const FRAUD_PENALTY = 20;
 
+/**
+ * Refusals a reviewer could not change: eligibility, paperwork, process. A high-value claim refused only on
+ * coverage, limits or medical grounds still goes to a person; any claim that would pay goes to one on fraud
+ * signals or low confidence. A claim refused outright keeps its flags on record and stays REJECTED.
+ */
+const FINAL_REJECTIONS = new Set<RejectionCode>(['POLICY_INACTIVE', 'WAITING_PERIOD', 'MEMBER_NOT_COVERED', 'MISSING_DOCUMENTS',
+  'ILLEGIBLE_DOCUMENTS', 'INVALID_PRESCRIPTION', 'DOCTOR_REG_INVALID', 'DATE_MISMATCH', 'PATIENT_MISMATCH', 'LATE_SUBMISSION',
+  'DUPLICATE_CLAIM', 'BELOW_MIN_AMOUNT']);
+
 const NEXT_STEPS: Record<RejectionCode, (state: State) => string> = {
   POLICY_INACTIVE: () => 'Claims are paid only for treatment while the policy is active; check your policy status with your agent.',
   WAITING_PERIOD: (s) => `This treatment is covered from ${s.eligibleFrom}; claims for treatment on or after that date will be considered.`,
@@ -116,9 +125,12 @@ export function decide(state: State): Decision {
   if (cashlessRequested && !cashlessPossible) state.notes.push('Cashless treatment is only available at network hospitals; this claim is handled as a reimbursement.');
 
   const review: string[] = [];
+  const highValue = claimed > state.terms.manualReviewAbove;
+  if (highValue && (recommended !== 'REJECTED' || !reasons.some((code) => FINAL_REJECTIONS.has(code)))) {
+    review.push(`high-value claim above ${rupeesText(state.terms.manualReviewAbove)}`);
+  }
   if (recommended !== 'REJECTED') {
     if (state.flags.length) review.push(`fraud signals (${state.flags.map((f) => f.code).join(', ')})`);
-    if (claimed > state.terms.manualReviewAbove) review.push(`high-value claim above ${rupeesText(state.terms.manualReviewAbove)}`);
     if (confidence < state.terms.minimumConfidence) review.push(`confidence ${(confidence / 100).toFixed(2)} below ${(state.terms.minimumConfidence / 100).toFixed(2)}`);
     if (cashlessPossible && payable > state.terms.instantApprovalLimit) review.push(`cashless above the instant approval limit ${rupeesText(state.terms.instantApprovalLimit)}`);
   }
@@ -126,8 +138,10 @@ export function decide(state: State): Decision {
   const kind: DecisionKind = review.length ? 'MANUAL_REVIEW' : recommended;
   const approved = kind === 'MANUAL_REVIEW' ? 0 : payable;
 
-  // Whatever is neither paid nor explained by another deduction was refused outright.
+  // Whatever is neither paid nor explained by another deduction was refused outright; a claim refused outright
+  // shows its whole amount there (the trail still shows what the rules computed).
   const d = state.deductions;
+  if (rejectedOutright) for (const key of Object.keys(d) as (keyof typeof d)[]) d[key] = 0;
   const explained = d.copay + d.branded_drug_copay + d.network_discount + d.excluded_items + d.sub_limit + d.per_claim_limit + d.annual_limit + d.unbilled;
   d.rejected = Math.max(0, claimed - payable - explained);
   const cashless = cashlessPossible && kind !== 'REJECTED' && kind !== 'MANUAL_REVIEW';

@@ -14,7 +14,12 @@ const result = (refused: Line[], input: Record<string, unknown>, ok: string): Ru
 const payable = (state: State, category: Line['category']): Line[] =>
   state.lines.filter((line) => line.category === category && line.payable > 0);
 
+const noPrescription = (state: State): RuleResult | null => (state.input.claim.documents.prescription ? null
+  : { outcome: 'skipped', input: {}, message: 'No prescription to judge against (see requiredDocumentsPresent).' });
+
 export function medicinesPrescribed(state: State): RuleResult {
+  const absent = noPrescription(state);
+  if (absent) return absent;
   const prescribed = state.input.claim.documents.prescription?.medicines_prescribed ?? [];
   const lines = payable(state, 'pharmacy');
   if (!prescribed.length) for (const line of lines) rejectLine(state, line, 'NOT_MEDICALLY_NECESSARY', 'medicines billed that the prescription does not list');
@@ -23,6 +28,8 @@ export function medicinesPrescribed(state: State): RuleResult {
 
 /** A scan that needs pre-authorisation must also be on the prescription. */
 export function scansPrescribed(state: State): RuleResult {
+  const absent = noPrescription(state);
+  if (absent) return absent;
   const prescribed = (state.input.claim.documents.prescription?.tests_prescribed ?? []).join(' ; ');
   const refused = payable(state, 'diagnostic').filter((line) => {
     const test = state.terms.preAuthTests.find((candidate) => findKeyword(lineText(state, line), candidate.keywords));
@@ -34,6 +41,8 @@ export function scansPrescribed(state: State): RuleResult {
 
 /** Dental work needs a dental diagnosis or procedure; spectacles an eye finding (eye tests are routine care). */
 export function specialtyFitsDiagnosis(state: State): RuleResult {
+  const absent = noPrescription(state);
+  if (absent) return absent;
   const text = prescriptionText(state);
   const dental = findKeyword(text, DENTAL_CONTEXT_KEYWORDS) !== undefined || state.visitCategory === 'dental';
   const eyes = findKeyword(text, VISION_CONTEXT_KEYWORDS) !== undefined || state.visitCategory === 'vision';
