@@ -106,11 +106,22 @@ export function normalise(text: string): string {
   return ` ${text.toLowerCase().normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-z0-9]+/g, ' ').trim()} `;
 }
 
+// Keywords come from a few tables, so their normal forms are kept rather than recomputed on every match.
+const normalisedKeywords = new Map<string, string>();
+function normalisedKeyword(keyword: string): string {
+  let needle = normalisedKeywords.get(keyword);
+  if (needle === undefined) {
+    needle = normalise(keyword);
+    if (normalisedKeywords.size < 50_000) normalisedKeywords.set(keyword, needle);
+  }
+  return needle;
+}
+
 /** The first keyword that occurs in the text as whole words, or undefined. */
 export function findKeyword(text: string, keywords: readonly string[]): string | undefined {
   const haystack = normalise(text);
   return keywords.find((keyword) => {
-    const needle = normalise(keyword);
+    const needle = normalisedKeyword(keyword);
     return needle.trim() !== '' && haystack.includes(needle);
   });
 }
