@@ -25,6 +25,18 @@ export const ERROR_CODES = {
   'rate.limited': 'Too many requests; try again after Retry-After seconds',
   'service.unavailable': 'The database is busy or unreachable; try again after Retry-After seconds',
   'internal.error': 'A fault on our side',
+  // The agent's book: agents, policyholders, audit (book branch)
+  'agent.not_found': 'No such agent, or not one the caller may see',
+  'agent.required': 'The caller is not an agent, so the body must name the agent whose book the record joins',
+  'agent.inactive': 'The agent is not active and cannot take new business',
+  'agent.hierarchy_cycle': 'The move would put an agent under itself or one of its own sub-agents',
+  'agent.duplicate_code': 'Another agent of the tenant has this agent code',
+  'agent.duplicate_license': 'Another agent of the tenant has this licence number',
+  'agent.user_taken': 'The user is already linked to another agent',
+  'policyholder.not_found': 'No such policyholder, or not one the caller may see',
+  'policyholder.duplicate_customer_id': 'Another policyholder of the tenant has this customer id',
+  'policyholder.user_taken': 'The user is already linked to another policyholder',
+  'policyholder.inactive': 'The policyholder is deactivated',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
