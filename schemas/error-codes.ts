@@ -25,6 +25,19 @@ export const ERROR_CODES = {
   'rate.limited': 'Too many requests; try again after Retry-After seconds',
   'service.unavailable': 'The database is busy or unreachable; try again after Retry-After seconds',
   'internal.error': 'A fault on our side',
+  // policies and premium payments (src/policies, src/payments)
+  'policy.illegal_transition': 'The policy cannot move from its current status to the one asked for',
+  'policy.not_overdue': 'The policy is not past the grace period of an unpaid premium, so it cannot lapse',
+  'policy.not_matured': 'The policy has not reached its maturity date',
+  'policy.revival_window_closed': 'The lapsed policy is past its revival window',
+  'policy.premium_overdue': 'Premiums in arrears must be paid first',
+  'policy.terms_locked': 'The policy is approved; its premium, cover and dates can no longer change',
+  'payment.idempotency_conflict': 'The Idempotency-Key or gateway_transaction_id was used for a different payment',
+  'payment.policy_not_payable': 'The policy takes no premium payments in its current status',
+  'payment.nothing_due': 'Every premium of the policy is paid',
+  'payment.amount_mismatch': 'The amount is not a whole number of premiums still to be paid',
+  'payment.not_refundable': 'Only a completed payment can be refunded',
+  'payment.not_reconcilable': 'Only a completed payment can be reconciled',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
