@@ -1,13 +1,12 @@
 import type { ErrorCode } from '../../schemas/error-codes.js';
+import { POLICY_STATUSES } from '../../schemas/policies.js';
 import type { IsoDate } from './calendar.js';
 import { isPastGrace, revivalDeadline } from './premium-schedule.js';
 
 // The policy lifecycle: which status may follow which, and the few moves that also depend on dates. Pure: the
 // service asks here before it writes, and records every move it makes in policy_status_history.
 
-export const POLICY_STATUSES = [
-  'draft', 'pending_approval', 'under_review', 'approved', 'active', 'lapsed', 'surrendered', 'matured', 'claimed', 'cancelled',
-] as const;
+export { POLICY_STATUSES };
 export type PolicyStatus = (typeof POLICY_STATUSES)[number];
 
 /**

@@ -1,3 +1,4 @@
+import { PREMIUM_FREQUENCIES } from '../../schemas/policies.js';
 import type { Paise } from '../money.js';
 import { addDays, addMonths, type IsoDate } from './calendar.js';
 
@@ -5,7 +6,7 @@ import { addDays, addMonths, type IsoDate } from './calendar.js';
 // Instalment k (from 0) falls due k periods after the start date, counted from the start date each time, so a
 // policy started on Jan 31 is due on Feb 28/29, Mar 31, Apr 30, ... (PostgreSQL's `date + interval` agrees).
 
-export const PREMIUM_FREQUENCIES = ['monthly', 'quarterly', 'half_yearly', 'yearly', 'single'] as const;
+export { PREMIUM_FREQUENCIES };
 export type PremiumFrequency = (typeof PREMIUM_FREQUENCIES)[number];
 
 /** Months between two instalments; a single premium has one instalment only. */
