@@ -10,9 +10,15 @@ export type Action = (typeof ACTIONS)[number];
 /** What permissions talk about. 'all' stands for every subject. */
 export const SUBJECTS = [
   'all', 'Tenant', 'TenantConfig', 'Provider', 'User', 'Role', 'Permission', 'Agent', 'Policyholder', 'Policy',
-  'Payment', 'Import', 'Claim', 'ClaimReview', 'PolicyTerms', 'Dependent',
+  'Payment', 'Import', 'Claim', 'ClaimReview', 'PolicyTerms', 'Dependent', 'Audit',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
+/**
+ * Subjects whose rows the database scopes (RLS on the agent hierarchy's pre-order range, from the role's
+ * data_scope): a rule on them takes no conditions, so a list is never filtered after the page is cut.
+ */
+export const BOOK_SUBJECTS = ['Agent', 'Policyholder', 'Policy', 'Payment', 'Claim', 'Dependent', 'Import', 'Audit'] as const satisfies readonly Subject[];
+
 /** A rule's conditions may name the caller's own values as '${user.<key>}'. */
-export const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id|visible_agent_ids)\}$/;
+export const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id)\}$/;

@@ -1,6 +1,6 @@
 import { createMongoAbility, subject as tagSubject } from '@casl/ability';
 import { z } from 'zod';
-import { ACTIONS, PLACEHOLDER, SUBJECTS, type Action, type Subject } from './access.js';
+import { ACTIONS, BOOK_SUBJECTS, PLACEHOLDER, SUBJECTS, type Action, type Subject } from './access.js';
 import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
@@ -44,10 +44,15 @@ export const PermissionRuleInput = z.object({
   action: z.enum(ACTIONS),
   subject: z.enum(SUBJECTS),
   conditions: z.record(z.string(), z.unknown()).nullable().optional()
-    .describe("MongoDB-style query on the record; values may be '${user.user_id}', '${user.agent_id}', "
-      + "'${user.tenant_id}' or '${user.visible_agent_ids}'"),
+    .describe("MongoDB-style query on the record; values may be '${user.user_id}', '${user.agent_id}' or "
+      + "'${user.tenant_id}'. Not allowed on the agent book's subjects, whose rows the role's data_scope decides"),
 }).strict().superRefine((rule, ctx) => {
   if (!rule.conditions) return;
+  if ((BOOK_SUBJECTS as readonly string[]).includes(rule.subject)) {
+    ctx.addIssue({ code: 'custom', path: ['conditions'],
+      message: `${rule.subject} rows are scoped by the role's data_scope in the database; conditions are not supported` });
+    return;
+  }
   if (JSON.stringify(rule.conditions).length > MAX_CONDITIONS_CHARS) {
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `must be at most ${MAX_CONDITIONS_CHARS} characters as JSON` });
     return;

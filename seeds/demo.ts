@@ -1,3 +1,4 @@
+import { insertAgentRow } from '../src/agents/repository.js';
 import { DEMO_SUPER_ADMIN, type Config } from '../src/config.js';
 import type { Tx } from '../src/db/scope.js';
 import type { AppDeps } from '../src/deps.js';
@@ -15,9 +16,9 @@ const DEMO_TENANTS = [
 ] as const;
 
 const DEMO_STAFF = [
-  { local: 'manager', role: 'regional_manager', first_name: 'Rekha', last_name: 'Menon', agent_code: 'RM-001', level: 1 },
-  { local: 'senior', role: 'senior_agent', first_name: 'Suresh', last_name: 'Iyer', agent_code: 'SA-001', level: 2 },
-  { local: 'junior', role: 'junior_agent', first_name: 'Jaya', last_name: 'Rao', agent_code: 'JA-001', level: 3 },
+  { local: 'manager', role: 'regional_manager', first_name: 'Rekha', last_name: 'Menon', agent_code: 'RM-001' },
+  { local: 'senior', role: 'senior_agent', first_name: 'Suresh', last_name: 'Iyer', agent_code: 'SA-001' },
+  { local: 'junior', role: 'junior_agent', first_name: 'Jaya', last_name: 'Rao', agent_code: 'JA-001' },
 ] as const;
 
 export async function seedDemoTenants(deps: AppDeps): Promise<string[]> {
@@ -46,11 +47,10 @@ async function addDemoStaff(tx: Tx, tenantCode: string, domain: string, password
     });
     const role = await tx('roles').first('role_id').where({ role_name: staff.role });
     await assignRoles(tx, user.user_id, [role.role_id], null);
-    const [agent]: { agent_id: string }[] = await tx('agents').insert({
-      user_id: user.user_id, agent_code: `${tenantCode}-${staff.agent_code}`,
-      parent_agent_id: parentAgentId, hierarchy_level: staff.level,
-    }).returning('agent_id');
-    parentAgentId = agent?.agent_id ?? null;
+    const agent = await insertAgentRow(tx, {
+      user_id: user.user_id, agent_code: `${tenantCode}-${staff.agent_code}`, parent_agent_id: parentAgentId,
+    });
+    parentAgentId = agent.agent_id;
   }
 }
 

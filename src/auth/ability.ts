@@ -14,10 +14,9 @@ export interface PermissionRule {
 
 /** Values a rule's conditions may name as '${user.<key>}'. */
 export interface RuleContext {
-  readonly user_id: string;
+  readonly user_id: string | null;
   readonly tenant_id: string | null;
   readonly agent_id: string | null;
-  readonly visible_agent_ids: readonly string[];
 }
 
 /** Thrown when a placeholder names a value the caller lacks (e.g. agent_id of a non-agent). */

@@ -8,6 +8,9 @@ export interface TenantActorRow {
   readonly user_id: string;
   readonly email: string | null;
   readonly agent_id: string | null;
+  readonly agent_pre_order: number | null;
+  readonly agent_subtree_hi: number | null;
+  readonly policyholder_id: string | null;
   readonly roles: { role_name: string; data_scope: DataScope }[];
   readonly rules: PermissionRule[];
 }
@@ -18,7 +21,8 @@ export async function findSessionActor(tx: Tx, userId: string, sessionId: string
     WITH granted AS (
       SELECT r.role_id, r.role_name, r.data_scope FROM user_roles ur JOIN roles r ON r.role_id = ur.role_id
        WHERE ur.user_id = :user_id AND (ur.expires_at IS NULL OR ur.expires_at > now()))
-    SELECT u.user_id, u.email, a.agent_id,
+    SELECT u.user_id, u.email, a.agent_id, a.pre_order AS agent_pre_order, a.subtree_hi AS agent_subtree_hi,
+           u.policyholder_id,
            coalesce((SELECT json_agg(json_build_object('role_name', role_name, 'data_scope', data_scope)
                                      ORDER BY role_name) FROM granted), '[]') AS roles,
            coalesce((SELECT json_agg(DISTINCT jsonb_build_object('action', p.action, 'subject', p.subject,
@@ -30,22 +34,6 @@ export async function findSessionActor(tx: Tx, userId: string, sessionId: string
      WHERE s.session_id = :session_id AND s.user_id = :user_id AND s.revoked_at IS NULL
        AND s.expires_at > now() AND u.status = 'active'`, { user_id: userId, session_id: sessionId });
   return rows[0];
-}
-
-export async function allAgentIds(tx: Tx): Promise<string[]> {
-  const rows: { agent_id: string }[] = await tx('agents').select('agent_id');
-  return rows.map((agent) => agent.agent_id);
-}
-
-/** The agent and everyone below it, at any depth (UNION also stops at a cycle). */
-export async function teamAgentIds(tx: Tx, agentId: string): Promise<string[]> {
-  const { rows } = await tx.raw<{ rows: { agent_id: string }[] }>(`
-    WITH RECURSIVE team AS (
-      SELECT agent_id FROM agents WHERE agent_id = ?
-      UNION
-      SELECT a.agent_id FROM agents a JOIN team t ON a.parent_agent_id = t.agent_id)
-    SELECT agent_id FROM team`, [agentId]);
-  return rows.map((team) => team.agent_id);
 }
 
 export interface PlatformActorRow {

@@ -120,6 +120,7 @@ export async function endSessionsOf(tx: Tx, userId: string, reason: string): Pro
 
 /** Ends the caller's session: its access and refresh tokens stop working at once. */
 export async function logout(tx: Tx, actor: Actor): Promise<void> {
+  if (actor.kind === 'system' || !actor.session_id) throw new UnauthenticatedError('Only a signed-in caller can sign out.');
   await revokeSession(tx, actor.kind, actor.session_id, 'logout');
 }
 

@@ -66,3 +66,66 @@ export function tenantPolicies(pgm: MigrationBuilder, table: string, policies: P
 export function tenantWidePolicies(pgm: MigrationBuilder, table: string, commands: (keyof PolicySet)[]): void {
   tenantPolicies(pgm, table, Object.fromEntries(commands.map((command) => [command, TENANT_MATCHES])));
 }
+
+// The agent book. Each book row carries its agent's pre-order number (agent_order); the scope sets the range of
+// numbers the caller may see (app.agent_lo..app.agent_hi) and, for a policyholder user, its own record.
+const AGENT_LO = "nullif(current_setting('app.agent_lo', true), '')::bigint";
+const AGENT_HI = "nullif(current_setting('app.agent_hi', true), '')::bigint";
+const CURRENT_POLICYHOLDER = "nullif(current_setting('app.policyholder_id', true), '')::uuid";
+export const BOOK_RANGE_MATCHES = `${TENANT_MATCHES} AND agent_order BETWEEN ${AGENT_LO} AND ${AGENT_HI}`;
+
+/** The columns and foreign key every book table starts with (besides TENANT_ID_COLUMN). */
+export const BOOK_COLUMNS = 'agent_id uuid NOT NULL, agent_order bigint NOT NULL';
+export const BOOK_AGENT_FOREIGN_KEY =
+  'FOREIGN KEY (agent_id, agent_order) REFERENCES agents (agent_id, pre_order) ON UPDATE CASCADE';
+
+/**
+ * One PERMISSIVE policy per command on a book table: writes within the caller's agent range; reads also the
+ * caller's own policyholder record and what hangs off it (`policyholderColumn`, the key on `policyholders`).
+ * Only =, AND, OR, BETWEEN and casts of current_setting: Citus-safe, and each arm has an index to use.
+ */
+export function bookPolicies(pgm: MigrationBuilder, table: string, commands: (keyof PolicySet)[],
+  policyholderColumn = 'policyholder_id'): void {
+  const read = `${TENANT_MATCHES} AND (agent_order BETWEEN ${AGENT_LO} AND ${AGENT_HI} OR ${policyholderColumn} = ${CURRENT_POLICYHOLDER})`;
+  tenantPolicies(pgm, table, Object.fromEntries(commands.map((command) => [command, command === 'select' ? read : BOOK_RANGE_MATCHES])));
+}
+
+/** The two indexes a book table's newest-first pages need: one for agents' ranges, one for tenant-wide roles. */
+export function bookIndexes(pgm: MigrationBuilder, table: string, key: string): void {
+  pgm.sql(`CREATE INDEX ${table}_agent_order_created ON ${table} (agent_order, created_at DESC, ${key} DESC);`);
+  pgm.sql(`CREATE INDEX ${table}_tenant_created ON ${table} (tenant_id, created_at DESC, ${key} DESC, agent_order);`);
+}
+
+export interface AuditOptions {
+  /** The key column recorded as record_id; by default the singular of the table name plus _id. */
+  readonly key?: string;
+  /** Updates that change only these columns are not recorded (renumbering, counters, updated_at). */
+  readonly ignore?: readonly string[];
+  /** Left out of the recorded values (secrets); a change to them still shows in changed_columns. */
+  readonly redact?: readonly string[];
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function textArrayLiteral(values: readonly string[]): string {
+  for (const value of values) if (!IDENTIFIER.test(value)) throw new Error(`not a column name: ${value}`);
+  return `'{${values.join(',')}}'`;
+}
+
+function defaultAuditKey(table: string): string {
+  return `${table.endsWith('ies') ? `${table.slice(0, -3)}y` : table.replace(/s$/, '')}_id`;
+}
+
+/**
+ * Records every insert, update and delete on `table` in the tenant's own audit_log, with the acting user and
+ * actor from the transaction's settings. The trigger gets the logical table name as an argument (on Citus
+ * TG_TABLE_NAME is the shard's) and writes only inside its own schema.
+ */
+export function auditTable(pgm: MigrationBuilder, context: TenantMigrationContext, table: string, options: AuditOptions = {}): void {
+  const key = options.key ?? defaultAuditKey(table);
+  const ignore = textArrayLiteral(['updated_at', ...(options.ignore ?? [])]);
+  const redact = textArrayLiteral(options.redact ?? []);
+  if (!IDENTIFIER.test(table) || !IDENTIFIER.test(key)) throw new Error(`not a table or column name: ${table}.${key}`);
+  pgm.sql(`CREATE TRIGGER ${table}_audit AFTER INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW `
+    + `EXECUTE FUNCTION "${context.schema}".audit_row('${table}', '${key}', ${ignore}, ${redact});`);
+}

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import type { Database } from './database.js';
 import type { ScopedTransactionConfig } from './knex.js';
-import { assertSchemaName, assertUuid, uuidArrayLiteral } from './sql-literals.js';
+import { assertSchemaName, assertUuid } from './sql-literals.js';
 
-/** The request's transaction. Repositories take it as their first argument; there is no other way to the DB. */
+/** The request's (or job's) transaction. Repositories take it as their first argument; there is no other way to the DB. */
 export type Tx = Knex.Transaction;
 
 export interface TenantRef {
@@ -12,23 +12,49 @@ export interface TenantRef {
   readonly schema_name: string;
 }
 
-/** Every app.* setting a policy may read. Each scope sets all of them, empty when not applicable. */
+/**
+ * Which part of the agent book the transaction sees: the pre-order numbers [lo, hi] of the agents whose books are
+ * visible (a junior's own number twice, a manager's subtree, the whole range for tenant-wide roles, 0 and -1 for
+ * nobody), and the caller's own policyholder record when the caller is a policyholder user.
+ */
+export interface BookRange {
+  readonly lo: number;
+  readonly hi: number;
+  readonly policyholder_id: string | null;
+}
+
+/** Agent numbers live in [1, MAX_AGENT_ORDER]: bigints that still fit a JS number exactly. */
+export const MAX_AGENT_ORDER = Number.MAX_SAFE_INTEGER;
+export const NO_BOOK: BookRange = { lo: 0, hi: -1, policyholder_id: null };
+export const WHOLE_BOOK: BookRange = { lo: 0, hi: MAX_AGENT_ORDER, policyholder_id: null };
+
+/** Every app.* setting a policy or trigger may read. Each scope sets all of them, empty when not applicable. */
 interface ScopeValues {
   /** 'tenant' or 'platform': the shared platform tables (registry, super admins) answer only to 'platform'. */
   'app.scope': 'tenant' | 'platform';
   'app.tenant_id': string;
   'app.user_id': string;
-  'app.agent_ids': string;
+  /** Who acts, for the audit trail: 'user', 'system:<job>' or 'anonymous' (sign-in, before a user is known). */
+  'app.actor': string;
+  'app.agent_lo': string;
+  'app.agent_hi': string;
+  'app.policyholder_id': string;
   'app.platform_user_id': string;
 }
 
+/** Who a tenant transaction acts for: a signed-in user (the book range is set once the actor is loaded) or a job. */
+export type ScopeIdentity = { readonly user_id: string } | { readonly system: string } | null;
+
+const ACTOR_LABEL = /^[a-z][a-z0-9_:-]{0,62}$/;
+
 /**
  * A tenant's transaction: search_path is the tenant's schema (from the registry record) then shared, never
- * public; app.tenant_id and app.user_id are set with SET LOCAL so nothing outlives the transaction.
- * Commits when `work` resolves, rolls back when it throws.
+ * public; the app.* settings are set with SET LOCAL so nothing outlives the transaction. A user starts with no
+ * book (the actor loader widens it after one primary-key lookup); a system job sees the whole tenant.
+ * Commits when `work` resolves, rolls back when it throws. Callers go through src/scope, not here.
  */
-export function inTenantScope<T>(db: Database, tenant: TenantRef, userId: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope(db, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, userId), work);
+export function inTenantScope<T>(db: Database, tenant: TenantRef, identity: ScopeIdentity, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return inScope(db, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work);
 }
 
 /** The platform's transaction (registry, providers, super admins): the shared schema only. */
@@ -37,14 +63,29 @@ export function inPlatformScope<T>(db: Database, platformUserId: string | null, 
     'app.scope': 'platform',
     'app.tenant_id': '',
     'app.user_id': '',
-    'app.agent_ids': '',
+    'app.actor': platformUserId ? 'user' : 'anonymous',
+    ...rangeValues(NO_BOOK),
     'app.platform_user_id': platformUserId ? assertUuid(platformUserId) : '',
   }, work);
 }
 
-/** Narrows the agent book to these agents for the rest of the transaction (looked up once, by the actor loader). */
-export async function setVisibleAgents(tx: Tx, agentIds: readonly string[]): Promise<void> {
-  await tx.raw(`SET LOCAL app.agent_ids = '${uuidArrayLiteral(agentIds)}'`);
+/** Narrows (or widens) the agent book for the rest of the transaction: two integers and an id, no id lists. */
+export async function setBookRange(db: Database, tx: Tx, range: BookRange): Promise<void> {
+  const statements = Object.entries(rangeValues(range)).map(([name, value]) => `SET LOCAL ${name} = '${value}'`);
+  if (!db.isCitus) {
+    await tx.raw(statements.join('; '));
+    return;
+  }
+  for (const statement of statements) await tx.raw(statement);
+}
+
+function rangeValues(range: BookRange): Pick<ScopeValues, 'app.agent_lo' | 'app.agent_hi' | 'app.policyholder_id'> {
+  if (!Number.isSafeInteger(range.lo) || !Number.isSafeInteger(range.hi)) throw new Error('book range must be integers');
+  return {
+    'app.agent_lo': String(range.lo),
+    'app.agent_hi': String(range.hi),
+    'app.policyholder_id': range.policyholder_id ? assertUuid(range.policyholder_id) : '',
+  };
 }
 
 function settingStatements(searchPath: string[], values: ScopeValues): string[] {
@@ -54,19 +95,26 @@ function settingStatements(searchPath: string[], values: ScopeValues): string[] 
   ];
 }
 
-function tenantValues(tenant: TenantRef, userId: string | null): ScopeValues {
+function tenantValues(tenant: TenantRef, identity: ScopeIdentity): ScopeValues {
+  const system = identity && 'system' in identity ? identity.system : null;
+  if (system !== null && !ACTOR_LABEL.test(system)) throw new Error(`not a job name: ${JSON.stringify(system)}`);
+  const userId = identity && 'user_id' in identity ? assertUuid(identity.user_id) : '';
   return {
     'app.scope': 'tenant',
     'app.tenant_id': assertUuid(tenant.tenant_id),
-    'app.user_id': userId ? assertUuid(userId) : '',
-    'app.agent_ids': '',
+    'app.user_id': userId,
+    'app.actor': system !== null ? `system:${system}` : userId ? 'user' : 'anonymous',
+    ...rangeValues(system !== null ? WHOLE_BOOK : NO_BOOK),
     'app.platform_user_id': '',
   };
 }
 
-/** Points an already open (privileged) transaction at a tenant, as inTenantScope does for requests. */
-export async function enterTenant(tx: Tx, tenant: TenantRef): Promise<void> {
-  for (const statement of settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, null))) {
+/**
+ * Points an already open (privileged) transaction at a tenant, as inTenantScope does for a job: onboarding, seeds
+ * and migrations act as the system actor `job` over the whole tenant.
+ */
+export async function enterTenant(tx: Tx, tenant: TenantRef, job = 'owner'): Promise<void> {
+  for (const statement of settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job }))) {
     await tx.raw(statement);
   }
 }

@@ -1,8 +1,10 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import { loadPlatformActor, loadTenantActor, type Actor } from '../auth/actor.js';
+import type { Logger } from 'pino';
+import type { Actor } from '../auth/actor.js';
 import type { AccessClaims } from '../auth/tokens.js';
-import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
+import type { Tx } from '../db/scope.js';
+import { runAsCaller } from '../scope/run.js';
 import type { AppDeps } from '../deps.js';
 import { ProblemSchema } from '../../schemas/common.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
@@ -61,6 +63,8 @@ export interface PublicContext<B, Q, P> {
 export interface ScopedContext<B, Q, P> extends PublicContext<B, Q, P> {
   readonly tx: Tx;
   readonly actor: Actor;
+  /** The request's logger, naming tenant and user. */
+  readonly log: Logger;
 }
 
 type AnySpec = EndpointSpec<z.ZodType, z.ZodType, z.ZodType>;
@@ -96,7 +100,8 @@ export function scopedEndpoint<B extends z.ZodType, Q extends z.ZodType, P exten
       if (spec.access === 'platform' && claims.kind !== 'platform') throw new ForbiddenError('Only platform administrators may do this.');
       if (spec.access === 'tenant' && claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
       const input = parseRequestParts(spec, req) as { body: Inferred<B>; query: Inferred<Q>; params: Inferred<P> };
-      return runScoped(deps, claims, req, (tx, actor) => handler({ ...input, req, deps, tx, actor }));
+      return runAsCaller(deps, claims, req.get('x-tenant'), ({ tx, actor, log }) =>
+        handler({ ...input, req, deps, tx, actor, log }));
     },
   };
 }
@@ -106,16 +111,6 @@ function authenticate(req: Request, deps: AppDeps): AccessClaims {
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
   if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
   return deps.tokens.verifyAccess(match[1]);
-}
-
-/** Opens the caller's one transaction (tenant or platform), loads the actor inside it, runs the handler, commits. */
-export async function runScoped<T>(deps: AppDeps, claims: AccessClaims, req: Request,
-  work: (tx: Tx, actor: Actor) => Promise<T>): Promise<T> {
-  if (claims.kind === 'platform') {
-    return inPlatformScope(deps.db, claims.sub, async (tx) => work(tx, await loadPlatformActor(tx, claims)));
-  }
-  const tenant = await deps.tenants.forToken(claims.tid as string, req.get('x-tenant'));
-  return inTenantScope(deps.db, tenant, claims.sub, async (tx) => work(tx, await loadTenantActor(tx, tenant, claims)));
 }
 
 /** Mounts endpoints; the transaction has committed before the reply is written. */

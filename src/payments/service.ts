@@ -117,7 +117,7 @@ async function creditPolicy(tx: Tx, actor: Actor, policy: PolicyRecord, payment:
 /** A payment the caller can see, or 404. */
 async function visiblePayment(tx: Tx, paymentId: string, forUpdate = false): Promise<PaymentRow> {
   const payment = await findPayment(tx, paymentId, { forUpdate });
-  if (!payment) throw new NotFoundError('No such payment.');
+  if (!payment) throw new NotFoundError('No such payment.', { code: 'payment.not_found' });
   return payment;
 }
 

@@ -32,7 +32,7 @@ const TERMS_FIELDS = [
 /** A policy the caller can see, or 404 (another agent's or tenant's policy looks exactly like a missing one). */
 export async function visiblePolicy(tx: Tx, policyId: string, asOf: IsoDate, forUpdate = false): Promise<PolicyRecord> {
   const policy = await findPolicy(tx, policyId, asOf, { forUpdate });
-  if (!policy) throw new NotFoundError('No such policy.', { code: 'resource.not_found' });
+  if (!policy) throw new NotFoundError('No such policy.', { code: 'policy.not_found' });
   return policy;
 }
 
@@ -55,9 +55,10 @@ export async function createPolicy(tx: Tx, actor: Actor, body: CreatePolicyBody)
     throw new ValidationError([{ path: 'body.application_date', message: 'must not be in the future' }]);
   }
   const owner = await bookOwnerOfPolicyholder(tx, body.policyholder_id);
-  if (!owner) throw new NotFoundError('No such policyholder.', { code: 'resource.not_found' });
+  if (!owner) throw new NotFoundError('No such policyholder.', { code: 'policyholder.not_found' });
   if (owner.status !== 'active') {
-    throw new BusinessRuleError('The policyholder is not active.', [{ path: 'body.policyholder_id', message: 'is not active' }]);
+    throw new BusinessRuleError('The policyholder is deactivated.', [{ path: 'body.policyholder_id', message: 'is not active' }],
+      { code: 'policyholder.inactive' });
   }
   const policyNumber = body.policy_number ?? generatePolicyNumber(today);
   if (await policyNumberTaken(tx, policyNumber)) {

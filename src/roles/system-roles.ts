@@ -1,7 +1,9 @@
 import type { Action, PermissionRule, Subject } from '../auth/ability.js';
 import type { DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
-import { insertRoleRow, replaceRolePermissions } from './repository.js';
+import {
+  findRoleRowsByNames, insertRoleRow, permissionsOfRoles, replaceRolePermissions, updateRoleRow,
+} from './repository.js';
 
 // The eight system roles every tenant starts with. Provider admins may add custom roles; system roles are fixed.
 
@@ -39,7 +41,8 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
       ...all('update', 'Policyholder', 'Policy', 'Dependent'),
     ] },
   { role_name: 'policyholder', role_description: 'Customer with access to their own records',
-    data_scope: 'none', rules: [{ action: 'read', subject: 'Policyholder', conditions: { user_id: '${user.user_id}' } }] },
+    // No agent range: the database shows a policyholder user its own record and what hangs off it, nothing else.
+    data_scope: 'none', rules: all('read', 'Policyholder', 'Policy', 'Payment', 'Claim', 'Dependent') },
   { role_name: 'support_staff', role_description: 'Reads the whole tenant to help customers and agents',
     data_scope: 'tenant', rules: all('read', 'User', 'Agent', 'PolicyTerms', ...BOOK) },
   { role_name: 'guest', role_description: 'Signed in, no access yet', data_scope: 'none', rules: [] },
@@ -52,12 +55,31 @@ export function primaryRole(roleNames: readonly string[]): string {
   return SYSTEM_ROLE_NAMES.find((name) => roleNames.includes(name)) ?? [...roleNames].sort()[0] ?? 'guest';
 }
 
-/** Seeds the system roles and their permissions into the tenant the transaction is scoped to. */
-export async function seedSystemRoles(tx: Tx): Promise<Map<string, string>> {
+/** A rule as a comparable key (system rules carry no conditions, custom ones never reach here). */
+const ruleKey = (rule: { action: string; subject: string; conditions?: unknown }) =>
+  `${rule.action}:${rule.subject}:${JSON.stringify(rule.conditions ?? null)}`;
+
+/**
+ * Brings the tenant's system roles in line with their definition above: creates missing ones, resets scope and
+ * description, and replaces their permissions when they differ. Custom roles are never touched. Idempotent: a
+ * second run changes nothing (and so writes nothing to the audit trail). Returns the role ids by name.
+ */
+export async function reconcileSystemRoles(tx: Tx): Promise<Map<string, string>> {
+  const existing = await findRoleRowsByNames(tx, SYSTEM_ROLE_NAMES);
+  const granted = await permissionsOfRoles(tx, existing.map((role) => role.role_id));
   const roleIds = new Map<string, string>();
   for (const { rules, ...role } of SYSTEM_ROLES) {
-    const row = await insertRoleRow(tx, { ...role, is_system_role: true });
-    await replaceRolePermissions(tx, row.role_id, rules);
+    const found = existing.find((row) => row.role_name === role.role_name);
+    if (found && !found.is_system_role) continue;
+    const row = found ?? await insertRoleRow(tx, { ...role, is_system_role: true });
+    if (found && (found.role_description !== role.role_description || found.data_scope !== role.data_scope)) {
+      await updateRoleRow(tx, found.role_id, { role_description: role.role_description, data_scope: role.data_scope });
+    }
+    const have = new Set((found ? granted.get(found.role_id) ?? [] : []).map(ruleKey));
+    const want = new Set(rules.map(ruleKey));
+    if (!found || have.size !== want.size || [...want].some((key) => !have.has(key))) {
+      await replaceRolePermissions(tx, row.role_id, rules);
+    }
     roleIds.set(role.role_name, row.role_id);
   }
   return roleIds;

@@ -2,7 +2,7 @@ import type { RoleSummary } from '../../schemas/roles.js';
 import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
 import { endSessionsOf } from '../auth/service.js';
 import { authorize, can } from '../auth/ability.js';
-import { tenantIdOf, type Actor } from '../auth/actor.js';
+import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -93,7 +93,7 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   }
   assertKeepsAnIdentifier(record, body);
   const { password, ...profile } = body;
-  const changes: UserChanges = { ...profile, updated_by: actor.user_id };
+  const changes: UserChanges = { ...profile, updated_by: userIdOf(actor) };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, userId, changes);
   if (password) await endSessionsOf(tx, userId, 'password_changed');
@@ -120,7 +120,7 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
   }
   const record = await manageableUser(tx, actor, userId, 'delete');
   if (record.status === 'deactivated') return;
-  await deactivateUserRow(tx, userId, actor.user_id);
+  await deactivateUserRow(tx, userId, userIdOf(actor));
   await endSessionsOf(tx, userId, 'deactivated');
 }
 
@@ -132,7 +132,7 @@ export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, r
   // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
   await manageableUser(tx, actor, userId, 'update');
   await assertMayHandOutRoles(tx, actor, await rolesForAssignment(tx, roleIds));
-  await replaceUserRoles(tx, userId, roleIds, actor.user_id);
+  await replaceUserRoles(tx, userId, roleIds, userIdOf(actor));
   return shownUser(tx, userId);
 }
 

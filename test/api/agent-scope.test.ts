@@ -1,24 +1,24 @@
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
-import { loadTenantActor } from '../../src/auth/actor.js';
 import type { AccessClaims } from '../../src/auth/tokens.js';
-import { inTenantScope } from '../../src/db/scope.js';
+import { runAsCaller } from '../../src/scope/run.js';
 import { createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { testDeps } from '../helpers/context.js';
 
-/** What the policies of the agent book will see for this caller: app.agent_ids inside its request transaction. */
-async function agentIdsSeenBy(tenant: TestTenant, user: TestUser): Promise<string[]> {
+/**
+ * The agents whose book the policies let this caller see: those whose number lies within app.agent_lo and
+ * app.agent_hi inside its request transaction.
+ */
+async function agentIdsSeenBy(_tenant: TestTenant, user: TestUser): Promise<string[]> {
   const claims = jwt.decode(user.token) as AccessClaims;
-  const registered = await testDeps().tenants.byId(tenant.tenant_id);
-  if (!registered) throw new Error('tenant not registered');
-  return inTenantScope(testDeps().db, registered, user.user_id, async (tx) => {
-    await loadTenantActor(tx, registered, claims);
-    const { rows } = await tx.raw("SELECT current_setting('app.agent_ids') AS ids");
-    return (rows[0].ids as string).replace(/[{}]/g, '').split(',').filter(Boolean).sort();
+  return runAsCaller(testDeps(), claims, undefined, async ({ tx }) => {
+    const { rows } = await tx.raw(`SELECT agent_id FROM agents WHERE pre_order
+      BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint ORDER BY agent_id`);
+    return rows.map((row: { agent_id: string }) => row.agent_id);
   });
 }
 
-describe('agent visibility (app.agent_ids)', () => {
+describe('agent visibility (app.agent_lo, app.agent_hi)', () => {
   let tenant: TestTenant;
   let manager: TestUser;
   let senior: TestUser;

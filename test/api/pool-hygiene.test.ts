@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Knex } from 'knex';
-import { setVisibleAgents, inTenantScope } from '../../src/db/scope.js';
+import { inTenantScope, setBookRange } from '../../src/db/scope.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
 
@@ -23,7 +23,9 @@ interface Settings {
   pid: number;
   tenant_id: string | null;
   user_id: string | null;
-  agent_ids: string | null;
+  agent_lo: string | null;
+  agent_hi: string | null;
+  policyholder_id: string | null;
   platform_user_id: string | null;
   search_path: string;
   default_search_path: string;
@@ -32,7 +34,8 @@ interface Settings {
 const SETTINGS_SQL = `
   SELECT pg_backend_pid() AS pid,
          current_setting('app.tenant_id', true) AS tenant_id, current_setting('app.user_id', true) AS user_id,
-         current_setting('app.agent_ids', true) AS agent_ids, current_setting('app.platform_user_id', true) AS platform_user_id,
+         current_setting('app.agent_lo', true) AS agent_lo, current_setting('app.agent_hi', true) AS agent_hi,
+         current_setting('app.policyholder_id', true) AS policyholder_id, current_setting('app.platform_user_id', true) AS platform_user_id,
          current_setting('search_path') AS search_path,
          (SELECT reset_val FROM pg_settings WHERE name = 'search_path') AS default_search_path`;
 
@@ -69,7 +72,8 @@ async function settingsOfEveryConnection(): Promise<Settings[]> {
 function leftovers(rows: Settings[], tenants: TestTenant[]): string[] {
   const found: string[] = [];
   for (const row of rows) {
-    const settings = { 'app.tenant_id': row.tenant_id, 'app.user_id': row.user_id, 'app.agent_ids': row.agent_ids,
+    const settings = { 'app.tenant_id': row.tenant_id, 'app.user_id': row.user_id, 'app.agent_lo': row.agent_lo, 'app.agent_hi': row.agent_hi,
+      'app.policyholder_id': row.policyholder_id,
       'app.platform_user_id': row.platform_user_id };
     for (const [name, value] of Object.entries(settings)) if (value) found.push(`connection ${row.pid}: ${name} = ${value}`);
     if (row.search_path !== row.default_search_path || tenants.some((t) => row.search_path.includes(t.schema_name))) {
@@ -146,8 +150,8 @@ describe('pool hygiene: a pooled connection never carries one tenant into the ne
     const arrive = barrier(config.dbPoolMax);
     const seen = await Promise.all(Array.from({ length: config.dbPoolMax }, (_, index) => {
       const caller = callers[(index % 2) * 4 + 3] as Caller;
-      return inTenantScope(db, caller.tenant, caller.user_id, async (tx) => {
-        await setVisibleAgents(tx, [caller.agent_id as string]);
+      return inTenantScope(db, caller.tenant, { user_id: caller.user_id }, async (tx) => {
+        await setBookRange(db, tx, { lo: 7, hi: 7, policyholder_id: caller.agent_id });
         await arrive();
         const settings = (await tx.raw(SETTINGS_SQL)).rows[0] as Settings;
         const users = (await tx.raw('SELECT DISTINCT tenant_id FROM users')).rows.map((row: { tenant_id: string }) => row.tenant_id);
@@ -156,7 +160,8 @@ describe('pool hygiene: a pooled connection never carries one tenant into the ne
     }));
     expect(new Set(seen.map((s) => s.settings.pid)).size).to.equal(config.dbPoolMax);
     for (const { caller, settings, users } of seen) {
-      expect(settings).to.include({ tenant_id: caller.tenant.tenant_id, user_id: caller.user_id, agent_ids: `{${caller.agent_id}}` });
+      expect(settings).to.include({ tenant_id: caller.tenant.tenant_id, user_id: caller.user_id, agent_lo: '7', agent_hi: '7',
+        policyholder_id: caller.agent_id });
       expect(settings.search_path).to.equal(`${caller.tenant.schema_name}, shared`);
       expect(users).to.deep.equal([caller.tenant.tenant_id]);
     }
@@ -169,8 +174,8 @@ describe('pool hygiene: a pooled connection never carries one tenant into the ne
       const caller = callers[(index % 2) * 4 + 3] as Caller;
       const outcome = ['commit', 'throw', 'sql error', 'commit'][index % 4];
       let pid = 0;
-      await inTenantScope(db, caller.tenant, caller.user_id, async (tx) => {
-        await setVisibleAgents(tx, [caller.agent_id as string]);
+      await inTenantScope(db, caller.tenant, { user_id: caller.user_id }, async (tx) => {
+        await setBookRange(db, tx, { lo: 7, hi: 7, policyholder_id: caller.agent_id });
         pid = (await tx.raw('SELECT pg_backend_pid() AS pid')).rows[0].pid;
         await arrive();
         if (outcome === 'throw') throw new Error('the handler failed');

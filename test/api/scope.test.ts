@@ -30,7 +30,8 @@ describe('the tenant scope', () => {
     expect(sent).to.have.length(3);
     expect(sent[0]).to.match(/^BEGIN; SET LOCAL search_path = "[a-z0-9_]+_schema", "shared"; /);
     expect(sent[0]).to.include(`SET LOCAL app.tenant_id = '${tenant.tenant_id}'`).and.include("SET LOCAL app.scope = 'tenant'")
-      .and.include("SET LOCAL app.user_id = ''").and.include("SET LOCAL app.agent_ids = ''");
+      .and.include("SET LOCAL app.user_id = ''").and.include("SET LOCAL app.agent_lo = '0'")
+      .and.include("SET LOCAL app.agent_hi = '-1'").and.include("SET LOCAL app.policyholder_id = ''");
     expect(sent.slice(1)).to.deep.equal(['SELECT 1', 'COMMIT;']);
   });
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
+import { insertAgentRow } from '../../src/agents/repository.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { assignRoles, insertUser } from '../../src/users/repository.js';
@@ -64,10 +65,10 @@ export async function createTestUser(tenant: TestTenant, role: string,
     if (!roleRow) throw new Error(`no role ${role} in ${tenant.tenant_code}`);
     await assignRoles(tx, user.user_id, [roleRow.role_id], null);
     if (!options.agent) return { userId: user.user_id, agentId: null };
-    const [agent] = await tx('agents').insert({
+    const agent = await insertAgentRow(tx, {
       user_id: user.user_id, agent_code: `AG-${crypto.randomBytes(4).toString('hex')}`, parent_agent_id: options.parentAgentId ?? null,
-    }).returning('agent_id');
-    return { userId: user.user_id, agentId: agent.agent_id as string };
+    });
+    return { userId: user.user_id, agentId: agent.agent_id };
   });
   const token = (await login({ tenant: tenant.tenant_code, email, password: TEST_PASSWORD })).access_token;
   return { user_id: userId, email, password: TEST_PASSWORD, token, agent_id: agentId };

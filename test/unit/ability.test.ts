@@ -8,7 +8,6 @@ const AGENT: RuleContext = {
   user_id: '11111111-1111-4111-8111-111111111111',
   tenant_id: '22222222-2222-4222-8222-222222222222',
   agent_id: '33333333-3333-4333-8333-333333333333',
-  visible_agent_ids: ['33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'],
 };
 const OTHER_ID = '99999999-9999-4999-8999-999999999999';
 
@@ -35,13 +34,6 @@ describe('ability: rules from the database become a CASL ability', () => {
       const ability = buildAbility([{ action: 'read', subject: 'Policy', conditions: { agent_id: '${user.agent_id}' } }],
         { ...AGENT, agent_id: null });
       expect(can(ability, 'read', 'Policy', { agent_id: null })).to.equal(false);
-      expect(can(ability, 'read', 'Policy', { agent_id: OTHER_ID })).to.equal(false);
-    });
-
-    it('${user.visible_agent_ids} inside $in matches every agent the caller sees and none other', () => {
-      const ability = buildAbility([{ action: 'read', subject: 'Policy',
-        conditions: { agent_id: { $in: '${user.visible_agent_ids}' } } }], AGENT);
-      for (const agentId of AGENT.visible_agent_ids) expect(can(ability, 'read', 'Policy', { agent_id: agentId })).to.equal(true);
       expect(can(ability, 'read', 'Policy', { agent_id: OTHER_ID })).to.equal(false);
     });
 

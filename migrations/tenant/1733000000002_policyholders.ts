@@ -1,0 +1,59 @@
+import type { MigrationBuilder } from 'node-pg-migrate';
+import {
+  auditTable, BOOK_AGENT_FOREIGN_KEY, BOOK_COLUMNS, bookIndexes, bookPolicies, guardTenantTable, TENANT_ID_COLUMN,
+  tenantMigrationContext,
+} from '../../src/db/migration-kit.js';
+
+// Policyholders: the agent book's customers. Each belongs to its servicing agent's book (agent_id, agent_order);
+// a policyholder user (users.policyholder_id) sees only its own record. search_text feeds the trigram index
+// behind ?q= (name, phone, e-mail, customer id).
+export async function up(pgm: MigrationBuilder): Promise<void> {
+  const tenant = await tenantMigrationContext(pgm);
+  pgm.sql(`
+    CREATE TABLE policyholders (
+      policyholder_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      ${TENANT_ID_COLUMN},
+      ${BOOK_COLUMNS},
+      customer_id varchar(100) UNIQUE,
+      salutation varchar(10),
+      first_name varchar(100) NOT NULL,
+      last_name varchar(100),
+      date_of_birth date,
+      gender varchar(10) CHECK (gender IN ('male', 'female', 'other')),
+      email varchar(255) CHECK (email = lower(email)),
+      phone_number varchar(15) CHECK (phone_number ~ '^\\+?[0-9]{10,14}$'),
+      address jsonb CHECK (jsonb_typeof(address) = 'object'),
+      marital_status varchar(20) CHECK (marital_status IN ('single', 'married', 'divorced', 'widowed')),
+      occupation varchar(100),
+      annual_income numeric(14, 2) CHECK (annual_income >= 0),
+      pre_existing_conditions jsonb NOT NULL DEFAULT '[]' CHECK (jsonb_typeof(pre_existing_conditions) = 'array'),
+      nominee_details jsonb CHECK (jsonb_typeof(nominee_details) = 'object'),
+      preferred_language varchar(10) NOT NULL DEFAULT 'en',
+      marketing_consent boolean NOT NULL DEFAULT false,
+      status varchar(20) NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+      deactivated_at timestamptz,
+      deactivated_reason text,
+      created_by uuid,
+      updated_by uuid,
+      created_at timestamptz NOT NULL DEFAULT now(),
+      updated_at timestamptz NOT NULL DEFAULT now(),
+      search_text text GENERATED ALWAYS AS (lower(
+        coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' '
+        || coalesce(phone_number, '') || ' ' || coalesce(customer_id, ''))) STORED,
+      ${BOOK_AGENT_FOREIGN_KEY}
+    );`);
+  bookIndexes(pgm, 'policyholders', 'policyholder_id');
+  pgm.sql('CREATE INDEX policyholders_search ON policyholders USING gin (search_text shared.gin_trgm_ops);');
+  pgm.sql('CREATE INDEX policyholders_agent ON policyholders (agent_id);');
+  guardTenantTable(pgm, tenant, 'policyholders', ['SELECT', 'INSERT', 'UPDATE']);
+  bookPolicies(pgm, 'policyholders', ['select', 'insert', 'update']);
+  auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order', 'search_text'] });
+
+  // The login of a policyholder user: the actor loader reads it with the user, so no lookup through RLS.
+  pgm.sql('ALTER TABLE users ADD COLUMN policyholder_id uuid UNIQUE REFERENCES policyholders (policyholder_id);');
+}
+
+export function down(pgm: MigrationBuilder): void {
+  pgm.sql('ALTER TABLE users DROP COLUMN policyholder_id;');
+  pgm.sql('DROP TABLE policyholders;');
+}

@@ -1,0 +1,42 @@
+import type { Logger } from 'pino';
+import { loadPlatformActor, loadTenantActor, systemActor, type Actor } from '../auth/actor.js';
+import type { AccessClaims } from '../auth/tokens.js';
+import { inPlatformScope, inTenantScope, setBookRange, type Tx } from '../db/scope.js';
+import type { AppDeps } from '../deps.js';
+import type { TenantRecord } from '../tenants/repository.js';
+
+// The one way into a tenant's data, for requests, jobs and CLIs alike: a transaction with the tenant's settings,
+// the actor loaded inside it (its book range set before any work), and a logger that names tenant and actor.
+
+export interface Scope {
+  readonly tx: Tx;
+  readonly actor: Actor;
+  readonly log: Logger;
+}
+
+/** A signed-in caller (tenant user or super admin): the token's tenant is authoritative over X-Tenant. */
+export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenant: string | undefined,
+  work: (scope: Scope) => Promise<T>): Promise<T> {
+  if (claims.kind === 'platform') {
+    return inPlatformScope(deps.db, claims.sub, async (tx) => {
+      const actor = await loadPlatformActor(tx, claims);
+      return work({ tx, actor, log: deps.log.child({ platform_user_id: actor.user_id }) });
+    });
+  }
+  const tenant = await deps.tenants.forToken(claims.tid as string, xTenant);
+  return inTenantScope(deps.db, tenant, { user_id: claims.sub }, async (tx) => {
+    const actor = await loadTenantActor(tx, tenant, claims);
+    await setBookRange(deps.db, tx, actor.book);
+    return work({ tx, actor, log: deps.log.child({ tenant: tenant.tenant_code, user_id: actor.user_id }) });
+  });
+}
+
+/**
+ * A job or CLI acting in one tenant: the system actor (no user, the whole tenant, provider-admin rights), named
+ * `job` in the audit trail (app.actor = 'system:<job>') and the logs.
+ */
+export function runAsSystem<T>(deps: Pick<AppDeps, 'db' | 'log'>, tenant: TenantRecord, job: string,
+  work: (scope: Scope) => Promise<T>): Promise<T> {
+  return inTenantScope(deps.db, tenant, { system: job }, (tx) =>
+    work({ tx, actor: systemActor(tenant), log: deps.log.child({ tenant: tenant.tenant_code, job }) }));
+}
