@@ -37,6 +37,21 @@ export const ERROR_CODES = {
   'policyholder.duplicate_customer_id': 'Another policyholder of the tenant has this customer id',
   'policyholder.user_taken': 'The user is already linked to another policyholder',
   'policyholder.inactive': 'The policyholder is deactivated',
+  // policies and premium payments (src/policies, src/payments)
+  'policy.not_found': 'No such policy, or not one the caller may see',
+  'policy.illegal_transition': 'The policy cannot move from its current status to the one asked for',
+  'policy.not_overdue': 'The policy is not past the grace period of an unpaid premium, so it cannot lapse',
+  'policy.not_matured': 'The policy has not reached its maturity date',
+  'policy.revival_window_closed': 'The lapsed policy is past its revival window',
+  'policy.premium_overdue': 'Premiums in arrears must be paid first',
+  'policy.terms_locked': 'The policy is approved; its premium, cover and dates can no longer change',
+  'payment.not_found': 'No such payment, or not one the caller may see',
+  'payment.idempotency_conflict': 'The Idempotency-Key or gateway_transaction_id was used for a different payment',
+  'payment.policy_not_payable': 'The policy takes no premium payments in its current status',
+  'payment.nothing_due': 'Every premium of the policy is paid',
+  'payment.amount_mismatch': 'The amount is not a whole number of premiums still to be paid',
+  'payment.not_refundable': 'Only a completed payment can be refunded',
+  'payment.not_reconcilable': 'Only a completed payment can be reconciled',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,7 @@
 import { authEndpoints } from './auth/routes.js';
 import type { Endpoint } from './http/endpoint.js';
+import { paymentEndpoints } from './payments/routes.js';
+import { policyEndpoints } from './policies/routes.js';
 import { providerEndpoints } from './providers/routes.js';
 import { roleEndpoints } from './roles/routes.js';
 import { tenantEndpoints } from './tenants/routes.js';
@@ -14,4 +16,6 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...providerEndpoints,
   ...userEndpoints,
   ...roleEndpoints,
+  ...policyEndpoints,
+  ...paymentEndpoints,
 ];

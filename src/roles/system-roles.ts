@@ -26,7 +26,10 @@ export const SYSTEM_ROLES: readonly SystemRole[] = [
   { role_name: 'regional_manager', role_description: 'Manages the agents below them and their books',
     data_scope: 'team', rules: [
       ...all('read', 'User', 'Role', 'Permission', 'PolicyTerms', 'ClaimReview', 'TenantConfig'),
-      ...all('manage', 'Agent', ...BOOK),
+      ...all('manage', 'Agent', 'Policyholder', 'Claim', 'Dependent', 'Import'),
+      // Policies and payments: every decision in the team's book, but not the tenant-wide lapse run.
+      ...all('read', 'Policy', 'Payment'), ...all('create', 'Policy', 'Payment'), ...all('update', 'Policy', 'Payment'),
+      ...all('change_status', 'Policy'), ...all('reconcile', 'Payment'), ...all('refund', 'Payment'),
     ] },
   { role_name: 'senior_agent', role_description: 'Agent who also sees the books of sub-agents',
     data_scope: 'team', rules: [
