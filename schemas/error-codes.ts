@@ -52,6 +52,19 @@ export const ERROR_CODES = {
   'payment.amount_mismatch': 'The amount is not a whole number of premiums still to be paid',
   'payment.not_refundable': 'Only a completed payment can be refunded',
   'payment.not_reconcilable': 'Only a completed payment can be reconciled',
+  // OPD claims (src/claims)
+  'claims.terms_not_found': 'No such policy terms (or version)',
+  'claims.terms_exists': 'Policy terms with this code exist; PUT makes a new version',
+  'claims.no_cover': 'The member has no health policy and the request names no policy terms to decide with',
+  'claims.dependent_not_found': 'No such dependent of this policyholder',
+  'claims.not_found': 'No such claim, or not one the caller may see',
+  'claims.review_not_found': 'No such manual review, or not one the caller may see',
+  'claims.review_closed': 'The review has been decided already',
+  'claims.review_amount_invalid': 'The approved amount does not fit the final decision or the claimed amount',
+  'claims.limit_exceeded': "The amount would overspend the member's annual or the family's floater limit",
+  'claims.document_type_unsupported': 'The upload is not a PDF, JPEG, PNG or WebP file (judged by its bytes)',
+  'claims.document_too_large': 'The upload is larger than the configured limit',
+  'claims.document_not_found': 'No such document of this claim',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

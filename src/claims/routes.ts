@@ -1,0 +1,5 @@
+import type { Endpoint } from '../http/endpoint.js';
+import { termsEndpoints } from './terms-routes.js';
+
+// The claims module's endpoints, literal paths (/claims/policy-terms, /claims/reviews) before /claims/:claim_id.
+export const claimEndpoints: Endpoint[] = [...termsEndpoints];
