@@ -10,6 +10,8 @@ export const ClaimCategory = z.enum(CLAIM_CATEGORIES);
 export const DECISION_KINDS = ['APPROVED', 'REJECTED', 'PARTIAL', 'MANUAL_REVIEW'] as const;
 
 const Text = z.string().trim().min(1).max(500);
+/** Rupees below 100 crore: far above any OPD bill, and inside NUMERIC(14, 2) whatever the sums. */
+const ClaimRupees = Rupees.refine((value) => value < 1_000_000_000, 'must be below Rs 1,00,00,00,000');
 const TextList = z.array(Text).max(100);
 
 const DocumentQuality = {
@@ -34,7 +36,7 @@ export const PrescriptionDocument = z.object({
 
 export const BillItemInput = z.object({
   description: Text,
-  amount: Rupees,
+  amount: ClaimRupees,
   category: ClaimCategory.optional(),
   branded: z.boolean().optional().describe('A branded (not generic) medicine'),
 }).strict();
@@ -53,7 +55,7 @@ const BillObject = z.record(z.string(), z.unknown()).superRefine((bill, ctx) => 
     if (!BILL_KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: 'bill keys are snake_case names such as consultation_fee' });
     else if (typeof value === 'number') {
       lines += 1;
-      if (!Rupees.safeParse(value).success) ctx.addIssue({ code: 'custom', path: [key], message: 'must be an amount in rupees, at least 0, with at most two decimals' });
+      if (!ClaimRupees.safeParse(value).success) ctx.addIssue({ code: 'custom', path: [key], message: 'must be an amount in rupees, at least 0, with at most two decimals' });
     } else if (!(typeof value === 'string' && value.length <= 500) && !(Array.isArray(value) && value.length <= 100 && value.every((item) => typeof item === 'string' && item.length <= 500))) {
       ctx.addIssue({ code: 'custom', path: [key], message: 'must be an amount, or text (or a list of texts) describing the bill' });
     }
@@ -76,7 +78,7 @@ export type ClaimDocumentsInput = z.infer<typeof ClaimDocumentsInput>;
 const ClaimFields = {
   treatment_date: IsoDate,
   submission_date: IsoDate.optional().describe("Defaults to today's date (UTC)"),
-  claimed_amount: Rupees,
+  claimed_amount: ClaimRupees,
   hospital: Text.optional(),
   cashless_request: z.boolean().optional(),
   pre_authorization_id: z.string().trim().min(1).max(100).optional(),
@@ -129,3 +131,114 @@ export const DecisionSchema = z.object({
 });
 export type DecisionJson = z.infer<typeof DecisionSchema>;
 
+
+// --- the stored claim, reviews, dependents and limits, as the API answers them ---
+
+const Stamp = z.string().describe('ISO 8601 timestamp with zone');
+const Code = z.string().trim().toUpperCase().pipe(z.string().regex(/^CLM[0-9]{6,}$/));
+/** A claim is named by its uuid or its readable number (CLM000001). */
+export const ClaimIdParams = z.object({
+  claim_id: z.union([Uuid, Code], { message: 'must be a claim uuid or a claim number such as CLM000001' }),
+});
+
+export const ClaimSummary = DecisionSchema.omit({ trail: true }).extend({
+  claim_id: Uuid,
+  claim_number: z.string(),
+  status: z.enum(['decided', 'in_review', 'reviewed']),
+  engine_decision: z.enum(DECISION_KINDS),
+  policyholder_id: Uuid,
+  dependent_id: Uuid.nullable(),
+  policy_id: Uuid.nullable(),
+  policy_terms_id: z.string(),
+  policy_terms_version: z.number().int(),
+  policy_terms_version_id: Uuid,
+  treatment_date: IsoDate,
+  submission_date: IsoDate,
+  hospital: z.string().nullable(),
+  review: z.object({
+    review_id: Uuid, status: z.enum(['PENDING', 'COMPLETED']), final_decision: z.enum(['APPROVED', 'PARTIAL', 'REJECTED']).nullable(),
+    reviewer_id: Uuid.nullable(), reviewed_at: Stamp.nullable(), review_notes: z.string().nullable(),
+  }).nullable(),
+  created_at: Stamp,
+  updated_at: Stamp,
+});
+export type ClaimSummary = z.infer<typeof ClaimSummary>;
+export const ClaimRecord = ClaimSummary.extend({ trail: z.array(TrailEntrySchema) });
+export type ClaimRecord = z.infer<typeof ClaimRecord>;
+
+export const ClaimListQuery = z.object({
+  limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number)
+    .pipe(z.number().int().min(1).max(200)).default(50),
+  cursor: z.string().max(500).optional(),
+  policyholder_id: Uuid.optional(),
+  decision: z.enum(DECISION_KINDS).optional(),
+}).strict();
+export type ClaimListQuery = z.infer<typeof ClaimListQuery>;
+export const ClaimPage = z.object({ data: z.array(ClaimSummary), next_cursor: z.string().nullable() });
+
+export const ReviewRecord = z.object({
+  review_id: Uuid,
+  claim_id: Uuid,
+  claim_number: z.string(),
+  policyholder_id: Uuid,
+  status: z.enum(['PENDING', 'COMPLETED']),
+  reasons: z.array(z.string()),
+  recommended_decision: z.enum(['APPROVED', 'PARTIAL', 'REJECTED']),
+  recommended_amount: z.number(),
+  claimed_amount: z.number(),
+  final_decision: z.enum(['APPROVED', 'PARTIAL', 'REJECTED']).nullable(),
+  approved_amount: z.number().nullable(),
+  review_notes: z.string().nullable(),
+  reviewer_id: Uuid.nullable(),
+  reviewed_at: Stamp.nullable(),
+  created_at: Stamp,
+});
+export type ReviewRecord = z.infer<typeof ReviewRecord>;
+export const ReviewPage = z.object({ data: z.array(ReviewRecord), next_cursor: z.string().nullable() });
+export const ReviewListQuery = z.object({
+  status: z.enum(['PENDING', 'COMPLETED']).optional(),
+  limit: ClaimListQuery.shape.limit,
+  cursor: z.string().max(500).optional(),
+}).strict();
+export type ReviewListQuery = z.infer<typeof ReviewListQuery>;
+export const ReviewParams = z.object({ review_id: Uuid });
+export const ReviewDecisionBody = z.object({
+  final_decision: z.enum(['APPROVED', 'PARTIAL', 'REJECTED']),
+  approved_amount: Rupees.optional().describe('Required for PARTIAL; APPROVED defaults to the recommended amount'),
+  review_notes: z.string().trim().min(1).max(5000),
+}).strict();
+export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
+export const ReviewDecisionResult = z.object({ review: ReviewRecord, claim: ClaimRecord });
+
+export const DependentBody = z.object({
+  full_name: z.string().trim().min(1).max(200),
+  relationship: z.enum(['spouse', 'child', 'parent', 'other']),
+  date_of_birth: IsoDate,
+  gender: z.enum(['male', 'female', 'other']).optional(),
+  pre_existing_conditions: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+  covered_from: IsoDate.optional().describe('The day the dependent joined the cover; waiting periods count from it'),
+}).strict();
+export type DependentBody = z.infer<typeof DependentBody>;
+export const DependentRecord = DependentBody.required({ pre_existing_conditions: true }).extend({
+  dependent_id: Uuid, policyholder_id: Uuid, gender: z.enum(['male', 'female', 'other']).nullable(),
+  covered_from: IsoDate.nullable(), status: z.enum(['active', 'removed']), created_at: Stamp,
+});
+export type DependentRecord = z.infer<typeof DependentRecord>;
+export const DependentPage = z.object({ data: z.array(DependentRecord), next_cursor: z.string().nullable() });
+export const PolicyholderParams = z.object({ policyholder_id: Uuid });
+
+const Usage = z.object({ limit: z.number(), used: z.number(), left: z.number() });
+export const LimitsQuery = z.object({ as_of: IsoDate.optional() }).strict();
+export const LimitsRecord = z.object({
+  policyholder_id: Uuid,
+  policy_id: Uuid.nullable(),
+  policy_terms_id: z.string(),
+  policy_terms_version: z.number().int(),
+  policy_year: z.object({ start: IsoDate, end: IsoDate }),
+  family: Usage,
+  members: z.array(z.object({
+    member_id: Uuid, dependent_id: Uuid.nullable(), name: z.string(), relationship: z.string(),
+    annual: Usage, categories: z.record(z.string(), Usage),
+  })),
+});
+export type LimitsRecord = z.infer<typeof LimitsRecord>;
