@@ -242,3 +242,10 @@ export const LimitsRecord = z.object({
   })),
 });
 export type LimitsRecord = z.infer<typeof LimitsRecord>;
+
+export const ClaimFormatQuery = z.object({
+  format: z.enum(['json', 'fhir']).optional().describe('fhir: answer as a FHIR R4 ClaimResponse'),
+}).strict();
+export const FhirClaimResponse = z.looseObject({
+  resourceType: z.literal('ClaimResponse'), id: Uuid, outcome: z.enum(['queued', 'complete', 'error', 'partial']),
+}).describe('A FHIR R4 ClaimResponse');

@@ -62,9 +62,6 @@ export const ERROR_CODES = {
   'claims.review_closed': 'The review has been decided already',
   'claims.review_amount_invalid': 'The approved amount does not fit the final decision or the claimed amount',
   'claims.limit_exceeded': "The amount would overspend the member's annual or the family's floater limit",
-  'claims.document_type_unsupported': 'The upload is not a PDF, JPEG, PNG or WebP file (judged by its bytes)',
-  'claims.document_too_large': 'The upload is larger than the configured limit',
-  'claims.document_not_found': 'No such document of this claim',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,10 +1,12 @@
+import { z } from 'zod';
 import {
-  ClaimIdParams, ClaimListQuery, ClaimPage, ClaimRecord, DependentBody, DependentPage, DependentRecord, LimitsQuery, LimitsRecord,
+  ClaimFormatQuery, ClaimIdParams, ClaimListQuery, FhirClaimResponse, ClaimPage, ClaimRecord, DependentBody, DependentPage, DependentRecord, LimitsQuery, LimitsRecord,
   PolicyholderParams, ReviewDecisionBody, ReviewDecisionResult, ReviewListQuery, ReviewPage, ReviewParams, SubmitClaimBody,
 } from '../../schemas/claims.js';
 import { ListQuery } from '../../schemas/common.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { getClaim, listClaimPage, submitClaim } from './claims-service.js';
+import { claimResponseOf } from './fhir.js';
 import { addDependent, limitsOf, listDependentPage } from './members-service.js';
 import { decideReview, listReviewQueue } from './review-service.js';
 
@@ -44,10 +46,14 @@ export const claimRecordEndpoints: Endpoint[] = [
   }, async ({ tx, actor, query }) => ({ body: await listClaimPage(tx, actor, query) })),
 
   scopedEndpoint({
-    method: 'get', path: '/claims/:claim_id', tag: TAG, access: 'tenant', params: ClaimIdParams,
-    summary: 'One claim (by uuid or CLM number) with its decision trail: every rule applied and its effect',
-    responses: { 200: { description: 'The claim', schema: ClaimRecord }, ...COMMON, 404: problem('claims.not_found') },
-  }, async ({ tx, actor, params }) => ({ body: await getClaim(tx, actor, params.claim_id) })),
+    method: 'get', path: '/claims/:claim_id', tag: TAG, access: 'tenant', params: ClaimIdParams, query: ClaimFormatQuery,
+    summary: 'One claim (by uuid or CLM number) with its decision trail; ?format=fhir answers a FHIR R4 ClaimResponse',
+    responses: { 200: { description: 'The claim', schema: z.union([ClaimRecord, FhirClaimResponse]) }, ...COMMON,
+      404: problem('claims.not_found') },
+  }, async ({ tx, actor, params, query }) => {
+    const claim = await getClaim(tx, actor, params.claim_id);
+    return query.format === 'fhir' ? { body: claimResponseOf(claim), headers: { 'Content-Type': 'application/fhir+json' } } : { body: claim };
+  }),
 ];
 
 export const memberEndpoints: Endpoint[] = [

@@ -33,6 +33,21 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(byId.body.trail).to.deep.equal(res.body.trail);
   });
 
+  it('answers as a FHIR R4 ClaimResponse on ?format=fhir', async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const claim = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id, {
+      hospital: 'Apollo Hospitals', documents: { prescription: { doctor_name: 'Dr. A', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever',
+        medicines_prescribed: ['Paracetamol'] }, bill: { consultation_fee: 1000, medicines: 500, room_rent: 500 } }, claimed_amount: 2000 }));
+    const res = await api().get(`${API}/claims/${claim.body.claim_id}?format=fhir`).set(...as(agent));
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-type']).to.match(/^application\/fhir\+json/);
+    expect(res.body).to.include({ resourceType: 'ClaimResponse', id: claim.body.claim_id, outcome: 'partial' });
+    const totals = Object.fromEntries(res.body.total.map((t: { category: { coding: { code: string }[] }; amount: { value: number } }) =>
+      [t.category.coding[0]?.code, t.amount.value]));
+    expect(totals).to.deep.equal({ submitted: 2000, eligible: 1500, copay: 0, 'network-discount': 300, excluded: 500, benefit: 1200 });
+    expect(res.body.error[0].code.coding[0].code).to.equal('SERVICE_NOT_COVERED');
+  });
+
   it('the cover decides: waiting periods count from the health policy start', async () => {
     const recent = await arrangeFamily(tenant, agent.agent_id as string, { start_date: '2026-11-01' });
     const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(recent.policyholder_id));
