@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Rupees, Uuid } from './common.js';
-import { IsoDate, PolicyTermsCode } from './policy-terms.js';
+import { IsoDate, PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
 
 // OPD claims: what is read off the paperwork (by a person or an OCR service) comes in `documents`; the decision
 // comes back with its reasons and trail. Money is rupees on the wire, paise inside.
@@ -249,3 +249,20 @@ export const ClaimFormatQuery = z.object({
 export const FhirClaimResponse = z.looseObject({
   resourceType: z.literal('ClaimResponse'), id: Uuid, outcome: z.enum(['queued', 'complete', 'error', 'partial']),
 }).describe('A FHIR R4 ClaimResponse');
+
+export const BacktestBody = z.object({
+  terms: PutPolicyTermsBody.describe('The draft terms (the code in the path is theirs)'),
+  limit: z.number().int().min(1).max(1000).default(200).describe('How many of the most recent claims to try'),
+}).strict();
+export type BacktestBody = z.infer<typeof BacktestBody>;
+const Outcome = z.object({ decision: z.enum(DECISION_KINDS), recommended_amount: z.number() });
+export const BacktestResult = z.object({
+  policy_terms_id: z.string(),
+  claims_considered: z.number().int(),
+  unchanged: z.number().int(),
+  recommended_total_before: z.number(),
+  recommended_total_after: z.number(),
+  changed: z.array(z.object({ claim_id: Uuid, claim_number: z.string(), before: Outcome,
+    after: Outcome.extend({ rejection_reasons: z.array(z.string()) }) })),
+});
+export type BacktestResult = z.infer<typeof BacktestResult>;

@@ -75,10 +75,16 @@ export async function findHealthCover(tx: Tx, policyholderId: string, onDate: st
 }
 
 /** The family's claims with a treatment date from `from` on: the engine's history. */
-export async function familyHistory(tx: Tx, policyholderId: string, from: string): Promise<PastClaim[]> {
-  const rows: ClaimRow[] = await tx('claims').select('*').where({ policyholder_id: policyholderId })
+export async function familyHistory(tx: Tx, policyholderId: string, from: string, filedBefore?: Date): Promise<PastClaim[]> {
+  const query = tx('claims').select('*').where({ policyholder_id: policyholderId })
     .where('treatment_date', '>=', from).orderBy('treatment_date');
-  return rows.map(toPastClaim);
+  if (filedBefore) query.where('created_at', '<', filedBefore);
+  return (await query as ClaimRow[]).map(toPastClaim);
+}
+
+/** The most recent claims decided under any version of the terms `code`, with their stored requests. */
+export async function recentClaimsOfTerms(tx: Tx, code: string, limit: number): Promise<(ClaimRow & { request: Record<string, unknown> })[]> {
+  return claims(tx).select(CLAIM_COLUMNS).where('t.policy_terms_id', code).orderBy([{ column: 'c.created_at', order: 'desc' }, 'c.claim_id']).limit(limit);
 }
 
 export function approvedByCategory(row: ClaimRow): Partial<Record<Category | 'dental_routine', Paise>> {

@@ -40,7 +40,7 @@ export function conditionsOf(value: unknown[]): string[] {
     : item && typeof item === 'object' && typeof (item as { name?: unknown }).name === 'string' ? [(item as { name: string }).name] : []));
 }
 
-function memberOf(holder: MemberSource, dependent: DependentRow | undefined): Member {
+export function memberOf(holder: MemberSource, dependent: DependentRow | undefined): Member {
   if (dependent) {
     return { member_id: dependent.dependent_id, name: dependent.full_name, relationship: dependent.relationship,
       date_of_birth: dependent.date_of_birth, ...(dependent.gender ? { gender: dependent.gender } : {}),

@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { BacktestBody, BacktestResult } from '../../schemas/claims.js';
 import { ListQuery } from '../../schemas/common.js';
 import {
   PolicyTermsDocument, PolicyTermsPage, PolicyTermsParams, PolicyTermsRecord, PutPolicyTermsBody,
 } from '../../schemas/policy-terms.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { backtestTerms } from './backtest-service.js';
 import { createPolicyTerms, listPolicyTerms, readPolicyTerms, replacePolicyTerms } from './terms-service.js';
 
 const TAG = 'claims';
@@ -43,4 +45,10 @@ export const termsEndpoints: Endpoint[] = [
     const { record, created } = await replacePolicyTerms(tx, actor, params.policy_terms_id, body);
     return { status: created ? 201 : 200, body: record };
   }),
+
+  scopedEndpoint({
+    method: 'post', path: '/claims/policy-terms/:policy_terms_id/backtest', tag: TAG, access: 'tenant', params: PolicyTermsParams,
+    body: BacktestBody, summary: 'Try draft terms on the past claims decided under these terms: which decisions and amounts would change (nothing is written)',
+    responses: { 200: { description: 'What would change', schema: BacktestResult }, ...COMMON, 404: problem('claims.terms_not_found') },
+  }, async ({ tx, actor, params, body }) => ({ body: await backtestTerms(tx, actor, params.policy_terms_id, body) })),
 ];
