@@ -1,4 +1,5 @@
 import { authEndpoints } from './auth/routes.js';
+import { dashboardEndpoints } from './dashboard/routes.js';
 import type { Endpoint } from './http/endpoint.js';
 import { paymentEndpoints } from './payments/routes.js';
 import { policyEndpoints } from './policies/routes.js';
@@ -18,4 +19,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...roleEndpoints,
   ...policyEndpoints,
   ...paymentEndpoints,
+  ...dashboardEndpoints,
 ];
