@@ -4,6 +4,7 @@ import type { Tx } from '../src/db/scope.js';
 import type { AppDeps } from '../src/deps.js';
 import { onboardTenant } from '../src/tenants/onboarding.js';
 import { assignRoles, insertUser } from '../src/users/repository.js';
+import { seedDemoBook } from './demo-book.js';
 
 // Demo tenants LIC and HDFC, each with a provider admin, a regional manager, a senior and a junior agent
 // (manager > senior > junior). Idempotent: a tenant that exists already is left alone.
@@ -32,6 +33,7 @@ export async function seedDemoTenants(deps: AppDeps): Promise<string[]> {
       subscription_plan: 'enterprise',
       admin: { email: `admin@${demo.domain}`, password: DEMO_PASSWORD, first_name: 'Provider', last_name: 'Admin' },
     }, { beforeCommit: (tx) => addDemoStaff(tx, demo.tenant_code, demo.domain, passwordHash) });
+    await seedDemoBook(deps, demo.tenant_code);
     created.push(demo.tenant_code);
     deps.log.info({ tenant: demo.tenant_code }, 'seeded demo tenant');
   }
