@@ -3,7 +3,7 @@ import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { addDays, addMonths, firstOfMonth, firstOfYear } from '../../src/policies/calendar.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
-import { activePolicy, createPolicy, createTestPolicyholder, daysAgo, moveTo, pay, policyBody, today } from '../helpers/book.js';
+import { activePolicy, createPolicy, createTestPolicyholder, daysAgo, moveTo, pay, policyBody, today } from '../helpers/policies.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { addMonths } from '../../src/policies/calendar.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
-import { activePolicy, createPolicy, createTestPolicyholder, monthsAgo, moveTo, pay, policyBody, today } from '../helpers/book.js';
+import { activePolicy, createPolicy, createTestPolicyholder, monthsAgo, moveTo, pay, policyBody, today } from '../helpers/policies.js';
 import { API, api } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
 

@@ -3,7 +3,7 @@ import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { API_ENDPOINTS } from '../../src/endpoints.js';
 import { bearer, createTestTenant, createTestUser, login, TEST_PASSWORD, type TestTenant, type TestUser } from '../helpers/actors.js';
-import { activePolicy, createTestPolicyholder, pay, policyBody } from '../helpers/book.js';
+import { activePolicy, createTestPolicyholder, pay, policyBody } from '../helpers/policies.js';
 import { API, api, testDeps } from '../helpers/context.js';
 
 // Who reaches what among policies, payments and dashboards: every such route of the router, called on junior agent

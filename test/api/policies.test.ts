@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { addMonths } from '../../src/policies/calendar.js';
 import { LEGAL_MOVES, POLICY_STATUSES, type PolicyStatus } from '../../src/policies/lifecycle.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
-import { createPolicy, createTestPolicyholder, daysAgo, moveTo, policyBody, today } from '../helpers/book.js';
+import { createPolicy, createTestPolicyholder, daysAgo, moveTo, policyBody, today } from '../helpers/policies.js';
 import { API, api } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
 
