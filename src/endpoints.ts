@@ -1,5 +1,8 @@
+import { agentEndpoints } from './agents/routes.js';
+import { auditEndpoints } from './audit/routes.js';
 import { authEndpoints } from './auth/routes.js';
 import type { Endpoint } from './http/endpoint.js';
+import { policyholderEndpoints } from './policyholders/routes.js';
 import { providerEndpoints } from './providers/routes.js';
 import { roleEndpoints } from './roles/routes.js';
 import { tenantEndpoints } from './tenants/routes.js';
@@ -14,4 +17,7 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...providerEndpoints,
   ...userEndpoints,
   ...roleEndpoints,
+  ...agentEndpoints,
+  ...policyholderEndpoints,
+  ...auditEndpoints,
 ];
