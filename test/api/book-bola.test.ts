@@ -37,6 +37,11 @@ describe('BOLA matrix: agents, policyholders, audit', () => {
       expect: { juniorA: 200, juniorB: 404, senior: 200, manager: 200, admin: 200, otherAdmin: 404, policyholder: 403 },
     },
     {
+      // policies branch: the agent's dashboard (its figures are tested in dashboard.test.ts)
+      route: 'GET /agents/:agent_id/dashboard', request: (fx) => ({ path: `/agents/${agentA(fx)}/dashboard?include_team=true` }),
+      expect: { juniorA: 200, juniorB: 404, senior: 200, manager: 200, admin: 200, otherAdmin: 404, policyholder: 403 },
+    },
+    {
       route: 'GET /policyholders', request: () => ({ path: '/policyholders?limit=200' }),
       expect: { juniorA: 200, juniorB: 200, senior: 200, manager: 200, admin: 200, otherAdmin: 200, policyholder: 200 },
       listed: { id: (fx) => fx.policyholderA,
