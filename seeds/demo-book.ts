@@ -53,7 +53,7 @@ function demoBook(today: IsoDate): DemoPolicy[] {
   });
   const monthsBack = (months: number, plusDays = 0) => addDays(addMonths(today, -months), plusDays);
   return [
-    // Jaya Rao (junior): up to date, overdue within grace, a health cover, a lapsed policy, a proposal.
+    // Jaya Rao (junior): up to date, overdue within grace, a health cover, a lapsed policy, paid today, a proposal.
     { agent: 'junior', holder: person('Anita', 'Desai', '9820012345'), policy_type: 'endowment', plan: 'endowment',
       premium: 2450, frequency: 'monthly', term: 20, start: monthsBack(8, 10), paid: 8 },
     { agent: 'junior', holder: person('Rahul', 'Verma', '9876501234'), policy_type: 'term_life', plan: 'term',
@@ -62,6 +62,8 @@ function demoBook(today: IsoDate): DemoPolicy[] {
       premium: 18000, frequency: 'yearly', term: 1, start: monthsBack(3), paid: 1 },
     { agent: 'junior', holder: person('Mohan', 'Lal', '9811122233'), policy_type: 'money_back', plan: 'money_back',
       premium: 6000, frequency: 'quarterly', term: 15, start: monthsBack(14), paid: 2 },
+    { agent: 'junior', holder: person('Farah', 'Khan', '9833344455'), policy_type: 'term_life', plan: 'term',
+      premium: 1500, frequency: 'monthly', term: 25, start: monthsBack(6), paid: 7 }, // today's premium collected
     { agent: 'junior', holder: person('Kavya', 'Iyer', '9900011122'), policy_type: 'ulip', plan: 'ulip',
       premium: 25000, frequency: 'half_yearly', term: 10, start: addDays(today, 7), paid: 0, end: 'proposal' },
     // Suresh Iyer (senior): two premiums due this week, a single-premium policy, a surrendered one.
