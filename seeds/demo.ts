@@ -6,6 +6,7 @@ import type { Tx } from '../src/db/scope.js';
 import type { AppDeps } from '../src/deps.js';
 import { onboardTenant } from '../src/tenants/onboarding.js';
 import { assignRoles, insertUser } from '../src/users/repository.js';
+import { seedDemoBook } from './demo-book.js';
 
 // Demo tenants LIC and HDFC, each with a provider admin, a regional manager, a senior and a junior agent
 // (manager > senior > junior), and the OPD claim terms PLUM_OPD_2024. Idempotent: a tenant that exists already is left alone.
@@ -37,6 +38,7 @@ export async function seedDemoTenants(deps: AppDeps): Promise<string[]> {
       await addDemoStaff(tx, demo.tenant_code, demo.domain, passwordHash);
       await insertTermsVersion(tx, loadTerms('PLUM_OPD_2024'), 1, null);
     } });
+    await seedDemoBook(deps, demo.tenant_code);
     created.push(demo.tenant_code);
     deps.log.info({ tenant: demo.tenant_code }, 'seeded demo tenant');
   }

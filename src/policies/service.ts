@@ -96,7 +96,7 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
     throw new ConflictError('A policy with this policy_number already exists.', { code: 'resource.duplicate' });
   }
   const values: PolicyValues = {
-    ...(changesTerms ? termsValues({ ...currentTerms(policy), ...definedOnly(body) }) : {}),
+    ...(changesTerms ? termsValues(mergedTerms(policy, body)) : {}),
     ...(body.plan_name !== undefined ? { plan_name: body.plan_name } : {}),
     ...(body.policy_number !== undefined ? { policy_number: body.policy_number } : {}),
     ...(body.provider_policy_id !== undefined ? { provider_policy_id: body.provider_policy_id } : {}),
@@ -108,6 +108,13 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
 }
 
 type TermsInput = Pick<CreatePolicyBody, (typeof TERMS_FIELDS)[number]>;
+
+/** The stored terms with the PATCH over them; a new frequency brings its own default grace unless one is given. */
+function mergedTerms(policy: PolicyRecord, body: PatchPolicyBody): TermsInput {
+  const merged = { ...currentTerms(policy), ...definedOnly(body) };
+  if (body.premium_frequency && body.grace_period_days === undefined) delete merged.grace_period_days;
+  return merged;
+}
 
 /** The stored terms in the shape of a request body, so a PATCH can be merged over them. */
 function currentTerms(policy: PolicyRecord): TermsInput {
