@@ -65,6 +65,21 @@ describe('BOLA matrix: agents, policyholders, audit', () => {
       expect: { juniorA: 403, juniorB: 403, senior: 403, manager: 204, admin: 204, otherAdmin: 404, policyholder: 403 },
     },
     {
+      // claims branch: a policyholder's dependents and limits (POST /claims and the rest: claims.test.ts)
+      route: 'GET /policyholders/:policyholder_id/dependents', request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/dependents` }),
+      expect: { juniorA: 200, juniorB: 404, senior: 200, manager: 200, admin: 200, otherAdmin: 404, policyholder: 200 },
+    },
+    {
+      route: 'POST /policyholders/:policyholder_id/dependents',
+      request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/dependents`, body: { full_name: 'Anu Verma', relationship: 'child', date_of_birth: '2015-06-01' } }),
+      expect: { juniorA: 201, juniorB: 404, senior: 201, manager: 201, admin: 201, otherAdmin: 404, policyholder: 403 },
+    },
+    {
+      // Without a health policy the limits have no terms: 422 claims.no_cover for whoever may see the family.
+      route: 'GET /policyholders/:policyholder_id/limits', request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/limits` }),
+      expect: { juniorA: 422, juniorB: 404, senior: 422, manager: 422, admin: 422, otherAdmin: 404, policyholder: 422 },
+    },
+    {
       route: 'GET /audit', request: (fx) => ({ path: `/audit?table=policyholders&record_id=${fx.policyholderA}` }),
       expect: { juniorA: 403, juniorB: 403, senior: 403, manager: 403, admin: 200, otherAdmin: 200, policyholder: 403 },
       listed: { id: (fx) => fx.policyholderA,
