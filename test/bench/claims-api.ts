@@ -73,6 +73,17 @@ latencies.sort((a, b) => a - b);
 process.stdout.write(`POST /claims: ${latencies.length} claims in ${seconds.toFixed(1)} s = ${Math.round(latencies.length / seconds)} claims/s at concurrency ${CONCURRENCY}; `
   + `p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms; `
   + `decisions ${JSON.stringify(Object.fromEntries(decisions))}\n`);
+// The floor under the same load: an authenticated read that does one small query (GET /auth/me).
+let meCount = 0;
+const meUntil = performance.now() + 3000;
+await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  while (performance.now() < meUntil) {
+    const res = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    await res.text();
+    meCount += 1;
+  }
+}));
+process.stdout.write(`GET /auth/me under the same conditions: ${Math.round(meCount / 3)} requests/s\n`);
 await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
 await deps.db.close();
 process.exit(0);
