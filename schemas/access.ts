@@ -1,6 +1,10 @@
 // The vocabulary of permissions, shared by validation (schemas) and the CASL abilities (src/auth).
 
-export const ACTIONS = ['manage', 'create', 'read', 'update', 'delete'] as const;
+export const ACTIONS = [
+  'manage', 'create', 'read', 'update', 'delete',
+  // policies and payments: decide a policy's status (approve, surrender, ...), run the lapse job, settle payments
+  'change_status', 'lapse', 'reconcile', 'refund',
+] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** What permissions talk about. 'all' stands for every subject. */

@@ -1,12 +1,15 @@
 import { insertAgentRow } from '../src/agents/repository.js';
+import { loadTerms } from '../src/claims/offline-file.js';
+import { insertTermsVersion } from '../src/claims/terms-repository.js';
 import { DEMO_SUPER_ADMIN, type Config } from '../src/config.js';
 import type { Tx } from '../src/db/scope.js';
 import type { AppDeps } from '../src/deps.js';
 import { onboardTenant } from '../src/tenants/onboarding.js';
 import { assignRoles, insertUser } from '../src/users/repository.js';
+import { seedDemoBook } from './demo-book.js';
 
 // Demo tenants LIC and HDFC, each with a provider admin, a regional manager, a senior and a junior agent
-// (manager > senior > junior). Idempotent: a tenant that exists already is left alone.
+// (manager > senior > junior), and the OPD claim terms PLUM_OPD_2024. Idempotent: a tenant that exists already is left alone.
 
 export const DEMO_PASSWORD = 'AgentMitra#2026';
 
@@ -31,7 +34,11 @@ export async function seedDemoTenants(deps: AppDeps): Promise<string[]> {
       tenant_code: demo.tenant_code, tenant_name: demo.tenant_name, tenant_type: 'insurance_provider',
       subscription_plan: 'enterprise',
       admin: { email: `admin@${demo.domain}`, password: DEMO_PASSWORD, first_name: 'Provider', last_name: 'Admin' },
-    }, { beforeCommit: (tx) => addDemoStaff(tx, demo.tenant_code, demo.domain, passwordHash) });
+    }, { beforeCommit: async (tx) => {
+      await addDemoStaff(tx, demo.tenant_code, demo.domain, passwordHash);
+      await insertTermsVersion(tx, loadTerms('PLUM_OPD_2024'), 1, null);
+    } });
+    await seedDemoBook(deps, demo.tenant_code);
     created.push(demo.tenant_code);
     deps.log.info({ tenant: demo.tenant_code }, 'seeded demo tenant');
   }

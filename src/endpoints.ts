@@ -1,5 +1,12 @@
+import { agentEndpoints } from './agents/routes.js';
+import { auditEndpoints } from './audit/routes.js';
 import { authEndpoints } from './auth/routes.js';
+import { claimEndpoints } from './claims/routes.js';
+import { dashboardEndpoints } from './dashboard/routes.js';
 import type { Endpoint } from './http/endpoint.js';
+import { paymentEndpoints } from './payments/routes.js';
+import { policyEndpoints } from './policies/routes.js';
+import { policyholderEndpoints } from './policyholders/routes.js';
 import { providerEndpoints } from './providers/routes.js';
 import { roleEndpoints } from './roles/routes.js';
 import { tenantEndpoints } from './tenants/routes.js';
@@ -14,4 +21,11 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...providerEndpoints,
   ...userEndpoints,
   ...roleEndpoints,
+  ...agentEndpoints,
+  ...policyholderEndpoints,
+  ...auditEndpoints,
+  ...policyEndpoints,
+  ...paymentEndpoints,
+  ...claimEndpoints,
+  ...dashboardEndpoints,
 ];

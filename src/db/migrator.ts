@@ -3,8 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import type pg from 'pg';
 import { rememberRelations } from './pg-errors.js';
+import { reconcileSystemRoles } from '../roles/system-roles.js';
+import { inTransactionOn } from './privileged.js';
 import { withClient } from './roles.js';
-import type { TenantRef } from './scope.js';
+import { enterTenant, type TenantRef, type Tx } from './scope.js';
 import { assertSchemaName, assertUuid } from './sql-literals.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -95,20 +97,30 @@ export async function migrateAllTenants(ownerUrl: string, log: Log): Promise<Mig
     for (const [index, tenant] of rows.entries()) {
       const progress = `[${index + 1}/${rows.length}] ${tenant.tenant_code} (${tenant.schema_name})`;
       try {
-        await client.query('BEGIN');
-        const applied = await migrateTenantSchema(client, tenant);
-        await recordSchemaVersion(client, tenant.tenant_id);
-        await client.query('COMMIT');
+        const applied = await inTransactionOn(client, async (tx) => {
+          const names = await migrateTenantSchema(client, tenant);
+          await recordSchemaVersion(client, tenant.tenant_id);
+          await reconcileTenant(tx, tenant);
+          return names;
+        });
         result.migrated.push({ tenant_code: tenant.tenant_code, applied });
         log(`${progress}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
       } catch (error) {
-        await client.query('ROLLBACK');
         result.failed.push({ tenant_code: tenant.tenant_code, error: String(error) });
         log(`${progress}: FAILED ${String(error)}`);
       }
     }
     return result;
   });
+}
+
+/**
+ * What follows the code rather than the migrations, brought in line after every migrate: the system roles (their
+ * scope and permissions, for every existing tenant; custom roles are left alone). Idempotent.
+ */
+export async function reconcileTenant(tx: Tx, tenant: TenantRef): Promise<void> {
+  await enterTenant(tx, tenant, 'migrate');
+  await reconcileSystemRoles(tx);
 }
 
 /** The migration names on disk, in order: /readyz compares them with what the database has applied. */

@@ -64,14 +64,16 @@ function selectsColumns(query: Knex.QueryBuilder): boolean {
  * `idColumn` is the table's key, the tie-breaker for rows created at the same instant.
  */
 export async function paginate<T extends object>(
-  query: Knex.QueryBuilder, idColumn: keyof T & string, options: { limit: number; cursor?: string | undefined },
+  query: Knex.QueryBuilder, idColumn: keyof T & string,
+  options: { limit: number; cursor?: string | undefined; newestFirst?: boolean },
 ): Promise<Page<T>> {
   if (!selectsColumns(query)) query.select('*');
+  const order = options.newestFirst ? 'desc' : 'asc';
   query.select(query.client.raw(`to_json(created_at) #>> '{}' AS ${CURSOR_AT}`))
-    .orderBy([{ column: 'created_at' }, { column: idColumn }]).limit(options.limit + 1);
+    .orderBy([{ column: 'created_at', order }, { column: idColumn, order }]).limit(options.limit + 1);
   if (options.cursor) {
     const after = decodeCursor(options.cursor);
-    query.whereRaw(`(created_at, ??) > (?::timestamptz, ?::uuid)`, [idColumn, after.created_at, after.id]);
+    query.whereRaw(`(created_at, ??) ${options.newestFirst ? '<' : '>'} (?::timestamptz, ?::uuid)`, [idColumn, after.created_at, after.id]);
   }
   const rows: (T & { [CURSOR_AT]: string })[] = await query;
   const data = rows.slice(0, options.limit).map(({ [CURSOR_AT]: _cursorAt, ...row }) => row as unknown as T);

@@ -14,6 +14,10 @@ const ownerDialect = knexFactory({ client: 'pg' });
  * (for node-pg-migrate); both see the same transaction. Rolls back on any error.
  */
 export function inOwnerTransaction<T>(db: Database, work: (tx: Tx, client: pg.Client) => Promise<T>): Promise<T> {
-  return withClient(db.ownerUrl, (client) =>
-    ownerDialect.transaction((tx) => work(tx, client), { connection: client }));
+  return withClient(db.ownerUrl, (client) => inTransactionOn(client, (tx) => work(tx, client)));
+}
+
+/** One transaction on an owner connection the caller already holds, as Knex and as the raw client alike. */
+export function inTransactionOn<T>(client: pg.Client, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return ownerDialect.transaction(work, { connection: client });
 }

@@ -20,7 +20,7 @@ export const NON_FINITE_MESSAGE = 'must be a finite number';
 export const MAX_NESTING_DEPTH = 64;
 export const DEPTH_MESSAGE = `is nested too deeply (at most ${MAX_NESTING_DEPTH} levels)`;
 /** Field errors reported per request part at most. */
-const MAX_REPORTS = 20;
+export const MAX_REPORTS = 20;
 
 /** A key as it appears in a reported path: its NUL bytes spelled out, so the path itself stays printable. */
 function printableKey(key: string): string {

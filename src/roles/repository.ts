@@ -37,6 +37,10 @@ export async function findRoleRowsByIds(tx: Tx, roleIds: readonly string[]): Pro
   return tx('roles').select(ROLE_COLUMNS).whereIn('role_id', roleIds);
 }
 
+export async function findRoleRowsByNames(tx: Tx, names: readonly string[]): Promise<RoleRow[]> {
+  return tx('roles').select(ROLE_COLUMNS).whereIn('role_name', names);
+}
+
 export async function insertRoleRow(tx: Tx, role: { role_name: string; role_description?: string | null | undefined;
   data_scope: DataScope; is_system_role?: boolean }): Promise<RoleRow> {
   const [row] = await tx('roles').insert({ is_system_role: false, ...role }).returning(ROLE_COLUMNS);

@@ -5,7 +5,7 @@ import { enterTenant, type Tx } from '../db/scope.js';
 import { assertSchemaName } from '../db/sql-literals.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError } from '../errors.js';
-import { seedSystemRoles } from '../roles/system-roles.js';
+import { reconcileSystemRoles } from '../roles/system-roles.js';
 import { createFirstAdmin } from '../users/service.js';
 import { createTenantSchema, findTenantById, insertTenant } from './repository.js';
 
@@ -30,8 +30,8 @@ export async function onboardTenant(deps: AppDeps, input: CreateTenantBody, hook
     await createTenantSchema(tx, schemaName, { distributed: deps.db.isCitus });
     await migrateTenantSchema(client, tenant);
     await recordSchemaVersion(client, tenant.tenant_id);
-    await enterTenant(tx, tenant);
-    const roleIds = await seedSystemRoles(tx);
+    await enterTenant(tx, tenant, 'onboarding');
+    const roleIds = await reconcileSystemRoles(tx);
     await createFirstAdmin(tx, {
       email: admin.email, password_hash: passwordHash, first_name: admin.first_name, last_name: admin.last_name,
     }, roleIds.get('insurance_provider_admin') as string);

@@ -195,7 +195,9 @@ export function queryProbes(spec: Spec, path: string): Probe[] {
     { what: 'a negative limit', path, query: 'limit=-1' },
     { what: 'an overflowing limit', path, query: 'limit=99999999999999999999999999' },
     { what: 'a hex limit', path, query: 'limit=0x10' },
-    { what: 'every parameter long', path, query: every(LONG_QUERY_VALUE) },
+    // Together within Node's 16 KB limit for the request head (beyond it Node answers 431 before the app runs).
+    { what: 'every parameter long', path, query: every(LONG_QUERY_VALUE.slice(0, Math.floor(12_000 / names.length))) },
+    ...names.map((name): Probe => ({ what: `${name} alone long`, path, query: queryString([[name, LONG_QUERY_VALUE]]) })),
     { what: 'every parameter unicode', path, query: every(UNICODE) },
     { what: 'every parameter SQL-ish', path, query: every("%' OR 1=1 --") },
     { what: 'every parameter empty', path, query: every('') },

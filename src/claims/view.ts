@@ -1,0 +1,45 @@
+import type { ClaimRecord, ClaimSummary, DecisionJson, DependentRecord, ReviewRecord } from '../../schemas/claims.js';
+import { toPaise, toRupees } from '../money.js';
+import type { ClaimRow } from './claims-repository.js';
+import type { DependentRow } from './dependents-repository.js';
+import type { ReviewRow } from './review-repository.js';
+
+// Rows as the API shows them: rupees as JSON numbers, timestamps ISO 8601. The stored decision (`result`) is the
+// engine's; decision and approved_amount come from the row, which a review may have changed.
+
+const rupees = (numeric: string) => toRupees(toPaise(numeric));
+
+export function reviewView(row: ReviewRow): ReviewRecord {
+  return {
+    review_id: row.review_id, claim_id: row.claim_id, claim_number: row.claim_number, policyholder_id: row.policyholder_id,
+    status: row.status, reasons: row.reasons, recommended_decision: row.recommended_decision,
+    recommended_amount: rupees(row.recommended_amount), claimed_amount: rupees(row.claimed_amount),
+    final_decision: row.final_decision, approved_amount: row.approved_amount === null ? null : rupees(row.approved_amount),
+    review_notes: row.review_notes, reviewer_id: row.reviewer_id, reviewed_at: row.reviewed_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): ClaimSummary {
+  const result = row.result as Omit<DecisionJson, 'trail'>;
+  return {
+    ...result,
+    claim_id: row.claim_id, claim_number: row.claim_number, status: row.status, engine_decision: row.engine_decision,
+    decision: row.decision, approved_amount: rupees(row.approved_amount), claimed_amount: rupees(row.claimed_amount),
+    policyholder_id: row.policyholder_id, dependent_id: row.dependent_id, policy_id: row.policy_id,
+    policy_terms_id: row.policy_terms_id, policy_terms_version: row.policy_terms_version,
+    policy_terms_version_id: row.policy_terms_version_id, treatment_date: row.treatment_date, submission_date: row.submission_date,
+    hospital: row.hospital,
+    review: review ? { review_id: review.review_id, status: review.status, final_decision: review.final_decision,
+      reviewer_id: review.reviewer_id, reviewed_at: review.reviewed_at?.toISOString() ?? null, review_notes: review.review_notes } : null,
+    created_at: row.created_at.toISOString(), updated_at: row.updated_at.toISOString(),
+  };
+}
+
+export function claimView(row: ClaimRow, review: ReviewRow | undefined): ClaimRecord {
+  return { ...claimSummaryView(row, review), trail: row.trail as ClaimRecord['trail'] };
+}
+
+export function dependentView(row: DependentRow): DependentRecord {
+  return { ...row, created_at: row.created_at.toISOString() };
+}

@@ -1,0 +1,185 @@
+import crypto from 'node:crypto';
+import {
+  CATEGORY_OF_TYPE, type CreatePolicyBody, type PatchPolicyBody, type Policy, type PolicyListQuery,
+} from '../../schemas/policies.js';
+import { authorize } from '../auth/ability.js';
+import type { Actor } from '../auth/actor.js';
+import type { Page } from '../db/pagination.js';
+import type { Tx } from '../db/scope.js';
+import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { toNumeric, toPaise, toRupees } from '../money.js';
+import { businessToday, type IsoDate } from './calendar.js';
+import { EDITABLE_STATUSES } from './lifecycle.js';
+import { bookOwnerOfPolicyholder } from './book-owner-repository.js';
+import {
+  defaultGracePeriodDays, DEFAULT_REVIVAL_PERIOD_MONTHS, derivedSchedule, termsProblem, type PremiumTerms,
+} from './premium-schedule.js';
+import {
+  findPolicy, insertPolicy, insertStatusChanges, listPolicies, policyNumberTaken, statusHistoryOf, updatePolicy,
+  type PolicyRecord, type PolicyValues,
+} from './repository.js';
+import { policyView, statusChangeView } from './view.js';
+
+// Policies: a proposal is written into its policyholder's servicing agent's book; its schedule (maturity, renewal,
+// next due date) is derived from its terms, never typed in. Status changes go through status.ts only.
+
+/** The fields that make up the contract's money and dates: fixed once the policy is approved. */
+const TERMS_FIELDS = [
+  'policy_type', 'plan_code', 'sum_assured', 'premium_amount', 'premium_frequency', 'policy_term_years',
+  'premium_paying_term_years', 'start_date', 'grace_period_days', 'revival_period_months', 'coverage_details', 'exclusions',
+] as const;
+
+/** A policy the caller can see, or 404 (another agent's or tenant's policy looks exactly like a missing one). */
+export async function visiblePolicy(tx: Tx, policyId: string, asOf: IsoDate, forUpdate = false): Promise<PolicyRecord> {
+  const policy = await findPolicy(tx, policyId, asOf, { forUpdate });
+  if (!policy) throw new NotFoundError('No such policy.', { code: 'policy.not_found' });
+  return policy;
+}
+
+export async function getPolicy(tx: Tx, actor: Actor, policyId: string) {
+  authorize(actor.ability, 'read', 'Policy');
+  const policy = await visiblePolicy(tx, policyId, businessToday());
+  return { ...policyView(policy), status_history: (await statusHistoryOf(tx, policyId)).map(statusChangeView) };
+}
+
+export async function listPolicyPage(tx: Tx, actor: Actor, query: PolicyListQuery): Promise<Page<Policy>> {
+  authorize(actor.ability, 'read', 'Policy');
+  const page = await listPolicies(tx, query, businessToday());
+  return { data: page.data.map(policyView), next_cursor: page.next_cursor };
+}
+
+export async function createPolicy(tx: Tx, actor: Actor, body: CreatePolicyBody) {
+  authorize(actor.ability, 'create', 'Policy');
+  const today = businessToday();
+  if (body.application_date && body.application_date > today) {
+    throw new ValidationError([{ path: 'body.application_date', message: 'must not be in the future' }]);
+  }
+  const owner = await bookOwnerOfPolicyholder(tx, body.policyholder_id);
+  if (!owner) throw new NotFoundError('No such policyholder.', { code: 'policyholder.not_found' });
+  if (owner.status !== 'active') {
+    throw new BusinessRuleError('The policyholder is deactivated.', [{ path: 'body.policyholder_id', message: 'is not active' }],
+      { code: 'policyholder.inactive' });
+  }
+  const policyNumber = body.policy_number ?? generatePolicyNumber(today);
+  if (await policyNumberTaken(tx, policyNumber)) {
+    throw new ConflictError('A policy with this policy_number already exists.', { code: 'resource.duplicate' });
+  }
+  const policyId = await insertPolicy(tx, {
+    ...termsValues(body),
+    policyholder_id: owner.policyholder_id,
+    agent_id: owner.agent_id,
+    agent_order: owner.agent_order,
+    policy_number: policyNumber,
+    provider_policy_id: body.provider_policy_id ?? null,
+    nominee_details: jsonOrNull(body.nominee_details),
+    plan_name: body.plan_name,
+    application_date: body.application_date ?? today,
+    status: 'draft',
+    created_by: actor.user_id,
+  });
+  await insertStatusChanges(tx, [{
+    policy_id: policyId, agent_id: owner.agent_id, agent_order: owner.agent_order, policyholder_id: owner.policyholder_id,
+    from_status: null, to_status: 'draft', reason: 'proposal created', source: 'api', changed_by: actor.user_id,
+  }]);
+  return getPolicy(tx, actor, policyId);
+}
+
+export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: PatchPolicyBody) {
+  authorize(actor.ability, 'update', 'Policy');
+  const policy = await visiblePolicy(tx, policyId, businessToday(), true);
+  const changesTerms = TERMS_FIELDS.some((field) => body[field] !== undefined);
+  if (changesTerms && !EDITABLE_STATUSES.includes(policy.status)) {
+    throw new ConflictError(`The policy is ${policy.status}: its premium, cover and dates can no longer change.`,
+      { code: 'policy.terms_locked' });
+  }
+  if (body.policy_number && body.policy_number !== policy.policy_number && await policyNumberTaken(tx, body.policy_number)) {
+    throw new ConflictError('A policy with this policy_number already exists.', { code: 'resource.duplicate' });
+  }
+  const values: PolicyValues = {
+    ...(changesTerms ? termsValues(mergedTerms(policy, body)) : {}),
+    ...(body.plan_name !== undefined ? { plan_name: body.plan_name } : {}),
+    ...(body.policy_number !== undefined ? { policy_number: body.policy_number } : {}),
+    ...(body.provider_policy_id !== undefined ? { provider_policy_id: body.provider_policy_id } : {}),
+    ...(body.nominee_details !== undefined ? { nominee_details: jsonOrNull(body.nominee_details) } : {}),
+    updated_by: actor.user_id,
+  };
+  await updatePolicy(tx, policyId, values);
+  return getPolicy(tx, actor, policyId);
+}
+
+type TermsInput = Pick<CreatePolicyBody, (typeof TERMS_FIELDS)[number]>;
+
+/** The stored terms with the PATCH over them; a new frequency brings its own default grace unless one is given. */
+function mergedTerms(policy: PolicyRecord, body: PatchPolicyBody): TermsInput {
+  const merged = { ...currentTerms(policy), ...definedOnly(body) };
+  if (body.premium_frequency && body.grace_period_days === undefined) delete merged.grace_period_days;
+  return merged;
+}
+
+/** The stored terms in the shape of a request body, so a PATCH can be merged over them. */
+function currentTerms(policy: PolicyRecord): TermsInput {
+  return {
+    policy_type: policy.policy_type as TermsInput['policy_type'],
+    plan_code: policy.plan_code,
+    sum_assured: toRupees(toPaise(policy.sum_assured)),
+    premium_amount: toRupees(toPaise(policy.premium_amount)),
+    premium_frequency: policy.premium_frequency as TermsInput['premium_frequency'],
+    policy_term_years: policy.policy_term_years,
+    premium_paying_term_years: policy.premium_paying_term_years,
+    start_date: policy.start_date,
+    grace_period_days: policy.grace_period_days,
+    revival_period_months: policy.revival_period_months,
+    coverage_details: policy.coverage_details,
+    exclusions: policy.exclusions,
+  };
+}
+
+/** Terms as columns, with everything derived from them: category, mode, schedule, grace and revival defaults. */
+function termsValues(input: TermsInput): PolicyValues {
+  const single = input.premium_frequency === 'single';
+  const terms: PremiumTerms = {
+    start_date: input.start_date,
+    premium_frequency: input.premium_frequency,
+    policy_term_years: input.policy_term_years,
+    premium_paying_term_years: single ? 1 : input.premium_paying_term_years ?? input.policy_term_years,
+  };
+  const problem = termsProblem(terms);
+  if (problem) throw new ValidationError([problem]);
+  const schedule = derivedSchedule(terms, 0);
+  return {
+    policy_type: input.policy_type,
+    category: CATEGORY_OF_TYPE[input.policy_type],
+    plan_code: input.plan_code ?? null,
+    sum_assured: toNumeric(toPaise(input.sum_assured)),
+    premium_amount: toNumeric(toPaise(input.premium_amount)),
+    premium_frequency: terms.premium_frequency,
+    premium_mode: single ? 'single' : terms.premium_paying_term_years < terms.policy_term_years ? 'limited_pay' : 'regular',
+    policy_term_years: terms.policy_term_years,
+    premium_paying_term_years: terms.premium_paying_term_years,
+    start_date: terms.start_date,
+    grace_period_days: input.grace_period_days ?? defaultGracePeriodDays(terms.premium_frequency),
+    revival_period_months: input.revival_period_months ?? DEFAULT_REVIVAL_PERIOD_MONTHS,
+    coverage_details: jsonOrNull(input.coverage_details),
+    exclusions: jsonOrNull(input.exclusions),
+    installments_total: schedule.installments_total,
+    maturity_date: schedule.maturity_date,
+    renewal_date: schedule.renewal_date,
+    next_payment_date: schedule.next_payment_date,
+  };
+}
+
+function definedOnly<T extends object>(body: T): Partial<T> {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+/** jsonb columns take JSON text: knex would otherwise send a JS array as a PostgreSQL array. */
+function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+/** P + year + 10 random base-32 characters: about 10^15 numbers a year, so a clash is a practical impossibility. */
+function generatePolicyNumber(today: IsoDate): string {
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const random = Array.from(crypto.randomBytes(10), (byte) => alphabet[byte % 32]).join('');
+  return `P${today.slice(0, 4)}${random}`;
+}

@@ -1,0 +1,55 @@
+import {
+  CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery, PolicyholderPage, PolicyholderParams,
+} from '../../schemas/policyholders.js';
+import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import {
+  createPolicyholder, deactivatePolicyholder, getPolicyholder, listPolicyholders, updatePolicyholder,
+} from './service.js';
+
+const COMMON = {
+  400: problem('Invalid input; every offending field is listed'),
+  401: problem('Not signed in'),
+  403: problem('Not allowed (or a platform token)'),
+};
+const ONE = { ...COMMON, 404: problem('No such policyholder, or not one you can see') };
+
+export const policyholderEndpoints: Endpoint[] = [
+  scopedEndpoint({
+    method: 'get', path: '/policyholders', tag: 'policyholders', access: 'tenant', query: PolicyholderListQuery,
+    summary: 'List the policyholders of the books you can see, newest first; ?q= searches name, phone, e-mail, customer id',
+    responses: { 200: { description: 'A page of policyholders', schema: PolicyholderPage }, ...COMMON },
+  }, async ({ tx, actor, query }) => ({ body: await listPolicyholders(tx, actor, query) })),
+
+  scopedEndpoint({
+    method: 'post', path: '/policyholders', tag: 'policyholders', access: 'tenant', body: CreatePolicyholderBody,
+    summary: "Add a policyholder to your book (or to the book of an agent you can see, with agent_id)",
+    responses: { 201: { description: 'Created', schema: Policyholder }, ...COMMON,
+      404: problem('agent_id names an agent you cannot see'),
+      409: problem('Customer id taken, or the user is linked to another policyholder'),
+      422: problem('No agent to own the record, an inactive agent, or an unknown user') },
+  }, async ({ tx, actor, body }) => ({ status: 201, body: await createPolicyholder(tx, actor, body) })),
+
+  scopedEndpoint({
+    method: 'get', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,
+    summary: 'One policyholder',
+    responses: { 200: { description: 'The policyholder', schema: Policyholder }, ...ONE },
+  }, async ({ tx, actor, params }) => ({ body: await getPolicyholder(tx, actor, params.policyholder_id) })),
+
+  scopedEndpoint({
+    method: 'patch', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,
+    body: PatchPolicyholderBody,
+    summary: 'Change a policyholder; agent_id moves it to another book you can see; status deactivates or reactivates',
+    responses: { 200: { description: 'The changed policyholder', schema: Policyholder }, ...ONE,
+      409: problem('Deactivated, customer id taken, or the user is linked elsewhere'),
+      422: problem('An inactive agent or an unknown user') },
+  }, async ({ tx, actor, params, body }) => ({ body: await updatePolicyholder(tx, actor, params.policyholder_id, body) })),
+
+  scopedEndpoint({
+    method: 'delete', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,
+    summary: 'Deactivate a policyholder (nothing is hard-deleted)',
+    responses: { 204: { description: 'Deactivated' }, ...ONE },
+  }, async ({ tx, actor, params }) => {
+    await deactivatePolicyholder(tx, actor, params.policyholder_id);
+    return { status: 204 };
+  }),
+];

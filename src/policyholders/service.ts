@@ -1,0 +1,118 @@
+import type {
+  CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery,
+} from '../../schemas/policyholders.js';
+import { authorize } from '../auth/ability.js';
+import type { Actor } from '../auth/actor.js';
+import { resolveAgentForWrite } from '../agents/book-owner.js';
+import type { Page } from '../db/pagination.js';
+import type { Tx } from '../db/scope.js';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
+import { toNumeric, toPaise, toRupees } from '../money.js';
+import {
+  findPolicyholder, findUserLink, insertPolicyholderRow, linkUser, listPolicyholders as listRows, updatePolicyholderRow,
+  type PolicyholderRecord,
+} from './repository.js';
+
+// Policyholders of the agent book. Which rows exist for the caller is RLS's decision (a record outside its
+// range is a 404 like a missing one); CASL decides the action (not granted at all: 403, before any lookup). A record joins the book of the caller's own agent
+// or of an agent the caller can see, never another.
+
+export function policyholderView(record: PolicyholderRecord): Policyholder {
+  return {
+    ...record,
+    address: record.address as Policyholder['address'],
+    nominee_details: record.nominee_details as Policyholder['nominee_details'],
+    annual_income: record.annual_income === null ? null : toRupees(toPaise(record.annual_income)),
+    deactivated_at: record.deactivated_at?.toISOString() ?? null,
+    created_at: record.created_at.toISOString(),
+    updated_at: record.updated_at.toISOString(),
+  };
+}
+
+async function visiblePolicyholder(tx: Tx, policyholderId: string, forUpdate = false): Promise<PolicyholderRecord> {
+  const record = await findPolicyholder(tx, policyholderId, { forUpdate });
+  if (!record) throw new NotFoundError('No such policyholder.', { code: 'policyholder.not_found' });
+  return record;
+}
+
+/** Columns as stored: money as a NUMERIC literal, JSON documents as JSON text. */
+function storedColumns(body: Omit<PatchPolicyholderBody, 'agent_id' | 'user_id' | 'status'>): Record<string, unknown> {
+  const columns: Record<string, unknown> = { ...body };
+  if (body.annual_income !== undefined) columns.annual_income = body.annual_income === null ? null : toNumeric(toPaise(body.annual_income));
+  for (const key of ['address', 'nominee_details', 'pre_existing_conditions'] as const) {
+    if (body[key] !== undefined) columns[key] = body[key] === null ? null : JSON.stringify(body[key]);
+  }
+  return columns;
+}
+
+/** Linking a login to a record is user administration: it needs update on User, and the user must be free. */
+async function assertLinkable(tx: Tx, actor: Actor, userId: string, policyholderId?: string): Promise<void> {
+  authorize(actor.ability, 'update', 'User');
+  const user = await findUserLink(tx, userId);
+  if (!user) throw new BusinessRuleError('No such user in this tenant.', [{ path: 'body.user_id', message: 'does not exist' }], { code: 'rule.reference_missing' });
+  if (user.policyholder_id && user.policyholder_id !== policyholderId) {
+    throw new ConflictError('The user is already linked to another policyholder.', { code: 'policyholder.user_taken' });
+  }
+}
+
+export async function createPolicyholder(tx: Tx, actor: Actor, body: CreatePolicyholderBody): Promise<Policyholder> {
+  authorize(actor.ability, 'create', 'Policyholder');
+  const { agent_id: agentId, user_id: userId, ...fields } = body;
+  const owner = await resolveAgentForWrite(tx, actor, agentId);
+  if (userId) await assertLinkable(tx, actor, userId);
+  const policyholderId = await insertPolicyholderRow(tx, {
+    ...storedColumns(fields), agent_id: owner.agent_id, agent_order: owner.pre_order, created_by: actor.user_id, updated_by: actor.user_id,
+  });
+  if (userId) await linkUser(tx, policyholderId, userId);
+  return policyholderView(await visiblePolicyholder(tx, policyholderId));
+}
+
+export async function getPolicyholder(tx: Tx, actor: Actor, policyholderId: string): Promise<Policyholder> {
+  authorize(actor.ability, 'read', 'Policyholder');
+  return policyholderView(await visiblePolicyholder(tx, policyholderId));
+}
+
+export async function listPolicyholders(tx: Tx, actor: Actor, query: PolicyholderListQuery): Promise<Page<Policyholder>> {
+  authorize(actor.ability, 'read', 'Policyholder');
+  const page = await listRows(tx, query);
+  return { data: page.data.map(policyholderView), next_cursor: page.next_cursor };
+}
+
+/**
+ * Changes a visible policyholder. A new agent_id moves the record to another book the caller can see; status
+ * 'inactive' deactivates (and needs delete, like DELETE). A deactivated record takes no other change until
+ * reactivated.
+ */
+export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: string, body: PatchPolicyholderBody): Promise<Policyholder> {
+  authorize(actor.ability, 'update', 'Policyholder');
+  const record = await visiblePolicyholder(tx, policyholderId, true);
+  const { agent_id: agentId, user_id: userId, status, ...fields } = body;
+  if (status === 'inactive' && record.status === 'active') authorize(actor.ability, 'delete', 'Policyholder');
+  if (record.status === 'inactive' && status !== 'active') {
+    throw new ConflictError('The policyholder is deactivated; reactivate it first.', { code: 'policyholder.inactive' });
+  }
+  const changes: Record<string, unknown> = { ...storedColumns(fields), updated_by: actor.user_id };
+  if (agentId !== undefined && agentId !== record.agent_id) {
+    const owner = await resolveAgentForWrite(tx, actor, agentId);
+    Object.assign(changes, { agent_id: owner.agent_id, agent_order: owner.pre_order });
+  }
+  if (status !== undefined && status !== record.status) {
+    Object.assign(changes, status === 'inactive'
+      ? { status, deactivated_at: tx.fn.now() } : { status, deactivated_at: null, deactivated_reason: null });
+  }
+  if (userId !== undefined && userId !== record.user_id) {
+    if (userId) await assertLinkable(tx, actor, userId, policyholderId);
+    else authorize(actor.ability, 'update', 'User');
+    await linkUser(tx, policyholderId, userId);
+  }
+  await updatePolicyholderRow(tx, policyholderId, changes);
+  return policyholderView(await visiblePolicyholder(tx, policyholderId));
+}
+
+/** DELETE: deactivates (nothing in the book is hard-deleted). Idempotent. */
+export async function deactivatePolicyholder(tx: Tx, actor: Actor, policyholderId: string): Promise<void> {
+  authorize(actor.ability, 'delete', 'Policyholder');
+  const record = await visiblePolicyholder(tx, policyholderId, true);
+  if (record.status === 'inactive') return;
+  await updatePolicyholderRow(tx, policyholderId, { status: 'inactive', deactivated_at: tx.fn.now(), updated_by: actor.user_id });
+}

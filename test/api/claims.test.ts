@@ -1,0 +1,187 @@
+import { expect } from 'chai';
+import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
+import { addTerms, arrangeFamily, consultationClaim, PLUM_TERMS, type Family } from '../helpers/claims.js';
+import { API, api } from '../helpers/context.js';
+
+describe('claims: submission, decision, review, visibility', () => {
+  let tenant: TestTenant;
+  let agent: TestUser;
+  let otherAgent: TestUser;
+  let family: Family;
+  let firstClaimId: string;
+  const as = (user: { token: string }) => bearer(user.token);
+
+  before(async () => {
+    tenant = await createTestTenant();
+    await addTerms(tenant);
+    agent = await createTestUser(tenant, 'junior_agent', { agent: true });
+    otherAgent = await createTestUser(tenant, 'junior_agent', { agent: true });
+    family = await arrangeFamily(tenant, agent.agent_id as string);
+  });
+
+  it('an agent submits a claim: 201, adjudicated and stored with its decision, readable number and trail', async () => {
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body).to.include({ decision: 'APPROVED', approved_amount: 1350, claimed_amount: 1500, status: 'decided',
+      policy_terms_id: 'PLUM_OPD_2024', policy_terms_version: 1, policy_id: family.policy_id });
+    expect(res.body.claim_number).to.match(/^CLM\d{6}$/);
+    firstClaimId = res.body.claim_id;
+    expect(res.body.deductions.copay).to.equal(150);
+    expect(res.body.trail.map((entry: { rule: string }) => entry.rule)).to.include.members(['initialWaitingPeriod', 'coPayment', 'decide']);
+    const byNumber = await api().get(`${API}/claims/${res.body.claim_number.toLowerCase()}`).set(...as(agent));
+    expect(byNumber.status).to.equal(200);
+    expect(byNumber.body.claim_id).to.equal(res.body.claim_id);
+    const byId = await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(tenant.admin));
+    expect(byId.body.trail).to.deep.equal(res.body.trail);
+  });
+
+  it('answers as a FHIR R4 ClaimResponse on ?format=fhir', async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const claim = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id, {
+      hospital: 'Apollo Hospitals', documents: { prescription: { doctor_name: 'Dr. A', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever',
+        medicines_prescribed: ['Paracetamol'] }, bill: { consultation_fee: 1000, medicines: 500, room_rent: 500 } }, claimed_amount: 2000 }));
+    const res = await api().get(`${API}/claims/${claim.body.claim_id}?format=fhir`).set(...as(agent));
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-type']).to.match(/^application\/fhir\+json/);
+    expect(res.body).to.include({ resourceType: 'ClaimResponse', id: claim.body.claim_id, outcome: 'partial' });
+    const totals = Object.fromEntries(res.body.total.map((t: { category: { coding: { code: string }[] }; amount: { value: number } }) =>
+      [t.category.coding[0]?.code, t.amount.value]));
+    expect(totals).to.deep.equal({ submitted: 2000, eligible: 1500, copay: 0, 'network-discount': 300, excluded: 500, benefit: 1200 });
+    expect(res.body.error[0].code.coding[0].code).to.equal('SERVICE_NOT_COVERED');
+  });
+
+  it('the cover decides: waiting periods count from the health policy start', async () => {
+    const recent = await arrangeFamily(tenant, agent.agent_id as string, { start_date: '2026-11-01' });
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(recent.policyholder_id));
+    expect(res.body.decision).to.equal('REJECTED');
+    expect(res.body.rejection_reasons).to.deep.equal(['WAITING_PERIOD']);
+    expect(res.body.eligible_from).to.equal('2026-12-01');
+  });
+
+  it('a dependent claims on the family cover; the limits show it per member', async () => {
+    const dep = await api().post(`${API}/policyholders/${family.policyholder_id}/dependents`).set(...as(agent))
+      .send({ full_name: 'Priya Kumar', relationship: 'spouse', date_of_birth: '1990-02-01', gender: 'female' });
+    expect(dep.status, JSON.stringify(dep.body)).to.equal(201);
+    const list = await api().get(`${API}/policyholders/${family.policyholder_id}/dependents`).set(...as(agent));
+    expect(list.body.data.map((d: { dependent_id: string }) => d.dependent_id)).to.deep.equal([dep.body.dependent_id]);
+    const claim = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      dependent_id: dep.body.dependent_id, treatment_date: '2026-11-21',
+      documents: { prescription: { doctor_name: 'Dr. Rao', doctor_reg: 'MH/23456/2018', diagnosis: 'Tooth decay', procedures: ['Filling'] },
+        bill: { tooth_filling: 2500 } }, claimed_amount: 2500 }));
+    expect(claim.body.decision, JSON.stringify(claim.body.notes)).to.equal('APPROVED');
+    const limits = await api().get(`${API}/policyholders/${family.policyholder_id}/limits?as_of=2026-11-30`).set(...as(agent));
+    expect(limits.status, JSON.stringify(limits.body)).to.equal(200);
+    expect(limits.body.policy_year).to.deep.equal({ start: '2026-01-01', end: '2027-01-01' });
+    const spouse = limits.body.members.find((m: { dependent_id: string | null }) => m.dependent_id === dep.body.dependent_id);
+    expect(spouse.categories.dental).to.deep.equal({ limit: 10000, used: 2500, left: 7500 });
+    const self = limits.body.members.find((m: { relationship: string }) => m.relationship === 'self');
+    expect(self.annual).to.deep.equal({ limit: 50000, used: 1350, left: 48650 });
+    expect(limits.body.family).to.deep.equal({ limit: 150000, used: 3850, left: 146150 });
+  });
+
+  it('a suspicious claim waits for a person; the reviewer decides, is recorded, and the approval counts against the limits', async () => {
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id,
+      { treatment_date: '2026-11-22', previous_claims_same_day: 3 }));
+    expect(res.body).to.include({ decision: 'MANUAL_REVIEW', approved_amount: 0, status: 'in_review', recommended_amount: 1350 });
+    expect(res.body.review.status).to.equal('PENDING');
+    const queue = await api().get(`${API}/claims/reviews?status=PENDING`).set(...as(tenant.admin));
+    const review = queue.body.data.find((r: { claim_id: string }) => r.claim_id === res.body.claim_id);
+    expect(review).to.include({ recommended_decision: 'APPROVED', recommended_amount: 1350 });
+    expect((await api().post(`${API}/claims/reviews/${review.review_id}`).set(...as(agent))
+      .send({ final_decision: 'APPROVED', review_notes: 'ok' })).status).to.equal(403);
+    const decided = await api().post(`${API}/claims/reviews/${review.review_id}`).set(...as(tenant.admin))
+      .send({ final_decision: 'APPROVED', review_notes: 'Called the clinic: three family members seen that day.' });
+    expect(decided.status, JSON.stringify(decided.body)).to.equal(200);
+    expect(decided.body.review).to.include({ status: 'COMPLETED', final_decision: 'APPROVED', approved_amount: 1350 });
+    expect(decided.body.review.reviewer_id).to.be.a('string');
+    expect(decided.body.review.reviewed_at).to.be.a('string');
+    expect(decided.body.claim).to.include({ decision: 'APPROVED', approved_amount: 1350, status: 'reviewed', engine_decision: 'MANUAL_REVIEW' });
+    const again = await api().post(`${API}/claims/reviews/${review.review_id}`).set(...as(tenant.admin))
+      .send({ final_decision: 'REJECTED', review_notes: 'changed my mind' });
+    expect(again.status).to.equal(409);
+    expect(again.body.code).to.equal('claims.review_closed');
+    const limits = await api().get(`${API}/policyholders/${family.policyholder_id}/limits?as_of=2026-11-30`).set(...as(agent));
+    const self = limits.body.members.find((m: { relationship: string }) => m.relationship === 'self');
+    expect(self.annual.used).to.equal(2700);
+  });
+
+  it('a reviewer cannot approve more than the claim, nor a PARTIAL without an amount', async () => {
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id,
+      { treatment_date: '2026-11-23', previous_claims_same_day: 5 }));
+    const reviewId = res.body.review.review_id;
+    const tooMuch = await api().post(`${API}/claims/reviews/${reviewId}`).set(...as(tenant.admin))
+      .send({ final_decision: 'APPROVED', approved_amount: 1500.01, review_notes: 'x' });
+    expect(tooMuch.status).to.equal(422);
+    expect(tooMuch.body.code).to.equal('claims.review_amount_invalid');
+    const noAmount = await api().post(`${API}/claims/reviews/${reviewId}`).set(...as(tenant.admin)).send({ final_decision: 'PARTIAL', review_notes: 'x' });
+    expect(noAmount.status).to.equal(422);
+    const partial = await api().post(`${API}/claims/reviews/${reviewId}`).set(...as(tenant.admin))
+      .send({ final_decision: 'PARTIAL', approved_amount: 1000, review_notes: 'Tests not itemised; consultation paid.' });
+    expect(partial.body.claim).to.include({ decision: 'PARTIAL', approved_amount: 1000 });
+  });
+
+  it("another agent can't see, list or claim against this family; another tenant can't either", async () => {
+    const mine = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { treatment_date: '2026-11-24' }));
+    expect((await api().get(`${API}/claims/${mine.body.claim_id}`).set(...as(otherAgent))).status).to.equal(404);
+    expect((await api().get(`${API}/claims/${mine.body.claim_number}`).set(...as(otherAgent))).body.code).to.equal('claims.not_found');
+    expect((await api().get(`${API}/claims`).set(...as(otherAgent))).body.data).to.deep.equal([]);
+    const theirs = await api().post(`${API}/claims`).set(...as(otherAgent)).send(consultationClaim(family.policyholder_id));
+    expect(theirs.status).to.equal(404);
+    expect((await api().get(`${API}/policyholders/${family.policyholder_id}/limits`).set(...as(otherAgent))).status).to.equal(404);
+    expect((await api().get(`${API}/policyholders/${family.policyholder_id}/dependents`).set(...as(otherAgent))).status).to.equal(404);
+    const stranger = await createTestTenant();
+    expect((await api().get(`${API}/claims/${mine.body.claim_id}`).set(...bearer(stranger.admin.token))).status).to.equal(404);
+    const listed = await api().get(`${API}/claims?policyholder_id=${family.policyholder_id}`).set(...as(agent));
+    expect(listed.body.data.length).to.be.greaterThan(3);
+    expect(listed.body.data[0]).to.not.have.property('trail');
+  });
+
+  it('every claim records the terms version that decided it', async () => {
+    const edited = structuredClone(PLUM_TERMS);
+    edited.coverage_details.consultation_fees.copay_percentage = 20;
+    const put = await api().put(`${API}/claims/policy-terms/PLUM_OPD_2024`).set(...as(tenant.admin)).send(edited);
+    expect(put.body.version).to.equal(2);
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id));
+    expect(res.body).to.include({ policy_terms_version: 2, approved_amount: 1200, policy_terms_version_id: put.body.version_id });
+    await api().put(`${API}/claims/policy-terms/PLUM_OPD_2024`).set(...as(tenant.admin)).send(PLUM_TERMS);
+  });
+
+  it('a draft of the terms can be tried on past claims before it is published; nothing is written', async () => {
+    const draft = structuredClone(PLUM_TERMS);
+    delete draft.policy_id;
+    draft.coverage_details.consultation_fees.copay_percentage = 20;
+    const res = await api().post(`${API}/claims/policy-terms/PLUM_OPD_2024/backtest`).set(...as(tenant.admin)).send({ terms: draft });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.claims_considered).to.be.greaterThan(5);
+    const first = res.body.changed.find((c: { claim_id: string }) => c.claim_id === firstClaimId);
+    expect(first.before).to.deep.equal({ decision: 'APPROVED', recommended_amount: 1350 });
+    expect(first.after).to.include({ decision: 'APPROVED', recommended_amount: 1200 });
+    expect(res.body.recommended_total_after).to.be.lessThan(res.body.recommended_total_before);
+    expect((await api().get(`${API}/claims/${firstClaimId}`).set(...as(agent))).body.approved_amount).to.equal(1350);
+    expect((await api().post(`${API}/claims/policy-terms/PLUM_OPD_2024/backtest`).set(...as(agent)).send({ terms: draft })).status).to.equal(403);
+  });
+
+  it('no cover and no terms named: 422 claims.no_cover; terms named but no policy: POLICY_INACTIVE', async () => {
+    const uninsured = await arrangeFamily(tenant, agent.agent_id as string, { plan_code: null });
+    const refused = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(uninsured.policyholder_id));
+    expect(refused.status).to.equal(422);
+    expect(refused.body.code).to.equal('claims.no_cover');
+    const decided = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(uninsured.policyholder_id, { policy_terms_id: 'plum_opd_2024' }));
+    expect(decided.status).to.equal(201);
+    expect(decided.body.rejection_reasons).to.deep.equal(['POLICY_INACTIVE']);
+  });
+
+  it('refuses bad input with the fields at fault', async () => {
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      treatment_date: '2026-11-26', submission_date: '2026-11-25', claimed_amount: 10.001,
+      documents: { bill: { 'Consultation Fee': 100, medicines: -1 } } }));
+    expect(res.status).to.equal(400);
+    const paths = res.body.errors.map((e: { path: string }) => e.path);
+    expect(paths).to.include.members(['body.claimed_amount', 'body.documents.bill.medicines']);
+    const dates = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      treatment_date: '2026-11-26', submission_date: '2026-11-25' }));
+    expect(dates.status).to.equal(400);
+    expect(dates.body.errors[0].path).to.equal('body.treatment_date');
+  });
+});

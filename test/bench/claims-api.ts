@@ -1,0 +1,89 @@
+import crypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { insertAgentRow } from '../../src/agents/repository.js';
+import { createApp } from '../../src/app.js';
+import { boot } from '../../src/boot.js';
+import { inOwnerTransaction } from '../../src/db/privileged.js';
+import { enterTenant } from '../../src/db/scope.js';
+import { createLogger } from '../../src/logger.js';
+import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
+
+// npx tsx test/bench/claims-api.ts: POST /claims throughput through the whole stack (HTTP, auth, the tenant
+// transaction, family lock, history, engine, inserts), production behaviour, on a throwaway embedded cluster.
+
+const FAMILIES = 300;
+const CONCURRENCY = 8;
+const SECONDS = 6;
+
+const config = testConfig('.data/bench-claims', { NODE_ENV: 'production' });
+const deps = await boot(config, createLogger(config), 'throwaway');
+const server = createApp(deps).listen(0, '127.0.0.1');
+await new Promise<void>((resolve) => server.once('listening', resolve));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+const post = async (path: string, body: unknown, token?: string) => fetch(`${base}${path}`, { method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+
+const superToken = (await (await post('/auth/login', SUPER_ADMIN)).json()).access_token;
+const code = `BENCH${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
+const admin = { email: `admin@${code.toLowerCase()}.test`, password: 'Bench#Password2026', first_name: 'B', last_name: 'A' };
+const tenant = await (await post('/tenants', { tenant_code: code, tenant_name: code, tenant_type: 'insurance_provider', admin }, superToken)).json();
+const token = (await (await post('/auth/login', { tenant: code, email: admin.email, password: admin.password })).json()).access_token;
+await post('/claims/policy-terms', JSON.parse(readFileSync(new URL('../../seeds/policy-terms/PLUM_OPD_2024.json', import.meta.url), 'utf8')), token);
+
+const families: string[] = await inOwnerTransaction(deps.db, async (tx) => {
+  await enterTenant(tx, tenant);
+  const agent = await insertAgentRow(tx, { user_id: null, agent_code: 'BENCH-1', parent_agent_id: null });
+  const { pre_order: order } = await tx('agents').first('pre_order').where({ agent_id: agent.agent_id });
+  const ids: string[] = [];
+  for (let i = 0; i < FAMILIES; i += 1) {
+    const [holder] = await tx('policyholders').insert({ agent_id: agent.agent_id, agent_order: order, first_name: 'Member', last_name: String(i) }).returning('policyholder_id');
+    const id = (holder as { policyholder_id: string }).policyholder_id;
+    await tx('policies').insert({ agent_id: agent.agent_id, agent_order: order, policyholder_id: id, policy_number: `B-${i}`, policy_type: 'health',
+      category: 'health', plan_name: 'OPD', plan_code: 'PLUM_OPD_2024', sum_assured: '500000', premium_amount: '12000', premium_frequency: 'yearly',
+      premium_mode: 'regular', policy_term_years: 5, premium_paying_term_years: 5, grace_period_days: 30, revival_period_months: 24,
+      application_date: '2025-01-01', start_date: '2025-01-01', maturity_date: '2030-01-01', renewal_date: '2026-01-01', status: 'active', installments_total: 5 });
+    ids.push(id);
+  }
+  return ids;
+});
+
+let sent = 0;
+const decisions = new Map<string, number>();
+const latencies: number[] = [];
+const until = performance.now() + SECONDS * 1000;
+async function worker(): Promise<void> {
+  while (performance.now() < until) {
+    const n = sent++;
+    const started = performance.now();
+    const res = await post('/claims', { policyholder_id: families[n % FAMILIES], treatment_date: `2026-11-${String(1 + (n % 28)).padStart(2, '0')}`,
+      submission_date: '2026-11-30', claimed_amount: 1500, documents: {
+        prescription: { doctor_name: 'Dr. A', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever', medicines_prescribed: ['Paracetamol'] },
+        bill: { consultation_fee: 1000, medicines: 500 } } }, token);
+    const body = await res.json();
+    if (res.status !== 201) throw new Error(`${res.status} ${JSON.stringify(body)}`);
+    latencies.push(performance.now() - started);
+    decisions.set(body.decision, (decisions.get(body.decision) ?? 0) + 1);
+  }
+}
+const started = performance.now();
+await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+const seconds = (performance.now() - started) / 1000;
+latencies.sort((a, b) => a - b);
+process.stdout.write(`POST /claims: ${latencies.length} claims in ${seconds.toFixed(1)} s = ${Math.round(latencies.length / seconds)} claims/s at concurrency ${CONCURRENCY}; `
+  + `p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms; `
+  + `decisions ${JSON.stringify(Object.fromEntries(decisions))}\n`);
+// The floor under the same load: an authenticated read that does one small query (GET /auth/me).
+let meCount = 0;
+const meUntil = performance.now() + 3000;
+await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+  while (performance.now() < meUntil) {
+    const res = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    await res.text();
+    meCount += 1;
+  }
+}));
+process.stdout.write(`GET /auth/me under the same conditions: ${Math.round(meCount / 3)} requests/s\n`);
+await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+await deps.db.close();
+process.exit(0);
