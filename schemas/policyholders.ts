@@ -90,7 +90,7 @@ export const PolicyholderPage = page(Policyholder);
 
 export const PolicyholderListQuery = ListQuery.extend({
   q: z.string().trim().min(2, 'must be at least 2 characters').max(100).optional()
-    .describe('Searches name, phone, e-mail and customer id (substring, case-insensitive)'),
+    .describe('Every word must begin the first or last name, the e-mail, the phone number (its last ten digits) or the customer id; case-insensitive'),
   status: PolicyholderStatus.optional(),
   agent_id: Uuid.optional(),
 }).strict();

@@ -55,7 +55,8 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
     $audit$;`);
   pgm.sql(`REVOKE ALL ON FUNCTION "${tenant.schema}".audit_row() FROM PUBLIC;`);
 
-  auditTable(pgm, tenant, 'users', { redact: ['password_hash'], ignore: ['login_attempts', 'locked_until', 'last_login_at'] });
+  auditTable(pgm, tenant, 'users', { redact: ['password_hash'],
+    ignore: ['login_attempts', 'locked_until', 'last_login_at', 'policyholder_agent_order'] });
   auditTable(pgm, tenant, 'roles');
   auditTable(pgm, tenant, 'permissions');
   auditTable(pgm, tenant, 'role_permissions', { key: 'assignment_id' });

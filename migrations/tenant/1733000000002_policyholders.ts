@@ -5,8 +5,8 @@ import {
 } from '../../src/db/migration-kit.js';
 
 // Policyholders: the agent book's customers. Each belongs to its servicing agent's book (agent_id, agent_order);
-// a policyholder user (users.policyholder_id) sees only its own record. search_text feeds the trigram index
-// behind ?q= (name, phone, e-mail, customer id).
+// a policyholder user (users.policyholder_id) sees only its own record. The *_key columns feed the prefix
+// indexes behind ?q= (name, phone, e-mail, customer id).
 export async function up(pgm: MigrationBuilder): Promise<void> {
   const tenant = await tenantMigrationContext(pgm);
   pgm.sql(`
@@ -37,23 +37,33 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       updated_by uuid,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
-      search_text text GENERATED ALWAYS AS (lower(
-        coalesce(first_name, '') || ' ' || coalesce(last_name, '') || ' ' || coalesce(email, '') || ' '
-        || coalesce(phone_number, '') || ' ' || coalesce(customer_id, ''))) STORED,
-      ${BOOK_AGENT_FOREIGN_KEY}
+      first_name_key text GENERATED ALWAYS AS (lower(first_name)) STORED,
+      last_name_key text GENERATED ALWAYS AS (lower(last_name)) STORED,
+      phone_key text GENERATED ALWAYS AS (right(phone_number, 10)) STORED,
+      ${BOOK_AGENT_FOREIGN_KEY},
+      CONSTRAINT policyholders_book_key UNIQUE (policyholder_id, agent_order)
     );`);
   bookIndexes(pgm, 'policyholders', 'policyholder_id');
-  pgm.sql('CREATE INDEX policyholders_search ON policyholders USING gin (search_text shared.gin_trgm_ops);');
+  // ?q= is a prefix search over these keys. Under RLS the planner only turns a query's condition into an index
+  // condition when its operator is leakproof: LIKE and pg_trgm's operators are not (a trigram index is never used
+  // for a runtime-role query), the text_pattern_ops comparisons ~>=~ and ~<~ on a plain column are.
+  for (const column of ['first_name_key', 'last_name_key', 'email', 'phone_key', 'customer_id']) {
+    pgm.sql(`CREATE INDEX policyholders_${column}_prefix ON policyholders (${column} text_pattern_ops);`);
+  }
   pgm.sql('CREATE INDEX policyholders_agent ON policyholders (agent_id);');
   guardTenantTable(pgm, tenant, 'policyholders', ['SELECT', 'INSERT', 'UPDATE']);
   bookPolicies(pgm, 'policyholders', ['select', 'insert', 'update']);
-  auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order', 'search_text'] });
+  auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order'] });
 
-  // The login of a policyholder user: the actor loader reads it with the user, so no lookup through RLS.
-  pgm.sql('ALTER TABLE users ADD COLUMN policyholder_id uuid UNIQUE REFERENCES policyholders (policyholder_id);');
+  // The login of a policyholder user, with its record's book number (kept in step by the cascading key): the
+  // actor loader reads both with the user, so the caller's range needs no lookup through RLS.
+  pgm.sql(`ALTER TABLE users ADD COLUMN policyholder_id uuid UNIQUE, ADD COLUMN policyholder_agent_order bigint,
+    ADD CONSTRAINT users_policyholder_fk FOREIGN KEY (policyholder_id, policyholder_agent_order)
+      REFERENCES policyholders (policyholder_id, agent_order) ON UPDATE CASCADE,
+    ADD CONSTRAINT users_policyholder_pair CHECK ((policyholder_id IS NULL) = (policyholder_agent_order IS NULL));`);
 }
 
 export function down(pgm: MigrationBuilder): void {
-  pgm.sql('ALTER TABLE users DROP COLUMN policyholder_id;');
+  pgm.sql('ALTER TABLE users DROP COLUMN policyholder_id, DROP COLUMN policyholder_agent_order;');
   pgm.sql('DROP TABLE policyholders;');
 }

@@ -11,6 +11,7 @@ export interface TenantActorRow {
   readonly agent_pre_order: number | null;
   readonly agent_subtree_hi: number | null;
   readonly policyholder_id: string | null;
+  readonly policyholder_agent_order: number | null;
   readonly roles: { role_name: string; data_scope: DataScope }[];
   readonly rules: PermissionRule[];
 }
@@ -22,7 +23,7 @@ export async function findSessionActor(tx: Tx, userId: string, sessionId: string
       SELECT r.role_id, r.role_name, r.data_scope FROM user_roles ur JOIN roles r ON r.role_id = ur.role_id
        WHERE ur.user_id = :user_id AND (ur.expires_at IS NULL OR ur.expires_at > now()))
     SELECT u.user_id, u.email, a.agent_id, a.pre_order AS agent_pre_order, a.subtree_hi AS agent_subtree_hi,
-           u.policyholder_id,
+           u.policyholder_id, u.policyholder_agent_order,
            coalesce((SELECT json_agg(json_build_object('role_name', role_name, 'data_scope', data_scope)
                                      ORDER BY role_name) FROM granted), '[]') AS roles,
            coalesce((SELECT json_agg(DISTINCT jsonb_build_object('action', p.action, 'subject', p.subject,

@@ -66,15 +66,20 @@ export async function loadTenantActor(tx: Tx, tenant: TenantRecord, claims: Acce
 
 /**
  * The pre-order range of the agents whose book the data scope reaches: the whole range for tenant-wide roles,
- * the agent's subtree for 'team', its own number for 'own', nothing otherwise. A policyholder user also sees
- * its own record (and what hangs off it) through app.policyholder_id.
+ * the agent's subtree for 'team', its own number for 'own'. A caller without an agent range who is a
+ * policyholder user gets its own record's book number and app.policyholder_id, which the policies use to keep
+ * it to its own rows; nobody else gets anything.
  */
-export function bookRangeOf(scope: DataScope, row: Pick<TenantActorRow, 'agent_pre_order' | 'agent_subtree_hi' | 'policyholder_id'>): BookRange {
-  const policyholder_id = row.policyholder_id;
-  if (scope === 'tenant') return { ...WHOLE_BOOK, policyholder_id };
-  if (scope === 'none' || row.agent_pre_order === null || row.agent_subtree_hi === null) return { ...NO_BOOK, policyholder_id };
-  if (scope === 'own') return { lo: row.agent_pre_order, hi: row.agent_pre_order, policyholder_id };
-  return { lo: row.agent_pre_order, hi: row.agent_subtree_hi, policyholder_id };
+export function bookRangeOf(scope: DataScope,
+  row: Pick<TenantActorRow, 'agent_pre_order' | 'agent_subtree_hi' | 'policyholder_id' | 'policyholder_agent_order'>): BookRange {
+  if (scope === 'tenant') return WHOLE_BOOK;
+  const agent = row.agent_pre_order !== null && row.agent_subtree_hi !== null && scope !== 'none';
+  if (agent && scope === 'own') return { lo: row.agent_pre_order as number, hi: row.agent_pre_order as number, policyholder_id: null };
+  if (agent) return { lo: row.agent_pre_order as number, hi: row.agent_subtree_hi as number, policyholder_id: null };
+  if (row.policyholder_id && row.policyholder_agent_order !== null) {
+    return { lo: row.policyholder_agent_order, hi: row.policyholder_agent_order, policyholder_id: row.policyholder_id };
+  }
+  return NO_BOOK;
 }
 
 /** A job's actor: no user or session, the whole tenant, and the rights of a provider admin. */

@@ -68,7 +68,8 @@ export function tenantWidePolicies(pgm: MigrationBuilder, table: string, command
 }
 
 // The agent book. Each book row carries its agent's pre-order number (agent_order); the scope sets the range of
-// numbers the caller may see (app.agent_lo..app.agent_hi) and, for a policyholder user, its own record.
+// numbers the caller may see (app.agent_lo..app.agent_hi) and, for a policyholder user, its own record
+// (app.policyholder_id, with the range narrowed to that record's book number).
 const AGENT_LO = "nullif(current_setting('app.agent_lo', true), '')::bigint";
 const AGENT_HI = "nullif(current_setting('app.agent_hi', true), '')::bigint";
 const CURRENT_POLICYHOLDER = "nullif(current_setting('app.policyholder_id', true), '')::uuid";
@@ -80,14 +81,16 @@ export const BOOK_AGENT_FOREIGN_KEY =
   'FOREIGN KEY (agent_id, agent_order) REFERENCES agents (agent_id, pre_order) ON UPDATE CASCADE';
 
 /**
- * One PERMISSIVE policy per command on a book table: writes within the caller's agent range; reads also the
- * caller's own policyholder record and what hangs off it (`policyholderColumn`, the key on `policyholders`).
- * Only =, AND, OR, BETWEEN and casts of current_setting: Citus-safe, and each arm has an index to use.
+ * One PERMISSIVE policy per command on a book table, the same for every command: the caller's agent range, and,
+ * when the caller is a policyholder user (its range is then its own record's book number), only its own rows
+ * (`policyholderColumn`: the key on `policyholders`). The range stays a plain conjunct, so it is an index
+ * condition for every caller; an `OR policyholder_id = ...` beside it made managers' pages filter row by row.
+ * Only =, AND, OR, BETWEEN and casts of current_setting: Citus-safe.
  */
 export function bookPolicies(pgm: MigrationBuilder, table: string, commands: (keyof PolicySet)[],
   policyholderColumn = 'policyholder_id'): void {
-  const read = `${TENANT_MATCHES} AND (agent_order BETWEEN ${AGENT_LO} AND ${AGENT_HI} OR ${policyholderColumn} = ${CURRENT_POLICYHOLDER})`;
-  tenantPolicies(pgm, table, Object.fromEntries(commands.map((command) => [command, command === 'select' ? read : BOOK_RANGE_MATCHES])));
+  const ownRowsOnly = `(${policyholderColumn} = ${CURRENT_POLICYHOLDER} OR current_setting('app.policyholder_id', true) = '')`;
+  tenantPolicies(pgm, table, Object.fromEntries(commands.map((command) => [command, `${BOOK_RANGE_MATCHES} AND ${ownRowsOnly}`])));
 }
 
 /** The two indexes a book table's newest-first pages need: one for agents' ranges, one for tenant-wide roles. */

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { PolicyholderListQuery } from '../../schemas/policyholders.js';
 import { paginate, type Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
@@ -51,15 +52,41 @@ export async function findPolicyholder(tx: Tx, policyholderId: string, options: 
   return options.forUpdate ? query.forUpdate() : query;
 }
 
-/** `LIKE` pattern for a substring: the user's %, _ and \ are matched literally. */
-function substringPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+/** The smallest string above every string that starts with `prefix` (byte order, as text_pattern_ops compares). */
+function prefixEnd(prefix: string): string {
+  const last = prefix.codePointAt(prefix.length - 1) as number;
+  return `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}`;
 }
 
-/** Newest first. ?q= is a substring of the trigram-indexed search_text (name, e-mail, phone, customer id). */
+/** A phone number as its key holds it: the last ten digits, so '+91 98123' and '98123' both find '+919812345678'. */
+function phoneDigits(token: string): string | undefined {
+  const digits = token.replace(/[\s()+-]/g, '');
+  if (!/^[0-9]{3,14}$/.test(digits)) return undefined;
+  return digits.length > 10 && digits.startsWith('91') ? digits.slice(2) : digits;
+}
+
+/**
+ * Every word of ?q= must begin the first name, the last name, the e-mail, the phone number or the customer id.
+ * Each arm is `key ~>=~ prefix AND key ~<~ end` on a plain column: leakproof, so an index condition under RLS.
+ */
+function whereWordsMatch(select: Knex.QueryBuilder, q: string): void {
+  // A phone number typed with spaces ('+91 98123 45678') is one word.
+  const words = phoneDigits(q) ? [q.replace(/\s/g, '')] : q.split(/\s+/).filter(Boolean).slice(0, 4);
+  for (const word of words) {
+    const lower = word.toLowerCase();
+    const arms: [string, string][] = [['first_name_key', lower], ['last_name_key', lower], ['email', lower], ['customer_id', word.toUpperCase()]];
+    const phone = phoneDigits(word);
+    if (phone) arms.push(['phone_key', phone]);
+    select.where((any) => {
+      for (const [column, prefix] of arms) any.orWhereRaw(`(?? ~>=~ ? AND ?? ~<~ ?)`, [column, prefix, column, prefixEnd(prefix)]);
+    });
+  }
+}
+
+/** Newest first; ?q= searches by prefix (see whereWordsMatch). */
 export async function listPolicyholders(tx: Tx, query: PolicyholderListQuery): Promise<Page<PolicyholderRecord>> {
   const select = selectPolicyholders(tx);
-  if (query.q) select.whereRaw('search_text LIKE ?', [substringPattern(query.q)]);
+  if (query.q) whereWordsMatch(select, query.q);
   if (query.status) select.where({ status: query.status });
   if (query.agent_id) select.where({ agent_id: query.agent_id });
   return paginate<PolicyholderRecord>(select, 'policyholder_id', { ...query, newestFirst: true });
@@ -77,6 +104,8 @@ export async function findUserLink(tx: Tx, userId: string): Promise<{ user_id: s
 export async function linkUser(tx: Tx, policyholderId: string, userId: string | null): Promise<void> {
   const others = tx('users').where({ policyholder_id: policyholderId });
   if (userId) others.whereNot({ user_id: userId });
-  await others.update({ policyholder_id: null, updated_at: tx.fn.now() });
-  if (userId) await tx('users').where({ user_id: userId }).update({ policyholder_id: policyholderId, updated_at: tx.fn.now() });
+  await others.update({ policyholder_id: null, policyholder_agent_order: null, updated_at: tx.fn.now() });
+  if (!userId) return;
+  await tx.raw(`UPDATE users SET policyholder_id = p.policyholder_id, policyholder_agent_order = p.agent_order, updated_at = now()
+    FROM policyholders p WHERE users.user_id = ? AND p.policyholder_id = ?`, [userId, policyholderId]);
 }

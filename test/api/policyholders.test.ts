@@ -43,10 +43,12 @@ describe('policyholders API', () => {
     const mine = await createPolicyholderAs(juniorA, { first_name: 'Zubin', last_name: 'Mistry', email: 'zubin.m@example.in',
       phone_number: '+919900112233', customer_id: 'ZM-77' });
     const theirs = await createPolicyholderAs(fx.token('juniorB'), { first_name: 'Zubin', last_name: 'Other', phone_number: '+919900112299' });
-    for (const q of ['zubin', 'MISTRY', 'zubin.m@', '9900112233', 'zm-77']) expect(await search(juniorA, q), q).to.deep.equal([mine]);
+    for (const q of ['zub', 'MISTRY', 'zubin.m@', '9900112233', '+91 99001 12233', 'zm-77', 'zubin mis', 'Mistry Zubin']) {
+      expect(await search(juniorA, q), q).to.deep.equal([mine]);
+    }
     expect(await search(fx.token('senior'), 'zubin')).to.have.members([mine, theirs]);
     expect(await search(juniorA, '99001122')).to.deep.equal([mine]);
-    expect(await search(juniorA, '100%_')).to.deep.equal([]);
+    for (const q of ['ubin', 'zubin other', '100%_', '%%', 'zz\\']) expect(await search(juniorA, q), q).to.deep.equal([]);
     expectProblem(await api().get(`${API}/policyholders?q=z`).set(...bearer(juniorA)), 400, ['query.q']);
   });
 
@@ -122,6 +124,22 @@ describe('policyholders API', () => {
     const someone: TestUser = await createTestUser(fx.tenant, 'policyholder');
     expectProblem(await patch(fx.token('admin'), fx.policyholderB, { user_id: fx.users.policyholder.user_id }), 409, [], 'policyholder.user_taken');
     expectProblem(await patch(juniorA, fx.policyholderA, { user_id: someone.user_id }), 403);
+  });
+
+  it('a policyholder login keeps seeing its own record when the record changes hands or its agent moves', async () => {
+    const holder = fx.token('policyholder');
+    const handed = await patch(fx.token('senior'), fx.policyholderA, { agent_id: fx.users.juniorB.agent_id });
+    expect(handed.status, handed.text).to.equal(200);
+    expect((await get(holder, fx.policyholderA)).status).to.equal(200);
+    const moved = await api().patch(`${API}/agents/${fx.users.juniorB.agent_id}`).set(...bearer(fx.token('admin')))
+      .send({ parent_agent_id: fx.users.manager.agent_id });
+    expect(moved.status, moved.text).to.equal(200);
+    expect((await get(holder, fx.policyholderA)).status).to.equal(200);
+    const list = await api().get(`${API}/policyholders?limit=200`).set(...bearer(holder));
+    expect(list.body.data.map((row: { policyholder_id: string }) => row.policyholder_id)).to.deep.equal([fx.policyholderA]);
+    expect((await get(holder, fx.policyholderB)).status).to.equal(404);
+    await api().patch(`${API}/agents/${fx.users.juniorB.agent_id}`).set(...bearer(fx.token('admin'))).send({ parent_agent_id: fx.users.senior.agent_id });
+    await patch(fx.token('admin'), fx.policyholderA, { agent_id: fx.users.juniorA.agent_id });
   });
 
   it('answers 404 for an unknown policyholder', async () => {
