@@ -92,5 +92,5 @@ export async function listPayments(tx: Tx, filter: PaymentListFilter): Promise<P
   }
   if (filter.from) query.where('payment_date', '>=', filter.from);
   if (filter.to) query.where('payment_date', '<=', filter.to);
-  return paginate<PaymentRow>(query, 'payment_id', filter);
+  return paginate<PaymentRow>(query, 'payment_id', { ...filter, newestFirst: true });
 }

@@ -125,7 +125,7 @@ export async function listPolicies(tx: Tx, filter: PolicyListFilter, asOf: IsoDa
     if (filter.due === 'overdue') inner.where('p.next_payment_date', '<', asOf);
     else inner.whereRaw('p.next_payment_date BETWEEN ?::date AND ?::date + ?::int', [asOf, asOf, filter.due_within_days]);
   }
-  return paginate<PolicyRecord>(tx.from(inner.as('policies')), 'policy_id', filter);
+  return paginate<PolicyRecord>(tx.from(inner.as('policies')), 'policy_id', { ...filter, newestFirst: true });
 }
 
 export interface StatusChangeRow {
