@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { PhoneNumber, Uuid } from './common.js';
 
 export const LoginBody = z.object({
-  tenant: z.string().min(2).max(20).optional().describe('Tenant code, e.g. LIC; may come from X-Tenant or the subdomain instead. Absent: platform login.'),
-  email: z.string().max(255).optional(),
+  tenant: z.string().trim().toUpperCase().min(2).max(20).optional().describe('Tenant code, e.g. LIC; may come from X-Tenant or the subdomain instead. Absent: platform login.'),
+  // Canonical as parsed, but not format-checked: a malformed address answers like any unknown account (401).
+  email: z.string().trim().toLowerCase().max(255).optional(),
   phone_number: PhoneNumber.optional(),
-  username: z.string().max(100).optional(),
+  username: z.string().trim().toLowerCase().max(100).optional(),
   password: z.string().min(1, 'is required').max(200),
 }).strict().refine((body) => body.email ?? body.phone_number ?? body.username, {
   message: 'one of email, phone_number or username is required',

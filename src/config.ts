@@ -85,7 +85,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  SUPER_ADMIN_EMAIL and SUPER_ADMIN_PASSWORD go together');
   }
   const superAdmin = env.SUPER_ADMIN_EMAIL && env.SUPER_ADMIN_PASSWORD
-    ? { email: env.SUPER_ADMIN_EMAIL.toLowerCase(), password: env.SUPER_ADMIN_PASSWORD }
+    ? { email: env.SUPER_ADMIN_EMAIL.trim().toLowerCase(), password: env.SUPER_ADMIN_PASSWORD }
     : isProduction ? undefined : DEMO_SUPER_ADMIN;
 
   return Object.freeze({

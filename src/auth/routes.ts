@@ -9,16 +9,19 @@ import { primaryRole } from '../roles/system-roles.js';
 import { login, logout, refresh } from './service.js';
 
 
-/** Where a login's tenant comes from: the body, else X-Tenant, else the subdomain of the configured base domain. */
+/**
+ * Where a login's tenant comes from: the body, else X-Tenant, else the subdomain of the configured base domain.
+ * Always the canonical (trimmed, upper-case) code, whichever of the three named it.
+ */
 function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomain: string | undefined): string | undefined {
-  const header = req.get('x-tenant')?.trim();
-  if (bodyTenant && header && bodyTenant.toUpperCase() !== header.toUpperCase()) {
+  const header = req.get('x-tenant')?.trim().toUpperCase() || undefined;
+  if (bodyTenant && header && bodyTenant !== header) {
     throw new ValidationError([{ path: 'body.tenant', message: 'names another tenant than the X-Tenant header' }]);
   }
   if (bodyTenant ?? header) return bodyTenant ?? header;
   if (!baseDomain || !req.hostname.endsWith(`.${baseDomain}`)) return undefined;
-  const label = req.hostname.slice(0, -(baseDomain.length + 1));
-  return TENANT_CODE_PATTERN.test(label.toUpperCase()) && !['WWW', 'API', 'APP'].includes(label.toUpperCase()) ? label : undefined;
+  const label = req.hostname.slice(0, -(baseDomain.length + 1)).toUpperCase();
+  return TENANT_CODE_PATTERN.test(label) && !['WWW', 'API', 'APP'].includes(label) ? label : undefined;
 }
 
 /** RFC 6749 §5.1: responses carrying tokens must not be cached. */
