@@ -1,13 +1,13 @@
 import type { RoleSummary } from '../../schemas/roles.js';
 import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
 import { endSessionsOf } from '../auth/service.js';
-import { authorize, can } from '../auth/ability.js';
+import { allowedRecords, authorize, can } from '../auth/ability.js';
 import { tenantIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Page } from '../db/pagination.js';
-import { assertMayHandOutRoles, rolesForAssignment } from '../roles/service.js';
+import { assertMayAssignRoles, assertMayHandOutRoles, rolesForAssignment } from '../roles/service.js';
 import {
   assignRoles, countSeatHolders, deactivateUserRow, findUserRecord, insertUser, listUserRecords, lockSeats, replaceUserRoles,
   rolesOfUsers, updateUserRow, type UserChanges, type UserRecord,
@@ -60,10 +60,8 @@ function isSelf(actor: Actor, record: UserRecord): boolean {
 
 export async function listUsers(tx: Tx, actor: Actor, query: UserListQuery): Promise<Page<UserView>> {
   authorize(actor.ability, 'read', 'User');
-  const page = await listUserRecords(tx, query);
-  // Conditions on User may hide some rows: a page can then hold fewer than `limit`; the cursor still moves on.
-  const visible = page.data.filter((record) => can(actor.ability, 'read', 'User', record));
-  return { data: await withRoles(tx, visible), next_cursor: page.next_cursor };
+  const page = await listUserRecords(tx, allowedRecords(actor.ability, 'read', 'User'), query);
+  return { data: await withRoles(tx, page.data), next_cursor: page.next_cursor };
 }
 
 export async function getUser(tx: Tx, actor: Actor, userId: string): Promise<UserView> {
@@ -77,10 +75,12 @@ export async function createUser(tx: Tx, deps: Deps, actor: Actor, body: CreateU
   const { password, role_ids: roleIds, ...profile } = body;
   if (roleIds.length) authorize(actor.ability, 'update', 'Role');
   const roles = await rolesForAssignment(tx, roleIds);
-  await assertMayHandOutRoles(tx, actor, roles);
+  await assertMayAssignRoles(tx, actor, roles);
   const passwordHash = await deps.passwords.hash(password);
   await takeSeat(tx, actor);
   const row = await insertUser(tx, { ...profile, password_hash: passwordHash, created_by: actor.user_id });
+  // The user as written (its id included) must be one the caller may create; otherwise all of it rolls back.
+  authorize(actor.ability, 'create', 'User', await findUserRecord(tx, row.user_id));
   await assignRoles(tx, row.user_id, roles.map((role) => role.role_id), actor.user_id);
   return shownUser(tx, row.user_id);
 }
@@ -102,12 +102,18 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   }
   assertKeepsAnIdentifier(record, body);
   const { password, ...profile } = body;
+  // Allowed on the user as it is (manageableUser) and as it will be.
+  authorize(actor.ability, 'update', 'User', { ...record, ...withoutUndefined(profile) });
   const changes: UserChanges = { ...profile, updated_by: actor.user_id };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, record.user_id, changes);
   if (password) await endSessionsOf(tx, record.user_id, 'password_changed');
   else if (body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
   return shownUser(tx, record.user_id);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }
 
 function assertKeepsAnIdentifier(record: UserRecord, body: PatchUserBody): void {
@@ -142,7 +148,10 @@ export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, r
   // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
   const record = await manageableUser(tx, actor, target.user_id, 'update');
   const roles = await rolesForAssignment(tx, roleIds);
-  await assertMayHandOutRoles(tx, actor, roles);
+  const held = (await rolesOfUsers(tx, [record.user_id])).get(record.user_id) ?? [];
+  const changed = [...roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id)),
+    ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
+  await assertMayAssignRoles(tx, actor, changed);
   await replaceUserRoles(tx, record.user_id, roles.map((role) => role.role_id), actor.user_id);
   return shownUser(tx, record.user_id);
 }
