@@ -10,14 +10,10 @@ const TABLES = {
   platform: { accounts: 'platform_users', sessions: 'platform_sessions' },
 } as const;
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
-
 export interface LoginAccount {
   readonly user_id: string;
   readonly password_hash: string;
   readonly status: string;
-  readonly locked_until: Date | null;
 }
 
 export interface LoginIdentifier {
@@ -26,52 +22,32 @@ export interface LoginIdentifier {
   readonly username?: string | undefined;
 }
 
-/** Narrows a query on the accounts table to the one a login names (super admins sign in by e-mail only). */
+/** Narrows a query on the accounts table to the one a login names (canonical as parsed; super admins: e-mail only). */
 function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifier): Knex.QueryBuilder {
-  if (id.email) return query.where({ email: id.email.trim().toLowerCase() });
+  if (id.email) return query.where({ email: id.email });
   if (kind === 'platform') return query.whereRaw('false');
   if (id.phone_number) return query.where({ phone_number: id.phone_number });
-  return query.where({ username: (id.username ?? '').trim().toLowerCase() });
+  return query.where({ username: id.username ?? '' });
+}
+
+/** The account a login names, if any (its attempts are counted per identity: login-lock-repository.ts). */
+export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
+  return namedBy(tx(TABLES[kind].accounts), kind, id).first('user_id', 'password_hash', 'status');
 }
 
 /**
- * Takes one of the account's attempts before its password is checked, in one atomic update: the fifth in a
- * row locks the account at once, so no burst of concurrent guesses gets more than five checks per lock window.
- * Undefined when the login names no account or a locked one. A matching password then admits the login.
- */
-export async function reserveLoginAttempt(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
-  const reaching = tx.raw('login_attempts + 1 >= ?', [MAX_FAILED_LOGINS]);
-  const [account] = await namedBy(tx(TABLES[kind].accounts), kind, id)
-    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', tx.fn.now()))
-    .update({
-      login_attempts: tx.raw('CASE WHEN ? THEN 0 ELSE login_attempts + 1 END', [reaching]),
-      locked_until: tx.raw('CASE WHEN ? THEN now() + make_interval(mins => ?) END', [reaching, LOCK_MINUTES]),
-    })
-    .returning(['user_id', 'password_hash', 'status', 'locked_until']);
-  return account;
-}
-
-/**
- * Admits a login whose password matched: its attempt count and any lock its own attempts set are cleared. Only
- * while the account is active and still has the password that was checked: a reset committed during the check
- * (which ended every session) must not be outlived by this one.
+ * Admits a login whose password matched. Only while the account is active and still has the password that was
+ * checked: a reset committed during the check (which ended every session) must not be outlived by this one.
  */
 export async function admitLogin(tx: Tx, kind: AccountKind, account: LoginAccount): Promise<boolean> {
   const admitted = await tx(TABLES[kind].accounts)
     .where({ user_id: account.user_id, status: 'active', password_hash: account.password_hash })
-    .update({ login_attempts: 0, locked_until: null, last_login_at: tx.fn.now() });
+    .update({ last_login_at: tx.fn.now() });
   return admitted === 1;
 }
 
-/** Seconds until the named account's lock ends, by the database's clock; undefined when it is not locked. */
-export async function lockSecondsLeft(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<number | undefined> {
-  const row = await namedBy(tx(TABLES[kind].accounts), kind, id).where('locked_until', '>', tx.fn.now())
-    .first(tx.raw('ceil(extract(epoch FROM locked_until - now()))::int AS seconds'));
-  return row?.seconds;
-}
-
 export async function findAccountState(tx: Tx, kind: AccountKind, userId: string): Promise<LoginAccount | undefined> {
-  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until').where({ user_id: userId });
+  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status').where({ user_id: userId });
 }
 
 export interface SessionRow {

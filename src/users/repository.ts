@@ -111,8 +111,7 @@ export async function listUserRecords(tx: Tx, allowed: AllowedRecords, filter: U
 
 export async function updateUserRow(tx: Tx, userId: string, changes: UserChanges): Promise<void> {
   const defined: Record<string, unknown> = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-  // A new password (an administrator's reset) also lifts a lockout earned by failures with the old one.
-  if (changes.password_hash) Object.assign(defined, { password_changed_at: tx.fn.now(), login_attempts: 0, locked_until: null });
+  if (changes.password_hash) Object.assign(defined, { password_changed_at: tx.fn.now() });
   await tx('users').where({ user_id: userId }).update({ ...defined, updated_at: tx.fn.now() });
 }
 

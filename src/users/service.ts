@@ -1,6 +1,6 @@
 import type { RoleSummary } from '../../schemas/roles.js';
 import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
-import { endSessionsOf } from '../auth/service.js';
+import { clearSignInFailures, endSessionsOf } from '../auth/service.js';
 import { allowedRecords, authorize, can } from '../auth/ability.js';
 import { tenantIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
@@ -107,8 +107,11 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   const changes: UserChanges = { ...profile, updated_by: actor.user_id };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, record.user_id, changes);
-  if (password) await endSessionsOf(tx, record.user_id, 'password_changed');
-  else if (body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
+  if (password) {
+    await endSessionsOf(tx, record.user_id, 'password_changed');
+    await clearSignInFailures(tx, actor.tenant?.tenant_code ?? '', await findUserRecord(tx, record.user_id) ?? record);
+  }
+  if (!password && body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
   return shownUser(tx, record.user_id);
 }
 

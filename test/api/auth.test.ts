@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { PasswordHasher } from '../../src/auth/passwords.js';
-import { login as serviceLogin } from '../../src/auth/service.js';
+import { loginIdentityHash, login as serviceLogin } from '../../src/auth/service.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { bearer, createTestTenant, createTestUser, login, TEST_PASSWORD, type TestTenant, type TestUser } from '../helpers/actors.js';
@@ -156,8 +156,8 @@ describe('auth', () => {
       for (let i = 0; i < 5; i += 1) await attempt('Wrong#Password1');
       expect((await attempt(TEST_PASSWORD)).status).to.equal(423);
       await inOwnerTransaction(testDeps().db, async (tx) => {
-        await enterTenant(tx, tenant);
-        await tx('users').where({ user_id: user.user_id }).update({ locked_until: tx.raw("now() - interval '1 second'") });
+        await tx('shared.login_locks').where({ identity_hash: loginIdentityHash(tenant.tenant_code, 'email', user.email) })
+          .update({ locked_until: tx.raw("now() - interval '1 second'") });
       });
       expect((await attempt(TEST_PASSWORD)).status).to.equal(200);
     });
