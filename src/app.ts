@@ -1,6 +1,6 @@
 import express from 'express';
 import helmet from 'helmet';
-import { loginRateLimiter } from './auth/routes.js';
+import { loginThrottles } from './auth/login-throttle.js';
 import type { AppDeps } from './deps.js';
 import { API_BASE, API_ENDPOINTS } from './endpoints.js';
 import { mountEndpoints } from './http/endpoint.js';
@@ -20,7 +20,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(opsRouter(deps));
   app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
-  app.use(`${API_BASE}/auth/login`, loginRateLimiter(deps.config));
+  app.use(`${API_BASE}/auth/login`, ...loginThrottles(deps.config, deps.rateLimitStore));
   const api = express.Router();
   mountEndpoints(api, API_ENDPOINTS, deps);
   app.use(API_BASE, api);

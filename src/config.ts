@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -28,6 +29,10 @@ const EnvSchema = z.object({
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(3),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(4),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_LIMIT_GLOBAL_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  ARGON2_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).optional(),
+  ARGON2_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('100kb'),
   SEED_DEMO: booleanFromEnv.optional(),
   TENANT_BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
@@ -56,7 +61,12 @@ export interface Config {
   readonly superAdmin: { readonly email: string; readonly password: string } | undefined;
   readonly logLevel: Env['LOG_LEVEL'];
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** argon2 computations at once (memory: this × memoryCost), and how long one may wait for a slot. */
+  readonly hashing: { readonly maxConcurrent: number; readonly maxWaitMs: number; readonly maxQueued: number };
+  /** Sign-in attempts a minute: per client address, per account named (known or not), across all addresses. */
   readonly loginRateLimitPerMinute: number;
+  readonly loginRateLimitPerAccountPerMinute: number;
+  readonly loginRateLimitGlobalPerMinute: number;
   readonly bodyLimit: string;
   readonly seedDemo: boolean;
   /** Logins to <code>.<domain> resolve the tenant from the subdomain. */
@@ -111,7 +121,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       timeCost: env.ARGON2_TIME_COST,
       parallelism: env.ARGON2_PARALLELISM,
     }),
+    hashing: Object.freeze({
+      maxConcurrent: env.ARGON2_MAX_CONCURRENT ?? Math.min(4, os.availableParallelism()),
+      maxWaitMs: env.ARGON2_QUEUE_WAIT_MS,
+      maxQueued: 1000,
+    }),
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginRateLimitPerAccountPerMinute: env.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
+    loginRateLimitGlobalPerMinute: env.LOGIN_RATE_LIMIT_GLOBAL_PER_MINUTE,
     bodyLimit: env.BODY_LIMIT,
     seedDemo: env.SEED_DEMO ?? !isProduction,
     tenantBaseDomain: env.TENANT_BASE_DOMAIN ?? 'agentmitra.in',

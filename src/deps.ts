@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { RateLimitStoreFactory } from './auth/login-throttle.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
@@ -13,6 +14,8 @@ export interface AppDeps {
   readonly passwords: PasswordHasher;
   readonly tokens: TokenService;
   readonly tenants: TenantRegistry;
+  /** Where the sign-in throttles keep their counters; unset: in memory, per process. */
+  readonly rateLimitStore?: RateLimitStoreFactory;
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
@@ -20,7 +23,7 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     config,
     db,
     log,
-    passwords: new PasswordHasher(config.argon2),
+    passwords: new PasswordHasher(config.argon2, config.hashing),
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
   };

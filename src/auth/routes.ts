@@ -1,9 +1,7 @@
 import type { Request } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { LoginBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
 import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
-import type { Config } from '../config.js';
-import { RateLimitedError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { primaryRole } from '../roles/system-roles.js';
 import { login, logout, refresh } from './service.js';
@@ -13,7 +11,7 @@ import { login, logout, refresh } from './service.js';
  * Where a login's tenant comes from: the body, else X-Tenant, else the subdomain of the configured base domain.
  * Always the canonical (trimmed, upper-case) code, whichever of the three named it.
  */
-function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomain: string | undefined): string | undefined {
+export function loginTenantCode(req: Request, bodyTenant: string | undefined, baseDomain: string | undefined): string | undefined {
   const header = req.get('x-tenant')?.trim().toUpperCase() || undefined;
   if (bodyTenant && header && bodyTenant !== header) {
     throw new ValidationError([{ path: 'body.tenant', message: 'names another tenant than the X-Tenant header' }]);
@@ -37,7 +35,9 @@ export const authEndpoints: Endpoint[] = [
     summary: 'Sign in with e-mail, phone number or username; without a tenant, a platform (super admin) sign-in',
     headers: { 'X-Tenant': 'Tenant code, instead of body.tenant' },
     responses: { 200: { description: 'Signed in', schema: TokenPair }, 401: problem('Wrong user or password'),
-      403: problem('Tenant suspended'), 423: problem('Account locked'), 429: problem('Too many attempts') },
+      403: problem('Tenant suspended (told only after a right password)'), 423: problem('Account locked'),
+      429: problem('Too many attempts from this address, for this account, or in all'),
+      503: problem('Too many sign-ins being checked at once; retry after Retry-After') },
   }, async ({ body, req, deps }) => {
     const tenantCode = loginTenantCode(req, body.tenant, deps.config.tenantBaseDomain);
     return { body: await login(deps, tenantCode, body, body.password, clientInfo(req)), headers: NO_STORE };
@@ -76,15 +76,3 @@ export const authEndpoints: Endpoint[] = [
     },
   })),
 ];
-
-/** Per-IP throttle on sign-in, in front of the per-account lockout. */
-export function loginRateLimiter(config: Config) {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: config.loginRateLimitPerMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (_req, _res, next) => next(new RateLimitedError('Too many sign-in attempts from this address; wait a minute.',
-      { code: 'auth.rate_limited', headers: { 'Retry-After': '60' } })),
-  });
-}

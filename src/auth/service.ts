@@ -84,9 +84,11 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
   });
   if (attempt.lockSeconds !== undefined) return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
   const { account } = attempt;
+  // The client's address takes its turn in the hashing queue: a flood from one address waits behind itself.
+  const queueKey = client.ip_address ?? 'unknown';
   const matches = account
-    ? await deps.passwords.verify(account.password_hash, password)
-    : await deps.passwords.verifyAgainstNothing(password);
+    ? await deps.passwords.verify(account.password_hash, password, queueKey)
+    : await deps.passwords.verifyAgainstNothing(password, queueKey);
   if (!account || !matches) return settle(INVALID_CREDENTIALS);
   if (tenant) assertActive(tenant);
   const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome> => {
