@@ -15,8 +15,10 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
+  DATABASE_PLATFORM_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DB_PLATFORM_POOL_MAX: z.coerce.number().int().min(1).max(200).default(4),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('agent-mitra'),
   JWT_AUDIENCE: z.string().min(1).default('agent-mitra-api'),
@@ -49,8 +51,11 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly databaseAppUrl: string | undefined;
+  readonly databasePlatformUrl: string | undefined;
   readonly dataDir: string;
   readonly dbPoolMax: number;
+  /** Connections of the platform role (super admins, tenant registry, readiness). */
+  readonly dbPlatformPoolMax: number;
   readonly jwt: {
     readonly secret: string;
     readonly issuer: string;
@@ -105,8 +110,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL,
     databaseUrl: env.DATABASE_URL,
     databaseAppUrl: env.DATABASE_APP_URL,
+    databasePlatformUrl: env.DATABASE_PLATFORM_URL,
     dataDir,
     dbPoolMax: env.DB_POOL_MAX,
+    dbPlatformPoolMax: env.DB_PLATFORM_POOL_MAX,
     jwt: Object.freeze({
       secret: env.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret'),
       issuer: env.JWT_ISSUER,

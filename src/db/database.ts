@@ -3,11 +3,13 @@ import type { Knex } from 'knex';
 import type { Config } from '../config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { createKnex } from './knex.js';
-import { provisionFromOwner, provisionFromSuperuser } from './roles.js';
+import { PLATFORM_GROUP, provisionFromOwner, provisionFromSuperuser } from './roles.js';
 
 export interface Database {
-  /** The runtime role's pool. Only the scope functions open transactions on it. */
+  /** The runtime role's pool (tenant requests). Only the scope functions open transactions on it. */
   readonly app: Knex;
+  /** The platform role's pool (super admins, tenant registry, readiness): the only one reaching platform tables. */
+  readonly platform: Knex;
   /** The owner role's connection string: the privileged path (migrations, onboarding). */
   readonly ownerUrl: string;
   /** Citus takes each SET LOCAL as its own statement and never sees set_config. */
@@ -22,7 +24,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   let embedded: EmbeddedServer | undefined;
   let urls;
   if (config.databaseUrl) {
-    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl);
+    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl, config.databasePlatformUrl);
   } else {
     const clusterDir = mode === 'persistent'
       ? path.join(config.dataDir, 'pg')
@@ -31,22 +33,26 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     urls = await provisionFromSuperuser(embedded.superuserUrl, config.dataDir);
   }
   const app = createKnex(urls.appUrl, config.dbPoolMax);
+  const platform = createKnex(urls.platformUrl, config.dbPlatformPoolMax);
   try {
     await assertRuntimeRoleIsConfined(app);
+    await assertRuntimeRoleIsConfined(platform);
     const citus = await app.raw("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
     const isCitus = citus.rows.length > 0;
     if (isCitus) await assertCitusPropagatesSetLocal(app);
+    if (isCitus) await assertCitusPropagatesSetLocal(platform);
     return {
       app,
+      platform,
       ownerUrl: urls.ownerUrl,
       isCitus,
       async close() {
-        await app.destroy();
+        await Promise.all([app.destroy(), platform.destroy()]);
         await embedded?.stop();
       },
     };
   } catch (error) {
-    await app.destroy();
+    await Promise.all([app.destroy(), platform.destroy()]);
     await embedded?.stop();
     throw error;
   }
@@ -72,6 +78,24 @@ export async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
   ].filter(Boolean);
   if (problems.length) {
     throw new Error(`Refusing to start: the runtime role "${role.rolname}" ${problems.join(', ')}; RLS would not confine it.`);
+  }
+}
+
+/**
+ * After migrations: the runtime role holds no privilege at all on the platform tables, and is not a member of the
+ * platform group, so it cannot reach them whatever it sets.
+ */
+export async function assertPlatformTablesOutOfReach(app: Knex): Promise<void> {
+  const { rows } = await app.raw(`
+    SELECT t AS relation FROM unnest(ARRAY['shared.tenants', 'shared.platform_users', 'shared.platform_sessions']) AS t
+     WHERE to_regclass(t) IS NOT NULL
+       AND (has_table_privilege(current_user, t, 'SELECT') OR has_table_privilege(current_user, t, 'INSERT')
+            OR has_table_privilege(current_user, t, 'UPDATE') OR has_table_privilege(current_user, t, 'DELETE'))
+    UNION ALL
+    SELECT 'membership of ' || ? WHERE pg_has_role(current_user, ?, 'MEMBER')`, [PLATFORM_GROUP, PLATFORM_GROUP]);
+  if (rows.length) {
+    const reached = rows.map((row: { relation: string }) => row.relation).join(', ');
+    throw new Error(`Refusing to start: the runtime role reaches platform tables (${reached}).`);
   }
 }
 

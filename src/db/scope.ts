@@ -28,12 +28,15 @@ interface ScopeValues {
  * Commits when `work` resolves, rolls back when it throws.
  */
 export function inTenantScope<T>(db: Database, tenant: TenantRef, userId: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope(db, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, userId), work);
+  return inScope(db, db.app, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, userId), work);
 }
 
-/** The platform's transaction (registry, providers, super admins): the shared schema only. */
+/**
+ * The platform's transaction (registry, providers, super admins): the shared schema only, on the platform role's
+ * pool, the one role granted the platform tables.
+ */
 export function inPlatformScope<T>(db: Database, platformUserId: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope(db, ['shared'], {
+  return inScope(db, db.platform, ['shared'], {
     'app.scope': 'platform',
     'app.tenant_id': '',
     'app.user_id': '',
@@ -71,14 +74,14 @@ export async function enterTenant(tx: Tx, tenant: TenantRef): Promise<void> {
   }
 }
 
-function inScope<T>(db: Database, searchPath: string[], values: ScopeValues, work: (tx: Tx) => Promise<T>): Promise<T> {
+function inScope<T>(db: Database, pool: Knex, searchPath: string[], values: ScopeValues, work: (tx: Tx) => Promise<T>): Promise<T> {
   const statements = settingStatements(searchPath, values);
   if (!db.isCitus) {
     const config: ScopedTransactionConfig = { preamble: `${statements.join('; ')};` };
-    return db.app.transaction(work, config);
+    return pool.transaction(work, config);
   }
   // Citus mangles multi-statement strings and carries only SET LOCAL (one statement at a time) to the workers.
-  return db.app.transaction(async (tx) => {
+  return pool.transaction(async (tx) => {
     for (const statement of statements) await tx.raw(statement);
     return work(tx);
   });
