@@ -20,6 +20,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(opsRouter(deps));
   app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
 
+  // Every API answer may carry personal data or tokens: no cache along the way may keep one.
+  app.use(API_BASE, (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   app.use(`${API_BASE}/auth/login`, ...loginThrottles(deps.config, deps.rateLimitStore));
   const api = express.Router();
   mountEndpoints(api, API_ENDPOINTS, deps);
