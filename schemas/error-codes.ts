@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   'rate.limited': 'Too many requests; try again after Retry-After seconds',
   'service.unavailable': 'The database is busy or unreachable; try again after Retry-After seconds',
   'internal.error': 'A fault on our side',
+  // security (issues 5 and 11)
+  'request.not_acceptable': 'The Accept header rules out JSON, the only media type this API answers in',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

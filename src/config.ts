@@ -96,6 +96,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR);
   const isProduction = env.NODE_ENV === 'production';
   if (isProduction && !env.JWT_SECRET) throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production');
+  // ASVS V2.5.4: the demo tenants sign in with published passwords; they never exist in production.
+  if (isProduction && env.SEED_DEMO) throw new ConfigError('Invalid configuration:\n  SEED_DEMO: refused in production (demo logins have published passwords)');
   if (Boolean(env.SUPER_ADMIN_EMAIL) !== Boolean(env.SUPER_ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  SUPER_ADMIN_EMAIL and SUPER_ADMIN_PASSWORD go together');
   }
