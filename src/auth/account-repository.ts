@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { paginate, type Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
 
 // Tenant users (users, user_sessions) and super admins (shared.platform_users, platform_sessions) sign in the
@@ -117,4 +118,41 @@ export async function hasActiveSuperAdmin(tx: Tx): Promise<boolean> {
 
 export async function insertSuperAdmin(tx: Tx, admin: { email: string; password_hash: string }): Promise<void> {
   await tx('shared.platform_users').insert({ ...admin, first_name: 'Platform', last_name: 'Admin' });
+}
+
+/** Sets a new password hash (the caller's own change). */
+export async function setPasswordHash(tx: Tx, kind: AccountKind, userId: string, passwordHash: string): Promise<void> {
+  await tx(TABLES[kind].accounts).where({ user_id: userId })
+    .update({ password_hash: passwordHash, password_changed_at: tx.fn.now(), updated_at: tx.fn.now() });
+}
+
+export interface LiveSession {
+  readonly session_id: string;
+  readonly created_at: Date;
+  readonly last_activity_at: Date;
+  readonly expires_at: Date;
+  readonly ip_address: string | null;
+  readonly user_agent: string | null;
+}
+
+/** The user's sessions that have neither ended nor expired, oldest first. */
+export function listLiveSessions(tx: Tx, kind: AccountKind, userId: string, options: { limit: number; cursor?: string | undefined })
+  : Promise<Page<LiveSession>> {
+  const query = tx(TABLES[kind].sessions)
+    .select('session_id', 'created_at', 'last_activity_at', 'expires_at', tx.raw('host(ip_address) AS ip_address'), 'user_agent')
+    .where({ user_id: userId }).whereNull('revoked_at').where('expires_at', '>', tx.fn.now());
+  return paginate<LiveSession>(query, 'session_id', options);
+}
+
+/** Ends one live session of this user; false when it is not one (another user's, ended, unknown). */
+export async function revokeOwnSession(tx: Tx, kind: AccountKind, userId: string, sessionId: string, reason: string): Promise<boolean> {
+  const ended = await tx(TABLES[kind].sessions).where({ session_id: sessionId, user_id: userId }).whereNull('revoked_at')
+    .where('expires_at', '>', tx.fn.now()).update({ revoked_at: tx.fn.now(), revoked_reason: reason });
+  return ended === 1;
+}
+
+/** Ends every live session of the user but `keepSessionId` (the one the change was made in). */
+export async function revokeOtherSessions(tx: Tx, kind: AccountKind, userId: string, keepSessionId: string, reason: string): Promise<void> {
+  await tx(TABLES[kind].sessions).where({ user_id: userId }).whereNot({ session_id: keepSessionId }).whereNull('revoked_at')
+    .update({ revoked_at: tx.fn.now(), revoked_reason: reason });
 }

@@ -1,9 +1,12 @@
 import type { Request } from 'express';
-import { LoginBody, Me, RefreshBody, TokenPair } from '../../schemas/auth.js';
+import {
+  ChangePasswordBody, LoginBody, Me, RefreshBody, SessionListQuery, SessionPage, SessionParams, TokenPair,
+} from '../../schemas/auth.js';
 import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
 import { ValidationError } from '../errors.js';
 import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { primaryRole } from '../roles/system-roles.js';
+import { changeOwnPassword, endAllOwnSessions, endOwnSession, listOwnSessions } from './self-service.js';
 import { login, logout, refresh } from './service.js';
 
 
@@ -75,4 +78,41 @@ export const authEndpoints: Endpoint[] = [
       permissions: actor.rules.map((rule) => ({ action: rule.action, subject: rule.subject, conditions: rule.conditions ?? null })),
     },
   })),
+
+  scopedEndpoint({
+    method: 'post', path: '/auth/password', tag: 'auth', access: 'signed_in', body: ChangePasswordBody,
+    summary: 'Change your own password, giving the current one; your other sessions end (ASVS V2.1.6, V3.3.3)',
+    responses: { 204: { description: 'Changed' }, 400: problem('Too short or long, or a commonly used password'),
+      401: problem('Not signed in'), 403: problem('The current password is not right'),
+      423: problem('Five wrong current passwords: try again after Retry-After') },
+  }, async ({ tx, deps, actor, body, req }) => {
+    await changeOwnPassword(tx, deps, actor, body, req.ip ?? null);
+    return { status: 204 };
+  }),
+
+  scopedEndpoint({
+    method: 'get', path: '/auth/sessions', tag: 'auth', access: 'signed_in', query: SessionListQuery,
+    summary: 'Your live sessions: device, address, last activity; the current one marked (ASVS V3.3.4)',
+    responses: { 200: { description: 'A page of sessions', schema: SessionPage }, 400: problem('Invalid query'),
+      401: problem('Not signed in') },
+  }, async ({ tx, actor, query }) => ({ body: await listOwnSessions(tx, actor, query) })),
+
+  scopedEndpoint({
+    method: 'delete', path: '/auth/sessions', tag: 'auth', access: 'signed_in',
+    summary: 'End all your sessions, this one included: signed out everywhere',
+    responses: { 204: { description: 'Ended' }, 401: problem('Not signed in') },
+  }, async ({ tx, actor }) => {
+    await endAllOwnSessions(tx, actor);
+    return { status: 204 };
+  }),
+
+  scopedEndpoint({
+    method: 'delete', path: '/auth/sessions/:session_id', tag: 'auth', access: 'signed_in', params: SessionParams,
+    summary: 'End one of your sessions (ending this one signs you out)',
+    responses: { 204: { description: 'Ended' }, 400: problem('Invalid id'), 401: problem('Not signed in'),
+      404: problem('No such live session of yours') },
+  }, async ({ tx, actor, params }) => {
+    await endOwnSession(tx, actor, params.session_id);
+    return { status: 204 };
+  }),
 ];

@@ -81,6 +81,12 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       return tenant.tenant_id;
     },
     provider_id: async () => providerId,
+    // Another session of the provider admin: the admin may end it, the weak caller may not even see it.
+    session_id: async () => {
+      const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
+      const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));
+      return sessions.body.data.find((session: { current: boolean }) => session.current).session_id;
+    },
   };
 
   async function call(endpoint: Endpoint, caller: Caller, spell: Spelling | undefined): Promise<{ res: Response; ids: string[] }> {
