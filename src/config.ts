@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('agent-mitra-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(12 * 60),
+  ADMIN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SUPER_ADMIN_EMAIL: z.email().optional(),
   SUPER_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -64,6 +66,8 @@ export interface Config {
     readonly refreshTtlSeconds: number;
   };
   readonly superAdmin: { readonly email: string; readonly password: string } | undefined;
+  /** A session idle longer than this cannot be refreshed: for users who manage users or roles, and for others. */
+  readonly sessionIdleSeconds: { readonly admin: number; readonly other: number };
   readonly logLevel: Env['LOG_LEVEL'];
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
   /** argon2 computations at once (memory: this × memoryCost), and how long one may wait for a slot. */
@@ -124,6 +128,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     }),
     superAdmin,
+    sessionIdleSeconds: Object.freeze({ admin: env.ADMIN_SESSION_IDLE_MINUTES * 60, other: env.SESSION_IDLE_MINUTES * 60 }),
     logLevel: env.LOG_LEVEL,
     argon2: Object.freeze({
       memoryCost: env.ARGON2_MEMORY_KIB,

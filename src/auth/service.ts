@@ -8,8 +8,9 @@ import type { TenantRecord } from '../tenants/repository.js';
 import { assertActive } from '../tenants/registry.js';
 import {
   admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, revokeSession,
-  revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier,
+  revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier, type SessionRow,
 } from './account-repository.js';
+import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
 import { hashSecret, sameHash } from './tokens.js';
@@ -125,6 +126,10 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
       await revokeSession(tx, parsed.kind, session.session_id, 'refresh_token_reuse');
       return { kind: 'invalid', message: 'The refresh token was already used; the session has been revoked.' };
     }
+    if (await idleTooLong(deps, tx, parsed.kind, session)) {
+      await revokeSession(tx, parsed.kind, session.session_id, 'idle_timeout');
+      return { kind: 'invalid', message: 'The session was idle too long; sign in again.' };
+    }
     const account = await findAccountState(tx, parsed.kind, session.user_id);
     if (account?.status !== 'active') {
       await revokeSession(tx, parsed.kind, session.session_id, 'account_inactive');
@@ -135,6 +140,16 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
     return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token) };
   });
   return settle(outcome);
+}
+
+/**
+ * ASVS V3.3.2: a session unused for longer than its idle limit is over (its expiry is the absolute limit). Super
+ * admins and users who may manage users or roles get the short limit.
+ */
+async function idleTooLong(deps: AppDeps, tx: Tx, kind: AccountKind, session: SessionRow): Promise<boolean> {
+  const admin = kind === 'platform' || await managesUsersOrRoles(tx, session.user_id);
+  const limit = admin ? deps.config.sessionIdleSeconds.admin : deps.config.sessionIdleSeconds.other;
+  return (await sessionIdleSeconds(tx, kind, session.session_id)) > limit;
 }
 
 /** Ends every live session of a tenant user (password change, suspension, deactivation): its tokens stop at once. */

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { bearer, createTestTenant, createTestUser, login, superAdminToken, type TestTenant, type TestUser } from '../helpers/actors.js';
-import { API, api } from '../helpers/context.js';
+import { inOwnerTransaction } from '../../src/db/privileged.js';
+import { enterTenant } from '../../src/db/scope.js';
+import { API, api, testDeps } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
 
 // Issue 11: a user's own password and sessions, each test named by the OWASP ASVS 4.0.3 requirement it guards.
@@ -99,6 +101,37 @@ describe('your own password and sessions (ASVS V2.1, V3.3)', function () {
     const third = (await login({ tenant: tenant.tenant_code, email: user.email, password: user.password })).access_token;
     expect((await api().delete(`${API}/auth/sessions`).set(...bearer(user.token))).status).to.equal(204);
     for (const token of [user.token, third]) expectProblem(await api().get(`${API}/auth/me`).set(...bearer(token)), 401);
+  });
+
+  /** The clock we control: the session's last activity is moved back by `minutes`. */
+  async function idleFor(refreshToken: string, minutes: number): Promise<void> {
+    const sessionId = refreshToken.split('.')[2];
+    await inOwnerTransaction(testDeps().db, async (tx) => {
+      await enterTenant(tx, tenant);
+      await tx('user_sessions').where({ session_id: sessionId })
+        .update({ last_activity_at: tx.raw('now() - make_interval(mins => ?)', [minutes]) });
+    });
+  }
+
+  it('V3.3.2 refuses to refresh a session idle past its limit: 30 minutes for administrators, 12 hours for others', async () => {
+    const agent = await createTestUser(tenant, 'junior_agent');
+    const refreshWith = (token: string) => api().post(`${API}/auth/refresh`).send({ refresh_token: token });
+    const agentPair = await login({ tenant: tenant.tenant_code, email: agent.email, password: agent.password });
+    await idleFor(agentPair.refresh_token, 31);
+    const stillActive = await refreshWith(agentPair.refresh_token);
+    expect(stillActive.status, 'an agent idle 31 minutes may go on').to.equal(200);
+    await idleFor(stillActive.body.refresh_token, 12 * 60 + 1);
+    expectProblem(await refreshWith(stillActive.body.refresh_token), 401);
+
+    const adminPair = await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password });
+    await idleFor(adminPair.refresh_token, 29);
+    const admin = await refreshWith(adminPair.refresh_token);
+    expect(admin.status, 'an admin idle 29 minutes may go on').to.equal(200);
+    await idleFor(admin.body.refresh_token, 31);
+    const expired = await refreshWith(admin.body.refresh_token);
+    expectProblem(expired, 401);
+    expect(expired.body.detail).to.match(/idle/);
+    expectProblem(await api().get(`${API}/auth/me`).set(...bearer(admin.body.access_token)), 401);
   });
 
   it('V3.3.4 works for super admins too', async () => {
