@@ -36,7 +36,7 @@ const EnvSchema = z.object({
   LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
   LOGIN_RATE_LIMIT_GLOBAL_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   ARGON2_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).optional(),
-  ARGON2_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(1000),
+  ARGON2_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('100kb'),
   SEED_DEMO: booleanFromEnv.optional(),
   TENANT_BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
