@@ -22,3 +22,21 @@ export const BOOK_SUBJECTS = ['Agent', 'Policyholder', 'Policy', 'Payment', 'Cla
 
 /** A rule's conditions may name the caller's own values as '${user.<key>}'. */
 export const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id)\}$/;
+
+/** The type of a field a condition may test: uuid and text compare as text, boolean as boolean. */
+export type ConditionFieldType = 'uuid' | 'text' | 'boolean';
+
+/**
+ * The subjects whose every endpoint checks conditions against the concrete record (lists filter in SQL), and the
+ * fields a condition may test on each. Any other subject refuses conditions: a rule the endpoints cannot enforce
+ * would silently grant more than it says. A module adds its subject here once its endpoints enforce them.
+ */
+export const CONDITION_FIELDS: Partial<Record<Subject, Readonly<Record<string, ConditionFieldType>>>> = {
+  User: { user_id: 'uuid', email: 'text', username: 'text', phone_number: 'text', status: 'text', agent_id: 'uuid' },
+  Role: { role_id: 'uuid', role_name: 'text', is_system_role: 'boolean', data_scope: 'text' },
+  Permission: { permission_id: 'uuid', action: 'text', subject: 'text' },
+  TenantConfig: { config_key: 'text', config_type: 'text' },
+};
+
+/** What a condition may apply to a field: equality and membership only, so SQL and CASL agree exactly. */
+export const CONDITION_OPERATORS = ['$eq', '$ne', '$in', '$nin'] as const;

@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { PhoneNumber, Uuid } from './common.js';
+import { IdParams, ListQuery, page, Password, PhoneNumber, Timestamp, Uuid } from './common.js';
+import { normalisePassword } from './passwords.js';
 
 export const LoginBody = z.object({
-  tenant: z.string().min(2).max(20).optional().describe('Tenant code, e.g. LIC; may come from X-Tenant or the subdomain instead. Absent: platform login.'),
-  email: z.string().max(255).optional(),
+  tenant: z.string().trim().toUpperCase().min(2).max(20).optional().describe('Tenant code, e.g. LIC; may come from X-Tenant or the subdomain instead. Absent: platform login.'),
+  // Canonical as parsed, but not format-checked: a malformed address answers like any unknown account (401).
+  email: z.string().trim().toLowerCase().max(255).optional(),
   phone_number: PhoneNumber.optional(),
-  username: z.string().max(100).optional(),
-  password: z.string().min(1, 'is required').max(200),
+  username: z.string().trim().toLowerCase().max(100).optional(),
+  password: z.string().min(1, 'is required').max(512).transform(normalisePassword),
 }).strict().refine((body) => body.email ?? body.phone_number ?? body.username, {
   message: 'one of email, phone_number or username is required',
   path: ['email'],
@@ -39,3 +41,23 @@ export const Me = z.object({
     action: z.string(), subject: z.string(), conditions: z.record(z.string(), z.unknown()).nullable().optional(),
   })),
 });
+
+export const ChangePasswordBody = z.object({
+  current_password: z.string().min(1, 'is required').max(512).transform(normalisePassword),
+  new_password: Password,
+}).strict();
+export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
+
+export const SessionParams = IdParams('session_id');
+export const SessionListQuery = ListQuery;
+
+export const Session = z.object({
+  session_id: Uuid,
+  created_at: Timestamp,
+  last_activity_at: Timestamp,
+  expires_at: Timestamp,
+  ip_address: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  current: z.boolean().describe('The session this request is made in'),
+});
+export const SessionPage = page(Session);

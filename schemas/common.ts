@@ -12,11 +12,17 @@ z.config({
   },
 });
 
-export const Uuid = z.uuid({ message: 'must be a UUID' });
+/**
+ * A UUID in its canonical spelling: the hex digits are lower-cased as the value is parsed, so every later comparison
+ * (a caller's own id, a map keyed by the database's ids) sees the same string the database returns. Braces or a
+ * missing dash are a 400, not another spelling of the same id.
+ */
+export const Uuid = z.uuid({ message: 'must be a UUID' }).toLowerCase();
 export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
-export const Email = z.email({ message: 'must be an e-mail address' }).max(255).transform((value) => value.toLowerCase());
+/** An e-mail address, trimmed and lower-cased as it is parsed (the database stores and compares that spelling). */
+export const Email = z.string().trim().toLowerCase().max(255).email({ message: 'must be an e-mail address' });
 export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
-export const Password = z.string().min(12, 'must be at least 12 characters').max(200);
+export { Password } from './passwords.js';
 /**
  * A tenant code: upper-case letters, digits and underscores, 2 to 20, a letter first. Its schema is
  * `lower(code)_schema`, and PostgreSQL reserves schema names starting with pg_ (42939), so PG_ is refused.

@@ -1,6 +1,9 @@
 import { createMongoAbility, subject as tagSubject } from '@casl/ability';
 import { z } from 'zod';
-import { ACTIONS, BOOK_SUBJECTS, PLACEHOLDER, SUBJECTS, type Action, type Subject } from './access.js';
+import {
+  ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, type Action, type ConditionFieldType,
+  type Subject,
+} from './access.js';
 import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
@@ -17,17 +20,51 @@ function unknownPlaceholders(value: unknown): string[] {
   return [];
 }
 
-// The operators CASL's mongo matcher evaluates; it reads any other $key (even $or) as a field, matching nothing.
-// No $regex: a role author's pattern would run against every record checked (catastrophic backtracking).
-const OPERATORS = new Set(['$eq', '$ne', '$lt', '$lte', '$gt', '$gte', '$in', '$nin', '$all', '$size', '$elemMatch', '$exists']);
+const SINGLE_VALUE_PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id)\}$/;
+const LIST_PLACEHOLDER = '${user.visible_agent_ids}';
+/** Keys that name an object's machinery, not a field; JSON.parse makes them own keys, a merge would follow them. */
+const MACHINERY_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function unknownOperators(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(unknownOperators);
-  if (!value || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, item]) => [
-    ...(key.startsWith('$') && !OPERATORS.has(key) ? [key] : []),
-    ...unknownOperators(item),
-  ]);
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A single value a field of this type may be compared with: its own scalar kind or a one-value placeholder. */
+function fitsField(type: ConditionFieldType, value: unknown): boolean {
+  if (type === 'boolean') return typeof value === 'boolean';
+  return typeof value === 'string' && (!value.includes('${') || SINGLE_VALUE_PLACEHOLDER.test(value));
+}
+
+function operandErrors(field: string, type: ConditionFieldType, operator: string, operand: unknown): string[] {
+  if (operator === '$eq' || operator === '$ne') {
+    return operand === null || fitsField(type, operand) ? [] : [`${field}.${operator} must be a ${type} value or null`];
+  }
+  if (operator === '$in' || operator === '$nin') {
+    if (operand === LIST_PLACEHOLDER && type === 'uuid') return [];
+    const fits = Array.isArray(operand) && operand.length <= 100 && operand.every((item) => fitsField(type, item));
+    return fits ? [] : [`${field}.${operator} must be a list of at most 100 ${type} values`];
+  }
+  return [`unsupported operator ${MACHINERY_KEYS.has(operator) ? `key ${operator}` : operator} on ${field} (use ${CONDITION_OPERATORS.join(', ')})`];
+}
+
+/**
+ * What is wrong with a rule's conditions: only subjects whose endpoints enforce conditions take them, only on their
+ * declared fields, with equality and membership on values of the field's type (CONDITION_FIELDS). Exactly what
+ * can be checked against a record in memory and, identically, filtered in SQL.
+ */
+function conditionErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
+  const fields = CONDITION_FIELDS[subject];
+  if (!fields) return [`${subject} takes no conditions: its endpoints cannot enforce them`];
+  return Object.entries(conditions).flatMap(([field, test]) => {
+    const type = Object.hasOwn(fields, field) ? fields[field] : undefined;
+    if (!type) {
+      return [`unknown field ${MACHINERY_KEYS.has(field) ? `key ${field}` : field} (conditions on ${subject} may test ${Object.keys(fields).join(', ')})`];
+    }
+    if (!isPlainObject(test)) return test === null || fitsField(type, test) ? [] : [`${field} must be a ${type} value or null`];
+    const operators = Object.entries(test);
+    if (!operators.length) return [`${field} needs an operator`];
+    return operators.flatMap(([operator, operand]) => operandErrors(field, type, operator, operand));
+  });
 }
 
 /** CASL compiles conditions lazily; compiling once here keeps a bad operator from failing every later request. */
@@ -44,8 +81,9 @@ export const PermissionRuleInput = z.object({
   action: z.enum(ACTIONS),
   subject: z.enum(SUBJECTS),
   conditions: z.record(z.string(), z.unknown()).nullable().optional()
-    .describe("MongoDB-style query on the record; values may be '${user.user_id}', '${user.agent_id}' or "
-      + "'${user.tenant_id}'. Not allowed on the agent book's subjects, whose rows the role's data_scope decides"),
+    .describe("MongoDB-style query on the record, for User, Role, Permission and TenantConfig only: field: value, or "
+      + "field: { $eq | $ne: value, $in | $nin: [values] }; values may be '${user.user_id}', '${user.agent_id}' or "
+      + "'${user.tenant_id}'. The agent book's subjects take none: the role's data_scope decides their rows"),
 }).strict().superRefine((rule, ctx) => {
   if (!rule.conditions) return;
   if ((BOOK_SUBJECTS as readonly string[]).includes(rule.subject)) {
@@ -60,9 +98,9 @@ export const PermissionRuleInput = z.object({
   for (const bad of unknownPlaceholders(rule.conditions)) {
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unknown placeholder ${bad}` });
   }
-  for (const bad of unknownOperators(rule.conditions)) {
-    ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unsupported operator ${bad}` });
-  }
+  const invalid = conditionErrors(rule.subject, rule.conditions);
+  for (const message of invalid) ctx.addIssue({ code: 'custom', path: ['conditions'], message });
+  if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });
   if (compileError) ctx.addIssue({ code: 'custom', path: ['conditions'], message: compileError });
 });

@@ -1,9 +1,10 @@
 import express from 'express';
 import helmet from 'helmet';
-import { loginRateLimiter } from './auth/routes.js';
+import { loginThrottles } from './auth/login-throttle.js';
 import type { AppDeps } from './deps.js';
 import { API_BASE, API_ENDPOINTS } from './endpoints.js';
 import { mountEndpoints } from './http/endpoint.js';
+import { negotiateJson } from './http/content-negotiation.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogging } from './http/request-logging.js';
 import { tenantRateLimit } from './limits/tenant-rate-limit.js';
@@ -19,11 +20,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(helmet());
   // Before the body parser, so its timer also counts the 400s and 413s the parser answers.
   app.use(opsRouter(deps));
+  // Every API answer may carry personal data or tokens: no cache along the way may keep one (ASVS V8.2.1).
+  app.use(API_BASE, (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(API_BASE, negotiateJson);
   // Before the body parser: a tenant over its quota costs one counter update, nothing more.
   app.use(API_BASE, tenantRateLimit(deps));
   app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
-
-  app.use(`${API_BASE}/auth/login`, loginRateLimiter(deps.config));
+  app.use(`${API_BASE}/auth/login`, ...loginThrottles(deps.config, deps.rateLimitStore));
   const api = express.Router();
   mountEndpoints(api, API_ENDPOINTS, deps);
   app.use(API_BASE, api);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { ensureSuperAdmin } from './auth/super-admin.js';
 import type { Config } from './config.js';
-import { openDatabase, type EmbeddedMode } from './db/database.js';
+import { assertPlatformTablesOutOfReach, openDatabase, type EmbeddedMode } from './db/database.js';
 import { migrateAllTenants, migrateShared } from './db/migrator.js';
 import { createDeps, type AppDeps } from './deps.js';
 import { JOB_DEFINITIONS } from './job-handlers.js';
@@ -15,6 +15,7 @@ export async function boot(config: Config, log: Logger, mode: EmbeddedMode = 'pe
     const tenants = await migrateAllTenants(db.ownerUrl, (line) => log.info(`migrate ${line}`));
     if (tenants.failed.length) log.error({ failed: tenants.failed }, 'some tenants failed to migrate');
     await installJobQueue(db.ownerUrl, JOB_DEFINITIONS, (line) => log.warn(line));
+    await assertPlatformTablesOutOfReach(db.app);
     const deps = createDeps(config, db, log);
     await ensureSuperAdmin(deps);
     return deps;

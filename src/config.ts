@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -14,6 +15,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
+  DATABASE_PLATFORM_URL: z.url().optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
@@ -25,11 +27,14 @@ const EnvSchema = z.object({
   JOBS_POLL_INTERVAL_MS: z.coerce.number().int().min(500).default(2000),
   OUTBOX_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).default(10_000),
   LOG_PRETTY: booleanFromEnv.optional(),
+  DB_PLATFORM_POOL_MAX: z.coerce.number().int().min(1).max(200).default(4),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).default('agent-mitra'),
   JWT_AUDIENCE: z.string().min(1).default('agent-mitra-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(12 * 60),
+  ADMIN_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SUPER_ADMIN_EMAIL: z.email().optional(),
   SUPER_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -37,6 +42,10 @@ const EnvSchema = z.object({
   ARGON2_TIME_COST: z.coerce.number().int().min(1).default(3),
   ARGON2_PARALLELISM: z.coerce.number().int().min(1).max(16).default(4),
   LOGIN_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  LOGIN_RATE_LIMIT_GLOBAL_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  ARGON2_MAX_CONCURRENT: z.coerce.number().int().min(1).max(64).optional(),
+  ARGON2_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(2000),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 100kb or 1mb').default('100kb'),
   SEED_DEMO: booleanFromEnv.optional(),
   TENANT_BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
@@ -53,6 +62,7 @@ export interface Config {
   readonly publicUrl: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly databaseAppUrl: string | undefined;
+  readonly databasePlatformUrl: string | undefined;
   readonly dataDir: string;
   readonly dbPoolMax: number;
   /** A statement running longer is cancelled (a 503); applies to every pooled connection. */
@@ -71,6 +81,8 @@ export interface Config {
   };
   /** Human-readable logs (pino-pretty, a development dependency). */
   readonly logPretty: boolean;
+  /** Connections of the platform role (super admins, tenant registry, readiness). */
+  readonly dbPlatformPoolMax: number;
   readonly jwt: {
     readonly secret: string;
     readonly issuer: string;
@@ -79,9 +91,16 @@ export interface Config {
     readonly refreshTtlSeconds: number;
   };
   readonly superAdmin: { readonly email: string; readonly password: string } | undefined;
+  /** A session idle longer than this cannot be refreshed: for users who manage users or roles, and for others. */
+  readonly sessionIdleSeconds: { readonly admin: number; readonly other: number };
   readonly logLevel: Env['LOG_LEVEL'];
   readonly argon2: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number };
+  /** argon2 computations at once (memory: this × memoryCost), and how long one may wait for a slot. */
+  readonly hashing: { readonly maxConcurrent: number; readonly maxWaitMs: number; readonly maxQueued: number };
+  /** Sign-in attempts a minute: per client address, per account named (known or not), across all addresses. */
   readonly loginRateLimitPerMinute: number;
+  readonly loginRateLimitPerAccountPerMinute: number;
+  readonly loginRateLimitGlobalPerMinute: number;
   readonly bodyLimit: string;
   readonly seedDemo: boolean;
   /** Logins to <code>.<domain> resolve the tenant from the subdomain. */
@@ -106,11 +125,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR);
   const isProduction = env.NODE_ENV === 'production';
   if (isProduction && !env.JWT_SECRET) throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production');
+  // ASVS V2.5.4: the demo tenants sign in with published passwords; they never exist in production.
+  if (isProduction && env.SEED_DEMO) throw new ConfigError('Invalid configuration:\n  SEED_DEMO: refused in production (demo logins have published passwords)');
   if (Boolean(env.SUPER_ADMIN_EMAIL) !== Boolean(env.SUPER_ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  SUPER_ADMIN_EMAIL and SUPER_ADMIN_PASSWORD go together');
   }
   const superAdmin = env.SUPER_ADMIN_EMAIL && env.SUPER_ADMIN_PASSWORD
-    ? { email: env.SUPER_ADMIN_EMAIL.toLowerCase(), password: env.SUPER_ADMIN_PASSWORD }
+    ? { email: env.SUPER_ADMIN_EMAIL.trim().toLowerCase(), password: env.SUPER_ADMIN_PASSWORD }
     : isProduction ? undefined : DEMO_SUPER_ADMIN;
 
   return Object.freeze({
@@ -120,6 +141,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL,
     databaseUrl: env.DATABASE_URL,
     databaseAppUrl: env.DATABASE_APP_URL,
+    databasePlatformUrl: env.DATABASE_PLATFORM_URL,
     dataDir,
     dbPoolMax: env.DB_POOL_MAX,
     dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
@@ -133,6 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       outboxSweepIntervalMs: env.OUTBOX_SWEEP_INTERVAL_MS,
     }),
     logPretty: env.LOG_PRETTY ?? env.NODE_ENV === 'development',
+    dbPlatformPoolMax: env.DB_PLATFORM_POOL_MAX,
     jwt: Object.freeze({
       secret: env.JWT_SECRET ?? persistedSecret(dataDir, 'jwt-secret'),
       issuer: env.JWT_ISSUER,
@@ -141,13 +164,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     }),
     superAdmin,
+    sessionIdleSeconds: Object.freeze({ admin: env.ADMIN_SESSION_IDLE_MINUTES * 60, other: env.SESSION_IDLE_MINUTES * 60 }),
     logLevel: env.LOG_LEVEL,
     argon2: Object.freeze({
       memoryCost: env.ARGON2_MEMORY_KIB,
       timeCost: env.ARGON2_TIME_COST,
       parallelism: env.ARGON2_PARALLELISM,
     }),
+    hashing: Object.freeze({
+      maxConcurrent: env.ARGON2_MAX_CONCURRENT ?? Math.min(4, os.availableParallelism()),
+      maxWaitMs: env.ARGON2_QUEUE_WAIT_MS,
+      maxQueued: 1000,
+    }),
     loginRateLimitPerMinute: env.LOGIN_RATE_LIMIT_PER_MINUTE,
+    loginRateLimitPerAccountPerMinute: env.LOGIN_RATE_LIMIT_PER_ACCOUNT_PER_MINUTE,
+    loginRateLimitGlobalPerMinute: env.LOGIN_RATE_LIMIT_GLOBAL_PER_MINUTE,
     bodyLimit: env.BODY_LIMIT,
     seedDemo: env.SEED_DEMO ?? !isProduction,
     tenantBaseDomain: env.TENANT_BASE_DOMAIN ?? 'agentmitra.in',

@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
+import type { RateLimitStoreFactory } from './auth/login-throttle.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
 import { JOB_DEFINITIONS } from './job-handlers.js';
 import { JobQueue } from './jobs/queue.js';
+import { PostgresRateLimitStore } from './limits/postgres-rate-limit-store.js';
 import { TenantRegistry } from './tenants/registry.js';
 
 /** What request handling needs, built once at start (or per test suite) and passed down explicitly. */
@@ -17,6 +19,8 @@ export interface AppDeps {
   readonly tenants: TenantRegistry;
   /** Queues jobs (any process); runs them only where startJobs was asked for workers. */
   readonly jobs: JobQueue;
+  /** Where the sign-in throttles keep their counters: PostgreSQL, so every process counts together. */
+  readonly rateLimitStore: RateLimitStoreFactory;
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
@@ -24,9 +28,10 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     config,
     db,
     log,
-    passwords: new PasswordHasher(config.argon2),
+    passwords: new PasswordHasher(config.argon2, config.hashing),
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
     jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
+    rateLimitStore: (name) => new PostgresRateLimitStore(db.app, `${name}:`),
   };
 }

@@ -67,3 +67,18 @@ export function authorize(ability: AppAbility, action: Action, subjectType: Subj
     throw new ForbiddenError(`You are not allowed to ${action} ${subjectType}.`);
   }
 }
+
+/** Which records of a subject the ability allows an action on: all of them, or those matching any of these conditions. */
+export type AllowedRecords = { readonly all: true } | { readonly all: false; readonly anyOf: readonly Record<string, unknown>[] };
+
+/**
+ * The ability's rules for `action` on `subjectType` as a filter a list can apply in SQL (db/conditions.ts), so a
+ * page holds only what the caller may see and is never short. Roles only grant (no `cannot` rules), so the
+ * records allowed are those matching any rule's conditions; a rule without conditions allows every record.
+ */
+export function allowedRecords(ability: AppAbility, action: Action, subjectType: Subject): AllowedRecords {
+  const rules = ability.rulesFor(action, subjectType);
+  if (rules.some((rule) => rule.inverted)) throw new Error('inverted rules cannot be turned into a list filter');
+  if (rules.some((rule) => !rule.conditions)) return { all: true };
+  return { all: false, anyOf: rules.map((rule) => rule.conditions as Record<string, unknown>) };
+}

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { paginate, type Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
 
 // Tenant users (users, user_sessions) and super admins (shared.platform_users, platform_sessions) sign in the
@@ -10,14 +11,10 @@ const TABLES = {
   platform: { accounts: 'platform_users', sessions: 'platform_sessions' },
 } as const;
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
-
 export interface LoginAccount {
   readonly user_id: string;
   readonly password_hash: string;
   readonly status: string;
-  readonly locked_until: Date | null;
 }
 
 export interface LoginIdentifier {
@@ -26,55 +23,32 @@ export interface LoginIdentifier {
   readonly username?: string | undefined;
 }
 
-/** Narrows a query on the accounts table to the one a login names (super admins sign in by e-mail only). */
+/** Narrows a query on the accounts table to the one a login names (canonical as parsed; super admins: e-mail only). */
 function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifier): Knex.QueryBuilder {
-  if (id.email) return query.where({ email: id.email.trim().toLowerCase() });
+  if (id.email) return query.where({ email: id.email });
   if (kind === 'platform') return query.whereRaw('false');
   if (id.phone_number) return query.where({ phone_number: id.phone_number });
-  return query.where({ username: (id.username ?? '').trim().toLowerCase() });
+  return query.where({ username: id.username ?? '' });
+}
+
+/** The account a login names, if any (its attempts are counted per identity: login-lock-repository.ts). */
+export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
+  return namedBy(tx(TABLES[kind].accounts), kind, id).first('user_id', 'password_hash', 'status');
 }
 
 /**
- * Takes one of the account's attempts before its password is checked, in one atomic update: the fifth in a
- * row locks the account at once, so no burst of concurrent guesses gets more than five checks per lock window.
- * Undefined when the login names no account or a locked one. A matching password then admits the login.
- */
-export async function reserveLoginAttempt(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
-  const reaching = tx.raw('login_attempts + 1 >= ?', [MAX_FAILED_LOGINS]);
-  // The lock's end is computed once, outside the CASE: Citus refuses now() inside CASE in an UPDATE of a
-  // distributed table, while a row from a FROM sub-select is a plain value to it.
-  const [account] = await namedBy(tx(TABLES[kind].accounts), kind, id)
-    .updateFrom(tx.raw('(SELECT now() + make_interval(mins => ?) AS until) AS lock_window', [LOCK_MINUTES]))
-    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', tx.fn.now()))
-    .update({
-      login_attempts: tx.raw('CASE WHEN ? THEN 0 ELSE login_attempts + 1 END', [reaching]),
-      locked_until: tx.raw('CASE WHEN ? THEN lock_window.until END', [reaching]),
-    })
-    .returning(['user_id', 'password_hash', 'status', 'locked_until']);
-  return account;
-}
-
-/**
- * Admits a login whose password matched: its attempt count and any lock its own attempts set are cleared. Only
- * while the account is active and still has the password that was checked: a reset committed during the check
- * (which ended every session) must not be outlived by this one.
+ * Admits a login whose password matched. Only while the account is active and still has the password that was
+ * checked: a reset committed during the check (which ended every session) must not be outlived by this one.
  */
 export async function admitLogin(tx: Tx, kind: AccountKind, account: LoginAccount): Promise<boolean> {
   const admitted = await tx(TABLES[kind].accounts)
     .where({ user_id: account.user_id, status: 'active', password_hash: account.password_hash })
-    .update({ login_attempts: 0, locked_until: null, last_login_at: tx.fn.now() });
+    .update({ last_login_at: tx.fn.now() });
   return admitted === 1;
 }
 
-/** Seconds until the named account's lock ends, by the database's clock; undefined when it is not locked. */
-export async function lockSecondsLeft(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<number | undefined> {
-  const row = await namedBy(tx(TABLES[kind].accounts), kind, id).where('locked_until', '>', tx.fn.now())
-    .first(tx.raw('ceil(extract(epoch FROM locked_until - now()))::int AS seconds'));
-  return row?.seconds;
-}
-
 export async function findAccountState(tx: Tx, kind: AccountKind, userId: string): Promise<LoginAccount | undefined> {
-  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'locked_until').where({ user_id: userId });
+  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status').where({ user_id: userId });
 }
 
 export interface SessionRow {
@@ -144,4 +118,41 @@ export async function hasActiveSuperAdmin(tx: Tx): Promise<boolean> {
 
 export async function insertSuperAdmin(tx: Tx, admin: { email: string; password_hash: string }): Promise<void> {
   await tx('shared.platform_users').insert({ ...admin, first_name: 'Platform', last_name: 'Admin' });
+}
+
+/** Sets a new password hash (the caller's own change). */
+export async function setPasswordHash(tx: Tx, kind: AccountKind, userId: string, passwordHash: string): Promise<void> {
+  await tx(TABLES[kind].accounts).where({ user_id: userId })
+    .update({ password_hash: passwordHash, password_changed_at: tx.fn.now(), updated_at: tx.fn.now() });
+}
+
+export interface LiveSession {
+  readonly session_id: string;
+  readonly created_at: Date;
+  readonly last_activity_at: Date;
+  readonly expires_at: Date;
+  readonly ip_address: string | null;
+  readonly user_agent: string | null;
+}
+
+/** The user's sessions that have neither ended nor expired, oldest first. */
+export function listLiveSessions(tx: Tx, kind: AccountKind, userId: string, options: { limit: number; cursor?: string | undefined })
+  : Promise<Page<LiveSession>> {
+  const query = tx(TABLES[kind].sessions)
+    .select('session_id', 'created_at', 'last_activity_at', 'expires_at', tx.raw('host(ip_address) AS ip_address'), 'user_agent')
+    .where({ user_id: userId }).whereNull('revoked_at').where('expires_at', '>', tx.fn.now());
+  return paginate<LiveSession>(query, 'session_id', options);
+}
+
+/** Ends one live session of this user; false when it is not one (another user's, ended, unknown). */
+export async function revokeOwnSession(tx: Tx, kind: AccountKind, userId: string, sessionId: string, reason: string): Promise<boolean> {
+  const ended = await tx(TABLES[kind].sessions).where({ session_id: sessionId, user_id: userId }).whereNull('revoked_at')
+    .where('expires_at', '>', tx.fn.now()).update({ revoked_at: tx.fn.now(), revoked_reason: reason });
+  return ended === 1;
+}
+
+/** Ends every live session of the user but `keepSessionId` (the one the change was made in). */
+export async function revokeOtherSessions(tx: Tx, kind: AccountKind, userId: string, keepSessionId: string, reason: string): Promise<void> {
+  await tx(TABLES[kind].sessions).where({ user_id: userId }).whereNot({ session_id: keepSessionId }).whereNull('revoked_at')
+    .update({ revoked_at: tx.fn.now(), revoked_reason: reason });
 }

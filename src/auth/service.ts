@@ -5,10 +5,13 @@ import type { AppDeps } from '../deps.js';
 import { LockedError, UnauthenticatedError } from '../errors.js';
 import { primaryRole } from '../roles/system-roles.js';
 import type { TenantRecord } from '../tenants/repository.js';
+import { assertActive } from '../tenants/registry.js';
 import {
-  admitLogin, findAccountState, findSessionForUpdate, insertSession, lockSecondsLeft, reserveLoginAttempt,
-  revokeSession, revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier,
+  admitLogin, findAccountState, findLoginAccount, findSessionForUpdate, insertSession, revokeSession,
+  revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier, type SessionRow,
 } from './account-repository.js';
+import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
+import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
 import { hashSecret, sameHash } from './tokens.js';
 
@@ -37,46 +40,68 @@ function inAccountScope<T>(deps: AppDeps, tenant: TenantRecord | null, work: (tx
   return tenant ? inTenantScope(deps.db, tenant, null, work) : inPlatformScope(deps.db, null, work);
 }
 
-/** The tenant a login names, or null for a platform login. An unknown tenant costs a hash, like a wrong password. */
-async function loginTenant(deps: AppDeps, tenantCode: string | undefined, password: string): Promise<TenantRecord | null> {
-  if (!tenantCode) return null;
-  try {
-    return await deps.tenants.forLogin(tenantCode);
-  } catch (error) {
-    if (error instanceof UnauthenticatedError) await deps.passwords.verifyAgainstNothing(password);
-    throw error;
-  }
+/**
+ * The digest a login's failures are counted under: the tenant code as named (known or not; none for the platform),
+ * the kind of identifier and its canonical value.
+ */
+export function loginIdentityHash(tenantCode: string | undefined, kind: 'email' | 'phone_number' | 'username', value: string): string {
+  return hashSecret(`${tenantCode ?? ''}\n${kind}\n${value}`);
+}
+
+function identityHashOf(tenantCode: string | undefined, id: LoginIdentifier): string {
+  if (id.email) return loginIdentityHash(tenantCode, 'email', id.email);
+  if (id.phone_number) return loginIdentityHash(tenantCode, 'phone_number', id.phone_number);
+  return loginIdentityHash(tenantCode, 'username', id.username ?? '');
+}
+
+/** Every identity a user signs in by: what a new password clears the failures of. */
+export function identityHashesOfUser(tenantCode: string, user: { email: string | null; phone_number: string | null;
+  username: string | null }): string[] {
+  return [
+    user.email && loginIdentityHash(tenantCode, 'email', user.email),
+    user.phone_number && loginIdentityHash(tenantCode, 'phone_number', user.phone_number),
+    user.username && loginIdentityHash(tenantCode, 'username', user.username),
+  ].filter((hash): hash is string => Boolean(hash));
 }
 
 /**
- * Three steps, so argon2 never holds a pooled connection: take one of the account's five attempts (atomically;
- * the fifth locks it), check the password with no transaction open, then admit a match. A locked account answers
- * 423 without a check, so a right password cannot stand out from wrong ones once the lock is on.
+ * Sign-in, alike for every identity up to the password check: a tenant and an account that exist, and ones that
+ * do not, take the same steps (an attempt is counted under the identity's digest, so five failures lock an unknown
+ * e-mail as they lock a real one; a password hash is checked, against nothing if there is no account). Only a
+ * right password learns that the tenant is suspended. Three steps, so argon2 never holds a pooled connection:
+ * take one of the identity's five attempts (atomically; the fifth locks it), check the password with no
+ * transaction open, then admit a match. A locked identity answers 423 without a check, so a right password cannot
+ * stand out from wrong ones once the lock is on.
  */
 export async function login(deps: AppDeps, tenantCode: string | undefined, identifier: LoginIdentifier,
   password: string, client: ClientInfo): Promise<TokenPair> {
-  const tenant = await loginTenant(deps, tenantCode, password);
-  const kind: AccountKind = tenant ? 'tenant' : 'platform';
-  const attempt = await inAccountScope(deps, tenant, async (tx) => {
-    const account = await reserveLoginAttempt(tx, kind, identifier);
-    return account ? { account } : { lockSeconds: await lockSecondsLeft(tx, kind, identifier) };
+  const tenant = tenantCode ? await deps.tenants.forLogin(tenantCode) : null;
+  const kind: AccountKind = tenantCode ? 'tenant' : 'platform';
+  const identity = identityHashOf(tenantCode, identifier);
+  // An unknown tenant has no schema: its attempts are counted in the platform scope, which reaches the lock table too.
+  const attempt = await inAccountScope(deps, tenant ?? null, async (tx) => {
+    if (!(await reserveAttempt(tx, identity))) return { lockSeconds: await lockSecondsLeft(tx, identity) ?? 1 };
+    return { account: tenant === undefined ? undefined : await findLoginAccount(tx, kind, identifier) };
   });
-  if (!attempt.account) {
-    if (attempt.lockSeconds !== undefined) return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
-    await deps.passwords.verifyAgainstNothing(password);
-    return settle(INVALID_CREDENTIALS);
-  }
+  if (attempt.lockSeconds !== undefined) return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
   const { account } = attempt;
-  if (!(await deps.passwords.verify(account.password_hash, password))) return settle(INVALID_CREDENTIALS);
-  const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
+  // The client's address takes its turn in the hashing queue: a flood from one address waits behind itself.
+  const queueKey = client.ip_address ?? 'unknown';
+  const matches = account
+    ? await deps.passwords.verify(account.password_hash, password, queueKey)
+    : await deps.passwords.verifyAgainstNothing(password, queueKey);
+  if (!account || !matches) return settle(INVALID_CREDENTIALS);
+  if (tenant) assertActive(tenant);
+  const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome> => {
     if (!(await admitLogin(tx, kind, account))) return INVALID_CREDENTIALS;
+    await clearAttempts(tx, [identity]);
     const sessionId = crypto.randomUUID();
     const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
     await insertSession(tx, kind, {
       session_id: sessionId, user_id: account.user_id, refresh_token_hash: refresh.hash,
       ttl_seconds: deps.tokens.refreshTtlSeconds, ...client,
     });
-    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, account.user_id, sessionId, refresh.token) };
+    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant ?? null, account.user_id, sessionId, refresh.token) };
   });
   return settle(outcome);
 }
@@ -101,6 +126,10 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
       await revokeSession(tx, parsed.kind, session.session_id, 'refresh_token_reuse');
       return { kind: 'invalid', message: 'The refresh token was already used; the session has been revoked.' };
     }
+    if (await idleTooLong(deps, tx, parsed.kind, session)) {
+      await revokeSession(tx, parsed.kind, session.session_id, 'idle_timeout');
+      return { kind: 'invalid', message: 'The session was idle too long; sign in again.' };
+    }
     const account = await findAccountState(tx, parsed.kind, session.user_id);
     if (account?.status !== 'active') {
       await revokeSession(tx, parsed.kind, session.session_id, 'account_inactive');
@@ -113,9 +142,24 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
   return settle(outcome);
 }
 
+/**
+ * ASVS V3.3.2: a session unused for longer than its idle limit is over (its expiry is the absolute limit). Super
+ * admins and users who may manage users or roles get the short limit.
+ */
+async function idleTooLong(deps: AppDeps, tx: Tx, kind: AccountKind, session: SessionRow): Promise<boolean> {
+  const admin = kind === 'platform' || await managesUsersOrRoles(tx, session.user_id);
+  const limit = admin ? deps.config.sessionIdleSeconds.admin : deps.config.sessionIdleSeconds.other;
+  return (await sessionIdleSeconds(tx, kind, session.session_id)) > limit;
+}
+
 /** Ends every live session of a tenant user (password change, suspension, deactivation): its tokens stop at once. */
 export async function endSessionsOf(tx: Tx, userId: string, reason: string): Promise<void> {
   await revokeUserSessions(tx, 'tenant', userId, reason);
+}
+
+/** A new password (an administrator's reset) also lifts the lock that failures with the old one earned. */
+export async function clearSignInFailures(tx: Tx, tenantCode: string, user: Parameters<typeof identityHashesOfUser>[1]): Promise<void> {
+  await clearAttempts(tx, identityHashesOfUser(tenantCode, user));
 }
 
 /** Ends the caller's session: its access and refresh tokens stop working at once. */

@@ -15,7 +15,7 @@ export async function hasCitus(query: Query): Promise<boolean> {
  * database and server settings all applied): SET LOCAL must reach the workers, and the owner must not create
  * distributed schemas by default (then `shared` and the migration ledgers would be distributed too).
  */
-export async function citusSessionProblems(query: Query, role: 'runtime' | 'owner'): Promise<string[]> {
+export async function citusSessionProblems(query: Query, role: 'runtime' | 'platform' | 'owner'): Promise<string[]> {
   const { rows: [row] } = await query(`SELECT current_user AS role,
     current_setting('citus.propagate_set_commands', true) AS propagate,
     current_setting('citus.enable_schema_based_sharding', true) AS sharding`);

@@ -4,11 +4,13 @@ import type { Config } from '../config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { createKnex } from './knex.js';
 import { assertCitusSession, citusSessionProblems, hasCitus } from './citus.js';
-import { provisionFromOwner, provisionFromSuperuser, withClient } from './roles.js';
+import { PLATFORM_GROUP, provisionFromOwner, provisionFromSuperuser, withClient } from './roles.js';
 
 export interface Database {
-  /** The runtime role's pool. Only the scope functions open transactions on it. */
+  /** The runtime role's pool (tenant requests). Only the scope functions open transactions on it. */
   readonly app: Knex;
+  /** The platform role's pool (super admins, tenant registry, readiness): the only one reaching platform tables. */
+  readonly platform: Knex;
   /** The owner role's connection string: the privileged path (migrations, onboarding). */
   readonly ownerUrl: string;
   /** The runtime role's connection string, for the job queue's own small pool. */
@@ -25,7 +27,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   let embedded: EmbeddedServer | undefined;
   let urls;
   if (config.databaseUrl) {
-    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl);
+    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl, config.databasePlatformUrl);
   } else {
     const clusterDir = mode === 'persistent'
       ? path.join(config.dataDir, 'pg')
@@ -33,25 +35,29 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     embedded = await startEmbeddedPostgres({ clusterDir, secretsDir: config.dataDir, persistent: mode === 'persistent', log });
     urls = await provisionFromSuperuser(embedded.superuserUrl, config.dataDir);
   }
-  const app = createKnex(urls.appUrl, config.dbPoolMax, { statementTimeoutMs: config.dbStatementTimeoutMs,
-    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs,
-    log: (message) => log(`database pool: ${message}`) });
+  const poolSettings = { statementTimeoutMs: config.dbStatementTimeoutMs,
+    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs };
+  const app = createKnex(urls.appUrl, config.dbPoolMax, { ...poolSettings, log: (message) => log(`database pool: ${message}`) });
+  const platform = createKnex(urls.platformUrl, config.dbPlatformPoolMax,
+    { ...poolSettings, log: (message) => log(`platform pool: ${message}`) });
   try {
     await assertRuntimeRoleIsConfined(app);
+    await assertRuntimeRoleIsConfined(platform);
     const isCitus = await hasCitus((sql) => app.raw(sql));
-    if (isCitus) await assertCitusSessions(app, urls.ownerUrl);
+    if (isCitus) await assertCitusSessions(app, platform, urls.ownerUrl);
     return {
       app,
+      platform,
       ownerUrl: urls.ownerUrl,
       appUrl: urls.appUrl,
       isCitus,
       async close() {
-        await app.destroy();
+        await Promise.all([app.destroy(), platform.destroy()]);
         await embedded?.stop();
       },
     };
   } catch (error) {
-    await app.destroy();
+    await Promise.all([app.destroy(), platform.destroy()]);
     await embedded?.stop();
     throw error;
   }
@@ -81,8 +87,27 @@ export async function assertRuntimeRoleIsConfined(app: Knex): Promise<void> {
 }
 
 /** What each role really gets on Citus: a fresh session of each, in the database it uses. */
-async function assertCitusSessions(app: Knex, ownerUrl: string): Promise<void> {
+async function assertCitusSessions(app: Knex, platform: Knex, ownerUrl: string): Promise<void> {
   const runtime = await citusSessionProblems((sql) => app.raw(sql), 'runtime');
+  const platformRole = await citusSessionProblems((sql) => platform.raw(sql), 'platform');
   const owner = await withClient(ownerUrl, (client) => citusSessionProblems((sql) => client.query(sql), 'owner'));
-  assertCitusSession([...runtime, ...owner]);
+  assertCitusSession([...runtime, ...platformRole, ...owner]);
+}
+
+/**
+ * After migrations: the runtime role holds no privilege at all on the platform tables, and is not a member of the
+ * platform group, so it cannot reach them whatever it sets.
+ */
+export async function assertPlatformTablesOutOfReach(app: Knex): Promise<void> {
+  const { rows } = await app.raw(`
+    SELECT t AS relation FROM unnest(ARRAY['shared.tenants', 'shared.platform_users', 'shared.platform_sessions']) AS t
+     WHERE to_regclass(t) IS NOT NULL
+       AND (has_table_privilege(current_user, t, 'SELECT') OR has_table_privilege(current_user, t, 'INSERT')
+            OR has_table_privilege(current_user, t, 'UPDATE') OR has_table_privilege(current_user, t, 'DELETE'))
+    UNION ALL
+    SELECT 'membership of ' || ? WHERE pg_has_role(current_user, ?, 'MEMBER')`, [PLATFORM_GROUP, PLATFORM_GROUP]);
+  if (rows.length) {
+    const reached = rows.map((row: { relation: string }) => row.relation).join(', ');
+    throw new Error(`Refusing to start: the runtime role reaches platform tables (${reached}).`);
+  }
 }

@@ -5,56 +5,84 @@ import { hasCitus, propagateSetLocalFor, runOnWorkers } from './citus.js';
 
 /** Migrations grant to this NOLOGIN group; the runtime login role is a member and gets nothing else. */
 export const RUNTIME_GROUP = 'agent_mitra_runtime';
+/**
+ * The platform tables (tenant registry, super admins and their sessions) are granted to this NOLOGIN group only,
+ * whose login role serves super admins' requests, the registry lookups and readiness from a pool of its own. The
+ * runtime role has no privilege on them at all, so no SET LOCAL (nor SQL injection) reaches them from a tenant's
+ * request.
+ */
+export const PLATFORM_GROUP = 'agent_mitra_platform';
 const DATABASE_NAME = 'agent_mitra';
 const OWNER_ROLE = 'agent_mitra_owner';
 const APP_ROLE = 'agent_mitra_app';
 const REVOKE_PUBLIC = 'REVOKE ALL ON SCHEMA public FROM PUBLIC';
+const PLATFORM_ROLE = 'agent_mitra_platform_app';
 
 export interface DatabaseUrls {
   /** Owns every object, runs migrations and onboarding: the privileged path. */
   readonly ownerUrl: string;
-  /** The runtime role every request uses: owns nothing, NOBYPASSRLS. */
+  /** The runtime role every tenant request uses: owns nothing, NOBYPASSRLS, no platform table. */
   readonly appUrl: string;
+  /** The platform role: super admins' requests, the tenant registry, readiness. Owns nothing, NOBYPASSRLS. */
+  readonly platformUrl: string;
 }
 
 /** Embedded server: the superuser creates the owner, the runtime role and the database. */
 export async function provisionFromSuperuser(superuserUrl: string, secretsDir: string): Promise<DatabaseUrls> {
   const ownerPassword = persistedSecret(secretsDir, 'pg-owner-password');
   const appPassword = persistedSecret(secretsDir, 'pg-app-password');
+  const platformPassword = persistedSecret(secretsDir, 'pg-platform-password');
   await withClient(superuserUrl, async (client) => {
     await upsertLoginRole(client, OWNER_ROLE, ownerPassword, 'NOSUPERUSER NOBYPASSRLS');
-    await ensureRuntimeRoles(client, APP_ROLE, appPassword);
+    await ensureGroupMember(client, RUNTIME_GROUP, APP_ROLE, appPassword);
+    await ensureGroupMember(client, PLATFORM_GROUP, PLATFORM_ROLE, platformPassword);
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE_NAME]);
     if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE_NAME} OWNER ${OWNER_ROLE}`);
   });
   await withClient(withDatabase(superuserUrl, DATABASE_NAME), async (client) => {
     await client.query(`
       REVOKE ALL ON DATABASE ${DATABASE_NAME} FROM PUBLIC;
-      GRANT CONNECT ON DATABASE ${DATABASE_NAME} TO ${RUNTIME_GROUP};
+      GRANT CONNECT ON DATABASE ${DATABASE_NAME} TO ${RUNTIME_GROUP}, ${PLATFORM_GROUP};
       REVOKE ALL ON SCHEMA public FROM PUBLIC;`);
   });
   const base = withDatabase(superuserUrl, DATABASE_NAME);
-  return { ownerUrl: withCredentials(base, OWNER_ROLE, ownerPassword), appUrl: withCredentials(base, APP_ROLE, appPassword) };
+  return {
+    ownerUrl: withCredentials(base, OWNER_ROLE, ownerPassword),
+    appUrl: withCredentials(base, APP_ROLE, appPassword),
+    platformUrl: withCredentials(base, PLATFORM_ROLE, platformPassword),
+  };
+}
+
+/** `<owner><suffix>` with a password derived from the owner's, so every process agrees on it without storing a secret. */
+function derivedRoleUrl(ownerUrl: string, suffix: string, purpose: string): string {
+  const owner = new URL(ownerUrl);
+  return withCredentials(ownerUrl, `${decodeURIComponent(owner.username)}${suffix}`,
+    crypto.createHmac('sha256', decodeURIComponent(owner.password)).update(purpose).digest('hex'));
 }
 
 /**
- * External server: DATABASE_URL is the owner. Without DATABASE_APP_URL the runtime role is `<owner>_app`,
- * its password derived from the owner's so every process agrees on it without storing a secret.
+ * External server: DATABASE_URL is the owner. Without DATABASE_APP_URL the runtime role is `<owner>_app`, without
+ * DATABASE_PLATFORM_URL the platform role is `<owner>_platform`, their passwords derived from the owner's.
  */
-export async function provisionFromOwner(ownerUrl: string, appUrl: string | undefined): Promise<DatabaseUrls> {
+export async function provisionFromOwner(ownerUrl: string, appUrl: string | undefined,
+  platformUrl?: string | undefined): Promise<DatabaseUrls> {
+  const resolvedAppUrl = appUrl ?? derivedRoleUrl(ownerUrl, '_app', 'agent-mitra-runtime');
+  const resolvedPlatformUrl = platformUrl ?? derivedRoleUrl(ownerUrl, '_platform', 'agent-mitra-platform');
   const owner = new URL(ownerUrl);
-  const resolvedAppUrl = appUrl ?? withCredentials(ownerUrl, `${decodeURIComponent(owner.username)}_app`,
-    crypto.createHmac('sha256', decodeURIComponent(owner.password)).update('agent-mitra-runtime').digest('hex'));
   const app = new URL(resolvedAppUrl);
+  const platform = new URL(resolvedPlatformUrl);
   await withClient(ownerUrl, async (client) => {
-    await ensureRuntimeRoles(client, decodeURIComponent(app.username), appUrl ? undefined : decodeURIComponent(app.password));
+    await ensureGroupMember(client, RUNTIME_GROUP, decodeURIComponent(app.username), appUrl ? undefined : decodeURIComponent(app.password));
+    await ensureGroupMember(client, PLATFORM_GROUP, decodeURIComponent(platform.username),
+      platformUrl ? undefined : decodeURIComponent(platform.password));
     const database = databaseOf(ownerUrl);
-    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(database)} TO ${RUNTIME_GROUP}`);
+    await client.query(`GRANT CONNECT ON DATABASE ${client.escapeIdentifier(database)} TO ${RUNTIME_GROUP}, ${PLATFORM_GROUP}`);
     const citus = await hasCitus((sql) => client.query(sql));
     if (citus) {
-      // Both roles open transactions that the workers must see with their app.* settings (RLS needs them).
-      await propagateSetLocalFor(client, decodeURIComponent(app.username), database);
-      await propagateSetLocalFor(client, decodeURIComponent(owner.username), database);
+      // Every role opens transactions that the workers must see with their app.* settings (RLS needs them).
+      for (const role of [app.username, platform.username, owner.username]) {
+        await propagateSetLocalFor(client, decodeURIComponent(role), database);
+      }
     }
     // Nothing of ours lives in public; close it to the runtime role too when the owner may (it owns the database),
     // on every node: the runtime role can log in to a worker as well.
@@ -65,16 +93,17 @@ export async function provisionFromOwner(ownerUrl: string, appUrl: string | unde
       if (citus) await runOnWorkers(client, REVOKE_PUBLIC);
     }
   });
-  return { ownerUrl, appUrl: resolvedAppUrl };
+  return { ownerUrl, appUrl: resolvedAppUrl, platformUrl: resolvedPlatformUrl };
 }
 
-async function ensureRuntimeRoles(client: pg.Client, appRole: string, appPassword: string | undefined): Promise<void> {
-  const group = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [RUNTIME_GROUP]);
-  if (group.rowCount === 0) await client.query(`CREATE ROLE ${RUNTIME_GROUP} NOLOGIN NOBYPASSRLS`);
-  if (appPassword !== undefined) {
-    await upsertLoginRole(client, appRole, appPassword, 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT');
+/** The NOLOGIN group, and a login role (created when its password is ours to set) that is a member of it. */
+async function ensureGroupMember(client: pg.Client, group: string, loginRole: string, password: string | undefined): Promise<void> {
+  const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [group]);
+  if (exists.rowCount === 0) await client.query(`CREATE ROLE ${group} NOLOGIN NOBYPASSRLS`);
+  if (password !== undefined) {
+    await upsertLoginRole(client, loginRole, password, 'NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE INHERIT');
   }
-  await client.query(`GRANT ${RUNTIME_GROUP} TO ${client.escapeIdentifier(appRole)}`);
+  await client.query(`GRANT ${group} TO ${client.escapeIdentifier(loginRole)}`);
 }
 
 /**

@@ -54,12 +54,15 @@ const ACTOR_LABEL = /^[a-z][a-z0-9_:-]{0,62}$/;
  * Commits when `work` resolves, rolls back when it throws. Callers go through src/scope, not here.
  */
 export function inTenantScope<T>(db: Database, tenant: TenantRef, identity: ScopeIdentity, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope(db, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work);
+  return inScope(db, db.app, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work);
 }
 
-/** The platform's transaction (registry, providers, super admins): the shared schema only. */
+/**
+ * The platform's transaction (registry, providers, super admins): the shared schema only, on the platform role's
+ * pool, the one role granted the platform tables.
+ */
 export function inPlatformScope<T>(db: Database, platformUserId: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope(db, ['shared'], {
+  return inScope(db, db.platform, ['shared'], {
     'app.scope': 'platform',
     'app.tenant_id': '',
     'app.user_id': '',
@@ -117,15 +120,15 @@ export async function enterTenant(tx: Tx, tenant: TenantRef, job = 'owner'): Pro
   await tx.raw(settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job })).join('; '));
 }
 
-function inScope<T>(db: Database, searchPath: string[], values: ScopeValues, work: (tx: Tx) => Promise<T>): Promise<T> {
+function inScope<T>(db: Database, pool: Knex, searchPath: string[], values: ScopeValues, work: (tx: Tx) => Promise<T>): Promise<T> {
   const statements = settingStatements(searchPath, values);
   if (!db.isCitus) {
     const config: ScopedTransactionConfig = { preamble: `${statements.join('; ')};` };
-    return db.app.transaction(work, config);
+    return pool.transaction(work, config);
   }
   // Citus replays the whole query string of each SET LOCAL on the workers it opens later in the transaction, so
   // BEGIN goes on its own and the settings together after it: two round trips, and only SET LOCALs replayed.
-  return db.app.transaction(async (tx) => {
+  return pool.transaction(async (tx) => {
     await tx.raw(statements.join('; '));
     return work(tx);
   });

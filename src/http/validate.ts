@@ -11,6 +11,7 @@ export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], locatio
 }
 
 export const NUL_MESSAGE = 'must not contain a NUL character';
+export const PROTO_MESSAGE = 'must not be named __proto__';
 export const NON_FINITE_MESSAGE = 'must be a finite number';
 /**
  * How deep objects and arrays may nest inside one part of a request. JSON.parse reads any depth, but much of what
@@ -29,7 +30,8 @@ function printableKey(key: string): string {
 
 /**
  * What no schema should have to think about, found in a request part as sent: a NUL byte in any string (value or
- * object key), which PostgreSQL stores in neither text (22021) nor jsonb (22P05), a number out of JSON's range, and
+ * object key), which PostgreSQL stores in neither text (22021) nor jsonb (22P05), a key named __proto__, a number
+ * out of JSON's range, and
  * nesting deeper than MAX_NESTING_DEPTH. Walks with its own stack, so a deeply nested body cannot overflow the call stack here.
  */
 export function rawInputErrors(value: unknown, location: Location): { errors: FieldError[]; tooDeep: boolean } {
@@ -62,6 +64,8 @@ export function rawInputErrors(value: unknown, location: Location): { errors: Fi
       const [key, child] = entries[index] as [string, unknown];
       const childPath = `${path}.${printableKey(key)}`;
       if (key.includes('\u0000')) errors.push({ path: childPath, message: `${NUL_MESSAGE} in its name` });
+      // JSON.parse makes it an own key; zod and every object spread would turn it into a prototype, silently.
+      if (key === '__proto__') errors.push({ path: childPath, message: PROTO_MESSAGE });
       pending.push([child, childPath, depth + 1]);
     }
   }

@@ -1,6 +1,7 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { TokenService } from '../auth/tokens.js';
 import type { Database } from '../db/database.js';
 import { listMigrationFiles } from '../db/migrator.js';
 import { inPlatformScope } from '../db/scope.js';
@@ -23,13 +24,13 @@ export const NotReady = z.object({
   code: z.literal('service.unavailable'),
   detail: z.string(),
   database: z.enum(['ok', 'unreachable']),
-  migrations: z.object({
+  migrations: z.literal('behind').describe('Without a super admin\'s token: only that migrations are behind').or(z.object({
     shared: z.enum(['current', 'behind']),
     shared_pending: z.array(z.string()),
     tenants_behind: z.number().int(),
     tenants: z.array(z.object({ tenant_code: z.string(), schema_version: z.string().nullable() }))
       .describe('The first 50 tenants not at the newest tenant migration'),
-  }).optional(),
+  })).optional(),
 });
 type NotReady = z.infer<typeof NotReady>;
 
@@ -46,11 +47,25 @@ interface MigrationState {
   readonly tenants: { tenant_code: string; schema_version: string | null }[];
 }
 
-/** Database reachable (through the runtime role and the platform scope) and every migration on disk applied. */
-export function readyz(db: Database, log: Logger): RequestHandler {
+/** Whether the caller presented a valid super admin's access token: only they see which tenants are behind. */
+function isPlatformCaller(req: Request, tokens: TokenService): boolean {
+  const token = req.get('authorization')?.match(/^Bearer (\S+)$/i)?.[1];
+  if (!token) return false;
+  try {
+    return tokens.verifyAccess(token).kind === 'platform';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Database reachable (through the runtime and the platform roles) and every migration on disk applied. Anyone may
+ * ask; what is behind (migration names, tenant codes) is told only to a super admin's bearer token.
+ */
+export function readyz(db: Database, log: Logger, tokens: TokenService): RequestHandler {
   // Read once: the files cannot change under a running process.
   let expected: Promise<[string[], string[]]> | undefined;
-  return async (_req, res) => {
+  return async (req, res) => {
     res.set('Cache-Control', 'no-store');
     let state: MigrationState;
     try {
@@ -65,6 +80,9 @@ export function readyz(db: Database, log: Logger): RequestHandler {
     if (!state.sharedPending.length && state.tenantsBehind === 0) {
       return res.json({ status: 'ready', database: 'ok', migrations: { shared: 'current', tenants_behind: 0 } });
     }
+    if (!isPlatformCaller(req, tokens)) {
+      return sendNotReady(res, { ...notReady('Migrations are behind.'), database: 'ok', migrations: 'behind' });
+    }
     sendNotReady(res, { ...notReady(describeBehind(state)), database: 'ok', migrations: {
       shared: state.sharedPending.length ? 'behind' : 'current', shared_pending: state.sharedPending,
       tenants_behind: state.tenantsBehind, tenants: state.tenants,
@@ -73,7 +91,11 @@ export function readyz(db: Database, log: Logger): RequestHandler {
 }
 
 async function migrationState(db: Database, sharedFiles: string[], latestTenant: string | null): Promise<MigrationState> {
-  const row = await inPlatformScope(db, null, (tx) => readMigrationState(tx, latestTenant, LISTED_TENANTS));
+  // Both roles must answer: the platform role reads the ledgers, the runtime role serves every tenant request.
+  const [row] = await Promise.all([
+    inPlatformScope(db, null, (tx) => readMigrationState(tx, latestTenant, LISTED_TENANTS)),
+    db.app.transaction((tx) => tx.raw('SELECT 1')),
+  ]);
   const applied = new Set(row.applied);
   return { sharedPending: sharedFiles.filter((name) => !applied.has(name)), tenantsBehind: row.tenants_behind, tenants: row.tenants };
 }

@@ -19,7 +19,7 @@ export function opsRouter(deps: AppDeps): express.Router {
 
   router.use(metrics.timer);
   router.get('/healthz', healthz);
-  router.get('/readyz', readyz(deps.db, deps.log));
+  router.get('/readyz', readyz(deps.db, deps.log, deps.tokens));
   router.get('/metrics', metrics.expose);
   router.get('/openapi.json', (_req, res) => {
     openApi ??= buildOpenApiDocument(API_ENDPOINTS);

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Permission } from '../../schemas/roles.js';
-import type { PermissionRule } from '../auth/ability.js';
+import type { AllowedRecords, PermissionRule } from '../auth/ability.js';
+import { whereAllowed } from '../db/conditions.js';
 import type { DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
@@ -23,8 +24,12 @@ export interface RolePatch {
 const ROLE_COLUMNS = ['role_id', 'role_name', 'role_description', 'is_system_role', 'data_scope', 'created_at', 'updated_at'];
 const PERMISSION_COLUMNS = ['permission_id', 'action', 'subject', 'conditions', 'permission_name'];
 
-export async function listRoleRows(tx: Tx, options: { limit: number; cursor?: string | undefined }): Promise<Page<RoleRow>> {
-  return paginate<RoleRow>(tx('roles').select(ROLE_COLUMNS), 'role_id', options);
+/** The roles the caller may read (its role conditions applied in SQL). */
+export async function listRoleRows(tx: Tx, allowed: AllowedRecords, options: { limit: number; cursor?: string | undefined })
+  : Promise<Page<RoleRow>> {
+  const query = whereAllowed(tx('roles').select(ROLE_COLUMNS), 'Role', allowed,
+    { role_id: 'role_id', role_name: 'role_name', is_system_role: 'is_system_role', data_scope: 'data_scope' });
+  return paginate<RoleRow>(query, 'role_id', options);
 }
 
 export async function findRoleRow(tx: Tx, roleId: string, options: { forUpdate?: boolean } = {}): Promise<RoleRow | undefined> {
@@ -124,8 +129,12 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(sorted(value));
 }
 
-export async function listPermissionRows(tx: Tx, options: { limit: number; cursor?: string | undefined }): Promise<Page<Permission>> {
-  return paginate<Permission>(tx('permissions').select(PERMISSION_COLUMNS), 'permission_id', options);
+/** The catalog entries the caller may read (its role conditions applied in SQL). */
+export async function listPermissionRows(tx: Tx, allowed: AllowedRecords, options: { limit: number; cursor?: string | undefined })
+  : Promise<Page<Permission>> {
+  const query = whereAllowed(tx('permissions').select(PERMISSION_COLUMNS), 'Permission', allowed,
+    { permission_id: 'permission_id', action: 'action', subject: 'subject' });
+  return paginate<Permission>(query, 'permission_id', options);
 }
 
 /** The permission row for a rule, created on first use (rules are unique by action, subject and conditions). */

@@ -1,5 +1,5 @@
-import type { CreateRoleBody, PatchRoleBody, Permission } from '../../schemas/roles.js';
-import { authorize, can, type PermissionRule } from '../auth/ability.js';
+import type { CreateRoleBody, PatchRoleBody, Permission, RoleSummary } from '../../schemas/roles.js';
+import { allowedRecords, authorize, can, type PermissionRule } from '../auth/ability.js';
 import type { Actor, DataScope } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
@@ -57,6 +57,15 @@ export async function assertMayHandOutRoles(tx: Tx, actor: Actor,
   for (const role of roles) assertMayHandOut(actor, permissions.get(role.role_id) ?? [], role.data_scope);
 }
 
+/**
+ * Assigning or unassigning roles: each one must be a role the caller may update (its conditions checked on that
+ * very role, not on "some role"), and hold nothing the caller could not hand out itself.
+ */
+export async function assertMayAssignRoles(tx: Tx, actor: Actor, roles: readonly RoleSummary[]): Promise<void> {
+  for (const role of roles) authorize(actor.ability, 'update', 'Role', role);
+  await assertMayHandOutRoles(tx, actor, roles);
+}
+
 /** Resolves role ids for assignment: unknown ids and the platform's role are refused (422). */
 export async function rolesForAssignment(tx: Tx, roleIds: readonly string[]): Promise<RoleRow[]> {
   const roles = await findRoleRowsByIds(tx, roleIds);
@@ -73,10 +82,8 @@ export async function rolesForAssignment(tx: Tx, roleIds: readonly string[]): Pr
 
 export async function listRoles(tx: Tx, actor: Actor, options: ListOptions): Promise<Page<RoleView>> {
   authorize(actor.ability, 'read', 'Role');
-  const page = await listRoleRows(tx, options);
-  // Conditions on Role may hide some rows: a page can then hold fewer than `limit`, the cursor still moves on.
-  const visible = page.data.filter((row) => can(actor.ability, 'read', 'Role', row));
-  return { data: await withPermissions(tx, visible), next_cursor: page.next_cursor };
+  const page = await listRoleRows(tx, allowedRecords(actor.ability, 'read', 'Role'), options);
+  return { data: await withPermissions(tx, page.data), next_cursor: page.next_cursor };
 }
 
 export async function getRole(tx: Tx, actor: Actor, roleId: string): Promise<RoleView> {
@@ -89,6 +96,8 @@ export async function createRole(tx: Tx, actor: Actor, body: CreateRoleBody): Pr
   authorize(actor.ability, 'create', 'Role');
   assertMayHandOut(actor, body.permissions, body.data_scope);
   const row = await insertRoleRow(tx, { role_name: body.role_name, role_description: body.role_description, data_scope: body.data_scope });
+  // The role as written (its id included) must be one the caller may create; otherwise the insert rolls back.
+  authorize(actor.ability, 'create', 'Role', row);
   await replaceRolePermissions(tx, row.role_id, body.permissions);
   return roleWithPermissions(tx, row.role_id);
 }
@@ -105,20 +114,22 @@ async function changeableRole(tx: Tx, actor: Actor, roleId: string, action: 'upd
 
 export async function updateRole(tx: Tx, actor: Actor, roleId: string, body: PatchRoleBody): Promise<RoleView> {
   const row = await changeableRole(tx, actor, roleId, 'update');
-  assertMayHandOut(actor, body.permissions ?? [], body.data_scope ?? row.data_scope);
-  await updateRoleRow(tx, roleId, { role_description: body.role_description, data_scope: body.data_scope });
-  if (body.permissions) await replaceRolePermissions(tx, roleId, body.permissions);
-  return roleWithPermissions(tx, roleId);
+  const dataScope = body.data_scope ?? row.data_scope;
+  authorize(actor.ability, 'update', 'Role', { ...row, data_scope: dataScope });
+  assertMayHandOut(actor, body.permissions ?? [], dataScope);
+  await updateRoleRow(tx, row.role_id, { role_description: body.role_description, data_scope: body.data_scope });
+  if (body.permissions) await replaceRolePermissions(tx, row.role_id, body.permissions);
+  return roleWithPermissions(tx, row.role_id);
 }
 
 export async function deleteRole(tx: Tx, actor: Actor, roleId: string): Promise<void> {
-  await changeableRole(tx, actor, roleId, 'delete');
-  const assignments = await countRoleAssignments(tx, roleId);
+  const row = await changeableRole(tx, actor, roleId, 'delete');
+  const assignments = await countRoleAssignments(tx, row.role_id);
   if (assignments > 0) throw new ConflictError(`The role is still assigned to ${assignments} user(s); unassign it first.`);
-  await deleteRoleRow(tx, roleId);
+  await deleteRoleRow(tx, row.role_id);
 }
 
 export async function listPermissionCatalog(tx: Tx, actor: Actor, options: ListOptions): Promise<Page<Permission>> {
   authorize(actor.ability, 'read', 'Permission');
-  return listPermissionRows(tx, options);
+  return listPermissionRows(tx, allowedRecords(actor.ability, 'read', 'Permission'), options);
 }

@@ -1,4 +1,6 @@
 import type { ConfigType } from '../../schemas/tenant-config.js';
+import type { AllowedRecords } from '../auth/ability.js';
+import { whereAllowed } from '../db/conditions.js';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
 
@@ -21,9 +23,12 @@ export async function findConfig(tx: Tx, tenantId: string, key: string): Promise
   return entries(tx).where({ tenant_id: tenantId, config_key: key }).first();
 }
 
-export function listConfig(tx: Tx, tenantId: string, options: { limit: number; cursor?: string | undefined })
-  : Promise<Page<ConfigRecord>> {
-  return paginate<ConfigRecord>(entries(tx).select('*').where({ tenant_id: tenantId }), 'config_id', options);
+/** The tenant's entries the caller may read (its role conditions applied in SQL). */
+export function listConfig(tx: Tx, tenantId: string, allowed: AllowedRecords,
+  options: { limit: number; cursor?: string | undefined }): Promise<Page<ConfigRecord>> {
+  const query = entries(tx).select('*').where({ tenant_id: tenantId });
+  whereAllowed(query, 'TenantConfig', allowed, { config_key: 'config_key', config_type: 'config_type' });
+  return paginate<ConfigRecord>(query, 'config_id', options);
 }
 
 /**

@@ -29,12 +29,12 @@ export class TenantRegistry {
     this.cache.delete(`code:${tenant.tenant_code}`);
   }
 
-  /** The tenant a login names: unknown is 401 (like a bad password), suspended or inactive is 403. */
-  async forLogin(tenantCode: string): Promise<TenantRecord> {
-    const tenant = TENANT_CODE_PATTERN.test(tenantCode.toUpperCase()) ? await this.byCode(tenantCode) : undefined;
-    if (!tenant) throw new UnauthenticatedError('Invalid credentials.', { code: 'auth.invalid_credentials' });
-    assertActive(tenant);
-    return tenant;
+  /**
+   * The tenant a login names, whatever its status, or undefined. Sign-in answers an unknown tenant like a wrong
+   * password and tells a suspended one only after a right password (auth/service.ts).
+   */
+  async forLogin(tenantCode: string): Promise<TenantRecord | undefined> {
+    return TENANT_CODE_PATTERN.test(tenantCode.toUpperCase()) ? this.byCode(tenantCode) : undefined;
   }
 
   /** The token's tenant is authoritative: an X-Tenant naming another tenant is refused. */
@@ -60,6 +60,6 @@ export class TenantRegistry {
   }
 }
 
-function assertActive(tenant: TenantRecord): void {
+export function assertActive(tenant: TenantRecord): void {
   if (tenant.status !== 'active') throw new ForbiddenError(`The tenant ${tenant.tenant_code} is ${tenant.status}.`, { code: 'tenant.suspended' });
 }

@@ -63,3 +63,8 @@ export async function listTenants(tx: Tx, options: { limit: number; cursor?: str
   if (options.status) query.where({ status: options.status });
   return paginate<TenantRecord>(query, 'tenant_id', options);
 }
+
+/** Ends every live session of the tenant the (owner's) transaction has entered: its tokens stop at once. */
+export async function revokeAllUserSessions(tx: Tx, reason: string): Promise<number> {
+  return tx('user_sessions').whereNull('revoked_at').update({ revoked_at: tx.fn.now(), revoked_reason: reason });
+}

@@ -4,7 +4,7 @@ import {
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { configEndpoints } from './config-routes.js';
 import { onboardTenant } from './onboarding.js';
-import { amendTenant, getTenant, listTenantPage } from './service.js';
+import { amendTenant, endSessionsOfTenant, getTenant, listTenantPage } from './service.js';
 
 const unauthenticated = problem('Not signed in');
 const notPlatform = problem('Not a platform administrator');
@@ -35,11 +35,12 @@ export const tenantEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'patch', path: '/tenants/:tenant_id', tag: 'platform', access: 'platform',
     params: TenantParams, body: PatchTenantBody,
-    summary: 'Change a tenant: suspend or reactivate it (takes effect at once), rename it, change its plan or limits',
+    summary: 'Change a tenant: suspend or reactivate it (takes effect at once; suspending ends its sessions), rename it, change its plan or limits',
     responses: { 200: { description: 'The changed tenant', schema: Tenant }, 400: problem('Invalid input'),
       401: unauthenticated, 403: notPlatform, 404: problem('No such tenant') },
   }, async ({ tx, actor, params, body, deps }) => {
     const tenant = await amendTenant(tx, actor, params.tenant_id, body);
+    if (body.status && tenant.status !== 'active') await endSessionsOfTenant(deps, tenant);
     // Dropping the cached registry record makes a suspension refuse the tenant's very next request.
     return { body: tenant, afterCommit: () => deps.tenants.forget(tenant) };
   }),

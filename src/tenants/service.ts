@@ -1,10 +1,12 @@
 import type { PatchTenantBody, TenantListQuery } from '../../schemas/tenants.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
-import type { Tx } from '../db/scope.js';
+import { inOwnerTransaction } from '../db/privileged.js';
+import { enterTenant, type Tx } from '../db/scope.js';
+import type { AppDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
 import type { Page } from '../db/pagination.js';
-import { findTenantById, listTenants, updateTenant, type TenantRecord } from './repository.js';
+import { findTenantById, listTenants, revokeAllUserSessions, updateTenant, type TenantRecord } from './repository.js';
 
 // The tenant registry's use cases for super admins. Onboarding, which needs the privileged path, is in onboarding.ts.
 
@@ -26,4 +28,16 @@ export async function amendTenant(tx: Tx, actor: Actor, tenantId: string, patch:
   const tenant = await updateTenant(tx, tenantId, patch);
   if (!tenant) throw new NotFoundError('No tenant with this id.');
   return tenant;
+}
+
+/**
+ * A tenant that stops being active loses every session: its tokens are refused while it is suspended anyway, and
+ * must not come back to life on reactivation (users sign in again). The sessions live in the tenant's schema,
+ * which the platform role cannot reach, so this goes through the owner's path, like onboarding.
+ */
+export async function endSessionsOfTenant(deps: Pick<AppDeps, 'db'>, tenant: TenantRecord): Promise<void> {
+  await inOwnerTransaction(deps.db, async (tx) => {
+    await enterTenant(tx, tenant);
+    await revokeAllUserSessions(tx, `tenant_${tenant.status}`);
+  });
 }

@@ -1,4 +1,6 @@
 import type { RoleSummary } from '../../schemas/roles.js';
+import type { AllowedRecords } from '../auth/ability.js';
+import { whereAllowed } from '../db/conditions.js';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
 
@@ -49,11 +51,16 @@ export const USER_COLUMNS = [
 /** Deactivated users keep their row (nothing is hard-deleted) but no longer take a seat under max_users. */
 const HOLDS_A_SEAT = "status <> 'deactivated'";
 
+const AGENT_OF_USER = '(SELECT a.agent_id FROM agents a WHERE a.user_id = users.user_id)';
+
+/** The fields a role condition on User may test, as the users list reaches them. */
+const CONDITION_COLUMNS = {
+  user_id: 'users.user_id', email: 'users.email', username: 'users.username', phone_number: 'users.phone_number',
+  status: 'users.status', agent_id: AGENT_OF_USER,
+};
+
 function selectUsers(tx: Tx) {
-  return tx('users').select([
-    ...USER_COLUMNS,
-    tx.raw('(SELECT a.agent_id FROM agents a WHERE a.user_id = users.user_id) AS agent_id'),
-  ]);
+  return tx('users').select([...USER_COLUMNS, tx.raw(`${AGENT_OF_USER} AS agent_id`)]);
 }
 
 export async function insertUser(tx: Tx, user: NewUser): Promise<UserRow> {
@@ -89,8 +96,9 @@ export interface UserListFilter {
   readonly q?: string | undefined;
 }
 
-export async function listUserRecords(tx: Tx, filter: UserListFilter): Promise<Page<UserRecord>> {
-  const query = selectUsers(tx);
+/** The users the caller may read (its role conditions applied in SQL), by the list's own filters. */
+export async function listUserRecords(tx: Tx, allowed: AllowedRecords, filter: UserListFilter): Promise<Page<UserRecord>> {
+  const query = whereAllowed(selectUsers(tx), 'User', allowed, CONDITION_COLUMNS);
   if (filter.status) query.where({ status: filter.status });
   if (filter.q) {
     const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
@@ -103,8 +111,7 @@ export async function listUserRecords(tx: Tx, filter: UserListFilter): Promise<P
 
 export async function updateUserRow(tx: Tx, userId: string, changes: UserChanges): Promise<void> {
   const defined: Record<string, unknown> = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
-  // A new password (an administrator's reset) also lifts a lockout earned by failures with the old one.
-  if (changes.password_hash) Object.assign(defined, { password_changed_at: tx.fn.now(), login_attempts: 0, locked_until: null });
+  if (changes.password_hash) Object.assign(defined, { password_changed_at: tx.fn.now() });
   await tx('users').where({ user_id: userId }).update({ ...defined, updated_at: tx.fn.now() });
 }
 

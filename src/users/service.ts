@@ -1,13 +1,13 @@
 import type { RoleSummary } from '../../schemas/roles.js';
 import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas/users.js';
-import { endSessionsOf } from '../auth/service.js';
-import { authorize, can } from '../auth/ability.js';
+import { clearSignInFailures, endSessionsOf } from '../auth/service.js';
+import { allowedRecords, authorize, can } from '../auth/ability.js';
 import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Page } from '../db/pagination.js';
-import { assertMayHandOutRoles, rolesForAssignment } from '../roles/service.js';
+import { assertMayAssignRoles, assertMayHandOutRoles, rolesForAssignment } from '../roles/service.js';
 import {
   assignRoles, countSeatHolders, deactivateUserRow, findUserRecord, insertUser, listUserRecords, lockSeats, replaceUserRoles,
   rolesOfUsers, updateUserRow, type UserChanges, type UserRecord,
@@ -40,21 +40,28 @@ async function visibleUser(tx: Tx, actor: Actor, userId: string, forUpdate = fal
   return record;
 }
 
-/** A user the caller may change with `action`: visible, allowed on this record, and no more powerful than the caller. */
+/**
+ * A user the caller may change with `action`: visible, allowed on this record, and no more powerful than the caller.
+ * From here on only the record's own user_id is used: the database's spelling, whatever the request's was.
+ */
 async function manageableUser(tx: Tx, actor: Actor, userId: string, action: 'update' | 'delete'): Promise<UserRecord> {
   authorize(actor.ability, action, 'User');
   const record = await visibleUser(tx, actor, userId, true);
   authorize(actor.ability, action, 'User', record);
-  await assertMayHandOutRoles(tx, actor, (await rolesOfUsers(tx, [userId])).get(userId) ?? []);
+  const held = (await rolesOfUsers(tx, [record.user_id])).get(record.user_id);
+  if (!held) throw new Error(`rolesOfUsers did not answer for ${record.user_id}`);
+  await assertMayHandOutRoles(tx, actor, held);
   return record;
+}
+
+function isSelf(actor: Actor, record: UserRecord): boolean {
+  return record.user_id === actor.user_id;
 }
 
 export async function listUsers(tx: Tx, actor: Actor, query: UserListQuery): Promise<Page<UserView>> {
   authorize(actor.ability, 'read', 'User');
-  const page = await listUserRecords(tx, query);
-  // Conditions on User may hide some rows: a page can then hold fewer than `limit`; the cursor still moves on.
-  const visible = page.data.filter((record) => can(actor.ability, 'read', 'User', record));
-  return { data: await withRoles(tx, visible), next_cursor: page.next_cursor };
+  const page = await listUserRecords(tx, allowedRecords(actor.ability, 'read', 'User'), query);
+  return { data: await withRoles(tx, page.data), next_cursor: page.next_cursor };
 }
 
 export async function getUser(tx: Tx, actor: Actor, userId: string): Promise<UserView> {
@@ -68,11 +75,13 @@ export async function createUser(tx: Tx, deps: Deps, actor: Actor, body: CreateU
   const { password, role_ids: roleIds, ...profile } = body;
   if (roleIds.length) authorize(actor.ability, 'update', 'Role');
   const roles = await rolesForAssignment(tx, roleIds);
-  await assertMayHandOutRoles(tx, actor, roles);
+  await assertMayAssignRoles(tx, actor, roles);
   const passwordHash = await deps.passwords.hash(password);
   await takeSeat(tx, actor);
   const row = await insertUser(tx, { ...profile, password_hash: passwordHash, created_by: actor.user_id });
-  await assignRoles(tx, row.user_id, roleIds, actor.user_id);
+  // The user as written (its id included) must be one the caller may create; otherwise all of it rolls back.
+  authorize(actor.ability, 'create', 'User', await findUserRecord(tx, row.user_id));
+  await assignRoles(tx, row.user_id, roles.map((role) => role.role_id), actor.user_id);
   return shownUser(tx, row.user_id);
 }
 
@@ -88,17 +97,26 @@ async function takeSeat(tx: Tx, actor: Actor): Promise<void> {
 export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: string, body: PatchUserBody): Promise<UserView> {
   const record = await manageableUser(tx, actor, userId, 'update');
   if (record.status === 'deactivated') throw new ConflictError('A deactivated user cannot be changed.');
-  if (userId === actor.user_id && body.status && body.status !== 'active') {
+  if (isSelf(actor, record) && body.status && body.status !== 'active') {
     throw new ConflictError('You cannot suspend or disable your own account.');
   }
   assertKeepsAnIdentifier(record, body);
   const { password, ...profile } = body;
+  // Allowed on the user as it is (manageableUser) and as it will be.
+  authorize(actor.ability, 'update', 'User', { ...record, ...withoutUndefined(profile) });
   const changes: UserChanges = { ...profile, updated_by: userIdOf(actor) };
   if (password) changes.password_hash = await deps.passwords.hash(password);
-  await updateUserRow(tx, userId, changes);
-  if (password) await endSessionsOf(tx, userId, 'password_changed');
-  else if (body.status && body.status !== 'active') await endSessionsOf(tx, userId, `status_${body.status}`);
-  return shownUser(tx, userId);
+  await updateUserRow(tx, record.user_id, changes);
+  if (password) {
+    await endSessionsOf(tx, record.user_id, 'password_changed');
+    await clearSignInFailures(tx, actor.tenant?.tenant_code ?? '', await findUserRecord(tx, record.user_id) ?? record);
+  }
+  if (!password && body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
+  return shownUser(tx, record.user_id);
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }
 
 function assertKeepsAnIdentifier(record: UserRecord, body: PatchUserBody): void {
@@ -114,26 +132,31 @@ function assertKeepsAnIdentifier(record: UserRecord, body: PatchUserBody): void 
 
 /** Deactivates (nothing is hard-deleted) and ends every session, so the user's tokens stop at once. */
 export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Promise<void> {
-  if (userId === actor.user_id) {
-    authorize(actor.ability, 'delete', 'User');
-    throw new ConflictError('You cannot deactivate your own account.');
-  }
-  const record = await manageableUser(tx, actor, userId, 'delete');
+  authorize(actor.ability, 'delete', 'User');
+  const target = await visibleUser(tx, actor, userId, true);
+  if (isSelf(actor, target)) throw new ConflictError('You cannot deactivate your own account.');
+  const record = await manageableUser(tx, actor, target.user_id, 'delete');
   if (record.status === 'deactivated') return;
-  await deactivateUserRow(tx, userId, userIdOf(actor));
-  await endSessionsOf(tx, userId, 'deactivated');
+  await deactivateUserRow(tx, record.user_id, userIdOf(actor));
+  await endSessionsOf(tx, record.user_id, 'deactivated');
 }
 
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
 export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, roleIds: readonly string[]): Promise<UserView> {
   authorize(actor.ability, 'update', 'Role');
+  authorize(actor.ability, 'update', 'User');
+  const target = await visibleUser(tx, actor, userId, true);
   // Another administrator changes yours: an admin who stripped its own roles could leave the tenant with none.
-  if (userId === actor.user_id) throw new ConflictError('You cannot change your own roles.');
+  if (isSelf(actor, target)) throw new ConflictError('You cannot change your own roles.');
   // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
-  await manageableUser(tx, actor, userId, 'update');
-  await assertMayHandOutRoles(tx, actor, await rolesForAssignment(tx, roleIds));
-  await replaceUserRoles(tx, userId, roleIds, userIdOf(actor));
-  return shownUser(tx, userId);
+  const record = await manageableUser(tx, actor, target.user_id, 'update');
+  const roles = await rolesForAssignment(tx, roleIds);
+  const held = (await rolesOfUsers(tx, [record.user_id])).get(record.user_id) ?? [];
+  const changed = [...roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id)),
+    ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
+  await assertMayAssignRoles(tx, actor, changed);
+  await replaceUserRoles(tx, record.user_id, roles.map((role) => role.role_id), userIdOf(actor));
+  return shownUser(tx, record.user_id);
 }
 
 /** The first provider admin of a tenant being onboarded (privileged path: there is no caller to check yet). */

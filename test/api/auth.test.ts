@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
 import { PasswordHasher } from '../../src/auth/passwords.js';
-import { login as serviceLogin } from '../../src/auth/service.js';
+import { loginIdentityHash, login as serviceLogin } from '../../src/auth/service.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { bearer, createTestTenant, createTestUser, login, TEST_PASSWORD, type TestTenant, type TestUser } from '../helpers/actors.js';
@@ -118,14 +118,16 @@ describe('auth', () => {
       const attempt = (password: string) => api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: victim.email, password });
       const guesses = Array.from({ length: 12 }, (_, i) => (i === 1 ? TEST_PASSWORD : `Wrong#Password${i}`));
       const statuses = (await Promise.all(guesses.map(attempt))).map((res) => res.status);
-      expect(statuses.filter((status) => status === 401).length, 'wrong guesses checked').to.be.at.most(5);
       expect(statuses[1], 'the right password is admitted among the first five, or looks locked').to.be.oneOf([200, 423]);
+      // Failures count in a row: a success resets the count, so guesses that arrive after it get five more checks.
+      const checked = statuses.filter((status) => status === 401).length;
+      expect(checked, 'wrong guesses checked').to.be.at.most(statuses[1] === 200 ? 10 : 5);
     });
 
     it('does not let in a login whose password was reset while it was being checked', async () => {
       const user = await createTestUser(tenant, 'senior_agent');
       const deps = testDeps();
-      const passwords = new PasswordHasher(deps.config.argon2);
+      const passwords = new PasswordHasher(deps.config.argon2, deps.config.hashing);
       const newHash = await passwords.hash('Reset#Password2026');
       const check = passwords.verify.bind(passwords);
       passwords.verify = async (hash, password) => {
@@ -156,8 +158,8 @@ describe('auth', () => {
       for (let i = 0; i < 5; i += 1) await attempt('Wrong#Password1');
       expect((await attempt(TEST_PASSWORD)).status).to.equal(423);
       await inOwnerTransaction(testDeps().db, async (tx) => {
-        await enterTenant(tx, tenant);
-        await tx('users').where({ user_id: user.user_id }).update({ locked_until: tx.raw("now() - interval '1 second'") });
+        await tx('shared.login_locks').where({ identity_hash: loginIdentityHash(tenant.tenant_code, 'email', user.email) })
+          .update({ locked_until: tx.raw("now() - interval '1 second'") });
       });
       expect((await attempt(TEST_PASSWORD)).status).to.equal(200);
     });

@@ -172,7 +172,7 @@ describe('database back-pressure answers 503 with Retry-After, not 500', () => {
     const unreachable = createKnex('postgres://nobody:nothing@127.0.0.1:1/none', 1);
     try {
       const deps = testDeps();
-      const app = supertest(createApp({ ...deps, db: { ...deps.db, app: unreachable } }));
+      const app = supertest(createApp({ ...deps, db: { ...deps.db, app: unreachable, platform: unreachable } }));
       const res = await app.get(`${API}/tenants`).set(...bearer(await superAdminToken()));
       expectProblem(res, 503);
       expect(res.headers['retry-after']).to.match(/^\d+$/);

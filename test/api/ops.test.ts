@@ -6,7 +6,7 @@ import { listMigrationFiles } from '../../src/db/migrator.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { API_ENDPOINTS } from '../../src/endpoints.js';
 import { openApiPath } from '../../src/ops/openapi.js';
-import { createTestTenant } from '../helpers/actors.js';
+import { createTestTenant, superAdminToken } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
 
 describe('operations endpoints', () => {
@@ -23,14 +23,20 @@ describe('operations endpoints', () => {
       expect(res.body).to.deep.equal({ status: 'ready', database: 'ok', migrations: { shared: 'current', tenants_behind: 0 } });
     });
 
-    it('names a tenant whose schema is behind, until it catches up', async () => {
+    it('names a tenant whose schema is behind to a super admin only, until it catches up', async () => {
       const tenant = await createTestTenant();
       const setVersion = (version: string) => inOwnerTransaction(testDeps().db, (tx) =>
         tx('shared.tenants').update({ schema_version: version }).where({ tenant_id: tenant.tenant_id }));
       const latest = (await listMigrationFiles('tenant')).at(-1) as string;
       await setVersion('0_older');
       try {
-        const res = await api().get('/readyz');
+        const anonymous = await api().get('/readyz');
+        expect(anonymous.status).to.equal(503);
+        expect(anonymous.text, 'no tenant code without a login').to.not.include(tenant.tenant_code);
+        expect(JSON.parse(anonymous.text)).to.include({ database: 'ok', migrations: 'behind' });
+        const asTenantAdmin = await api().get('/readyz').set('Authorization', `Bearer ${tenant.admin.token}`);
+        expect(asTenantAdmin.text).to.not.include(tenant.tenant_code);
+        const res = await api().get('/readyz').set('Authorization', `Bearer ${await superAdminToken()}`);
         expect(res.status).to.equal(503);
         expect(res.type).to.equal('application/problem+json');
         const body = JSON.parse(res.text);
@@ -44,7 +50,8 @@ describe('operations endpoints', () => {
     });
 
     it('is not ready when the database does not answer', async () => {
-      const down = { ...testDeps().db, app: { transaction: () => Promise.reject(new Error('connection refused')) } } as unknown as Database;
+      const refused = { transaction: () => Promise.reject(new Error('connection refused')) };
+      const down = { ...testDeps().db, app: refused, platform: refused } as unknown as Database;
       const res = await supertest(createApp({ ...testDeps(), db: down })).get('/readyz');
       expect(res.status).to.equal(503);
       expect(JSON.parse(res.text)).to.include({ status: 503, database: 'unreachable' });

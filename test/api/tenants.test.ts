@@ -109,7 +109,7 @@ describe('the tenant registry (GET /tenants, GET|PATCH /tenants/{tenant_id})', (
     expect((await asRoot.get(`/tenants/${tenant.tenant_id}`)).body.max_users).to.not.equal(0);
   });
 
-  it('when a tenant is suspended, then its existing tokens and new logins get 403 until it is reactivated', async () => {
+  it('when a tenant is suspended, then its existing tokens and new logins get 403, and its old sessions stay ended on reactivation', async () => {
     const victim = await createTestTenant();
     const me = () => api().get(`${API}/auth/me`).set(...bearer(victim.admin.token));
     const signIn = () => api().post(`${API}/auth/login`)
@@ -127,8 +127,10 @@ describe('the tenant registry (GET /tenants, GET|PATCH /tenants/{tenant_id})', (
     expect((await walkTenants(200, '&status=active')).ids).not.to.include(victim.tenant_id);
 
     expect((await asRoot.patch(`/tenants/${victim.tenant_id}`, { status: 'active' })).body.status).to.equal('active');
-    expect((await me()).status).to.equal(200);
-    expect((await signIn()).status).to.equal(200);
+    expectProblem(await me(), 401);
+    const again = await signIn();
+    expect(again.status).to.equal(200);
+    expect((await api().get(`${API}/auth/me`).set(...bearer(again.body.access_token))).status).to.equal(200);
   });
 
   it('when a tenant is made inactive, then its users are refused too', async () => {

@@ -83,8 +83,9 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 /** argon2id at the configured production cost (the rest of the bench uses the lowered test cost). */
 async function realCostHashing(): Promise<Row[]> {
-  const defaults = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) }).argon2;
-  const hasher = new PasswordHasher(defaults);
+  const production = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) });
+  const defaults = production.argon2;
+  const hasher = new PasswordHasher(defaults, production.hashing);
   const hash = await timed(() => hasher.hash(PASSWORD));
   const verify = await timed(() => hasher.verify(hash.value, PASSWORD));
   const cost = `${defaults.memoryCost} KiB, t=${defaults.timeCost}, p=${defaults.parallelism}`;
@@ -209,6 +210,45 @@ async function profiled(label: string, work: () => Promise<unknown>): Promise<Ro
     [`${label}: by statement kind`, top]];
 }
 
+const FLOOD = 28;
+
+/**
+ * The flood of issue 5 at the real argon2 cost: FLOOD bad sign-ins to an unknown tenant from one address, and a
+ * good sign-in from another address once they are queued. The good one's latency is the figure that matters.
+ */
+async function signInFlood(running: Running, credentials: { tenant: string; adminEmail: string }, adminToken: string): Promise<Row[]> {
+  const production = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) });
+  const config = { ...running.deps.config, trustProxy: 1, hashing: production.hashing };
+  const passwords = new PasswordHasher(production.argon2, production.hashing);
+  const server = createApp({ ...running.deps, config, passwords }).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const email = `flood.${crypto.randomBytes(4).toString('hex')}@bench.test`;
+    await expectJson(await call(base, 'POST', '/api/v1/users', { email, password: PASSWORD, first_name: 'Flood', last_name: 'Victim' }, adminToken), 201);
+    const signIn = (address: string, body: Record<string, string>) => fetch(`${base}/api/v1/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify(body),
+    });
+    const good = () => timed(() => signIn('198.51.100.9', { tenant: credentials.tenant, email, password: PASSWORD }));
+    const quiet = await good();
+    const burst = Promise.all(Array.from({ length: FLOOD }, (_, index) =>
+      signIn('203.0.113.7', { tenant: 'NOSUCHTENANT', email: `guess${index}@flood.bench`, password: 'Wrong#Password1' })));
+    while (passwords.gate.waitingJobs < FLOOD / 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    const flooded = await good();
+    const statuses = (await burst).map((res) => res.status);
+    const count = (status: number) => statuses.filter((value) => value === status).length;
+    return [
+      ['real-cost sign-in, quiet', `${ms(quiet.ms)} (${quiet.value.status})`],
+      [`real-cost sign-in during ${FLOOD} bad ones from one address (${config.hashing.maxConcurrent} hashes at once)`,
+        `${ms(flooded.ms)} (${flooded.value.status})`],
+      ['the flood: 401 / 503 (queue wait over) / 429', `${count(401)} / ${count(503)} / ${count(429)}`],
+      ['peak argon2 computations at once (memory: peak x 64 MiB)', String(passwords.gate.peakConcurrency)],
+    ];
+  } finally {
+    await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+  }
+}
+
 function printTable(rows: Row[]): void {
   const width = Math.max(...rows.map(([label]) => label.length));
   const line = `${'-'.repeat(width + 2)}+${'-'.repeat(28)}`;
@@ -231,6 +271,7 @@ async function main(): Promise<void> {
     rows.push(...logins.rows);
     rows.push(...await profiled('one onboarding', () => onboarding(base, superToken, 1)));
     rows.push(...await profiled('one GET /auth/me', async () => expectJson(await call(base, 'GET', '/api/v1/auth/me', undefined, logins.token), 200)));
+    rows.push(...await signInFlood(running, { tenant: tenants.tenantCode, adminEmail: tenants.adminEmail }, logins.token));
     rows.push(...await throughput(base, '/api/v1/auth/me', logins.token));
     rows.push(...await rateLimitCost(deps));
     // The floor: the same HTTP stack and client without the database, to read the line above against.

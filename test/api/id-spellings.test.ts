@@ -1,0 +1,191 @@
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import type { Response } from 'supertest';
+import type { z } from 'zod';
+import { Uuid } from '../../schemas/common.js';
+import { API_ENDPOINTS } from '../../src/endpoints.js';
+import type { Endpoint } from '../../src/http/endpoint.js';
+import { bearer, createTestTenant, login, superAdminToken, TEST_PASSWORD, type TestTenant } from '../helpers/actors.js';
+import { API, api } from '../helpers/context.js';
+
+// An id is canonical from the moment it is parsed. Built from the router itself: every route whose path takes a
+// uuid is called with that uuid spelled in upper case, mixed case, in braces and without dashes, by a caller who
+// may and one who may not. Each spelling must get exactly the canonical spelling's status (or a 400), never more.
+// Every call gets a fresh target, so a change made by one spelling cannot decide another's answer.
+
+type Spelling = (id: string) => string;
+const SPELLINGS: Record<string, Spelling> = {
+  'upper case': (id) => id.toUpperCase(),
+  'mixed case': (id) => [...id].map((char, index) => (index % 2 ? char.toUpperCase() : char)).join(''),
+  braces: (id) => `{${id}}`,
+  'no dashes': (id) => id.replaceAll('-', ''),
+};
+
+/** The request body each id-taking route is probed with (a new route without one fails the coverage test). */
+const BODIES: Record<string, unknown> = {
+  'patch /users/:user_id': { password: 'Taken#Over2026xyz' },
+  'put /users/:user_id/roles': { role_ids: [] },
+  'patch /roles/:role_id': { role_description: 'changed by an id-spelling probe' },
+  'patch /tenants/:tenant_id': { tenant_name: 'Renamed by a probe' },
+  'put /tenants/:tenant_id/config/:key': { config_value: 'probe' },
+  'patch /providers/:provider_id': { provider_name: 'Renamed by a probe' },
+};
+
+function uuidParams(endpoint: Endpoint): string[] {
+  const shape = (endpoint.spec.params as z.ZodObject | undefined)?.shape ?? {};
+  return Object.entries(shape).filter(([, schema]) => schema === Uuid).map(([name]) => name);
+}
+
+const ID_ROUTES = API_ENDPOINTS.filter((endpoint) => uuidParams(endpoint).length > 0);
+
+interface Caller {
+  readonly name: string;
+  readonly token: string;
+}
+
+describe('an id spelled differently gets the canonical answer or a 400, on every route that takes one', function () {
+  this.timeout(120_000);
+  let tenant: TestTenant;
+  let platform: string;
+  let weak: Caller;
+  let providerId: string;
+
+  const admin = (): Caller => ({ name: 'provider admin', token: tenant.admin.token });
+
+  /** A fresh record for each param a route names; tenants and providers are shared (their probes are idempotent). */
+  const targets: Record<string, () => Promise<string>> = {
+    // A user holding the admin role: the weak caller may never change it, whatever the spelling.
+    user_id: async () => {
+      const roles = await api().get(`${API}/roles?limit=200`).set(...bearer(tenant.admin.token));
+      const adminRole = roles.body.data.find((role: { role_name: string }) => role.role_name === 'insurance_provider_admin');
+      const res = await api().post(`${API}/users`).set(...bearer(tenant.admin.token)).send({
+        email: `target.${crypto.randomBytes(4).toString('hex')}@spell.test`, password: TEST_PASSWORD,
+        first_name: 'Target', last_name: 'Admin', role_ids: [adminRole.role_id],
+      });
+      expect(res.status, res.text).to.equal(201);
+      return res.body.user_id;
+    },
+    // A role granting what the weak caller does not hold.
+    role_id: async () => {
+      const res = await api().post(`${API}/roles`).set(...bearer(tenant.admin.token)).send({
+        role_name: `target_${crypto.randomBytes(4).toString('hex')}`,
+        permissions: [{ action: 'manage', subject: 'TenantConfig' }],
+      });
+      expect(res.status, res.text).to.equal(201);
+      return res.body.role_id;
+    },
+    tenant_id: async () => {
+      const res = await api().put(`${API}/tenants/${tenant.tenant_id}/config/spelling.probe`).set(...bearer(platform))
+        .send({ config_value: 'probe' });
+      expect(res.status, res.text).to.be.oneOf([200, 201]);
+      return tenant.tenant_id;
+    },
+    provider_id: async () => providerId,
+    // Another session of the provider admin: the admin may end it, the weak caller may not even see it.
+    session_id: async () => {
+      const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
+      const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));
+      return sessions.body.data.find((session: { current: boolean }) => session.current).session_id;
+    },
+  };
+
+  async function call(endpoint: Endpoint, caller: Caller, spell: Spelling | undefined): Promise<{ res: Response; ids: string[] }> {
+    const ids: string[] = [];
+    let path = endpoint.spec.path;
+    for (const name of uuidParams(endpoint)) {
+      const id = await targets[name]!();
+      ids.push(id);
+      path = path.replace(`:${name}`, spell ? spell(id) : id);
+    }
+    path = path.replace(':key', 'spelling.probe');
+    const request = api()[endpoint.spec.method](`${API}${path}`).set(...bearer(caller.token));
+    const body = BODIES[`${endpoint.spec.method} ${endpoint.spec.path}`];
+    return { res: await (body === undefined ? request : request.send(body as object)), ids };
+  }
+
+  function callersFor(endpoint: Endpoint): Caller[] {
+    if (endpoint.spec.access === 'platform') return [{ name: 'super admin', token: platform }, admin()];
+    return [admin(), weak];
+  }
+
+  before(async () => {
+    tenant = await createTestTenant();
+    platform = await superAdminToken();
+    const role = await api().post(`${API}/roles`).set(...bearer(tenant.admin.token)).send({
+      role_name: 'user_keeper',
+      permissions: ['read', 'update', 'delete'].flatMap((action) => ['User', 'Role'].map((subject) => ({ action, subject }))),
+    });
+    expect(role.status, role.text).to.equal(201);
+    const email = `keeper.${crypto.randomBytes(4).toString('hex')}@spell.test`;
+    const user = await api().post(`${API}/users`).set(...bearer(tenant.admin.token))
+      .send({ email, password: TEST_PASSWORD, first_name: 'Keeper', last_name: 'Weak', role_ids: [role.body.role_id] });
+    expect(user.status, user.text).to.equal(201);
+    weak = { name: 'a user_keeper (read, update, delete User and Role)', token: (await login({ tenant: tenant.tenant_code, email, password: TEST_PASSWORD })).access_token };
+    const provider = await api().post(`${API}/providers`).set(...bearer(platform)).send({
+      provider_code: `SP${crypto.randomBytes(4).toString('hex').toUpperCase()}`, provider_name: 'Spelling Probe', provider_type: 'composite',
+    });
+    expect(provider.status, provider.text).to.equal(201);
+    providerId = provider.body.provider_id;
+  });
+
+  it('covers every route that takes a uuid, each with a target and (when it takes a body) a probe body', () => {
+    expect(ID_ROUTES.length).to.be.greaterThan(10);
+    for (const endpoint of ID_ROUTES) {
+      for (const name of uuidParams(endpoint)) expect(targets, `a target for :${name}`).to.have.property(name);
+      if (endpoint.spec.body) expect(BODIES, `a probe body for ${endpoint.spec.method} ${endpoint.spec.path}`)
+        .to.have.property(`${endpoint.spec.method} ${endpoint.spec.path}`);
+    }
+  });
+
+  for (const endpoint of ID_ROUTES) {
+    it(`${endpoint.spec.method.toUpperCase()} ${endpoint.spec.path}`, async () => {
+      for (const caller of callersFor(endpoint)) {
+        const canonical = await call(endpoint, caller, undefined);
+        expect(canonical.res.status, `${caller.name}, canonical: ${canonical.res.text}`).to.be.below(500);
+        for (const [spelling, spell] of Object.entries(SPELLINGS)) {
+          const { res, ids } = await call(endpoint, caller, spell);
+          const where = `${caller.name}, ${spelling}: canonical ${canonical.res.status}, got ${res.status} ${res.text.slice(0, 200)}`;
+          expect([canonical.res.status, 400], where).to.include(res.status);
+          // A success names the record by its canonical id, never by the request's spelling.
+          if (res.status < 300) for (const id of ids) expect(res.text.includes(spell(id)), where).to.equal(false);
+        }
+      }
+    });
+  }
+
+  it('the weak caller cannot take over an administrator by spelling its id in upper case', async () => {
+    const adminId = await targets.user_id!();
+    const reset = await api().patch(`${API}/users/${adminId.toUpperCase()}`).set(...bearer(weak.token))
+      .send({ password: 'Taken#Over2026xyz' });
+    expect(reset.status, reset.text).to.equal(403);
+    const stripped = await api().put(`${API}/users/${adminId.toUpperCase()}/roles`).set(...bearer(weak.token)).send({ role_ids: [] });
+    expect(stripped.status, stripped.text).to.equal(403);
+    const removed = await api().delete(`${API}/users/${adminId.toUpperCase()}`).set(...bearer(weak.token));
+    expect(removed.status, removed.text).to.equal(403);
+    const shown = await api().get(`${API}/users/${adminId}`).set(...bearer(tenant.admin.token));
+    expect(shown.body.status).to.equal('active');
+    expect(shown.body.roles.map((role: { role_name: string }) => role.role_name)).to.deep.equal(['insurance_provider_admin']);
+  });
+
+  it('a caller cannot get around the self-protection checks by spelling its own id differently', async () => {
+    const me = await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token));
+    const ownId = me.body.user_id.toUpperCase();
+    expect((await api().delete(`${API}/users/${ownId}`).set(...bearer(tenant.admin.token))).status).to.equal(409);
+    expect((await api().put(`${API}/users/${ownId}/roles`).set(...bearer(tenant.admin.token)).send({ role_ids: [] })).status)
+      .to.equal(409);
+    expect((await api().patch(`${API}/users/${ownId}`).set(...bearer(tenant.admin.token)).send({ status: 'suspended' })).status)
+      .to.equal(409);
+  });
+
+  it('e-mails are trimmed and lower-cased where they are parsed, in sign-in as in user creation', async () => {
+    const email = `Spaced.${crypto.randomBytes(4).toString('hex')}@Spell.TEST`;
+    const created = await api().post(`${API}/users`).set(...bearer(tenant.admin.token))
+      .send({ email: `  ${email} `, password: TEST_PASSWORD, first_name: 'Spaced', last_name: 'Out' });
+    expect(created.status, created.text).to.equal(201);
+    expect(created.body.email).to.equal(email.toLowerCase());
+    const signIn = await api().post(`${API}/auth/login`)
+      .send({ tenant: ` ${tenant.tenant_code.toLowerCase()} `, email: ` ${email.toUpperCase()} `, password: TEST_PASSWORD });
+    expect(signIn.status, signIn.text).to.equal(200);
+    expect(signIn.body.user.tenant_code).to.equal(tenant.tenant_code);
+  });
+});
