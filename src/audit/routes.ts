@@ -1,8 +1,6 @@
 import { AuditListQuery, AuditPage } from '../../schemas/audit.js';
-import { authorize } from '../auth/ability.js';
-import { ForbiddenError } from '../errors.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
-import { listAuditEntries } from './repository.js';
+import { listAudit } from './service.js';
 
 export const auditEndpoints: Endpoint[] = [
   scopedEndpoint({
@@ -13,10 +11,5 @@ export const auditEndpoints: Endpoint[] = [
       400: problem('Invalid filter'), 401: problem('Not signed in'),
       403: problem('Needs read on Audit and a tenant-wide data scope (provider admins)'),
     },
-  }, async ({ tx, actor, query }) => {
-    authorize(actor.ability, 'read', 'Audit');
-    // The trail holds every book's old and new values: only a tenant-wide role may read it.
-    if (actor.data_scope !== 'tenant') throw new ForbiddenError('The audit trail is for tenant-wide administrators.');
-    return { body: await listAuditEntries(tx, query) };
-  }),
+  }, async ({ tx, actor, query }) => ({ body: await listAudit(tx, actor, query) })),
 ];
