@@ -1,6 +1,8 @@
+import crypto from 'node:crypto';
 import { expect } from 'chai';
 import jwt from 'jsonwebtoken';
 import supertest from 'supertest';
+import { PostgresRateLimitStore } from '../../src/limits/postgres-rate-limit-store.js';
 import { createApp } from '../../src/app.js';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import { loginIdentityHash, login as serviceLogin } from '../../src/auth/service.js';
@@ -166,7 +168,10 @@ describe('auth', () => {
 
     it('throttles sign-in per client address (429)', async () => {
       const deps = testDeps();
-      const strict = supertest(createApp({ ...deps, config: { ...deps.config, loginRateLimitPerMinute: 2 } }));
+      // Counters of its own: the shared store already counts this address's earlier sign-ins in the run.
+      const prefix = crypto.randomBytes(4).toString('hex');
+      const strict = supertest(createApp({ ...deps, config: { ...deps.config, loginRateLimitPerMinute: 2 },
+        rateLimitStore: (name) => new PostgresRateLimitStore(deps.db.app, `${prefix}:${name}:`) }));
       const body = { tenant: tenant.tenant_code, email: agent.email, password: 'Wrong#Password1' };
       expect((await strict.post(`${API}/auth/login`).send(body)).status).to.equal(401);
       expect((await strict.post(`${API}/auth/login`).send(body)).status).to.equal(401);

@@ -5,7 +5,11 @@ import type { z } from 'zod';
 import { Uuid } from '../../schemas/common.js';
 import { API_ENDPOINTS } from '../../src/endpoints.js';
 import type { Endpoint } from '../../src/http/endpoint.js';
-import { bearer, createTestTenant, login, superAdminToken, TEST_PASSWORD, type TestTenant } from '../helpers/actors.js';
+import {
+  bearer, createTestTenant, createTestUser, login, superAdminToken, TEST_PASSWORD, type TestTenant,
+} from '../helpers/actors.js';
+import { addTerms, arrangeFamily, consultationClaim } from '../helpers/claims.js';
+import { activePolicy, createPolicy, createTestPolicyholder, pay, policyBody } from '../helpers/policies.js';
 import { API, api } from '../helpers/context.js';
 
 // An id is canonical from the moment it is parsed. Built from the router itself: every route whose path takes a
@@ -29,6 +33,14 @@ const BODIES: Record<string, unknown> = {
   'patch /tenants/:tenant_id': { tenant_name: 'Renamed by a probe' },
   'put /tenants/:tenant_id/config/:key': { config_value: 'probe' },
   'patch /providers/:provider_id': { provider_name: 'Renamed by a probe' },
+  'patch /agents/:agent_id': { territory: 'Probed' },
+  'patch /policyholders/:policyholder_id': { first_name: 'Probed' },
+  'post /policyholders/:policyholder_id/dependents': { full_name: 'Probe Kid', relationship: 'child', date_of_birth: '2015-01-01', gender: 'female' },
+  'patch /policies/:policy_id': { plan_name: 'Probed plan' },
+  'post /policies/:policy_id/status': { status: 'pending_approval', reason: 'probe' },
+  'post /payments/:payment_id/reconcile': { reference: 'probe' },
+  'post /payments/:payment_id/refund': { reason: 'probe' },
+  'post /claims/reviews/:review_id': { final_decision: 'APPROVED', review_notes: 'probe' },
 };
 
 function uuidParams(endpoint: Endpoint): string[] {
@@ -49,6 +61,7 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
   let platform: string;
   let weak: Caller;
   let providerId: string;
+  let agentId: string;
 
   const admin = (): Caller => ({ name: 'provider admin', token: tenant.admin.token });
 
@@ -82,6 +95,24 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
     },
     provider_id: async () => providerId,
     // Another session of the provider admin: the admin may end it, the weak caller may not even see it.
+    // The agent's book: fresh records in one agent's book; the weak caller holds no book subject at all.
+    agent_id: async () => (await createTestUser(tenant, 'junior_agent', { agent: true })).agent_id as string,
+    policyholder_id: async () => createTestPolicyholder(tenant, agentId),
+    policy_id: async () => (await createPolicy(tenant.admin.token, policyBody(await createTestPolicyholder(tenant, agentId)))).policy_id,
+    payment_id: async () => {
+      const policy = await activePolicy(tenant.admin.token, policyBody(await createTestPolicyholder(tenant, agentId)));
+      const res = await pay(tenant.admin.token, { policy_id: policy.policy_id, amount: 2500.5, payment_method: 'upi' });
+      expect(res.status, res.text).to.equal(201);
+      return res.body.payment_id;
+    },
+    // A claim held for a person: three claims the same day is a fraud signal.
+    review_id: async () => {
+      const family = await arrangeFamily(tenant, agentId);
+      const res = await api().post(`${API}/claims`).set(...bearer(tenant.admin.token))
+        .send(consultationClaim(family.policyholder_id, { previous_claims_same_day: 3 }));
+      expect(res.status, res.text).to.equal(201);
+      return res.body.review.review_id;
+    },
     session_id: async () => {
       const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
       const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));
@@ -109,7 +140,7 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
   }
 
   before(async () => {
-    tenant = await createTestTenant();
+    tenant = await createTestTenant({ api_rate_limit: 1_000_000 });
     platform = await superAdminToken();
     const role = await api().post(`${API}/roles`).set(...bearer(tenant.admin.token)).send({
       role_name: 'user_keeper',
@@ -126,6 +157,8 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
     });
     expect(provider.status, provider.text).to.equal(201);
     providerId = provider.body.provider_id;
+    agentId = (await createTestUser(tenant, 'junior_agent', { agent: true })).agent_id as string;
+    await addTerms(tenant);
   });
 
   it('covers every route that takes a uuid, each with a target and (when it takes a body) a probe body', () => {
