@@ -3,6 +3,7 @@ import argon2 from 'argon2';
 import { expect } from 'chai';
 import supertest, { type Response } from 'supertest';
 import { createApp } from '../../src/app.js';
+import { PostgresRateLimitStore } from '../../src/limits/postgres-rate-limit-store.js';
 import { PasswordHasher } from '../../src/auth/passwords.js';
 import type { Config } from '../../src/config.js';
 import { createTestTenant, type TestTenant } from '../helpers/actors.js';
@@ -41,11 +42,14 @@ async function withSlowHashes<T>(ms: number, work: () => Promise<T>): Promise<{ 
   }
 }
 
+/** An app with these limits and sign-in counters of its own (the shared store counts the whole run's sign-ins). */
 function appWith(overrides: Partial<Config>) {
   const deps = testDeps();
   const config: Config = { ...deps.config, trustProxy: 1, ...overrides };
   const passwords = new PasswordHasher(config.argon2, config.hashing);
-  return Object.assign(supertest(createApp({ ...deps, config, passwords })), { gate: passwords.gate });
+  const prefix = crypto.randomBytes(4).toString('hex');
+  const rateLimitStore = (name: string) => new PostgresRateLimitStore(deps.db.app, `${prefix}:${name}:`);
+  return Object.assign(supertest(createApp({ ...deps, config, passwords, rateLimitStore })), { gate: passwords.gate });
 }
 
 /** Until at least `jobs` hashes wait in the gate's queue (the burst has got past the database to the hashing). */
