@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { PasswordHasher } from './auth/passwords.js';
+import { noExtraction, type DocumentExtractor } from './claims/documents/extractor.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -17,6 +18,8 @@ export interface AppDeps {
   readonly tenants: TenantRegistry;
   /** Queues jobs (any process); runs them only where startJobs was asked for workers. */
   readonly jobs: JobQueue;
+  /** Reads claim documents after upload (an OCR service plugs in here); the default reads nothing. */
+  readonly documentExtractor: DocumentExtractor;
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
@@ -28,5 +31,6 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
     jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
+    documentExtractor: noExtraction,
   };
 }
