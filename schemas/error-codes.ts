@@ -62,6 +62,10 @@ export const ERROR_CODES = {
   'claims.review_closed': 'The review has been decided already',
   'claims.review_amount_invalid': 'The approved amount does not fit the final decision or the claimed amount',
   'claims.limit_exceeded': "The amount would overspend the member's annual or the family's floater limit",
+  // claim documents (src/claims/documents)
+  'claims.document_not_found': 'No such document of this claim, or not one the caller may see',
+  'claims.document_too_large': 'The uploaded file is larger than DOCUMENT_MAX_BYTES',
+  'claims.document_type_unsupported': "The file's bytes are not a PDF, JPEG, PNG or WebP (whatever its name or Content-Type says)",
   // ops (issue 9): tenant limits
   'tenant.rate_limited': "The tenant's api_rate_limit (requests per minute, shared by all its users) is used up; retry after Retry-After seconds",
   'tenant.storage_limit': "The upload would take the tenant past its storage_limit_gb",

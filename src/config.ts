@@ -51,6 +51,8 @@ const EnvSchema = z.object({
   TENANT_BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
   TRUST_PROXY: z.union([z.coerce.number().int().min(0).max(10), booleanFromEnv]).default(false),
   TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
+  DOCUMENTS_DIR: z.string().min(1).optional(),
+  DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(10 * 1024 ** 2),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -108,6 +110,8 @@ export interface Config {
   readonly tenantCacheTtlMs: number;
   /** Express 'trust proxy': true, or how many proxy hops to trust for the client address. */
   readonly trustProxy: boolean | number;
+  /** Claim documents: where the files are kept (one folder per tenant) and the largest file accepted. */
+  readonly documents: { readonly dir: string; readonly maxBytes: number };
 }
 
 export class ConfigError extends Error {}
@@ -184,6 +188,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     tenantBaseDomain: env.TENANT_BASE_DOMAIN ?? 'agentmitra.in',
     tenantCacheTtlMs: env.TENANT_CACHE_TTL_MS,
     trustProxy: env.TRUST_PROXY,
+    documents: Object.freeze({
+      dir: env.DOCUMENTS_DIR ? path.resolve(env.DOCUMENTS_DIR) : path.join(dataDir, 'documents'),
+      maxBytes: env.DOCUMENT_MAX_BYTES,
+    }),
   });
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RateLimitStoreFactory } from './auth/login-throttle.js';
 import { PasswordHasher } from './auth/passwords.js';
+import { noExtraction, type DocumentExtractor } from './claims/documents/extractor.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -21,6 +22,8 @@ export interface AppDeps {
   readonly jobs: JobQueue;
   /** Where the sign-in throttles keep their counters: PostgreSQL, so every process counts together. */
   readonly rateLimitStore: RateLimitStoreFactory;
+  /** Reads claim documents after upload (an OCR service plugs in here); the default reads nothing. */
+  readonly documentExtractor: DocumentExtractor;
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
@@ -33,5 +36,6 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
     jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
     rateLimitStore: (name) => new PostgresRateLimitStore(db.app, `${name}:`),
+    documentExtractor: noExtraction,
   };
 }

@@ -56,6 +56,14 @@ export class BusinessRuleError extends DomainError {
     super(message, options);
   }
 }
+/** 413: the body (an uploaded file) is larger than the endpoint takes. */
+export class PayloadTooLargeError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'request.body_too_large';
+}
+/** 415: the body is not in a media type the endpoint reads (e.g. JSON sent to an upload). */
+export class UnsupportedMediaTypeError extends DomainError {
+  static override readonly defaultCode: ErrorCode = 'request.unsupported_media_type';
+}
 /** 423 */
 export class LockedError extends DomainError {
   static override readonly defaultCode: ErrorCode = 'auth.locked';

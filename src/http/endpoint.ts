@@ -1,3 +1,5 @@
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import type { Logger } from 'pino';
@@ -23,6 +25,14 @@ export type Access = 'public' | 'platform' | 'tenant' | 'signed_in';
 export interface ResponseSpec {
   readonly description: string;
   readonly schema?: z.ZodType;
+  /** A file reply: the media types its bytes may have (instead of a JSON schema). */
+  readonly binary?: readonly string[];
+}
+
+/** A multipart/form-data body: text fields (a zod object) and one file part. */
+export interface MultipartSpec {
+  readonly fields: z.ZodType;
+  readonly file: { readonly name: string; readonly description: string; readonly mediaTypes: readonly string[] };
 }
 
 export interface EndpointSpec<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
@@ -36,6 +46,8 @@ export interface EndpointSpec<B extends z.ZodType, Q extends z.ZodType, P extend
   readonly query?: Q;
   readonly params?: P;
   readonly headers?: Record<string, string>;
+  /** Set on upload endpoints (see uploadEndpoint); such endpoints have no JSON body. */
+  readonly multipart?: MultipartSpec;
   readonly responses: Record<number, ResponseSpec>;
 }
 
@@ -50,6 +62,8 @@ export interface Reply {
   readonly headers?: Record<string, string>;
   /** Runs once the transaction has committed, before the reply is written (e.g. dropping a cached record). */
   readonly afterCommit?: () => void;
+  /** A file to send as the body (after the transaction), as an attachment with this media type and name. */
+  readonly file?: { readonly path: string; readonly contentType: string; readonly fileName: string };
 }
 
 export interface PublicContext<B, Q, P> {
@@ -106,6 +120,43 @@ export function scopedEndpoint<B extends z.ZodType, Q extends z.ZodType, P exten
   };
 }
 
+/** What an upload endpoint received before its transaction (a file on disk); discarded whatever happens next. */
+export interface Upload {
+  /** Removes what the request left on disk: the temporary file always, the kept file too unless the transaction committed. */
+  discard(committed: boolean): Promise<void>;
+}
+
+/**
+ * An endpoint with a multipart body: authenticate -> validate params and query -> receive the body (streamed to a
+ * temporary file, outside any transaction, so a slow client holds no connection) -> scope -> handler -> commit.
+ * Whatever fails, the upload is discarded; a handler that keeps the file does so inside the transaction.
+ */
+export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends z.ZodType>(
+  spec: EndpointSpec<z.ZodType, Q, P> & { access: 'tenant'; multipart: MultipartSpec },
+  receive: (req: Request, deps: AppDeps) => Promise<U>,
+  handler: (ctx: ScopedContext<U, Inferred<Q>, Inferred<P>>) => Promise<Reply>,
+): Endpoint {
+  return {
+    spec: spec as AnySpec,
+    handle: async (req, deps) => {
+      const claims = authenticate(req, deps);
+      if (claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
+      // No body schema: a JSON body is still checked as sent (NUL bytes, depth) before it is refused as not multipart.
+      const input = parseRequestParts({ query: spec.query, params: spec.params }, req) as { query: Inferred<Q>; params: Inferred<P> };
+      const upload = await receive(req, deps);
+      let committed = false;
+      try {
+        const reply = await runAsCaller(deps, claims, req.get('x-tenant'), ({ tx, actor, log }) =>
+          handler({ ...input, body: upload, req, deps, tx, actor, log }));
+        committed = true;
+        return reply;
+      } finally {
+        await upload.discard(committed);
+      }
+    },
+  };
+}
+
 function authenticate(req: Request, deps: AppDeps): AccessClaims {
   const header = req.get('authorization');
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
@@ -121,12 +172,24 @@ export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], d
       if (deps.config.env === 'test') assertReplyMatchesSpec(endpoint.spec, reply);
       reply.afterCommit?.();
       res.status(reply.status ?? 200).set(reply.headers ?? {});
-      if (reply.body === undefined) res.end();
+      if (reply.file) await sendFile(res, reply.file);
+      else if (reply.body === undefined) res.end();
       else res.json(reply.body);
     };
     router[endpoint.spec.method](endpoint.spec.path, handler);
   }
   refuseOtherMethods(router, endpoints);
+}
+
+/** Streams a stored file as an attachment; the browser must not guess another type (nosniff). */
+async function sendFile(res: Response, file: NonNullable<Reply['file']>): Promise<void> {
+  const handle = await open(file.path, 'r');
+  const { size } = await handle.stat();
+  res.attachment(file.fileName).set({ 'Content-Type': file.contentType, 'Content-Length': String(size), 'X-Content-Type-Options': 'nosniff' });
+  // A client that hangs up mid-download is no fault of ours; the streams are closed either way.
+  await pipeline(handle.createReadStream(), res).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw error;
+  });
 }
 
 /**

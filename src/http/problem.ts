@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import { translatePgError } from '../db/pg-errors.js';
 import type { ErrorCode } from '../../schemas/error-codes.js';
 import {
-  BusinessRuleError, ConflictError, DomainError, ForbiddenError, LockedError, NotFoundError,
-  RateLimitedError, ServiceUnavailableError, UnauthenticatedError, ValidationError, type FieldError,
+  BusinessRuleError, ConflictError, DomainError, ForbiddenError, LockedError, NotFoundError, PayloadTooLargeError,
+  RateLimitedError, UnsupportedMediaTypeError, ServiceUnavailableError, UnauthenticatedError, ValidationError, type FieldError,
 } from '../errors.js';
 
 // knex is CommonJS without named exports for ESM: its error class hangs off the default export.
@@ -20,6 +20,8 @@ const STATUS: [new (...args: never[]) => DomainError, number, string][] = [
   [ForbiddenError, 403, 'Forbidden'],
   [NotFoundError, 404, 'Not found'],
   [ConflictError, 409, 'Conflict'],
+  [PayloadTooLargeError, 413, 'Payload too large'],
+  [UnsupportedMediaTypeError, 415, 'Unsupported media type'],
   [BusinessRuleError, 422, 'Refused by a business rule'],
   [LockedError, 423, 'Locked'],
   [RateLimitedError, 429, 'Too many requests'],

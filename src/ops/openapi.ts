@@ -79,6 +79,7 @@ function operation(spec: AnySpec): Operation {
     ...(spec.access === 'public' ? {} : { security: [{ bearer: [] }] }),
     ...(parameters.length ? { parameters } : {}),
     ...(spec.body ? { requestBody: requestBody(spec.body) } : {}),
+    ...(spec.multipart ? { requestBody: multipartBody(spec.multipart) } : {}),
     responses: responses(spec),
   };
 }
@@ -116,6 +117,14 @@ function requestBody(body: z.ZodType): Operation {
   return { required: !acceptsEmptyBody(body), content: { 'application/json': { schema: jsonSchema(body, 'input') } } };
 }
 
+/** A form with its text fields and one binary file part, whose allowed media types go in the part's encoding. */
+function multipartBody({ fields, file }: NonNullable<AnySpec['multipart']>): Operation {
+  const json = jsonSchema(fields, 'input');
+  const properties = { ...(json.properties as JsonSchema), [file.name]: { type: 'string', contentMediaType: 'application/octet-stream', description: file.description } };
+  const schema = { ...json, properties, required: [...((json.required ?? []) as string[]), file.name] };
+  return { required: true, content: { 'multipart/form-data': { schema, encoding: { [file.name]: { contentType: file.mediaTypes.join(', ') } } } } };
+}
+
 /** The endpoint layer validates a missing body as {}, so the body is optional exactly when {} passes. */
 function acceptsEmptyBody(schema: z.ZodType): boolean {
   try {
@@ -128,12 +137,12 @@ function acceptsEmptyBody(schema: z.ZodType): boolean {
 /** The declared responses, plus the 400/401/403 that validation and authentication can always answer. */
 function responses(spec: AnySpec): Record<string, unknown> {
   const implicit: Record<number, ResponseSpec> = {};
-  if (spec.body || spec.query || spec.params) implicit[400] = { description: 'Invalid input (every offending field listed)', schema: ProblemSchema };
+  if (spec.body || spec.multipart || spec.query || spec.params) implicit[400] = { description: 'Invalid input (every offending field listed)', schema: ProblemSchema };
   if (spec.access !== 'public') implicit[401] = { description: 'Not signed in', schema: ProblemSchema };
   if (spec.access !== 'public') {
     implicit[403] = { description: 'Not allowed, or the token\'s tenant is suspended or not the one X-Tenant names', schema: ProblemSchema };
   }
-  if (spec.body) {
+  if (spec.body || spec.multipart) {
     implicit[413] = { description: 'Body larger than the configured limit', schema: ProblemSchema };
     implicit[415] = { description: 'A body in a charset or encoding the API does not read', schema: ProblemSchema };
   }
@@ -142,7 +151,8 @@ function responses(spec: AnySpec): Record<string, unknown> {
   return Object.fromEntries(Object.entries(all).map(([status, declared]) => [status, response(Number(status), declared)]));
 }
 
-function response(status: number, { description, schema }: ResponseSpec): Operation {
+function response(status: number, { description, schema, binary }: ResponseSpec): Operation {
+  if (binary) return { description, content: Object.fromEntries(binary.map((media) => [media, { schema: { type: 'string', contentMediaType: media } }])) };
   if (!schema) return { description };
   const media = status >= 400 ? 'application/problem+json' : 'application/json';
   return { description, content: { [media]: { schema: schema === ProblemSchema ? PROBLEM_REF : jsonSchema(schema, 'output') } } };

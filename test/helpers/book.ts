@@ -56,6 +56,8 @@ export async function bookFixture(): Promise<BookFixture> {
 export interface BolaRequest {
   readonly path: string;
   readonly body?: Record<string, unknown>;
+  /** A multipart/form-data body instead (uploads): text fields and one file. */
+  readonly form?: { fields: Record<string, string>; file: { field: string; data: Buffer; filename: string } };
 }
 
 /** One route: a request aimed at juniorA's book (built fresh per actor), and what each actor must get. */
@@ -75,6 +77,11 @@ export function routesUnder(prefixes: readonly string[]): string[] {
 
 function send(method: string, request: BolaRequest, token: string): Promise<Response> {
   const call = api()[method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete'](`${API}${request.path}`).set(...bearer(token));
+  if (request.form) {
+    const { fields, file } = request.form;
+    const form = Object.entries(fields).reduce((sending, [name, value]) => sending.field(name, value), call);
+    return form.attach(file.field, file.data, file.filename);
+  }
   return request.body ? call.send(request.body) : call;
 }
 

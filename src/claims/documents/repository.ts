@@ -1,0 +1,54 @@
+import type { Tx } from '../../db/scope.js';
+
+// claim_documents rows (book RLS: the caller sees the documents of the policyholders it sees).
+
+export interface DocumentRow {
+  readonly document_id: string;
+  readonly claim_id: string;
+  readonly document_type: 'bill' | 'prescription' | 'test_report' | 'other';
+  readonly media_type: string;
+  readonly size_bytes: number;
+  readonly sha256: string;
+  readonly storage_key: string;
+  readonly original_name: string | null;
+  readonly status: 'stored' | 'processing' | 'processed' | 'failed';
+  readonly extracted_data: Record<string, unknown> | null;
+  readonly created_by: string | null;
+  readonly created_at: Date;
+}
+
+const COLUMNS = ['document_id', 'claim_id', 'document_type', 'media_type', 'size_bytes', 'sha256', 'storage_key', 'original_name', 'status',
+  'extracted_data', 'created_by', 'created_at'];
+
+export interface NewDocument {
+  readonly document_id: string;
+  readonly agent_id: string;
+  readonly agent_order: number;
+  readonly policyholder_id: string;
+  readonly claim_id: string;
+  readonly document_type: string;
+  readonly media_type: string;
+  readonly size_bytes: number;
+  readonly sha256: string;
+  readonly storage_key: string;
+  readonly original_name: string | null;
+  readonly stored_file_id: string;
+  readonly created_by: string | null;
+}
+
+export async function insertDocument(tx: Tx, document: NewDocument): Promise<void> {
+  await tx('claim_documents').insert(document);
+}
+
+export function listDocuments(tx: Tx, claimId: string): Promise<DocumentRow[]> {
+  return tx('claim_documents').select(COLUMNS).where({ claim_id: claimId }).orderBy([{ column: 'created_at' }, { column: 'document_id' }]);
+}
+
+export function findDocument(tx: Tx, claimId: string, documentId: string): Promise<DocumentRow | undefined> {
+  return tx('claim_documents').first(COLUMNS).where({ claim_id: claimId, document_id: documentId });
+}
+
+export async function recordExtraction(tx: Tx, documentId: string, status: 'processed' | 'failed', data: Record<string, unknown> | null): Promise<void> {
+  await tx('claim_documents').where({ document_id: documentId })
+    .update({ status, extracted_data: data === null ? null : JSON.stringify(data), updated_at: tx.fn.now() });
+}

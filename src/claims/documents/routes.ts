@@ -1,0 +1,40 @@
+import { DOCUMENT_MEDIA_TYPES, DocumentList, DocumentParams, DocumentRecord, DocumentUploadFields } from '../../../schemas/claim-documents.js';
+import { ClaimIdParams } from '../../../schemas/claims.js';
+import { problemResponse as problem, scopedEndpoint, uploadEndpoint, type Endpoint } from '../../http/endpoint.js';
+import { receiveDocument } from './receive.js';
+import { documentFile, listClaimDocuments, uploadDocument } from './service.js';
+
+const TAG = 'claims';
+const COMMON = { 400: problem('Invalid input; every offending field is listed'), 401: problem('Not signed in'),
+  403: problem('Not allowed (or a platform token)'), 404: problem('claims.not_found: no such claim in your book') };
+
+export const documentEndpoints: Endpoint[] = [
+  uploadEndpoint({
+    method: 'post', path: '/claims/:claim_id/documents', tag: TAG, access: 'tenant', params: ClaimIdParams,
+    multipart: { fields: DocumentUploadFields, file: { name: 'file', mediaTypes: DOCUMENT_MEDIA_TYPES,
+      description: 'The bill, prescription or test report: a PDF, JPEG, PNG or WebP (judged by its bytes), at most DOCUMENT_MAX_BYTES' } },
+    summary: 'Upload a document of a claim (multipart/form-data: document_type and one file)',
+    responses: { 201: { description: 'The stored document', schema: DocumentRecord }, ...COMMON,
+      413: problem('claims.document_too_large: larger than DOCUMENT_MAX_BYTES'),
+      415: problem('request.unsupported_media_type: the body is not multipart/form-data'),
+      422: problem("claims.document_type_unsupported (not a PDF, JPEG, PNG or WebP) or tenant.storage_limit (past the tenant's storage_limit_gb)") },
+  }, (req, deps) => receiveDocument(req, deps.config), async ({ tx, actor, log, deps, params, body }) => ({
+    status: 201,
+    body: await uploadDocument({ tx, actor, log, root: deps.config.documents.dir }, deps.documentExtractor, params.claim_id, body),
+  })),
+
+  scopedEndpoint({
+    method: 'get', path: '/claims/:claim_id/documents', tag: TAG, access: 'tenant', params: ClaimIdParams,
+    summary: "A claim's documents (metadata, oldest first)",
+    responses: { 200: { description: 'The documents', schema: DocumentList }, ...COMMON },
+  }, async ({ tx, actor, params }) => ({ body: await listClaimDocuments(tx, actor, params.claim_id) })),
+
+  scopedEndpoint({
+    method: 'get', path: '/claims/:claim_id/documents/:document_id', tag: TAG, access: 'tenant', params: DocumentParams,
+    summary: "Download a document's bytes (as an attachment, with the type sniffed at upload)",
+    responses: { 200: { description: 'The file', binary: DOCUMENT_MEDIA_TYPES }, ...COMMON,
+      404: problem('claims.not_found or claims.document_not_found') },
+  }, async ({ tx, actor, log, deps, params }) => ({
+    file: await documentFile({ tx, actor, log, root: deps.config.documents.dir }, params.claim_id, params.document_id),
+  })),
+];
