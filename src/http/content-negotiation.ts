@@ -1,22 +1,32 @@
 import type { RequestHandler } from 'express';
 import { sendProblem } from './problem.js';
 
-// ASVS V13.1.5: a request whose body is not JSON is refused with 415, one that will not accept JSON with 406,
-// before anything reads it (a form or text body would otherwise reach validation as "no body at all").
+// ASVS V13.1.5: a request whose body is not of a type its endpoint reads is refused with 415, one that will not
+// accept JSON with 406, before anything reads it (a form or text body would otherwise reach validation as "no body
+// at all"). JSON everywhere, multipart/form-data only where an endpoint takes an upload.
 
-const JSON_TYPES = ['application/json', 'application/*+json'];
+export const JSON_BODY_TYPES = ['application/json', 'application/*+json'];
+export const MULTIPART_BODY_TYPES = ['multipart/form-data'];
 
 function hasBody(headers: { 'content-length'?: string; 'transfer-encoding'?: string }): boolean {
   return headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? '0') > 0;
 }
 
+/** 415 unless the body, when there is one, is of a type the endpoint reads. Mounted per route, before its handler. */
+export function requireBodyType(types: readonly string[], expected: string): RequestHandler {
+  return (req, res, next) => {
+    if (hasBody(req.headers) && !req.is([...types])) {
+      return sendProblem(res, {
+        type: 'https://agentmitra.in/problems/415', title: 'Unsupported media type', status: 415,
+        code: 'request.unsupported_media_type', detail: `The request body must be ${expected}.`, instance: req.originalUrl,
+      });
+    }
+    next();
+  };
+}
+
+/** 406 when the client will not take JSON (nor problem+json) back. */
 export const negotiateJson: RequestHandler = (req, res, next) => {
-  if (hasBody(req.headers) && !req.is(JSON_TYPES)) {
-    return sendProblem(res, {
-      type: 'https://agentmitra.in/problems/415', title: 'Unsupported media type', status: 415,
-      code: 'request.unsupported_media_type', detail: 'The request body must be application/json.', instance: req.originalUrl,
-    });
-  }
   if (req.headers.accept !== undefined && !req.accepts(['application/json', 'application/problem+json'])) {
     return sendProblem(res, {
       type: 'https://agentmitra.in/problems/406', title: 'Not acceptable', status: 406, code: 'request.not_acceptable',

@@ -10,6 +10,7 @@ import { runAsCaller } from '../scope/run.js';
 import type { AppDeps } from '../deps.js';
 import { ProblemSchema } from '../../schemas/common.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { JSON_BODY_TYPES, MULTIPART_BODY_TYPES, requireBodyType } from './content-negotiation.js';
 import { sendProblem } from './problem.js';
 import { parseRequestParts } from './validate.js';
 
@@ -176,7 +177,9 @@ export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], d
       else if (reply.body === undefined) res.end();
       else res.json(reply.body);
     };
-    router[endpoint.spec.method](endpoint.spec.path, handler);
+    const bodyType = endpoint.spec.multipart
+      ? requireBodyType(MULTIPART_BODY_TYPES, 'multipart/form-data') : requireBodyType(JSON_BODY_TYPES, 'application/json');
+    router[endpoint.spec.method](endpoint.spec.path, bodyType, handler);
   }
   refuseOtherMethods(router, endpoints);
 }

@@ -9,6 +9,7 @@ import {
   bearer, createTestTenant, createTestUser, login, superAdminToken, TEST_PASSWORD, type TestTenant,
 } from '../helpers/actors.js';
 import { addTerms, arrangeFamily, consultationClaim } from '../helpers/claims.js';
+import { PDF } from '../helpers/documents.js';
 import { activePolicy, createPolicy, createTestPolicyholder, pay, policyBody } from '../helpers/policies.js';
 import { API, api } from '../helpers/context.js';
 
@@ -62,6 +63,8 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
   let weak: Caller;
   let providerId: string;
   let agentId: string;
+  /** The claim the latest document target belongs to: its route names both. */
+  let documentClaimId = '';
 
   const admin = (): Caller => ({ name: 'provider admin', token: tenant.admin.token });
 
@@ -113,6 +116,17 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       expect(res.status, res.text).to.equal(201);
       return res.body.review.review_id;
     },
+    // A bill on a claim; the route's :claim_id names that claim.
+    document_id: async () => {
+      const family = await arrangeFamily(tenant, agentId);
+      const claim = await api().post(`${API}/claims`).set(...bearer(tenant.admin.token)).send(consultationClaim(family.policyholder_id));
+      expect(claim.status, claim.text).to.equal(201);
+      documentClaimId = claim.body.claim_id;
+      const res = await api().post(`${API}/claims/${documentClaimId}/documents`).set(...bearer(tenant.admin.token))
+        .field('document_type', 'bill').attach('file', PDF, { filename: 'bill.pdf', contentType: 'application/pdf' });
+      expect(res.status, res.text).to.equal(201);
+      return res.body.document_id;
+    },
     session_id: async () => {
       const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
       const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));
@@ -128,7 +142,7 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       ids.push(id);
       path = path.replace(`:${name}`, spell ? spell(id) : id);
     }
-    path = path.replace(':key', 'spelling.probe');
+    path = path.replace(':key', 'spelling.probe').replace(':claim_id', documentClaimId);
     const request = api()[endpoint.spec.method](`${API}${path}`).set(...bearer(caller.token));
     const body = BODIES[`${endpoint.spec.method} ${endpoint.spec.path}`];
     return { res: await (body === undefined ? request : request.send(body as object)), ids };
@@ -177,10 +191,11 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
         expect(canonical.res.status, `${caller.name}, canonical: ${canonical.res.text}`).to.be.below(500);
         for (const [spelling, spell] of Object.entries(SPELLINGS)) {
           const { res, ids } = await call(endpoint, caller, spell);
-          const where = `${caller.name}, ${spelling}: canonical ${canonical.res.status}, got ${res.status} ${res.text.slice(0, 200)}`;
+          const text = res.text ?? ''; // a download's bytes are no text
+          const where = `${caller.name}, ${spelling}: canonical ${canonical.res.status}, got ${res.status} ${text.slice(0, 200)}`;
           expect([canonical.res.status, 400], where).to.include(res.status);
           // A success names the record by its canonical id, never by the request's spelling.
-          if (res.status < 300) for (const id of ids) expect(res.text.includes(spell(id)), where).to.equal(false);
+          if (res.status < 300) for (const id of ids) expect(text.includes(spell(id)), where).to.equal(false);
         }
       }
     });
