@@ -65,6 +65,12 @@ export const ERROR_CODES = {
   // ops (issue 9): tenant limits
   'tenant.rate_limited': "The tenant's api_rate_limit (requests per minute, shared by all its users) is used up; retry after Retry-After seconds",
   'tenant.storage_limit': "The upload would take the tenant past its storage_limit_gb",
+  // bulk import (src/imports, issue 9)
+  'import.not_found': 'No such import, or not one the caller may see',
+  'import.file_required': 'The request is not multipart/form-data with a non-empty file field named file',
+  'import.file_too_large': 'The file is larger than an import takes',
+  'import.unreadable_file': 'The file is not readable CSV or XLSX, is empty, or has too many lines',
+  'import.bad_columns': 'The file has no match-key column (customer_id / policy_number) or columns the import does not know',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
