@@ -37,15 +37,24 @@ export async function runImport(inTenant: <T>(work: (scope: Scope) => Promise<T>
   });
 }
 
+const IMPORT_RETRIES = 5;
+
 export const importJob = defineJob({
   queue: IMPORT_QUEUE,
   payload: z.object({ import_id: z.uuid() }),
+  retryLimit: IMPORT_RETRIES,
   retryDelaySeconds: 5,
   expireInSeconds: 3600,
   async run(ctx) {
     const done = await runImport((work) => ctx.inTenant(work), ctx.data.import_id, {
       signal: ctx.signal,
       onBatch: (record) => ctx.log.info({ import_id: record.import_id, processed_rows: record.processed_rows }, 'import batch written'),
+    }).catch(async (error: unknown) => {
+      // The last attempt: the import says so (what was committed stays; a new upload of the file resumes by match key).
+      if (ctx.attempt >= IMPORT_RETRIES && !ctx.signal.aborted) {
+        await ctx.inTenant(({ tx }) => updateImport(tx, ctx.data.import_id, { status: 'failed', finished_at: new Date() }));
+      }
+      throw error;
     });
     return done ? { created: done.created_rows, updated: done.updated_rows, skipped: done.skipped_rows } : { skipped: true };
   },
