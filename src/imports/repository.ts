@@ -84,11 +84,6 @@ export async function nextValidLines(tx: Tx, importId: string, after: number, li
     .where('line_number', '>', after).whereNull('errors').orderBy('line_number').limit(limit);
 }
 
-export async function markLines(tx: Tx, importId: string, outcome: string, lines: readonly number[]): Promise<void> {
-  if (!lines.length) return;
-  await tx('import_rows').update({ outcome }).where({ import_id: importId }).whereIn('line_number', lines);
-}
-
 /** A line the writer refused after staging (its customer is missing, say): it joins the rejected rows. */
 export async function rejectLine(tx: Tx, importId: string, line: number, errors: RowError[]): Promise<void> {
   await tx('import_rows').update({ outcome: 'rejected', errors: JSON.stringify(errors) })
