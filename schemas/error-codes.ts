@@ -72,6 +72,12 @@ export const ERROR_CODES = {
 
   // security (issues 5 and 11)
   'request.not_acceptable': 'The Accept header rules out JSON, the only media type this API answers in',
+  // bulk import (src/imports, issue 9)
+  'import.not_found': 'No such import, or not one the caller may see',
+  'import.file_required': 'The request is not multipart/form-data with a non-empty file field named file',
+  'import.file_too_large': 'The file is larger than an import takes',
+  'import.unreadable_file': 'The file is not readable CSV or XLSX, is empty, or has too many lines',
+  'import.bad_columns': 'The file has no match-key column (customer_id / policy_number) or columns the import does not know',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -158,7 +158,7 @@ export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends 
   };
 }
 
-function authenticate(req: Request, deps: AppDeps): AccessClaims {
+export function authenticate(req: Request, deps: AppDeps): AccessClaims {
   const header = req.get('authorization');
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
   if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });

@@ -1,0 +1,91 @@
+import { parse } from 'csv-parse/sync';
+import ExcelJS from 'exceljs';
+import { ValidationError } from '../errors.js';
+
+// Reads an uploaded CSV or XLSX into data lines: each with its line number in the file (the header is line 1)
+// and its cells by lower-cased header name, every value a trimmed string ('' for an empty cell).
+
+export type FileFormat = 'csv' | 'xlsx';
+
+export interface DataLine {
+  readonly line: number;
+  readonly cells: Record<string, string>;
+}
+
+/** The most data lines one import takes (a bigger book goes in several files). */
+export const MAX_IMPORT_LINES = 200_000;
+
+export function detectFormat(fileName: string, contentType: string, head: Buffer): FileFormat {
+  // An XLSX file is a zip archive: it starts with PK\x03\x04 whatever its name says.
+  if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'xlsx';
+  if (/\.xlsx$/i.test(fileName) || contentType.includes('spreadsheetml')) {
+    throw fileError('is not a readable XLSX workbook');
+  }
+  return 'csv';
+}
+
+function fileError(message: string): ValidationError {
+  return new ValidationError([{ path: 'body.file', message }], 'The file cannot be read.', { code: 'import.unreadable_file' });
+}
+
+function headerName(value: unknown): string {
+  return String(value ?? '').trim().toLowerCase().replace(/\s+/g, '_');
+}
+
+export function readCsv(content: Buffer): DataLine[] {
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parse(content, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as typeof records;
+  } catch (error) {
+    throw fileError(`is not valid CSV: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const [header, ...data] = records;
+  if (!header) throw fileError('is empty');
+  const names = header.record.map(headerName);
+  if (data.length > MAX_IMPORT_LINES) throw fileError(`has more than ${MAX_IMPORT_LINES} data lines`);
+  return data.map(({ record, info }) => ({
+    line: info.lines,
+    cells: Object.fromEntries(names.map((name, index) => [name, record[index] ?? ''])),
+  }));
+}
+
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((part) => part.text).join('').trim();
+    if ('text' in value) return String(value.text).trim();
+    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
+    if ('error' in value) return '';
+  }
+  return String(value).trim();
+}
+
+export async function readXlsx(content: Buffer): Promise<DataLine[]> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(content as unknown as ArrayBuffer);
+  } catch {
+    throw fileError('is not a readable XLSX workbook');
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet || sheet.rowCount === 0) throw fileError('has no worksheet with data');
+  if (sheet.rowCount > MAX_IMPORT_LINES + 1) throw fileError(`has more than ${MAX_IMPORT_LINES} data lines`);
+  const names: string[] = [];
+  sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => { names[column] = headerName(cellText(cell.value)); });
+  const lines: DataLine[] = [];
+  sheet.eachRow((row, rowNumber) => {
+    if (rowNumber === 1) return;
+    const cells: Record<string, string> = {};
+    for (let column = 1; column < names.length; column++) {
+      const name = names[column];
+      if (name) cells[name] = cellText(row.getCell(column).value);
+    }
+    if (Object.values(cells).some((value) => value !== '')) lines.push({ line: rowNumber, cells });
+  });
+  return lines;
+}
+
+export async function readDataLines(format: FileFormat, content: Buffer): Promise<DataLine[]> {
+  return format === 'xlsx' ? readXlsx(content) : readCsv(content);
+}

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { defineJob } from '../jobs/definition.js';
+import type { Scope } from '../scope/run.js';
+import { findImport, updateImport, type ImportRecord } from './repository.js';
+import { IMPORT_QUEUE } from './service.js';
+import { writeNextBatch } from './writer.js';
+
+// The real run of an import: batches until no valid staged line is left, each batch its own transaction in the
+// tenant scope as the system actor. A retry (after a failure or a restart) resumes after the last committed batch.
+
+export interface ImportProgress {
+  (record: ImportRecord): void;
+}
+
+/** Runs an import to the end in `inTenant` transactions; shared by the job and the CLI. */
+export async function runImport(inTenant: <T>(work: (scope: Scope) => Promise<T>) => Promise<T>, importId: string,
+  options: { signal?: AbortSignal; onBatch?: ImportProgress } = {}): Promise<ImportRecord | undefined> {
+  const record = await inTenant(async ({ tx }) => {
+    const found = await findImport(tx, importId, { forUpdate: true });
+    if (!found || found.dry_run || found.status === 'completed') return undefined;
+    await updateImport(tx, importId, { status: 'running', started_at: found.started_at ?? new Date(), last_error: null });
+    return found;
+  });
+  if (!record) return undefined;
+  try {
+    while (await inTenant((scope) => writeNextBatch(scope, record))) {
+      options.onBatch?.(await inTenant(({ tx }) => findImport(tx, importId)) as ImportRecord);
+      if (options.signal?.aborted) throw new Error('import interrupted; it resumes from the last batch');
+    }
+  } catch (error) {
+    await inTenant(({ tx }) => updateImport(tx, importId, { last_error: error instanceof Error ? error.message : String(error) }));
+    throw error;
+  }
+  return inTenant(async ({ tx }) => {
+    await updateImport(tx, importId, { status: 'completed', finished_at: new Date() });
+    return findImport(tx, importId);
+  });
+}
+
+const IMPORT_RETRIES = 5;
+
+export const importJob = defineJob({
+  queue: IMPORT_QUEUE,
+  payload: z.object({ import_id: z.uuid() }),
+  retryLimit: IMPORT_RETRIES,
+  retryDelaySeconds: 5,
+  expireInSeconds: 3600,
+  async run(ctx) {
+    const done = await runImport((work) => ctx.inTenant(work), ctx.data.import_id, {
+      signal: ctx.signal,
+      onBatch: (record) => ctx.log.info({ import_id: record.import_id, processed_rows: record.processed_rows }, 'import batch written'),
+    }).catch(async (error: unknown) => {
+      // The last attempt: the import says so (what was committed stays; a new upload of the file resumes by match key).
+      if (ctx.attempt >= IMPORT_RETRIES && !ctx.signal.aborted) {
+        await ctx.inTenant(({ tx }) => updateImport(tx, ctx.data.import_id, { status: 'failed', finished_at: new Date() }));
+      }
+      throw error;
+    });
+    return done ? { created: done.created_rows, updated: done.updated_rows, skipped: done.skipped_rows } : { skipped: true };
+  },
+});

@@ -1,0 +1,96 @@
+import type { Tx } from '../db/scope.js';
+import type { ImportKind, RowError } from '../../schemas/imports.js';
+import type { CheckedLine } from './rows.js';
+
+// data_imports and import_rows. Every query runs on the caller's (or the job's) tenant transaction, under RLS.
+
+export interface ImportRecord {
+  import_id: string;
+  agent_id: string;
+  agent_order: string | number;
+  kind: ImportKind;
+  file_name: string;
+  file_format: 'csv' | 'xlsx';
+  dry_run: boolean;
+  status: 'validated' | 'queued' | 'running' | 'completed' | 'failed';
+  total_rows: number;
+  valid_rows: number;
+  invalid_rows: number;
+  processed_rows: number;
+  created_rows: number;
+  updated_rows: number;
+  skipped_rows: number;
+  processed_through_line: number;
+  last_error: string | null;
+  created_by: string | null;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+export type NewImport = Pick<ImportRecord, 'agent_id' | 'agent_order' | 'kind' | 'file_name' | 'file_format' | 'dry_run' | 'status'
+  | 'total_rows' | 'valid_rows' | 'invalid_rows' | 'created_by'> & { file_id: string | null };
+
+export async function insertImport(tx: Tx, values: NewImport): Promise<string> {
+  const [row] = await tx('data_imports').insert(values).returning('import_id');
+  return row.import_id as string;
+}
+
+const STAGE_CHUNK = 2000;
+
+/** Stages the checked lines with one set-based INSERT per chunk (arrays unnested server-side). */
+export async function insertImportRows(tx: Tx, importId: string, agentOrder: string | number, lines: readonly CheckedLine[]): Promise<void> {
+  for (let start = 0; start < lines.length; start += STAGE_CHUNK) {
+    const chunk = lines.slice(start, start + STAGE_CHUNK);
+    await tx.raw(`
+      INSERT INTO import_rows (import_id, agent_order, line_number, raw, values, errors)
+      SELECT :importId, :agentOrder, line, raw, values, errors
+        FROM unnest(:lines::int[], :raws::jsonb[], :values::jsonb[], :errors::jsonb[]) AS t(line, raw, values, errors)`, {
+      importId, agentOrder,
+      lines: chunk.map((line) => line.line),
+      raws: chunk.map((line) => JSON.stringify(line.raw)),
+      values: chunk.map((line) => (line.values ? JSON.stringify(line.values) : null)),
+      errors: chunk.map((line) => (line.errors ? JSON.stringify(line.errors) : null)),
+    });
+  }
+}
+
+export async function findImport(tx: Tx, importId: string, options: { forUpdate?: boolean } = {}): Promise<ImportRecord | undefined> {
+  const query = tx('data_imports').first('*').where({ import_id: importId });
+  return options.forUpdate ? query.forUpdate() : query;
+}
+
+export async function updateImport(tx: Tx, importId: string, values: Partial<ImportRecord>): Promise<void> {
+  await tx('data_imports').update({ ...values, updated_at: tx.fn.now() }).where({ import_id: importId });
+}
+
+/** Adds a batch's outcome to the counters and moves the resume point, in the batch's own transaction. */
+export async function recordBatch(tx: Tx, importId: string, batch: { through: number; processed: number; created: number; updated: number; skipped: number; rejected: number }): Promise<void> {
+  await tx.raw(`
+    UPDATE data_imports SET processed_through_line = :through, processed_rows = processed_rows + :processed,
+      created_rows = created_rows + :created, updated_rows = updated_rows + :updated, skipped_rows = skipped_rows + :skipped,
+      valid_rows = valid_rows - :rejected, invalid_rows = invalid_rows + :rejected, updated_at = now()
+    WHERE import_id = :importId`, { ...batch, importId });
+}
+
+export interface StagedLine {
+  line_number: number;
+  values: Record<string, unknown>;
+}
+
+/** The next valid lines after the resume point, in file order. */
+export async function nextValidLines(tx: Tx, importId: string, after: number, limit: number): Promise<StagedLine[]> {
+  return tx('import_rows').select('line_number', 'values').where({ import_id: importId })
+    .where('line_number', '>', after).whereNull('errors').orderBy('line_number').limit(limit);
+}
+
+/** A line the writer refused after staging (its customer is missing, say): it joins the rejected rows. */
+export async function rejectLine(tx: Tx, importId: string, line: number, errors: RowError[]): Promise<void> {
+  await tx('import_rows').update({ outcome: 'rejected', errors: JSON.stringify(errors) })
+    .where({ import_id: importId, line_number: line });
+}
+
+export async function rejectedLines(tx: Tx, importId: string, after: number, limit: number): Promise<{ line_number: number; errors: RowError[] }[]> {
+  return tx('import_rows').select('line_number', 'errors').where({ import_id: importId })
+    .whereNotNull('errors').where('line_number', '>', after).orderBy('line_number').limit(limit);
+}

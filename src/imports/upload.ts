@@ -1,0 +1,57 @@
+import busboy from 'busboy';
+import type { Request } from 'express';
+import { ValidationError } from '../errors.js';
+
+// Reads a multipart/form-data upload (one `file`, a few text fields) into memory with busboy: it streams the parts
+// and enforces size and count limits while reading, with no temporary files to clean up afterwards.
+
+export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
+
+export interface Upload {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+  readonly fields: Record<string, string>;
+}
+
+function uploadError(message: string, code: 'import.file_required' | 'import.file_too_large' = 'import.file_required'): ValidationError {
+  return new ValidationError([{ path: 'body.file', message }], 'The upload cannot be read.', { code });
+}
+
+export function readUpload(req: Request): Promise<Upload> {
+  if (!req.is('multipart/form-data')) {
+    return Promise.reject(uploadError('must be sent as multipart/form-data with a file field named file'));
+  }
+  return new Promise((resolve, reject) => {
+    let parser: busboy.Busboy;
+    try {
+      parser = busboy({ headers: req.headers, limits: { fileSize: MAX_IMPORT_BYTES, files: 1, fields: 10, fieldSize: 1024, parts: 12 } });
+    } catch (error) {
+      reject(uploadError(`is not a readable multipart body (${error instanceof Error ? error.message : String(error)})`));
+      return;
+    }
+    const fields: Record<string, string> = {};
+    let file: Omit<Upload, 'fields'> | undefined;
+    let failure: Error | undefined;
+    parser.on('field', (name, value) => { fields[name] = value; });
+    parser.on('file', (name, stream, info) => {
+      if (name !== 'file') {
+        stream.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('limit', () => { failure = uploadError(`is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, 'import.file_too_large'); });
+      stream.on('close', () => {
+        file = { fileName: info.filename || 'upload', contentType: info.mimeType, content: Buffer.concat(chunks) };
+      });
+    });
+    parser.on('error', (error: Error) => reject(uploadError(`is not a readable multipart body (${error.message})`)));
+    parser.on('close', () => {
+      if (failure) reject(failure);
+      else if (!file || file.content.length === 0) reject(uploadError('is required (a non-empty CSV or XLSX file in the field file)'));
+      else resolve({ ...file, fields });
+    });
+    req.pipe(parser);
+  });
+}

@@ -1,0 +1,180 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { importJob } from '../../src/imports/job.js';
+import { findImport } from '../../src/imports/repository.js';
+import { writeNextBatch } from '../../src/imports/writer.js';
+import { runAsSystem } from '../../src/scope/run.js';
+import { workbookOf } from '../../seeds/imports/make-xlsx.js';
+import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
+import { API, api, testDeps } from '../helpers/context.js';
+import { jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
+
+// Bulk import through HTTP: the file is staged and checked at once, a job writes it; one tenant for the file.
+
+const HEADER = 'customer_id,first_name,last_name,email,phone_number,annual_income,city,address_line1';
+const customerLine = (id: string, name = 'Asha') => `${id},${name},Verma,${id.toLowerCase()}@example.in,,125000.50,Pune,1 MG Road`;
+const csv = (...lines: string[]) => Buffer.from(`${[HEADER, ...lines].join('\n')}\n`);
+
+describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
+  this.timeout(60_000);
+  let tenant: TestTenant;
+  let senior: TestUser;
+  let agent: TestUser;
+  let otherAgent: TestUser;
+  let worker: JobProcess | undefined;
+  const startWorker = async () => { worker = await jobProcess([importJob], { workers: true }); };
+  const stopWorker = async () => { await worker?.stop(); worker = undefined; };
+
+  before(async () => {
+    tenant = await createTestTenant();
+    senior = await createTestUser(tenant, 'senior_agent', { agent: true });
+    agent = await createTestUser(tenant, 'junior_agent', { agent: true, parentAgentId: senior.agent_id });
+    otherAgent = await createTestUser(tenant, 'junior_agent', { agent: true, parentAgentId: senior.agent_id });
+    await startWorker();
+  });
+  after(stopWorker);
+
+  const upload = (token: string, content: Buffer, name = 'book.csv', options: { dryRun?: boolean; fields?: Record<string, string> } = {}) => {
+    let call = api().post(`${API}/imports${options.dryRun ? '?dry_run=true' : ''}`).set(...bearer(token));
+    for (const [key, value] of Object.entries(options.fields ?? {})) call = call.field(key, value);
+    return call.attach('file', content, name);
+  };
+  const status = (token: string, importId: string, query = '') => api().get(`${API}/imports/${importId}${query}`).set(...bearer(token));
+  const finished = async (importId: string, token = agent.token) => {
+    let body: Record<string, unknown> = {};
+    await waitFor(async () => {
+      body = (await status(token, importId)).body;
+      return body.status === 'completed';
+    }, 30_000, `import ${importId} to complete`).catch((error: Error) => { throw new Error(`${error.message}: ${JSON.stringify(body)}`); });
+    return body;
+  };
+  const customersIn = async (prefix: string) => {
+    const res = await api().get(`${API}/policyholders?q=${prefix}&limit=100`).set(...bearer(agent.token));
+    expect(res.status, res.text).to.equal(200);
+    return res.body.data as { customer_id: string; first_name: string; agent_id: string; annual_income: number }[];
+  };
+
+  it('imports a clean CSV of customers into the caller\'s book, and reports progress and counts', async () => {
+    const res = await upload(agent.token, csv(customerLine('CLEAN-1'), customerLine('CLEAN-2'), customerLine('CLEAN-3')));
+    expect(res.status, res.text).to.equal(202);
+    const done = await finished(res.body.import_id);
+    expect(done).to.include({ kind: 'customers', total_rows: 3, valid_rows: 3, invalid_rows: 0, created_rows: 3, progress_percent: 100 });
+    const rows = await customersIn('clean');
+    expect(rows.map((row) => row.customer_id).sort()).to.deep.equal(['CLEAN-1', 'CLEAN-2', 'CLEAN-3']);
+    expect(rows.every((row) => row.agent_id === agent.agent_id && row.annual_income === 125000.5)).to.equal(true);
+  });
+
+  it('rejects bad rows with their line numbers and reasons, and writes the good ones', async () => {
+    const res = await upload(agent.token, csv(
+      'BAD-1,Ravi,Kumar,not-an-email,,,,',
+      'BAD-2,,Kumar,,,,,',
+      customerLine('BAD-3'),
+      'BAD-3,Again,Kumar,,,,,',
+      'BAD-5,Ravi,Kumar,,,lots,,',
+      'BAD-6,Ravi,Kumar,,12,,,',
+    ));
+    expect(res.status, res.text).to.equal(202);
+    const done = await finished(res.body.import_id);
+    expect(done).to.include({ total_rows: 6, valid_rows: 1, invalid_rows: 5, created_rows: 1 });
+    const reasons = Object.fromEntries((done.rejected_rows as { line_number: number; errors: { column: string }[] }[])
+      .map((row) => [row.line_number, row.errors.map((error) => error.column)]));
+    expect(reasons).to.deep.equal({ 2: ['email'], 3: ['first_name'], 5: ['customer_id'], 6: ['annual_income'], 7: ['phone_number'] });
+    expect((await customersIn('bad')).map((row) => row.customer_id)).to.deep.equal(['BAD-3']);
+  });
+
+  it('a dry run reports what would happen and writes nothing to the book', async () => {
+    await finished((await upload(agent.token, csv(customerLine('DRY-1')))).body.import_id);
+    const res = await upload(agent.token, csv(customerLine('DRY-1', 'Changed'), customerLine('DRY-2'), 'DRY-3,,x,,,,,'), 'dry.csv', { dryRun: true });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.deep.include({ dry_run: true, total_rows: 3, valid_rows: 2, invalid_rows: 1, would_create: 1, would_update: 1 });
+    expect(res.body.rejected_rows).to.deep.equal([{ line_number: 4, errors: [{ column: 'first_name', message: 'is required' }] }]);
+    const rows = await customersIn('dry');
+    expect(rows.map((row) => [row.customer_id, row.first_name])).to.deep.equal([['DRY-1', 'Asha']]);
+    expect((await status(agent.token, res.body.import_id)).body).to.include({ status: 'validated', dry_run: true, created_rows: 0 });
+  });
+
+  it('running the same file again creates no duplicates: unchanged rows are skipped, changed ones updated', async () => {
+    const file = csv(customerLine('AGAIN-1'), customerLine('AGAIN-2'));
+    const first = await finished((await upload(agent.token, file)).body.import_id);
+    const second = await finished((await upload(agent.token, file)).body.import_id);
+    const third = await finished((await upload(agent.token, csv(customerLine('AGAIN-1', 'Renamed'), customerLine('AGAIN-2')))).body.import_id);
+    expect([first.created_rows, second.created_rows, second.skipped_rows, third.updated_rows, third.skipped_rows]).to.deep.equal([2, 0, 2, 1, 1]);
+    const rows = await customersIn('again');
+    expect(rows.map((row) => [row.customer_id, row.first_name]).sort()).to.deep.equal([['AGAIN-1', 'Renamed'], ['AGAIN-2', 'Asha']]);
+  });
+
+  it('a customer id of another agent\'s book is refused, not taken over', async () => {
+    await finished((await upload(otherAgent.token, csv(customerLine('THEIRS-1')))).body.import_id, otherAgent.token);
+    const done = await finished((await upload(agent.token, csv(customerLine('THEIRS-1', 'Mine')))).body.import_id);
+    expect(done).to.include({ created_rows: 0, updated_rows: 0, invalid_rows: 1 });
+    expect((done.rejected_rows as { line_number: number }[])[0]?.line_number).to.equal(2);
+  });
+
+  it('imports the sample XLSX files: customers, then their policies', async () => {
+    const customers = await upload(agent.token, readFileSync('seeds/imports/customers.xlsx'), 'customers.xlsx');
+    expect(customers.status, customers.text).to.equal(202);
+    expect(await finished(customers.body.import_id)).to.include({ created_rows: 3, invalid_rows: 0 });
+    const policies = await upload(agent.token, readFileSync('seeds/imports/policies.xlsx'), 'policies.xlsx');
+    expect(policies.status, policies.text).to.equal(202);
+    expect(await finished(policies.body.import_id)).to.include({ kind: 'policies', created_rows: 3, invalid_rows: 0 });
+    const list = await api().get(`${API}/policies?limit=100`).set(...bearer(agent.token));
+    expect(list.body.data.map((policy: { policy_number: string }) => policy.policy_number).sort())
+      .to.deep.equal(['LIC-P-900001', 'LIC-P-900002', 'LIC-P-900003']);
+    const again = await finished((await upload(agent.token, readFileSync('seeds/imports/policies.csv'), 'policies.csv')).body.import_id);
+    expect(again).to.include({ created_rows: 0, skipped_rows: 3 });
+  });
+
+  it('an XLSX with bad rows reports them by their row number', async () => {
+    const file = await workbookOf([HEADER.split(','), ['XL-1', 'Meera', 'Rao', 'meera@example.in', '', '1000', 'Goa', 'Beach Road'], ['XL-2', '', 'Rao', '', '', '', '', '']]);
+    const done = await finished((await upload(agent.token, file, 'book.xlsx')).body.import_id);
+    expect(done).to.include({ created_rows: 1, invalid_rows: 1 });
+    expect(done.rejected_rows).to.deep.equal([{ line_number: 3, errors: [{ column: 'first_name', message: 'is required' }] }]);
+  });
+
+  it('an import is visible to the book\'s owners and managers only (404 for others)', async () => {
+    const res = await upload(agent.token, csv(customerLine('SEEN-1')));
+    await finished(res.body.import_id);
+    expect((await status(senior.token, res.body.import_id)).status).to.equal(200);
+    expect((await status(tenant.admin.token, res.body.import_id)).status).to.equal(200);
+    expect((await status(otherAgent.token, res.body.import_id)).status).to.equal(404);
+    const outsider = await createTestTenant();
+    expect((await status(outsider.admin.token, res.body.import_id)).status).to.equal(404);
+    const intoOtherBook = await upload(otherAgent.token, csv(customerLine('SEEN-2')), 'x.csv', { fields: { agent_id: agent.agent_id as string } });
+    expect(intoOtherBook.status).to.equal(404);
+    const asManager = await upload(senior.token, csv(customerLine('SEEN-3')), 'x.csv', { fields: { agent_id: agent.agent_id as string } });
+    expect(asManager.status, asManager.text).to.equal(202);
+    expect((await status(agent.token, asManager.body.import_id)).status).to.equal(200);
+  });
+
+  it('refuses what is not a usable file: a JSON body with 415, an unusable file with a 400 naming it', async () => {
+    const notMultipart = await api().post(`${API}/imports`).set(...bearer(agent.token)).send({ file: 'x' });
+    expect(notMultipart.status).to.equal(415);
+    expect(notMultipart.body.code).to.equal('request.unsupported_media_type');
+    const noKey = await upload(agent.token, Buffer.from('first_name\nAsha\n'));
+    expect([noKey.status, noKey.body.code]).to.deep.equal([400, 'import.bad_columns']);
+    const fakeXlsx = await upload(agent.token, Buffer.from('not a zip'), 'book.xlsx');
+    expect([fakeXlsx.status, fakeXlsx.body.code]).to.deep.equal([400, 'import.unreadable_file']);
+  });
+
+  it('a run cut short by a restart finishes afterwards from its last committed batch, without duplicates', async () => {
+    await stopWorker();
+    const lines = Array.from({ length: 12_000 }, (_, index) => customerLine(`BIG-${index + 1}`));
+    const res = await upload(agent.token, csv(...lines));
+    expect(res.status, res.text).to.equal(202);
+    // The process that ran it wrote its first batch and died: that batch is committed, the job is still owed.
+    const deps = testDeps();
+    const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
+    await runAsSystem(deps, tenantRecord, 'import', async (scope) => {
+      const record = await findImport(scope.tx, res.body.import_id);
+      await writeNextBatch(scope, record as NonNullable<typeof record>);
+    });
+    const halfway = (await status(agent.token, res.body.import_id)).body;
+    expect(halfway).to.include({ status: 'queued', processed_rows: 5000 });
+    expect(halfway.progress_percent).to.equal(41);
+    await startWorker();
+    const done = await finished(res.body.import_id);
+    expect(done).to.include({ processed_rows: 12_000, created_rows: 12_000, skipped_rows: 0 });
+    const count = await runAsSystem(deps, tenantRecord, 'import', ({ tx }) => tx('policyholders').count({ n: '*' }).whereLike('customer_id', 'BIG-%').first());
+    expect(Number(count?.n)).to.equal(12_000);
+  });
+});
