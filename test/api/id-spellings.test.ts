@@ -127,6 +127,15 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       expect(res.status, res.text).to.equal(201);
       return res.body.document_id;
     },
+    // A staged import of one customer into the agent's book (no worker runs it here; staging is enough).
+    import_id: async () => {
+      const id = `SPELL-${crypto.randomBytes(4).toString('hex').toUpperCase()}`;
+      const file = Buffer.from(`customer_id,first_name,last_name\n${id},Asha,Verma\n`);
+      const res = await api().post(`${API}/imports`).set(...bearer(tenant.admin.token)).field('agent_id', agentId)
+        .attach('file', file, { filename: 'book.csv', contentType: 'text/csv' });
+      expect(res.status, res.text).to.equal(202);
+      return res.body.import_id;
+    },
     session_id: async () => {
       const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
       const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));

@@ -240,6 +240,8 @@ export function edgesFor(value: unknown): [what: string, replacement: unknown, n
 
 export function bodyProbes(spec: Spec, path: string): Probe[] {
   const schema = partSchema(spec.body);
+  // An upload takes a form, never JSON: any JSON body is refused by its media type (415) before it is read.
+  if (spec.multipart) return [{ what: 'a JSON body where a multipart form belongs', path, body: { name: 'a\u0000b' } }];
   if (!schema) {
     return [{ what: 'an unexpected body with NULs', path, body: { name: 'a\u0000b', nested: { list: ['\u0000'] } },
       nulPaths: ['body.name', 'body.nested.list.0'] }];
