@@ -57,10 +57,13 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
 
   // The login of a policyholder user, with its record's book number (kept in step by the cascading key): the
   // actor loader reads both with the user, so the caller's range needs no lookup through RLS.
-  pgm.sql(`ALTER TABLE users ADD COLUMN policyholder_id uuid UNIQUE, ADD COLUMN policyholder_agent_order bigint,
-    ADD CONSTRAINT users_policyholder_fk FOREIGN KEY (policyholder_id, policyholder_agent_order)
-      REFERENCES policyholders (policyholder_id, agent_order) ON UPDATE CASCADE,
-    ADD CONSTRAINT users_policyholder_pair CHECK ((policyholder_id IS NULL) = (policyholder_agent_order IS NULL));`);
+  // One constraint per statement: Citus refuses ADD CONSTRAINT beside other subcommands on a distributed table.
+  pgm.sql('ALTER TABLE users ADD COLUMN policyholder_id uuid, ADD COLUMN policyholder_agent_order bigint;');
+  pgm.sql('ALTER TABLE users ADD CONSTRAINT users_policyholder_id_key UNIQUE (policyholder_id);');
+  pgm.sql(`ALTER TABLE users ADD CONSTRAINT users_policyholder_fk FOREIGN KEY (policyholder_id, policyholder_agent_order)
+    REFERENCES policyholders (policyholder_id, agent_order) ON UPDATE CASCADE;`);
+  pgm.sql(`ALTER TABLE users ADD CONSTRAINT users_policyholder_pair
+    CHECK ((policyholder_id IS NULL) = (policyholder_agent_order IS NULL));`);
 }
 
 export function down(pgm: MigrationBuilder): void {

@@ -63,6 +63,8 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
   auditTable(pgm, tenant, 'dependents', { key: 'dependent_id', ignore: ['agent_order'] });
 
   // CLM000001, CLM000002, ... per tenant (a sequence in the tenant's schema; a rolled-back claim leaves a gap).
+  // insertClaim draws the number; no column default: Citus would distribute a sequence a default uses through a
+  // connection of its own, which cannot see the schema onboarding has just created in its uncommitted transaction.
   pgm.sql('CREATE SEQUENCE claim_number_seq;');
   pgm.sql('GRANT USAGE ON SEQUENCE claim_number_seq TO agent_mitra_runtime;');
   pgm.sql(`
@@ -71,7 +73,7 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       ${TENANT_ID_COLUMN},
       ${BOOK_COLUMNS},
       policyholder_id uuid NOT NULL REFERENCES policyholders (policyholder_id),
-      claim_number varchar(20) NOT NULL UNIQUE DEFAULT 'CLM' || lpad(nextval('claim_number_seq')::text, 6, '0'),
+      claim_number varchar(20) NOT NULL UNIQUE,
       dependent_id uuid REFERENCES dependents (dependent_id),
       policy_id uuid REFERENCES policies (policy_id),
       policy_terms_version_id uuid NOT NULL REFERENCES policy_terms (version_id),

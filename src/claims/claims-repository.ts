@@ -101,8 +101,10 @@ function toPastClaim(row: ClaimRow): PastClaim {
   };
 }
 
+/** The claim gets the tenant's next number (CLM000001, ...); on Citus the coordinator draws it. */
 export async function insertClaim(tx: Tx, values: Record<string, unknown>): Promise<string> {
-  const [row] = await tx('claims').insert(values).returning('claim_id');
+  const claimNumber = tx.raw("'CLM' || lpad(nextval('claim_number_seq')::text, 6, '0')");
+  const [row] = await tx('claims').insert({ ...values, claim_number: claimNumber }).returning('claim_id');
   return (row as { claim_id: string }).claim_id;
 }
 

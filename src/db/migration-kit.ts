@@ -17,11 +17,14 @@ export const TENANT_ID_COLUMN = `tenant_id uuid NOT NULL DEFAULT ${CURRENT_TENAN
 export interface TenantMigrationContext {
   readonly tenantId: string;
   readonly schema: string;
+  /** The schema is a distributed schema on a Citus coordinator: its tables are single-shard tables on a worker. */
+  readonly citus: boolean;
 }
 
 export async function tenantMigrationContext(pgm: MigrationBuilder): Promise<TenantMigrationContext> {
-  const [row] = await pgm.db.select("SELECT current_setting('app.tenant_id') AS tenant_id, current_schema() AS schema");
-  return { tenantId: assertUuid(row.tenant_id), schema: assertSchemaName(row.schema) };
+  const [row] = await pgm.db.select(`SELECT current_setting('app.tenant_id') AS tenant_id, current_schema() AS schema,
+    EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') AS citus`);
+  return { tenantId: assertUuid(row.tenant_id), schema: assertSchemaName(row.schema), citus: row.citus === true };
 }
 
 /** Lets the runtime group into the tenant's schema. */
@@ -123,12 +126,17 @@ function defaultAuditKey(table: string): string {
  * Records every insert, update and delete on `table` in the tenant's own audit_log, with the acting user and
  * actor from the transaction's settings. The trigger gets the logical table name as an argument (on Citus
  * TG_TABLE_NAME is the shard's) and writes only inside its own schema.
+ * Citus refuses any trigger on a distributed table unless `citus.enable_unsafe_triggers` is on (for that one
+ * statement here). This one is safe: it fires on the worker holding the shard and writes only to audit_log, a
+ * co-located table of the same distributed schema, i.e. a shard on the same node, which Citus runs locally.
  */
 export function auditTable(pgm: MigrationBuilder, context: TenantMigrationContext, table: string, options: AuditOptions = {}): void {
   const key = options.key ?? defaultAuditKey(table);
   const ignore = textArrayLiteral(['updated_at', ...(options.ignore ?? [])]);
   const redact = textArrayLiteral(options.redact ?? []);
   if (!IDENTIFIER.test(table) || !IDENTIFIER.test(key)) throw new Error(`not a table or column name: ${table}.${key}`);
+  if (context.citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers = on;');
   pgm.sql(`CREATE TRIGGER ${table}_audit AFTER INSERT OR UPDATE OR DELETE ON ${table} FOR EACH ROW `
     + `EXECUTE FUNCTION "${context.schema}".audit_row('${table}', '${key}', ${ignore}, ${redact});`);
+  if (context.citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers TO DEFAULT;');
 }

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import pg from 'pg';
+import { z } from 'zod';
 import { citusSessionProblems } from '../../src/db/citus.js';
 import { withClient } from '../../src/db/roles.js';
+import { defineJob } from '../../src/jobs/definition.js';
+import { installJobQueue } from '../../src/jobs/install.js';
 import { createTestTenant, type TestTenant } from '../helpers/actors.js';
 import { ownerQuery, runtimeRoleName } from '../helpers/catalog.js';
 import { testDeps } from '../helpers/context.js';
@@ -121,5 +124,24 @@ describe('the Citus path', () => {
       return { bare, inContext };
     });
     expect(counts).to.deep.equal({ bare: 0, inContext: 1 });
+  });
+
+  it("keeps the job queue on the coordinator: installing it again (as every boot does) works, and no worker holds any of pg-boss's objects", async function () {
+    const probe = defineJob({ queue: 'citus.placement-probe', payload: z.object({}), run: async () => undefined });
+    await installJobQueue(testDeps().db.ownerUrl, [probe], () => undefined);
+    await installJobQueue(testDeps().db.ownerUrl, [{ ...probe, retryLimit: 1 }], () => undefined);
+    if (!testDeps().db.isCitus) skipBecause(this, 'plain PostgreSQL has no workers');
+    const count = `SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'jobs')
+      + (SELECT count(*) FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'jobs')
+      + (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'jobs')`;
+    const placement = await ownerQuery(async (client) => ({
+      coordinator: Number((await client.query(`${count} AS n`)).rows[0].n),
+      workers: (await client.query<{ result: string }>('SELECT result FROM run_command_on_workers($1)', [count])).rows.map((row) => row.result),
+      citusTables: Number((await client.query(
+        "SELECT count(*) AS n FROM pg_dist_partition p JOIN pg_class c ON c.oid = p.logicalrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'jobs'",
+      )).rows[0].n),
+    }));
+    expect(placement.coordinator).to.be.greaterThan(0);
+    expect(placement).to.deep.include({ workers: ['0', '0'], citusTables: 0 });
   });
 });
