@@ -29,6 +29,7 @@ const EnvSchema = z.object({
   LOG_PRETTY: booleanFromEnv.optional(),
   DB_PLATFORM_POOL_MAX: z.coerce.number().int().min(1).max(200).default(4),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  MASTER_KEY: z.string().min(1).optional(),
   JWT_ISSUER: z.string().min(1).default('agent-mitra'),
   JWT_AUDIENCE: z.string().min(1).default('agent-mitra-api'),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
@@ -92,6 +93,8 @@ export interface Config {
     readonly accessTtlSeconds: number;
     readonly refreshTtlSeconds: number;
   };
+  /** The root of encryption at rest (tenant data keys, MFA secrets): 32 bytes; a KMS can replace it later. */
+  readonly masterKey: Buffer;
   readonly superAdmin: { readonly email: string; readonly password: string } | undefined;
   /** A session idle longer than this cannot be refreshed: for users who manage users or roles, and for others. */
   readonly sessionIdleSeconds: { readonly admin: number; readonly other: number };
@@ -129,6 +132,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR);
   const isProduction = env.NODE_ENV === 'production';
   if (isProduction && !env.JWT_SECRET) throw new ConfigError('Invalid configuration:\n  JWT_SECRET: required in production');
+  if (isProduction && !env.MASTER_KEY) throw new ConfigError('Invalid configuration:\n  MASTER_KEY: required in production');
   // ASVS V2.5.4: the demo tenants sign in with published passwords; they never exist in production.
   if (isProduction && env.SEED_DEMO) throw new ConfigError('Invalid configuration:\n  SEED_DEMO: refused in production (demo logins have published passwords)');
   if (Boolean(env.SUPER_ADMIN_EMAIL) !== Boolean(env.SUPER_ADMIN_PASSWORD)) {
@@ -167,6 +171,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       accessTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
       refreshTtlSeconds: env.REFRESH_TOKEN_TTL_SECONDS,
     }),
+    masterKey: masterKeyFrom(env.MASTER_KEY ?? persistedSecret(dataDir, 'master-key', 32)),
     superAdmin,
     sessionIdleSeconds: Object.freeze({ admin: env.ADMIN_SESSION_IDLE_MINUTES * 60, other: env.SESSION_IDLE_MINUTES * 60 }),
     logLevel: env.LOG_LEVEL,
@@ -196,14 +201,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** A random secret generated once and kept under the data dir, so restarts keep tokens valid in development. */
-export function persistedSecret(dataDir: string, name: string): string {
+export function persistedSecret(dataDir: string, name: string, bytes = 48): string {
   const file = path.join(dataDir, name);
   try {
     return fs.readFileSync(file, 'utf8').trim();
   } catch {
     fs.mkdirSync(dataDir, { recursive: true });
-    const secret = crypto.randomBytes(48).toString('base64url');
+    const secret = crypto.randomBytes(bytes).toString('base64url');
     fs.writeFileSync(file, secret, { mode: 0o600 });
     return secret;
   }
+}
+
+/** Node's base64 decoder also reads the URL-safe alphabet, so either spelling of the key works. */
+function masterKeyFrom(encoded: string): Buffer {
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length !== 32) throw new ConfigError('Invalid configuration:\n  MASTER_KEY: must be 32 bytes in base64');
+  return key;
 }

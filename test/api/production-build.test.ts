@@ -31,7 +31,7 @@ describe('the production build', function () {
 
     const env: NodeJS.ProcessEnv = {
       ...process.env, NODE_ENV: 'production', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
-      JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+      JWT_SECRET: crypto.randomBytes(32).toString('hex'), MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     };
     for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'DATABASE_APP_URL', 'SUPER_ADMIN_EMAIL', 'SUPER_ADMIN_PASSWORD']) delete env[name];
     const started = spawn(process.execPath, ['--import', './test/helpers/forbid-dev-deps.mjs', path.join(outDir, 'server.js')],

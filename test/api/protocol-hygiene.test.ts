@@ -39,7 +39,7 @@ describe('protocol hygiene (ASVS)', () => {
   });
 
   it('V2.5.4 refuses SEED_DEMO (published demo passwords) in production', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), MASTER_KEY: Buffer.alloc(32, 7).toString('base64') };
     expect(() => loadConfig({ ...production, SEED_DEMO: 'true' })).to.throw(ConfigError, /SEED_DEMO/);
     expect(loadConfig({ ...production, SEED_DEMO: 'false' }).seedDemo).to.equal(false);
     expect(loadConfig(production).seedDemo).to.equal(false);

@@ -11,6 +11,7 @@ export function testConfig(dataDir: string, overrides: NodeJS.ProcessEnv = {}): 
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     DATA_DIR: process.env.DATA_DIR ?? dataDir,
     JWT_SECRET: crypto.randomBytes(32).toString('hex'),
+    MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     ARGON2_PARALLELISM: '1',

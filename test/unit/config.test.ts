@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ConfigError, DEMO_SUPER_ADMIN, loadConfig } from '../../src/config.js';
 
 const base = { DATA_DIR: '.data/test', JWT_SECRET: 'x'.repeat(32) };
+const masterKey = Buffer.alloc(32, 9);
 
 describe('configuration', () => {
   it('fails fast naming every bad variable', () => {
@@ -22,7 +23,14 @@ describe('configuration', () => {
 
   it('uses the demo super admin only outside production', () => {
     expect(loadConfig(base).superAdmin).to.deep.equal(DEMO_SUPER_ADMIN);
-    expect(loadConfig({ ...base, NODE_ENV: 'production' }).superAdmin).to.equal(undefined);
+    expect(loadConfig({ ...base, NODE_ENV: 'production', MASTER_KEY: masterKey.toString('base64') }).superAdmin).to.equal(undefined);
+  });
+
+  it('requires a 32-byte master key in production, in base64 or base64url', () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: 'production' })).to.throw(ConfigError, /MASTER_KEY: required/);
+    expect(() => loadConfig({ ...base, MASTER_KEY: Buffer.alloc(16).toString('base64') })).to.throw(ConfigError, /MASTER_KEY/);
+    expect(loadConfig({ ...base, MASTER_KEY: masterKey.toString('base64') }).masterKey).to.deep.equal(masterKey);
+    expect(loadConfig({ ...base, MASTER_KEY: masterKey.toString('base64url') }).masterKey).to.deep.equal(masterKey);
   });
 
   it('keeps argon2 at its full default cost unless told otherwise', () => {
