@@ -1,8 +1,8 @@
-import { NO_BOOK, WHOLE_BOOK, type BookRange, type Tx } from '../db/scope.js';
+import { NO_BOOK, WHOLE_BOOK, type BookRange } from '../db/scope.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import { buildAbility, type AppAbility, type PermissionRule } from './ability.js';
-import { findPlatformSessionActor, findSessionActor, type TenantActorRow } from './actor-repository.js';
+import type { PlatformActorRow, TenantActorRow } from './actor-repository.js';
 import { INVALID_TOKEN, type AccessClaims } from './tokens.js';
 
 export type DataScope = 'tenant' | 'team' | 'own' | 'none';
@@ -41,14 +41,11 @@ export function userIdOf(actor: Actor): string {
 }
 
 /**
- * Loads the caller inside its tenant transaction: the session must be live and the user active. The same query
- * reads the caller's agent numbers, from which the book range follows (the scope then sets it).
+ * The caller from its scope's opening row (sessionActorOpening, run inside the tenant transaction): the session
+ * must be live and the user active. The same row carries the caller's book range, which the opening has set.
  */
-export async function loadTenantActor(tx: Tx, tenant: TenantRecord, claims: AccessClaims): Promise<Actor> {
-  const row = await findSessionActor(tx, claims.sub, claims.sid);
+export function tenantActorFrom(row: TenantActorRow | undefined, tenant: TenantRecord, claims: AccessClaims): Actor {
   if (!row) throw new UnauthenticatedError('The session has ended.', INVALID_TOKEN);
-  const dataScope = row.roles.reduce<DataScope>(
-    (widest, role) => (SCOPE_WIDTH[role.data_scope] > SCOPE_WIDTH[widest] ? role.data_scope : widest), 'none');
   return {
     kind: 'tenant',
     user_id: row.user_id,
@@ -56,30 +53,12 @@ export async function loadTenantActor(tx: Tx, tenant: TenantRecord, claims: Acce
     email: row.email,
     tenant,
     roles: row.roles.map((role) => role.role_name),
-    data_scope: dataScope,
+    data_scope: row.data_scope,
     agent_id: row.agent_id,
-    book: bookRangeOf(dataScope, row),
+    book: { lo: row.book_lo, hi: row.book_hi, policyholder_id: row.book_policyholder_id },
     rules: row.rules,
     ability: buildAbility(row.rules, { user_id: row.user_id, tenant_id: tenant.tenant_id, agent_id: row.agent_id }),
   };
-}
-
-/**
- * The pre-order range of the agents whose book the data scope reaches: the whole range for tenant-wide roles,
- * the agent's subtree for 'team', its own number for 'own'. A caller without an agent range who is a
- * policyholder user gets its own record's book number and app.policyholder_id, which the policies use to keep
- * it to its own rows; nobody else gets anything.
- */
-export function bookRangeOf(scope: DataScope,
-  row: Pick<TenantActorRow, 'agent_pre_order' | 'agent_subtree_hi' | 'policyholder_id' | 'policyholder_agent_order'>): BookRange {
-  if (scope === 'tenant') return WHOLE_BOOK;
-  const agent = row.agent_pre_order !== null && row.agent_subtree_hi !== null && scope !== 'none';
-  if (agent && scope === 'own') return { lo: row.agent_pre_order as number, hi: row.agent_pre_order as number, policyholder_id: null };
-  if (agent) return { lo: row.agent_pre_order as number, hi: row.agent_subtree_hi as number, policyholder_id: null };
-  if (row.policyholder_id && row.policyholder_agent_order !== null) {
-    return { lo: row.policyholder_agent_order, hi: row.policyholder_agent_order, policyholder_id: row.policyholder_id };
-  }
-  return NO_BOOK;
 }
 
 /** A job's actor: no user or session, the whole tenant, and the rights of a provider admin. */
@@ -100,9 +79,8 @@ export function systemActor(tenant: TenantRecord): Actor {
   };
 }
 
-/** A super admin, inside the platform transaction. */
-export async function loadPlatformActor(tx: Tx, claims: AccessClaims): Promise<Actor> {
-  const row = await findPlatformSessionActor(tx, claims.sub, claims.sid);
+/** A super admin, from its platform scope's opening row (platformSessionActorOpening). */
+export function platformActorFrom(row: PlatformActorRow | undefined, claims: AccessClaims): Actor {
   if (!row) throw new UnauthenticatedError('The session has ended.', INVALID_TOKEN);
   const rules: PermissionRule[] = [{ action: 'manage', subject: 'all' }];
   return {

@@ -10,22 +10,43 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export interface ScopedTransactionConfig extends Knex.TransactionConfig {
   /** Statements sent in the same simple query as BEGIN. */
   readonly preamble?: string;
+  /** Receives the rows of the preamble's last statement (the scope's opening SELECT, if any). */
+  readonly opened?: (rows: Record<string, unknown>[]) => void;
 }
+
+interface QueryResponse { readonly response: pg.QueryResult | pg.QueryResult[] }
+interface TransactionInternals { trxClient: { query(conn: unknown, sql: string): Promise<QueryResponse> }; _completed: boolean }
 
 // Subclasses Knex's (untyped, internal) PostgreSQL transaction: package.json pins knex exactly for that reason.
 
 /** Sends `BEGIN; <preamble>` as one simple query, so a scoped transaction costs one round trip to open. */
 class PreambleTransaction extends TransactionPG {
   private readonly preamble: string | undefined;
+  private readonly opened: ScopedTransactionConfig['opened'];
 
   constructor(client: unknown, container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown) {
     super(client, container, config, outerTx);
     // Set before begin() runs: the transaction starts on a later tick.
     this.preamble = config?.preamble;
+    this.opened = config?.opened;
   }
 
-  override begin(conn: unknown): Promise<unknown> {
-    return this.preamble ? this.query(conn, `BEGIN; ${this.preamble}`) : super.begin(conn);
+  override async begin(conn: unknown): Promise<unknown> {
+    if (!this.preamble) return super.begin(conn);
+    const self = this as unknown as TransactionInternals;
+    let answer: QueryResponse;
+    try {
+      answer = await self.trxClient.query(conn, `BEGIN; ${this.preamble}`);
+    } catch (error) {
+      // A statement failing after BEGIN in one simple query leaves the transaction open and aborted: close it here,
+      // before the connection goes back to the pool, then fail the transaction (Knex rejects it with this error).
+      await self.trxClient.query(conn, 'ROLLBACK').catch(() => undefined);
+      self._completed = true;
+      throw error;
+    }
+    const results = Array.isArray(answer.response) ? answer.response : [answer.response];
+    this.opened?.(results.at(-1)?.rows ?? []);
+    return answer;
   }
 }
 

@@ -53,15 +53,20 @@ const ACTOR_LABEL = /^[a-z][a-z0-9_:-]{0,62}$/;
  * book (the actor loader widens it after one primary-key lookup); a system job sees the whole tenant.
  * Commits when `work` resolves, rolls back when it throws. Callers go through src/scope, not here.
  */
-export function inTenantScope<T>(db: Database, tenant: TenantRef, identity: ScopeIdentity, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return inScope(db, db.app, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work);
+export function inTenantScope<T>(db: Database, tenant: TenantRef, identity: ScopeIdentity, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
+  opening?: string): Promise<T> {
+  return inScope(db, db.app, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work, opening);
 }
+
+/** The rows of a scope's opening SELECT (empty without one). */
+export type OpenedRows = Record<string, unknown>[];
 
 /**
  * The platform's transaction (registry, providers, super admins): the shared schema only, on the platform role's
  * pool, the one role granted the platform tables.
  */
-export function inPlatformScope<T>(db: Database, platformUserId: string | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function inPlatformScope<T>(db: Database, platformUserId: string | null, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
+  opening?: string): Promise<T> {
   return inScope(db, db.platform, ['shared'], {
     'app.scope': 'platform',
     'app.tenant_id': '',
@@ -69,7 +74,33 @@ export function inPlatformScope<T>(db: Database, platformUserId: string | null, 
     'app.actor': platformUserId ? 'user' : 'anonymous',
     ...rangeValues(NO_BOOK),
     'app.platform_user_id': platformUserId ? assertUuid(platformUserId) : '',
-  }, work);
+  }, work, opening);
+}
+
+/**
+ * The SQL expressions that set the book range inside a SELECT (set_config(..., true): transaction-local, like SET
+ * LOCAL), for an opening query to narrow the book in the scope's first round trip. Each yields the value it set,
+ * which `confirmBookRange` checks. Not on Citus, which propagates SET LOCAL to its workers but never set_config:
+ * there the opening selects the expressions' inputs and `confirmBookRange` sends SET LOCAL.
+ */
+export function bookRangeSetters(db: Database, lo: string, hi: string, policyholderId: string): string {
+  if (db.isCitus) return `NULL::text AS set_agent_lo, NULL::text AS set_agent_hi, NULL::text AS set_policyholder_id`;
+  return `set_config('app.agent_lo', (${lo})::text, true) AS set_agent_lo, `
+    + `set_config('app.agent_hi', (${hi})::text, true) AS set_agent_hi, `
+    + `set_config('app.policyholder_id', coalesce((${policyholderId})::text, ''), true) AS set_policyholder_id`;
+}
+
+/**
+ * Makes sure the book range is in force for the rest of the transaction: where the opening's setters ran, their
+ * answers must be exactly the range (anything else ends the request); elsewhere (Citus) it is set now.
+ */
+export async function confirmBookRange(db: Database, tx: Tx, range: BookRange, set: Record<string, unknown>): Promise<void> {
+  if (db.isCitus) return setBookRange(db, tx, range);
+  const expected = rangeValues(range);
+  if (set.set_agent_lo !== expected['app.agent_lo'] || set.set_agent_hi !== expected['app.agent_hi']
+    || set.set_policyholder_id !== expected['app.policyholder_id']) {
+    throw new Error('the opening query did not set the book range it read');
+  }
 }
 
 /** Narrows (or widens) the agent book for the rest of the transaction: two integers and an id, no id lists. */
@@ -120,16 +151,27 @@ export async function enterTenant(tx: Tx, tenant: TenantRef, job = 'owner'): Pro
   await tx.raw(settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job })).join('; '));
 }
 
-function inScope<T>(db: Database, pool: Knex, searchPath: string[], values: ScopeValues, work: (tx: Tx) => Promise<T>): Promise<T> {
+/**
+ * Opens the scope's transaction. On PostgreSQL, BEGIN, the settings and the opening SELECT (the caller's actor,
+ * literals only) travel as one simple query: one round trip before the handler's first query.
+ */
+function inScope<T>(db: Database, pool: Knex, searchPath: string[], values: ScopeValues, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
+  opening: string | undefined): Promise<T> {
   const statements = settingStatements(searchPath, values);
   if (!db.isCitus) {
-    const config: ScopedTransactionConfig = { preamble: `${statements.join('; ')};` };
-    return pool.transaction(work, config);
+    let opened: OpenedRows = [];
+    const config: ScopedTransactionConfig = {
+      preamble: `${[...statements, ...(opening ? [opening] : [])].join('; ')};`,
+      ...(opening ? { opened: (rows) => { opened = rows; } } : {}),
+    };
+    return pool.transaction((tx) => work(tx, opened), config);
   }
   // Citus replays the whole query string of each SET LOCAL on the workers it opens later in the transaction, so
-  // BEGIN goes on its own and the settings together after it: two round trips, and only SET LOCALs replayed.
+  // BEGIN goes on its own and the settings together after it, and the opening SELECT on its own: only SET LOCALs
+  // are replayed.
   return pool.transaction(async (tx) => {
     await tx.raw(statements.join('; '));
-    return work(tx);
+    const opened: OpenedRows = opening ? (await tx.raw<{ rows: OpenedRows }>(opening)).rows : [];
+    return work(tx, opened);
   });
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { loadPlatformActor, loadTenantActor, systemActor, type Actor } from '../auth/actor.js';
+import { platformActorFrom, systemActor, tenantActorFrom, type Actor } from '../auth/actor.js';
+import { platformSessionActorOpening, sessionActorOpening, type PlatformActorRow, type TenantActorRow } from '../auth/actor-repository.js';
 import type { AccessClaims } from '../auth/tokens.js';
-import { inPlatformScope, inTenantScope, setBookRange, type Tx } from '../db/scope.js';
+import { confirmBookRange, inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import type { TenantRecord } from '../tenants/repository.js';
 
@@ -18,17 +19,19 @@ export interface Scope {
 export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenant: string | undefined,
   work: (scope: Scope) => Promise<T>): Promise<T> {
   if (claims.kind === 'platform') {
-    return inPlatformScope(deps.db, claims.sub, async (tx) => {
-      const actor = await loadPlatformActor(tx, claims);
+    return inPlatformScope(deps.db, claims.sub, async (tx, opened) => {
+      const actor = platformActorFrom(opened[0] as PlatformActorRow | undefined, claims);
       return work({ tx, actor, log: deps.log.child({ platform_user_id: actor.user_id }) });
-    });
+    }, platformSessionActorOpening(claims.sub, claims.sid));
   }
   const tenant = await deps.tenants.forToken(claims.tid as string, xTenant);
-  return inTenantScope(deps.db, tenant, { user_id: claims.sub }, async (tx) => {
-    const actor = await loadTenantActor(tx, tenant, claims);
-    await setBookRange(deps.db, tx, actor.book);
+  // The caller is loaded, and its book range set, in the transaction's first round trip (with BEGIN and the settings).
+  return inTenantScope(deps.db, tenant, { user_id: claims.sub }, async (tx, opened) => {
+    const row = opened[0] as TenantActorRow | undefined;
+    const actor = tenantActorFrom(row, tenant, claims);
+    await confirmBookRange(deps.db, tx, actor.book, row as unknown as Record<string, unknown>);
     return work({ tx, actor, log: deps.log.child({ tenant: tenant.tenant_code, user_id: actor.user_id }) });
-  });
+  }, sessionActorOpening(deps.db, claims.sub, claims.sid));
 }
 
 /**
