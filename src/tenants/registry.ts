@@ -1,15 +1,19 @@
 import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
 import type { Database } from '../db/database.js';
-import { inPlatformScope } from '../db/scope.js';
+import { inPlatformScope, type Tx } from '../db/scope.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
 import { findTenantByCode, findTenantById, type TenantRecord } from './repository.js';
 
 /**
  * The tenant registry as request handling sees it: a read of shared.tenants, cached for a moment because every
  * request needs it. Changes made through this process are seen at once (forget); other processes within the TTL.
+ * An entry in use is reloaded in the background once half its TTL has passed, so a busy tenant's requests never
+ * wait for the registry (three round trips); concurrent misses of one key share a single load.
  */
 export class TenantRegistry {
-  private readonly cache = new Map<string, { tenant: TenantRecord; expires: number }>();
+  /** `loadedAt`: when the load that read the record started (its age counts from the read, not the answer). */
+  private readonly cache = new Map<string, { tenant: TenantRecord; loadedAt: number }>();
+  private readonly loading = new Map<string, Promise<TenantRecord | undefined>>();
   /** Bumped by forget(): a load that started before it must not put the old record back. */
   private generation = 0;
 
@@ -25,8 +29,10 @@ export class TenantRegistry {
 
   forget(tenant: Pick<TenantRecord, 'tenant_id' | 'tenant_code'>): void {
     this.generation += 1;
-    this.cache.delete(`id:${tenant.tenant_id}`);
-    this.cache.delete(`code:${tenant.tenant_code}`);
+    for (const key of [`id:${tenant.tenant_id}`, `code:${tenant.tenant_code}`]) {
+      this.cache.delete(key);
+      this.loading.delete(key);
+    }
   }
 
   /**
@@ -48,17 +54,35 @@ export class TenantRegistry {
     return tenant;
   }
 
-  private async cached(key: string, load: Parameters<typeof inPlatformScope<TenantRecord | undefined>>[2]) {
+  private async cached(key: string, load: Load): Promise<TenantRecord | undefined> {
     const hit = this.cache.get(key);
-    if (hit && hit.expires > Date.now()) return hit.tenant;
+    const age = hit ? Date.now() - hit.loadedAt : Infinity;
+    if (hit && age < this.ttlMs) {
+      if (age >= this.ttlMs / 2) this.reload(key, load).catch(() => undefined);
+      return hit.tenant;
+    }
+    return this.reload(key, load);
+  }
+
+  /** One load per key at a time (a forget() starts afresh): its record is cached unless a forget() came meanwhile. */
+  private reload(key: string, load: Load): Promise<TenantRecord | undefined> {
+    const pending = this.loading.get(key);
+    if (pending) return pending;
     const generation = this.generation;
-    const tenant = await inPlatformScope(this.db, null, load);
-    if (generation !== this.generation) return tenant;
-    // Misses are not cached: a tenant onboarded a moment ago must resolve at once.
-    if (tenant && this.ttlMs > 0) this.cache.set(key, { tenant, expires: Date.now() + this.ttlMs });
-    return tenant;
+    const started = Date.now();
+    const loaded = inPlatformScope(this.db, null, load).then((tenant) => {
+      // Misses are not cached: a tenant onboarded a moment ago must resolve at once.
+      if (tenant && this.ttlMs > 0 && generation === this.generation) this.cache.set(key, { tenant, loadedAt: started });
+      return tenant;
+    }).finally(() => {
+      if (this.loading.get(key) === loaded) this.loading.delete(key);
+    });
+    this.loading.set(key, loaded);
+    return loaded;
   }
 }
+
+type Load = (tx: Tx) => Promise<TenantRecord | undefined>;
 
 export function assertActive(tenant: TenantRecord): void {
   if (tenant.status !== 'active') throw new ForbiddenError(`The tenant ${tenant.tenant_code} is ${tenant.status}.`, { code: 'tenant.suspended' });
