@@ -1,291 +1,235 @@
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
-import type { Server } from 'node:http';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import type { AddressInfo } from 'node:net';
-import pg from 'pg';
-import { createApp } from '../../src/app.js';
-import { PasswordHasher } from '../../src/auth/passwords.js';
-import { boot } from '../../src/boot.js';
-import { loadConfig } from '../../src/config.js';
-import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
-import type { AppDeps } from '../../src/deps.js';
-import { PostgresRateLimitStore } from '../../src/limits/postgres-rate-limit-store.js';
-import { createLogger } from '../../src/logger.js';
+import { SUPER_ADMIN } from '../helpers/test-config.js';
+import type { BareCaller } from './bare-server.js';
+import { settingsOf } from './bare-server.js';
+import { hammer, inlined, median, pgbench, type Call, type Figures } from './load.js';
+import { PREMIUM } from './scale-seed.js';
+import type { TargetReady, TargetRequest, TargetSample } from './target.js';
 
-// `npm run bench`: speed figures, kept out of the timed tests. Boots like the test root hooks (a throwaway
-// embedded cluster, or DATABASE_URL; argon2 at a low cost) and drives the API over loopback with fetch.
+// `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The app runs in a child
+// process (target.ts) on a seeded book; autocannon drives it from here. List-my-book alternates the contenders
+// (API, bare node:http + pg server, pgbench) over short rounds and reports the median of the per-round ratios.
 
-const PASSWORD = 'Bench#Password2026';
-const ONBOARDINGS = 5;
-const LOGINS = 30;
-const CONCURRENCY = 16;
-const THROUGHPUT_SECONDS = 5;
-const THROUGHPUT_MAX_REQUESTS = 200_000;
-const COUNTER_ROUND_TRIPS = 1000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
+const ONBOARD_SAMPLE = 5;
+const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
+  try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
+})();
 
-interface Running {
-  readonly deps: AppDeps;
-  readonly server: Server;
-  readonly base: string;
+interface Measured extends Figures {
+  readonly roundTrips: number;
+  readonly rssMb: number;
 }
 
-type Row = [string, string];
+const child: ChildProcess = fork(new URL('./target.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+const replies: ((message: Record<string, unknown>) => void)[] = [];
+child.on('message', (message: Record<string, unknown>) => replies.shift()?.(message));
+child.on('exit', (code) => { if (code) { console.error(`the target process exited with ${code}`); process.exit(1); } });
+const ask = <T>(request: TargetRequest | null): Promise<T> => new Promise((resolve) => {
+  replies.push(resolve as (message: Record<string, unknown>) => void);
+  if (request) child.send(request);
+});
 
-async function start(): Promise<Running> {
-  // Production behaviour (no test-only reply checks); only argon2's cost stays lowered for the login loop.
-  const config = testConfig('.data/bench', { NODE_ENV: 'production' });
-  const deps = await boot(config, createLogger(config), 'throwaway');
-  const server = createApp(deps).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
-  return { deps, server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+/** Waits until the target has sent no statement for 300 ms (requests cut off by the last load have finished). */
+async function settled(): Promise<TargetSample> {
+  let last = await ask<TargetSample>({ type: 'sample' });
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const now = await ask<TargetSample>({ type: 'sample' });
+    if (now.roundTrips === last.roundTrips) return now;
+    last = now;
+  }
 }
 
-async function stop({ deps, server }: Running): Promise<void> {
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-  await deps.db.close();
+/** The statements one request makes, sent alone on an idle process: its exact database round trips. */
+const traces: Record<string, string[]> = {};
+async function probe(label: string, base: string, call: Call | undefined): Promise<number> {
+  if (!call) return NaN;
+  const before = await settled();
+  const res = await fetch(`${base}${call.path}`, { method: call.method ?? 'GET',
+    headers: { ...call.headers, ...(call.body ? { 'content-type': 'application/json' } : {}) }, ...(call.body ? { body: call.body } : {}) });
+  await res.arrayBuffer();
+  const after = await ask<TargetSample>({ type: 'sample' });
+  traces[label] = after.statements;
+  return after.roundTrips - before.roundTrips;
 }
 
-async function call(base: string, method: string, path: string, body?: unknown, token?: string): Promise<Response> {
-  return fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+/** Load figures, the peak RSS of the target process meanwhile, and (when `call` is given) one probe's round trips. */
+async function measured(work: () => Promise<Figures>, label = '', base = '', call?: Call): Promise<Measured> {
+  const roundTrips = await probe(label, base, call);
+  await ask<TargetSample>({ type: 'sample' });
+  const figures = await work();
+  const after = await ask<TargetSample>({ type: 'sample' });
+  return { ...figures, roundTrips, rssMb: after.peakRss / 2 ** 20 };
 }
 
-async function expectJson<T>(res: Response, status: number): Promise<T> {
+async function json<T>(res: Response, status: number): Promise<T> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
   return JSON.parse(text) as T;
 }
 
-async function login(base: string, body: Record<string, string>): Promise<string> {
-  return (await expectJson<{ access_token: string }>(await call(base, 'POST', '/api/v1/auth/login', body), 200)).access_token;
+const ready = await ask<TargetReady>(null);
+const api = `${ready.base}/api/v1`;
+const post = (path: string, body: unknown, token?: string) => fetch(`${api}${path}`, { method: 'POST',
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+const signIn = async (email: string, tenant?: string) =>
+  (await json<{ access_token: string }>(await post('/auth/login', tenant ? { tenant, email, password: ready.password } : { email, password: SUPER_ADMIN.password }), 200)).access_token;
+
+const tokens = {
+  juniors: await Promise.all(ready.juniors.map((email) => signIn(email, ready.tenantCode))),
+  manager: await signIn(ready.manager, ready.tenantCode),
+  admin: await signIn(ready.adminEmail, ready.tenantCode),
+  superAdmin: await signIn(SUPER_ADMIN.email),
+};
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+await json(await fetch(`${api}/policyholders?limit=50`, { headers: bearer(tokens.juniors[0] as string) }), 200);
+const { listSql } = await ask<TargetSample>({ type: 'sample' });
+if (!listSql) throw new Error('the target saw no policyholder page');
+
+// The callers, in the bare server's order: the juniors, the manager, the admin.
+const callers: BareCaller[] = [...ready.ranges.juniors, ready.ranges.manager, ready.ranges.admin];
+const { port } = await ask<{ port: number }>({ type: 'start-bare', callers });
+const bareBase = `http://127.0.0.1:${port}`;
+const LIST = '/policyholders?limit=50';
+const kinds = {
+  'junior agents (rotating)': { api: (n: number) => tokens.juniors[n % tokens.juniors.length] as string, bare: (n: number) => n % tokens.juniors.length, pg: ready.ranges.juniors },
+  'regional manager (2,000 agents)': { api: () => tokens.manager, bare: () => tokens.juniors.length, pg: [ready.ranges.manager] },
+  'provider admin (whole tenant)': { api: () => tokens.admin, bare: () => tokens.juniors.length + 1, pg: [ready.ranges.admin] },
+};
+const listCall = (kind: keyof typeof kinds) => (n: number): Call => ({ path: `/api/v1${LIST}`, headers: bearer(kinds[kind].api(n)) });
+
+function pgbenchScripts(ranges: readonly BareCaller[]): string[] {
+  const statement = inlined(listSql?.sql ?? '', listSql?.values ?? []).replace(/\s+/g, ' ');
+  return ranges.map((range) => {
+    const settings = settingsOf({ schema: ready.schema, tenantId: ready.tenantId }, range).replaceAll('; ', '\\; ');
+    return ready.isCitus ? `BEGIN;\n${settings};\n${statement};\nCOMMIT;\n` : `BEGIN\\; ${settings};\n${statement};\nCOMMIT;\n`;
+  });
 }
 
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
+interface Row { scenario: string; contender: string; figures: Measured | { note: string } }
+const rows: Row[] = [];
+const ratios: Record<string, Record<string, number>> = {};
+const rounds: Record<string, unknown[]> = {};
+
+for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
+  const per: { api: Measured; bare: Measured; pg?: Measured }[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const bareCall = (n: number): Call => ({ path: LIST, headers: { 'x-bench-caller': String(kinds[kind].bare(n)) } });
+    const runApi = () => measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall(kind)), `API ${kind}`, ready.base, listCall(kind)(0));
+    const runBare = () => measured(() => hammer(bareBase, SECONDS, CONNECTIONS, bareCall), `bare ${kind}`, bareBase, bareCall(0));
+    // A B A B ... with the order swapped every other round, so neither always runs on a warmer machine.
+    const [first, second] = round % 2 ? [await runBare(), await runApi()] : [await runApi(), await runBare()];
+    const [apiRun, bareRun] = round % 2 ? [second, first] : [first, second];
+    const pgRun = PGBENCH ? await measured(() => pgbench(PGBENCH, ready.appUrl, `.data/bench-pgbench/${kind.split(' ')[0]}`,
+      pgbenchScripts(kinds[kind].pg), SECONDS, CONNECTIONS)) : undefined;
+    per.push({ api: apiRun, bare: bareRun, ...(pgRun ? { pg: pgRun } : {}) });
+    process.stdout.write(`list my book, ${kind}, round ${round + 1}/${ROUNDS}: API ${apiRun.rps.toFixed(0)}/s, bare ${bareRun.rps.toFixed(0)}/s`
+      + `${pgRun ? `, pgbench ${pgRun.rps.toFixed(0)} tx/s` : ''}\n`);
+  }
+  rounds[`list my book, ${kind}`] = per;
+  const best = (pick: (r: typeof per[number]) => Measured | undefined) => {
+    const runs = per.map(pick).filter((run): run is Measured => Boolean(run));
+    return runs.length ? { ...runs[0] as Measured, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
+      p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)), rssMb: Math.max(...runs.map((run) => run.rssMb)) } : undefined;
+  };
+  rows.push({ scenario: `list my book: ${kind}`, contender: 'API', figures: best((r) => r.api) as Measured });
+  rows.push({ scenario: '', contender: 'bare node:http + pg', figures: best((r) => r.bare) as Measured });
+  const pgFigures = best((r) => r.pg);
+  rows.push({ scenario: '', contender: 'pgbench (same transaction)', figures: pgFigures ?? { note: 'pgbench not installed' } });
+  ratios[`list my book: ${kind}`] = {
+    'API/bare req/s': median(per.map((r) => r.api.rps / r.bare.rps)),
+    'API/bare p99': median(per.map((r) => r.api.p99 / r.bare.p99)),
+    ...(pgFigures ? { 'API/pgbench tx/s': median(per.map((r) => (r.pg ? r.api.rps / r.pg.rps : NaN))) } : {}),
+  };
+}
+const junior = rows.find((row) => row.scenario.includes('junior'))?.figures as Measured;
+for (const kind of ['regional manager', 'provider admin']) {
+  const figures = rows.find((row) => row.scenario.includes(kind))?.figures as Measured;
+  (ratios[`list my book: ${Object.keys(kinds).find((name) => name.startsWith(kind))}`] as Record<string, number>)['p99 / junior p99'] = figures.p99 / junior.p99;
+}
+
+// The other requests, API only.
+const terms = JSON.parse(readFileSync(new URL('../../seeds/policy-terms/PLUM_OPD_2024.json', import.meta.url), 'utf8'));
+await json(await post('/claims/policy-terms', terms, tokens.admin), 201);
+const nth = <T>(list: readonly T[], n: number) => list[n % list.length] as T;
+const scenarios: Record<string, (n: number) => Call> = {
+  'one policy by id (GET /policies/{id})': (n) => ({ path: `/api/v1/policies/${nth(ready.policyIds, n)}`, headers: bearer(tokens.admin) }),
+  'search (GET /policyholders?q=sharma, manager)': () => ({ path: '/api/v1/policyholders?limit=50&q=sharma', headers: bearer(tokens.manager) }),
+  'record a payment (POST /payments)': (n) => ({ method: 'POST', path: '/api/v1/payments', headers: bearer(tokens.admin),
+    body: JSON.stringify({ policy_id: nth(ready.policyIds, n), amount: PREMIUM, payment_method: 'upi' }) }),
+  'submit a claim, adjudicated (POST /claims)': (n) => ({ method: 'POST', path: '/api/v1/claims', headers: bearer(tokens.admin),
+    body: JSON.stringify({ policyholder_id: nth(ready.policyholderIds, n), treatment_date: `2026-11-${String(1 + (n % 28)).padStart(2, '0')}`,
+      submission_date: '2026-11-30', claimed_amount: 1500, documents: {
+        prescription: { doctor_name: 'Dr. A', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever', medicines_prescribed: ['Paracetamol'] },
+        bill: { consultation_fee: 1000, medicines: 500 } } }) }),
+  'sign in (POST /auth/login, lowered argon2 cost)': () => ({ method: 'POST', path: '/api/v1/auth/login',
+    body: JSON.stringify({ tenant: ready.tenantCode, email: ready.adminEmail, password: ready.password }) }),
+};
+for (const [scenario, next] of Object.entries(scenarios)) {
+  rows.push({ scenario, contender: 'API', figures: await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, next), scenario, ready.base, next(1_000_000)) });
+}
+
+// Onboarding, and list-my-book with 2 tenants against TENANTS tenants.
+const onboard = async () => {
+  const code = `B${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
   const started = performance.now();
-  const value = await work();
-  return { ms: performance.now() - started, value };
+  await json(await post('/tenants', { tenant_code: code, tenant_name: `Bench ${code}`, tenant_type: 'insurance_provider',
+    admin: { email: `admin@${code.toLowerCase()}.bench`, password: ready.password, first_name: 'Bench', last_name: 'Admin' } }, tokens.superAdmin), 201);
+  return performance.now() - started;
+};
+const onboardings: number[] = [await onboard()];
+const twoTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), '2 tenants', ready.base, listCall('junior agents (rotating)')(0));
+const onboardStarted = performance.now();
+while (onboardings.length < TENANTS - 1) {
+  onboardings.push(await onboard());
+  if (onboardings.length % 50 === 0) process.stdout.write(`onboarded ${onboardings.length + 1} tenants\n`);
 }
+const manyTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), 'many tenants', ready.base, listCall('junior agents (rotating)')(0));
+rows.push({ scenario: 'list my book, juniors, 2 tenants', contender: 'API', figures: twoTenants });
+rows.push({ scenario: `list my book, juniors, ${TENANTS} tenants`, contender: 'API', figures: manyTenants });
+ratios[`${TENANTS} tenants against 2`] = { 'req/s': manyTenants.rps / twoTenants.rps, p50: manyTenants.p50 / twoTenants.p50, p99: manyTenants.p99 / twoTenants.p99 };
+const sampleOnboarding = onboardings.slice(0, ONBOARD_SAMPLE);
+const onboardingFigures = {
+  tenants: onboardings.length, 'mean ms': onboardings.reduce((a, b) => a + b, 0) / onboardings.length, 'p50 ms': median(onboardings),
+  'max ms': Math.max(...onboardings), 'first 5 mean ms': sampleOnboarding.reduce((a, b) => a + b, 0) / sampleOnboarding.length,
+  'last 5 mean ms': onboardings.slice(-5).reduce((a, b) => a + b, 0) / Math.min(5, onboardings.length),
+  'total s': (performance.now() - onboardStarted) / 1000,
+};
 
-function summary(samples: number[]): { mean: number; min: number; max: number; p50: number; p95: number } {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-  const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  return { mean, min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN, p50: at(0.5), p95: at(0.95) };
+child.removeAllListeners('exit');
+child.send({ type: 'stop' } satisfies TargetRequest);
+await new Promise((resolve) => child.once('exit', resolve));
+
+const setting = {
+  when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg()[0],
+  database: ready.isCitus ? 'Citus (DATABASE_URL)' : process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL',
+  rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, tenants: TENANTS, poolMax: ready.poolMax, pgbench: PGBENCH ?? null,
+  seeded: ready.seeded, bootSeconds: ready.bootSeconds,
+};
+const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+console.log(`\nAgent Mitra core bench: ${setting.database}, Node ${setting.node}, ${setting.cpus} CPUs, ${ROUNDS} rounds of ${SECONDS} s, `
+  + `${CONNECTIONS} connections, pool ${ready.poolMax}; load average ${fmt(setting.loadAverageAtEnd ?? NaN)} at the end`);
+console.log(`seeded ${Object.entries(ready.seeded.counts).map(([table, count]) => `${count} ${table}`).join(', ')} in ${fmt(ready.seeded.seconds)} s\n`);
+console.log('| scenario | contender | req/s | p50 ms | p99 ms | round trips/req | peak RSS MB | failed |\n| --- | --- | --: | --: | --: | --: | --: | --: |');
+for (const { scenario, contender, figures } of rows) {
+  if ('note' in figures) console.log(`| ${scenario} | ${contender} | ${figures.note} | | | | | |`);
+  else console.log(`| ${scenario} | ${contender} | ${fmt(figures.rps, 0)} | ${fmt(figures.p50)} | ${fmt(figures.p99)} | ${fmt(figures.roundTrips, 2)} | ${fmt(figures.rssMb, 0)} | ${figures.failed} |`);
 }
-
-const ms = (value: number) => `${value.toFixed(1)} ms`;
-
-/** argon2id at the configured production cost (the rest of the bench uses the lowered test cost). */
-async function realCostHashing(): Promise<Row[]> {
-  const production = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) });
-  const defaults = production.argon2;
-  const hasher = new PasswordHasher(defaults, production.hashing);
-  const hash = await timed(() => hasher.hash(PASSWORD));
-  const verify = await timed(() => hasher.verify(hash.value, PASSWORD));
-  const cost = `${defaults.memoryCost} KiB, t=${defaults.timeCost}, p=${defaults.parallelism}`;
-  return [[`argon2id hash, real cost (${cost})`, ms(hash.ms)], ['argon2id verify, real cost', ms(verify.ms)]];
+console.log('\n| ratio (median of per-round ratios) | value |\n| --- | --: |');
+for (const [scenario, values] of Object.entries(ratios)) {
+  for (const [name, value] of Object.entries(values)) console.log(`| ${scenario}: ${name} | ${fmt(value, 2)} |`);
 }
-
-async function onboarding(base: string, superToken: string, count = ONBOARDINGS): Promise<{ rows: Row[]; tenantCode: string; adminEmail: string }> {
-  const samples: number[] = [];
-  let tenantCode = '';
-  for (let i = 0; i < count; i += 1) {
-    tenantCode = `B${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
-    const body = {
-      tenant_code: tenantCode, tenant_name: `Bench ${tenantCode}`, tenant_type: 'insurance_provider', api_rate_limit: 1_000_000,
-      admin: { email: `admin@${tenantCode.toLowerCase()}.bench`, password: PASSWORD, first_name: 'Bench', last_name: 'Admin' },
-    };
-    const { ms: took, value } = await timed(() => call(base, 'POST', '/api/v1/tenants', body, superToken));
-    await expectJson(value, 201);
-    samples.push(took);
-  }
-  const s = summary(samples);
-  return {
-    rows: [[`onboard a tenant, POST /tenants (n=${count}) mean / min / max`, `${ms(s.mean)} / ${ms(s.min)} / ${ms(s.max)}`]],
-    tenantCode,
-    adminEmail: `admin@${tenantCode.toLowerCase()}.bench`,
-  };
-}
-
-async function loginLatency(base: string, credentials: Record<string, string>): Promise<{ rows: Row[]; token: string }> {
-  const samples: number[] = [];
-  let token = '';
-  for (let i = 0; i < LOGINS; i += 1) {
-    const { ms: took, value } = await timed(() => login(base, credentials));
-    samples.push(took);
-    token = value;
-  }
-  const s = summary(samples);
-  return {
-    rows: [[`tenant login, low argon2 cost (n=${LOGINS}) mean / p50 / p95`, `${ms(s.mean)} / ${ms(s.p50)} / ${ms(s.p95)}`]],
-    token,
-  };
-}
-
-/** CONCURRENCY workers call GET `path` back to back until the time or the request budget runs out. */
-async function throughput(base: string, path: string, token?: string): Promise<Row[]> {
-  const latencies: number[] = [];
-  let failures = 0;
-  const deadline = performance.now() + THROUGHPUT_SECONDS * 1000;
-  const worker = async () => {
-    while (performance.now() < deadline && latencies.length + failures < THROUGHPUT_MAX_REQUESTS) {
-      const started = performance.now();
-      const res = await call(base, 'GET', path, undefined, token);
-      await res.arrayBuffer();
-      if (res.status === 200) latencies.push(performance.now() - started);
-      else failures += 1;
-    }
-  };
-  const { ms: elapsed } = await timed(() => Promise.all(Array.from({ length: CONCURRENCY }, worker)));
-  const s = summary(latencies);
-  return [
-    [`GET ${path}, concurrency ${CONCURRENCY}, ${(elapsed / 1000).toFixed(1)} s`, `${(latencies.length / (elapsed / 1000)).toFixed(0)} req/s`],
-    [`GET ${path} latency p50 / p95`, `${ms(s.p50)} / ${ms(s.p95)}`],
-    [`GET ${path} requests ok / failed`, `${latencies.length} / ${failures}`],
-  ];
-}
-
-/** What the tenant quota adds to a request: one counter upsert, against the floor of one `SELECT 1` on the same pool. */
-async function rateLimitCost(deps: AppDeps): Promise<Row[]> {
-  const store = new PostgresRateLimitStore(deps.db.app, 'bench:');
-  store.init({ windowMs: 60_000 } as Parameters<typeof store.init>[0]);
-  const perCall = async (work: () => Promise<unknown>) => (await timed(async () => {
-    for (let i = 0; i < COUNTER_ROUND_TRIPS; i += 1) await work();
-  })).ms / COUNTER_ROUND_TRIPS;
-  const floor = await perCall(() => deps.db.app.raw('SELECT 1'));
-  const increment = await perCall(() => store.increment('tenant'));
-  store.shutdown();
-  await store.resetAll();
-  return [
-    [`rate-limit counter increment, sequential (n=${COUNTER_ROUND_TRIPS})`, `${ms(increment)} each`],
-    ['  against SELECT 1 on the same pool', `${ms(floor)} each`],
-  ];
-}
-
-/** Every statement any pg client sends, with the time until its answer: where a request's database time goes. */
-const statements: { kind: string; ms: number }[] = [];
-const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function timedQuery(this: pg.Client, ...args: unknown[]) {
-  const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
-  const started = performance.now();
-  const record = () => statements.push({ kind: statementKind(text), ms: performance.now() - started });
-  const callback = args.at(-1);
-  if (typeof callback === 'function') { // Knex passes a callback
-    args[args.length - 1] = (...results: unknown[]) => {
-      record();
-      return (callback as (...r: unknown[]) => unknown)(...results);
-    };
-  }
-  const result = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-  if (result instanceof Promise) result.then(record, () => undefined);
-  return result;
-} as typeof pg.Client.prototype.query;
-
-function statementKind(text: string): string {
-  const [first = '', second = ''] = text.trim().toUpperCase().split(/\s+/);
-  if (first === 'BEGIN;' && second === 'SET') return 'BEGIN + SET LOCAL';
-  if (['CREATE', 'ALTER', 'GRANT', 'REVOKE', 'DROP', 'COMMENT'].includes(first)) return `DDL ${first}`;
-  return first.replace(/;$/, '');
-}
-
-/** Round trips and database time of one call of `work`, by statement kind. */
-async function profiled(label: string, work: () => Promise<unknown>): Promise<Row[]> {
-  statements.length = 0;
-  const { ms: took } = await timed(work);
-  const byKind = new Map<string, { n: number; ms: number }>();
-  for (const { kind, ms: spent } of statements) {
-    const entry = byKind.get(kind) ?? { n: 0, ms: 0 };
-    byKind.set(kind, { n: entry.n + 1, ms: entry.ms + spent });
-  }
-  const total = statements.reduce((sum, entry) => sum + entry.ms, 0);
-  const top = [...byKind].sort((a, b) => b[1].ms - a[1].ms).slice(0, 6)
-    .map(([kind, { n, ms: spent }]) => `${kind} ${n}x ${spent.toFixed(0)} ms`).join(', ');
-  return [[`${label}: wall / in the database / round trips`, `${ms(took)} / ${ms(total)} / ${statements.length}`],
-    [`${label}: by statement kind`, top]];
-}
-
-const FLOOD = 28;
-
-/**
- * The flood of issue 5 at the real argon2 cost: FLOOD bad sign-ins to an unknown tenant from one address, and a
- * good sign-in from another address once they are queued. The good one's latency is the figure that matters.
- */
-async function signInFlood(running: Running, credentials: { tenant: string; adminEmail: string }, adminToken: string): Promise<Row[]> {
-  const production = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(32) });
-  const config = { ...running.deps.config, trustProxy: 1, hashing: production.hashing };
-  const passwords = new PasswordHasher(production.argon2, production.hashing);
-  const server = createApp({ ...running.deps, config, passwords }).listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  try {
-    const email = `flood.${crypto.randomBytes(4).toString('hex')}@bench.test`;
-    await expectJson(await call(base, 'POST', '/api/v1/users', { email, password: PASSWORD, first_name: 'Flood', last_name: 'Victim' }, adminToken), 201);
-    const signIn = (address: string, body: Record<string, string>) => fetch(`${base}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify(body),
-    });
-    const good = () => timed(() => signIn('198.51.100.9', { tenant: credentials.tenant, email, password: PASSWORD }));
-    const quiet = await good();
-    const burst = Promise.all(Array.from({ length: FLOOD }, (_, index) =>
-      signIn('203.0.113.7', { tenant: 'NOSUCHTENANT', email: `guess${index}@flood.bench`, password: 'Wrong#Password1' })));
-    while (passwords.gate.waitingJobs < FLOOD / 2) await new Promise((resolve) => setTimeout(resolve, 5));
-    const flooded = await good();
-    const statuses = (await burst).map((res) => res.status);
-    const count = (status: number) => statuses.filter((value) => value === status).length;
-    return [
-      ['real-cost sign-in, quiet', `${ms(quiet.ms)} (${quiet.value.status})`],
-      [`real-cost sign-in during ${FLOOD} bad ones from one address (${config.hashing.maxConcurrent} hashes at once)`,
-        `${ms(flooded.ms)} (${flooded.value.status})`],
-      ['the flood: 401 / 503 (queue wait over) / 429', `${count(401)} / ${count(503)} / ${count(429)}`],
-      ['peak argon2 computations at once (memory: peak x 64 MiB)', String(passwords.gate.peakConcurrency)],
-    ];
-  } finally {
-    await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
-  }
-}
-
-function printTable(rows: Row[]): void {
-  const width = Math.max(...rows.map(([label]) => label.length));
-  const line = `${'-'.repeat(width + 2)}+${'-'.repeat(28)}`;
-  console.log(line);
-  for (const [label, value] of rows) console.log(` ${label.padEnd(width)} | ${value}`);
-  console.log(line);
-}
-
-async function main(): Promise<void> {
-  const rows: Row[] = [];
-  const { ms: bootMs, value: running } = await timed(start);
-  try {
-    const { base, deps } = running;
-    rows.push([`boot: ${deps.config.databaseUrl ? 'DATABASE_URL' : 'embedded PostgreSQL'}, migrate, listen`, ms(bootMs)]);
-    rows.push(...await realCostHashing());
-    const superToken = await login(base, SUPER_ADMIN);
-    const tenants = await onboarding(base, superToken);
-    rows.push(...tenants.rows);
-    const logins = await loginLatency(base, { tenant: tenants.tenantCode, email: tenants.adminEmail, password: PASSWORD });
-    rows.push(...logins.rows);
-    rows.push(...await profiled('one onboarding', () => onboarding(base, superToken, 1)));
-    rows.push(...await profiled('one GET /auth/me', async () => expectJson(await call(base, 'GET', '/api/v1/auth/me', undefined, logins.token), 200)));
-    rows.push(...await signInFlood(running, { tenant: tenants.tenantCode, adminEmail: tenants.adminEmail }, logins.token));
-    rows.push(...await throughput(base, '/api/v1/auth/me', logins.token));
-    rows.push(...await rateLimitCost(deps));
-    // The floor: the same HTTP stack and client without the database, to read the line above against.
-    rows.push(...await throughput(base, '/healthz'));
-    rows.push(['database pool (DB_POOL_MAX)', String(deps.config.dbPoolMax)]);
-  } finally {
-    await stop(running);
-  }
-  const load = os.loadavg()[0]?.toFixed(1);
-  console.log(`\nAgent Mitra core bench: Node ${process.version}, ${os.cpus().length} CPUs, load average ${load} at the end`);
-  printTable(rows);
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants): mean ${fmt(onboardingFigures['mean ms'])} ms, `
+  + `p50 ${fmt(onboardingFigures['p50 ms'])} ms, max ${fmt(onboardingFigures['max ms'])} ms, first 5 ${fmt(onboardingFigures['first 5 mean ms'])} ms, `
+  + `last 5 ${fmt(onboardingFigures['last 5 mean ms'])} ms`);
+mkdirSync('.data', { recursive: true });
+writeFileSync('.data/bench-results.json', `${JSON.stringify({ setting, rows, ratios, onboarding: onboardingFigures, traces, rounds }, null, 2)}\n`);
+if (process.env.BENCH_TRACE) console.log(JSON.stringify(traces, null, 2));
+console.log('\nfigures written to .data/bench-results.json');
