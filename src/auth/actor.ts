@@ -26,6 +26,9 @@ export interface Actor {
   readonly book: BookRange;
   readonly rules: readonly PermissionRule[];
   readonly ability: AppAbility;
+  /** When and how the caller signed in (from the token; a job has neither): step-up checks these. */
+  readonly auth_time: number | null;
+  readonly amr: readonly string[];
 }
 
 /** The caller's tenant id; only tenant endpoints ask, and platform callers never reach them. */
@@ -61,6 +64,8 @@ export async function loadTenantActor(tx: Tx, tenant: TenantRecord, claims: Acce
     book: bookRangeOf(dataScope, row),
     rules: row.rules,
     ability: buildAbility(row.rules, { user_id: row.user_id, tenant_id: tenant.tenant_id, agent_id: row.agent_id }),
+    auth_time: claims.auth_time,
+    amr: claims.amr,
   };
 }
 
@@ -97,6 +102,8 @@ export function systemActor(tenant: TenantRecord): Actor {
     book: WHOLE_BOOK,
     rules,
     ability: buildAbility(rules, { user_id: null, tenant_id: tenant.tenant_id, agent_id: null }),
+    auth_time: null,
+    amr: [],
   };
 }
 
@@ -117,5 +124,7 @@ export async function loadPlatformActor(tx: Tx, claims: AccessClaims): Promise<A
     book: NO_BOOK,
     rules,
     ability: buildAbility(rules, { user_id: row.user_id, tenant_id: null, agent_id: null }),
+    auth_time: claims.auth_time,
+    amr: claims.amr,
   };
 }
