@@ -25,6 +25,8 @@ export const TokenPair = z.object({
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
   user: z.object({ user_id: Uuid, role: z.string(), tenant_code: z.string().nullable() }),
+  password_change_required: z.boolean().optional()
+    .describe('An administrator set the password: this access token only allows POST /auth/password; refresh afterwards'),
 });
 export type TokenPair = z.infer<typeof TokenPair>;
 

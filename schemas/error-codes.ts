@@ -78,6 +78,14 @@ export const ERROR_CODES = {
   'import.file_too_large': 'The file is larger than an import takes',
   'import.unreadable_file': 'The file is not readable CSV or XLSX, is empty, or has too many lines',
   'import.bad_columns': 'The file has no match-key column (customer_id / policy_number) or columns the import does not know',
+  // MFA, step-up and forced password changes (src/auth/mfa*, issue 11)
+  'auth.mfa_challenge_invalid': 'The MFA challenge token is not valid or has expired: sign in again',
+  'auth.mfa_code_invalid': 'The TOTP or recovery code is wrong, already used, or not for this account',
+  'auth.mfa_not_enrolled': 'The account has no (pending) MFA enrolment for this step',
+  'auth.mfa_enrolment_required': 'MFA is mandatory for this account: enrol through the challenge before tokens are issued',
+  'auth.mfa_mandatory': 'MFA is mandatory for this account and cannot be switched off',
+  'auth.step_up_required': 'This needs a recent sign-in: sign in again (with MFA where enrolled) and retry',
+  'auth.password_change_required': 'An administrator set this password: change it (POST /auth/password) before anything else',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

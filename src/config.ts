@@ -54,6 +54,10 @@ const EnvSchema = z.object({
   TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
   DOCUMENTS_DIR: z.string().min(1).optional(),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(10 * 1024 ** 2),
+  MFA_REQUIRED_FOR_ADMINS: booleanFromEnv.default(true),
+  STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  ADMIN_SET_PASSWORD_MUST_CHANGE: booleanFromEnv.default(true),
+  MFA_ISSUER: z.string().min(1).max(64).default('Agent Mitra'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -115,6 +119,13 @@ export interface Config {
   readonly trustProxy: boolean | number;
   /** Claim documents: where the files are kept (one folder per tenant) and the largest file accepted. */
   readonly documents: { readonly dir: string; readonly maxBytes: number };
+  /**
+   * MFA and step-up: whether super admins and users who may manage users or roles must use TOTP, how recent a
+   * sign-in the sensitive changes need, whether a password an administrator set must be changed at the next sign-in,
+   * and the issuer name authenticator apps show.
+   */
+  readonly mfa: { readonly requiredForAdmins: boolean; readonly stepUpMaxAgeSeconds: number;
+    readonly adminSetPasswordMustChange: boolean; readonly issuer: string };
 }
 
 export class ConfigError extends Error {}
@@ -135,6 +146,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (isProduction && !env.MASTER_KEY) throw new ConfigError('Invalid configuration:\n  MASTER_KEY: required in production');
   // ASVS V2.5.4: the demo tenants sign in with published passwords; they never exist in production.
   if (isProduction && env.SEED_DEMO) throw new ConfigError('Invalid configuration:\n  SEED_DEMO: refused in production (demo logins have published passwords)');
+  // ASVS V2.7, V4.3.1: administrators sign in with a second factor; production cannot switch that off.
+  if (isProduction && !env.MFA_REQUIRED_FOR_ADMINS) {
+    throw new ConfigError('Invalid configuration:\n  MFA_REQUIRED_FOR_ADMINS: cannot be false in production');
+  }
   if (Boolean(env.SUPER_ADMIN_EMAIL) !== Boolean(env.SUPER_ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  SUPER_ADMIN_EMAIL and SUPER_ADMIN_PASSWORD go together');
   }
@@ -196,6 +211,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     documents: Object.freeze({
       dir: env.DOCUMENTS_DIR ? path.resolve(env.DOCUMENTS_DIR) : path.join(dataDir, 'documents'),
       maxBytes: env.DOCUMENT_MAX_BYTES,
+    }),
+    mfa: Object.freeze({
+      requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS,
+      stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE_MINUTES * 60,
+      adminSetPasswordMustChange: env.ADMIN_SET_PASSWORD_MUST_CHANGE,
+      issuer: env.MFA_ISSUER,
     }),
   });
 }

@@ -24,6 +24,8 @@ export interface AppDeps {
   readonly rateLimitStore: RateLimitStoreFactory;
   /** Reads claim documents after upload (an OCR service plugs in here); the default reads nothing. */
   readonly documentExtractor: DocumentExtractor;
+  /** The clock (ms since the epoch) of sign-in times, step-up and TOTP steps; tests pass one they control. */
+  readonly now: () => number;
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
@@ -37,5 +39,6 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
     rateLimitStore: (name) => new PostgresRateLimitStore(db.app, `${name}:`),
     documentExtractor: noExtraction,
+    now: Date.now,
   };
 }

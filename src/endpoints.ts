@@ -1,6 +1,7 @@
 import { agentEndpoints } from './agents/routes.js';
 import { auditEndpoints } from './audit/routes.js';
 import { authEndpoints } from './auth/routes.js';
+import { mfaEndpoints } from './auth/mfa-routes.js';
 import { claimEndpoints } from './claims/routes.js';
 import { dashboardEndpoints } from './dashboard/routes.js';
 import { importEndpoints } from './imports/routes.js';
@@ -18,6 +19,7 @@ export const API_BASE = '/api/v1';
 /** Every /api/v1 endpoint: mounted by the app and described by the OpenAPI document. */
 export const API_ENDPOINTS: readonly Endpoint[] = [
   ...authEndpoints,
+  ...mfaEndpoints,
   ...tenantEndpoints,
   ...providerEndpoints,
   ...userEndpoints,

@@ -15,6 +15,8 @@ export interface LoginAccount {
   readonly user_id: string;
   readonly password_hash: string;
   readonly status: string;
+  /** An administrator set the password: the next sign-in may only change it. */
+  readonly password_change_required: boolean;
 }
 
 export interface LoginIdentifier {
@@ -33,7 +35,7 @@ function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifie
 
 /** The account a login names, if any (its attempts are counted per identity: login-lock-repository.ts). */
 export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdentifier): Promise<LoginAccount | undefined> {
-  return namedBy(tx(TABLES[kind].accounts), kind, id).first('user_id', 'password_hash', 'status');
+  return namedBy(tx(TABLES[kind].accounts), kind, id).first('user_id', 'password_hash', 'status', 'password_change_required');
 }
 
 /**
@@ -48,7 +50,7 @@ export async function admitLogin(tx: Tx, kind: AccountKind, account: LoginAccoun
 }
 
 export async function findAccountState(tx: Tx, kind: AccountKind, userId: string): Promise<LoginAccount | undefined> {
-  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status').where({ user_id: userId });
+  return tx(TABLES[kind].accounts).first('user_id', 'password_hash', 'status', 'password_change_required').where({ user_id: userId });
 }
 
 export interface SessionRow {
@@ -58,6 +60,9 @@ export interface SessionRow {
   readonly rotated_token_hashes: string[];
   readonly expires_at: Date;
   readonly revoked_at: Date | null;
+  /** When and how the user signed in (null for sessions older than step-up: treated as long ago). */
+  readonly auth_time: Date | null;
+  readonly amr: string[];
 }
 
 /** How many rotated-away refresh tokens a session remembers for reuse detection. */
@@ -65,11 +70,13 @@ const ROTATION_MEMORY = 100;
 
 export async function insertSession(tx: Tx, kind: AccountKind, session: {
   session_id: string; user_id: string; refresh_token_hash: string; ttl_seconds: number;
-  ip_address: string | null; user_agent: string | null;
+  ip_address: string | null; user_agent: string | null; auth_time: number; amr: readonly string[];
 }): Promise<void> {
-  const { ttl_seconds, ...row } = session;
+  const { ttl_seconds, auth_time, amr, ...row } = session;
   await tx(TABLES[kind].sessions).insert({
     ...row,
+    auth_time: new Date(auth_time * 1000),
+    amr: [...amr],
     expires_at: tx.raw('now() + make_interval(secs => ?)', [ttl_seconds]),
   });
 }
@@ -77,7 +84,7 @@ export async function insertSession(tx: Tx, kind: AccountKind, session: {
 /** Locks the session row so two refreshes with the same token cannot both rotate it. */
 export async function findSessionForUpdate(tx: Tx, kind: AccountKind, sessionId: string): Promise<SessionRow | undefined> {
   return tx(TABLES[kind].sessions)
-    .first('session_id', 'user_id', 'refresh_token_hash', 'rotated_token_hashes', 'expires_at', 'revoked_at')
+    .first('session_id', 'user_id', 'refresh_token_hash', 'rotated_token_hashes', 'expires_at', 'revoked_at', 'auth_time', 'amr')
     .where({ session_id: sessionId }).forUpdate();
 }
 
@@ -120,10 +127,11 @@ export async function insertSuperAdmin(tx: Tx, admin: { email: string; password_
   await tx('shared.platform_users').insert({ ...admin, first_name: 'Platform', last_name: 'Admin' });
 }
 
-/** Sets a new password hash (the caller's own change). */
+/** Sets a new password hash (the caller's own change: an administrator's password no longer needs changing). */
 export async function setPasswordHash(tx: Tx, kind: AccountKind, userId: string, passwordHash: string): Promise<void> {
-  await tx(TABLES[kind].accounts).where({ user_id: userId })
-    .update({ password_hash: passwordHash, password_changed_at: tx.fn.now(), updated_at: tx.fn.now() });
+  await tx(TABLES[kind].accounts).where({ user_id: userId }).update({
+    password_hash: passwordHash, password_changed_at: tx.fn.now(), updated_at: tx.fn.now(), password_change_required: false,
+  });
 }
 
 export interface LiveSession {

@@ -26,6 +26,9 @@ export interface Actor {
   readonly book: BookRange;
   readonly rules: readonly PermissionRule[];
   readonly ability: AppAbility;
+  /** When and how the caller signed in (from the token; a job has neither): step-up checks these. */
+  readonly auth_time: number | null;
+  readonly amr: readonly string[];
 }
 
 /** The caller's tenant id; only tenant endpoints ask, and platform callers never reach them. */
@@ -58,6 +61,8 @@ export function tenantActorFrom(row: TenantActorRow | undefined, tenant: TenantR
     book: { lo: row.book_lo, hi: row.book_hi, policyholder_id: row.book_policyholder_id },
     rules: row.rules,
     ability: buildAbility(row.rules, { user_id: row.user_id, tenant_id: tenant.tenant_id, agent_id: row.agent_id }),
+    auth_time: claims.auth_time,
+    amr: claims.amr,
   };
 }
 
@@ -76,6 +81,8 @@ export function systemActor(tenant: TenantRecord): Actor {
     book: WHOLE_BOOK,
     rules,
     ability: buildAbility(rules, { user_id: null, tenant_id: tenant.tenant_id, agent_id: null }),
+    auth_time: null,
+    amr: [],
   };
 }
 
@@ -95,5 +102,7 @@ export function platformActorFrom(row: PlatformActorRow | undefined, claims: Acc
     book: NO_BOOK,
     rules,
     ability: buildAbility(rules, { user_id: row.user_id, tenant_id: null, agent_id: null }),
+    auth_time: claims.auth_time,
+    amr: claims.amr,
   };
 }

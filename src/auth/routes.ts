@@ -3,6 +3,7 @@ import {
   ChangePasswordBody, LoginBody, Me, RefreshBody, SessionListQuery, SessionPage, SessionParams, TokenPair,
 } from '../../schemas/auth.js';
 import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
+import { LoginResult } from '../../schemas/mfa.js';
 import { ValidationError } from '../errors.js';
 import { problemResponse as problem, publicEndpoint, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { primaryRole } from '../roles/system-roles.js';
@@ -26,9 +27,9 @@ export function loginTenantCode(req: Request, bodyTenant: string | undefined, ba
 }
 
 /** RFC 6749 §5.1: responses carrying tokens must not be cached. */
-const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+export const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 
-function clientInfo(req: Request) {
+export function clientInfo(req: Request) {
   return { ip_address: req.ip ?? null, user_agent: req.get('user-agent')?.slice(0, 500) ?? null };
 }
 
@@ -37,7 +38,8 @@ export const authEndpoints: Endpoint[] = [
     method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: LoginBody,
     summary: 'Sign in with e-mail, phone number or username; without a tenant, a platform (super admin) sign-in',
     headers: { 'X-Tenant': 'Tenant code, instead of body.tenant' },
-    responses: { 200: { description: 'Signed in', schema: TokenPair }, 401: problem('Wrong user or password'),
+    responses: { 200: { description: 'Signed in: the tokens, or (MFA) a challenge to answer at POST /auth/mfa/verify', schema: LoginResult },
+      401: problem('Wrong user or password'),
       403: problem('Tenant suspended (told only after a right password)'), 423: problem('Account locked'),
       429: problem('Too many attempts from this address, for this account, or in all'),
       503: problem('Too many sign-ins being checked at once; retry after Retry-After') },

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { TokenPair } from '../../schemas/auth.js';
+import type { z } from 'zod';
+import type { MfaChallenge } from '../../schemas/mfa.js';
 import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { LockedError, UnauthenticatedError } from '../errors.js';
@@ -13,7 +15,8 @@ import {
 import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
-import { hashSecret, sameHash } from './tokens.js';
+import { findMfaState } from './mfa-repository.js';
+import { MFA_CHALLENGE_TTL_SECONDS, hashSecret, sameHash, type AuthMethod } from './tokens.js';
 
 export interface ClientInfo {
   readonly ip_address: string | null;
@@ -22,11 +25,13 @@ export interface ClientInfo {
 
 // Failures must be remembered (attempt counts, revoked sessions), so the transaction returns an outcome and
 // commits; only then is the outcome turned into an error.
-type Outcome = { kind: 'ok'; pair: TokenPair } | { kind: 'invalid'; message: string } | { kind: 'locked'; retryAfterSeconds: number };
+type Outcome<T = TokenPair> = { kind: 'ok'; pair: T } | { kind: 'invalid'; message: string } | { kind: 'locked'; retryAfterSeconds: number };
 
-const INVALID_CREDENTIALS: Outcome = { kind: 'invalid', message: 'Invalid credentials.' };
+const INVALID_CREDENTIALS = { kind: 'invalid', message: 'Invalid credentials.' } as const;
 
-function settle(outcome: Outcome): TokenPair {
+export type LoginResult = TokenPair | z.infer<typeof MfaChallenge>;
+
+export function settle<T>(outcome: Outcome<T>): T {
   if (outcome.kind === 'ok') return outcome.pair;
   if (outcome.kind === 'locked') {
     throw new LockedError('The account is locked after repeated failed sign-ins; try again later.',
@@ -36,7 +41,7 @@ function settle(outcome: Outcome): TokenPair {
 }
 
 /** Runs `work` in the tenant's scope, or the platform's when there is no tenant. */
-function inAccountScope<T>(deps: AppDeps, tenant: TenantRecord | null, work: (tx: Tx) => Promise<T>): Promise<T> {
+export function inAccountScope<T>(deps: AppDeps, tenant: TenantRecord | null, work: (tx: Tx) => Promise<T>): Promise<T> {
   return tenant ? inTenantScope(deps.db, tenant, null, work) : inPlatformScope(deps.db, null, work);
 }
 
@@ -74,7 +79,7 @@ export function identityHashesOfUser(tenantCode: string, user: { email: string |
  * stand out from wrong ones once the lock is on.
  */
 export async function login(deps: AppDeps, tenantCode: string | undefined, identifier: LoginIdentifier,
-  password: string, client: ClientInfo): Promise<TokenPair> {
+  password: string, client: ClientInfo): Promise<LoginResult> {
   const tenant = tenantCode ? await deps.tenants.forLogin(tenantCode) : null;
   const kind: AccountKind = tenantCode ? 'tenant' : 'platform';
   const identity = identityHashOf(tenantCode, identifier);
@@ -92,18 +97,50 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     : await deps.passwords.verifyAgainstNothing(password, queueKey);
   if (!account || !matches) return settle(INVALID_CREDENTIALS);
   if (tenant) assertActive(tenant);
-  const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome> => {
+  const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome<LoginResult>> => {
     if (!(await admitLogin(tx, kind, account))) return INVALID_CREDENTIALS;
     await clearAttempts(tx, [identity]);
-    const sessionId = crypto.randomUUID();
-    const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
-    await insertSession(tx, kind, {
-      session_id: sessionId, user_id: account.user_id, refresh_token_hash: refresh.hash,
-      ttl_seconds: deps.tokens.refreshTtlSeconds, ...client,
-    });
-    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant ?? null, account.user_id, sessionId, refresh.token) };
+    const authTime = Math.floor(deps.now() / 1000);
+    const purpose = await mfaStepOf(deps, tx, kind, account.user_id);
+    if (purpose) {
+      const mfaToken = deps.tokens.signMfaChallenge({
+        sub: account.user_id, kind, tid: tenant?.tenant_id ?? null, auth_time: authTime, purpose, idh: identity,
+      });
+      return { kind: 'ok', pair: { mfa_required: true, mfa_enrolment_required: purpose === 'enrol', mfa_token: mfaToken,
+        expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: purpose === 'enrol' ? ['totp'] : ['totp', 'recovery_code'] } };
+    }
+    return { kind: 'ok', pair: await startSession(deps, tx, tenant ?? null, account.user_id, client, { auth_time: authTime, amr: ['pwd'] }) };
   });
   return settle(outcome);
+}
+
+/**
+ * What a right password leads to: a code of the enrolled authenticator ('verify'), enrolment first when MFA is
+ * mandatory for the account and not set up ('enrol'), or straight to tokens (undefined).
+ */
+async function mfaStepOf(deps: AppDeps, tx: Tx, kind: AccountKind, userId: string): Promise<'verify' | 'enrol' | undefined> {
+  const state = await findMfaState(tx, kind, userId);
+  if (state?.mfa_secret_sealed) return 'verify';
+  return (await mfaMandatoryFor(deps, tx, kind, userId)) ? 'enrol' : undefined;
+}
+
+/** ASVS V2.7/V4.3.1: super admins and users whose roles may manage users or roles must use MFA (MFA_REQUIRED_FOR_ADMINS). */
+export async function mfaMandatoryFor(deps: AppDeps, tx: Tx, kind: AccountKind, userId: string): Promise<boolean> {
+  return deps.config.mfa.requiredForAdmins && (kind === 'platform' || await managesUsersOrRoles(tx, userId));
+}
+
+/** A new session and its tokens, remembering when and how the user signed in (a refresh keeps both). */
+export async function startSession(deps: AppDeps, tx: Tx, tenant: TenantRecord | null, userId: string, client: ClientInfo,
+  auth: { auth_time: number; amr: readonly AuthMethod[] }): Promise<TokenPair> {
+  const kind: AccountKind = tenant ? 'tenant' : 'platform';
+  const sessionId = crypto.randomUUID();
+  const refresh = deps.tokens.newRefreshToken(tenant?.tenant_id ?? null, sessionId);
+  await insertSession(tx, kind, {
+    session_id: sessionId, user_id: userId, refresh_token_hash: refresh.hash,
+    ttl_seconds: deps.tokens.refreshTtlSeconds, ...client, ...auth,
+  });
+  const account = await findAccountState(tx, kind, userId);
+  return tokenPair(deps, tx, tenant, userId, sessionId, refresh.token, { ...auth, restricted: account?.password_change_required ?? false });
 }
 
 /**
@@ -137,7 +174,11 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
     }
     const next = deps.tokens.newRefreshToken(parsed.tenantId, session.session_id);
     await rotateSessionToken(tx, parsed.kind, session, next.hash);
-    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token) };
+    // The original sign-in's time and methods, not the refresh's: a refresh is not a new proof of identity.
+    const auth = { auth_time: session.auth_time ? Math.floor(session.auth_time.getTime() / 1000) : 0,
+      amr: session.amr.filter((method): method is AuthMethod => method === 'pwd' || method === 'otp'),
+      restricted: account.password_change_required };
+    return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token, auth) };
   });
   return settle(outcome);
 }
@@ -168,16 +209,19 @@ export async function logout(tx: Tx, actor: Actor): Promise<void> {
   await revokeSession(tx, actor.kind, actor.session_id, 'logout');
 }
 
+/** `restricted`: an administrator set the password, so the access token only allows changing it. */
 async function tokenPair(deps: AppDeps, tx: Tx, tenant: TenantRecord | null, userId: string, sessionId: string,
-  refreshToken: string): Promise<TokenPair> {
+  refreshToken: string, auth: { auth_time: number; amr: readonly AuthMethod[]; restricted: boolean }): Promise<TokenPair> {
   const role = tenant ? primaryRole(await roleNamesOf(tx, userId)) : 'super_admin';
   return {
     access_token: deps.tokens.signAccess({
       sub: userId, sid: sessionId, kind: tenant ? 'tenant' : 'platform', tid: tenant?.tenant_id ?? null,
+      auth_time: auth.auth_time, amr: auth.amr, rst: auth.restricted ? 'password_change' : undefined,
     }),
     refresh_token: refreshToken,
     token_type: 'Bearer',
     expires_in: deps.tokens.accessTtlSeconds,
     user: { user_id: userId, role, tenant_code: tenant?.tenant_code ?? null },
+    ...(auth.restricted ? { password_change_required: true } : {}),
   };
 }

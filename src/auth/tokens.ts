@@ -10,13 +10,37 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type TokenKind = 'tenant' | 'platform';
 
+/** Authentication methods (RFC 8176): a password, and a one-time code (TOTP or a recovery code) on top. */
+export type AuthMethod = 'pwd' | 'otp';
+/** A token that may do only one thing: change the password an administrator set (POST /auth/password). */
+export type TokenRestriction = 'password_change';
+
 /** What an access token asserts. Roles are not in it: abilities are rebuilt from the database per request. */
 export interface AccessClaims {
   readonly sub: string;
   readonly sid: string;
   readonly kind: TokenKind;
   readonly tid: string | null;
+  /** When the user last proved who they are (seconds since the epoch): a refresh keeps it (step-up, ASVS V3.7.1). */
+  readonly auth_time: number;
+  readonly amr: readonly AuthMethod[];
+  readonly rst?: TokenRestriction | undefined;
 }
+
+/** The short-lived proof that a password matched, exchanged for tokens with a TOTP or recovery code. */
+export interface MfaChallengeClaims {
+  readonly sub: string;
+  readonly kind: TokenKind;
+  readonly tid: string | null;
+  readonly auth_time: number;
+  /** 'verify': a code of the enrolled authenticator; 'enrol': MFA is mandatory and not set up yet. */
+  readonly purpose: 'verify' | 'enrol';
+  /** The login identity's lock digest: wrong codes count toward its lockout. */
+  readonly idh: string;
+}
+
+export const MFA_CHALLENGE_TTL_SECONDS = 300;
+const AMR_VALUES = new Set(['pwd', 'otp']);
 
 export interface RefreshToken {
   readonly kind: TokenKind;
@@ -42,7 +66,8 @@ export class TokenService {
   }
 
   signAccess(claims: AccessClaims): string {
-    return jwt.sign({ sid: claims.sid, kind: claims.kind, tid: claims.tid }, this.key, {
+    const { sid, kind, tid, auth_time, amr, rst } = claims;
+    return jwt.sign({ sid, kind, tid, auth_time, amr, ...(rst ? { rst } : {}) }, this.key, {
       algorithm: ALGORITHM,
       subject: claims.sub,
       issuer: this.settings.issuer,
@@ -65,12 +90,40 @@ export class TokenService {
       throw new UnauthenticatedError(expired ? 'The access token has expired.' : 'The access token is not valid.', INVALID_TOKEN);
     }
     if (typeof payload === 'string') throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
-    const { sub, sid, kind, tid, exp } = payload;
+    const { sub, sid, kind, tid, exp, auth_time: authTime, amr, rst } = payload;
     // jsonwebtoken accepts a token without exp; ours always carry one, so one without it was not made here.
     const wellFormed = typeof exp === 'number' && typeof sub === 'string' && UUID.test(sub) && typeof sid === 'string' && UUID.test(sid)
-      && ((kind === 'tenant' && typeof tid === 'string' && UUID.test(tid)) || (kind === 'platform' && tid === null));
+      && ((kind === 'tenant' && typeof tid === 'string' && UUID.test(tid)) || (kind === 'platform' && tid === null))
+      && Number.isInteger(authTime) && Array.isArray(amr) && amr.every((method) => AMR_VALUES.has(method))
+      && (rst === undefined || rst === 'password_change');
     if (!wellFormed) throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
-    return { sub, sid, kind, tid };
+    return { sub, sid, kind, tid, auth_time: authTime as number, amr: amr as AuthMethod[], rst: rst as TokenRestriction | undefined };
+  }
+
+  /** A challenge has an audience of its own: it never passes as an access token, nor one as a challenge. */
+  signMfaChallenge(claims: MfaChallengeClaims): string {
+    const { sub, ...rest } = claims;
+    return jwt.sign(rest, this.key, {
+      algorithm: ALGORITHM, subject: sub, issuer: this.settings.issuer, audience: `${this.settings.audience}#mfa`,
+      expiresIn: MFA_CHALLENGE_TTL_SECONDS,
+    });
+  }
+
+  verifyMfaChallenge(token: string): MfaChallengeClaims {
+    const invalid = () => new UnauthenticatedError('The MFA challenge is not valid or has expired; sign in again.', { code: 'auth.mfa_challenge_invalid' });
+    let payload: jwt.JwtPayload | string;
+    try {
+      payload = jwt.verify(token, this.key, { algorithms: [ALGORITHM], issuer: this.settings.issuer, audience: `${this.settings.audience}#mfa` });
+    } catch {
+      throw invalid();
+    }
+    if (typeof payload === 'string') throw invalid();
+    const { sub, kind, tid, auth_time: authTime, purpose, idh } = payload;
+    const wellFormed = typeof sub === 'string' && UUID.test(sub) && Number.isInteger(authTime)
+      && ((kind === 'tenant' && typeof tid === 'string' && UUID.test(tid)) || (kind === 'platform' && tid === null))
+      && (purpose === 'verify' || purpose === 'enrol') && typeof idh === 'string' && /^[0-9a-f]{64}$/.test(idh);
+    if (!wellFormed) throw invalid();
+    return { sub, kind, tid, auth_time: authTime as number, purpose, idh };
   }
 
   /** Opaque refresh token `rt1.<tenant id | platform>.<session id>.<secret>`; only the secret's hash is stored. */

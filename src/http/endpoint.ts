@@ -112,6 +112,7 @@ export function scopedEndpoint<B extends z.ZodType, Q extends z.ZodType, P exten
     spec: spec as AnySpec,
     handle: async (req, deps) => {
       const claims = authenticate(req, deps);
+      refuseRestricted(claims, spec);
       if (spec.access === 'platform' && claims.kind !== 'platform') throw new ForbiddenError('Only platform administrators may do this.');
       if (spec.access === 'tenant' && claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
       const input = parseRequestParts(spec, req) as { body: Inferred<B>; query: Inferred<Q>; params: Inferred<P> };
@@ -141,6 +142,7 @@ export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends 
     spec: spec as AnySpec,
     handle: async (req, deps) => {
       const claims = authenticate(req, deps);
+      refuseRestricted(claims, spec);
       if (claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
       // No body schema: a JSON body is still checked as sent (NUL bytes, depth) before it is refused as not multipart.
       const input = parseRequestParts({ query: spec.query, params: spec.params }, req) as { query: Inferred<Q>; params: Inferred<P> };
@@ -156,6 +158,16 @@ export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends 
       }
     },
   };
+}
+
+/** What a token restricted to changing an administrator-set password may still do. */
+const PASSWORD_CHANGE_ONLY = new Set(['post /auth/password', 'post /auth/logout', 'get /auth/me']);
+
+function refuseRestricted(claims: AccessClaims, spec: { method: Method; path: string }): void {
+  if (claims.rst === 'password_change' && !PASSWORD_CHANGE_ONLY.has(`${spec.method} ${spec.path}`)) {
+    throw new ForbiddenError('An administrator set your password: change it (POST /auth/password), then refresh your tokens.',
+      { code: 'auth.password_change_required' });
+  }
 }
 
 export function authenticate(req: Request, deps: AppDeps): AccessClaims {

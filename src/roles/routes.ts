@@ -35,7 +35,7 @@ export const roleEndpoints: Endpoint[] = [
     summary: "Change a custom role's description, data scope or permissions (replaced as a whole)",
     responses: { 200: { description: 'The changed role', schema: Role }, ...ONE_ROLE,
       409: problem('System roles cannot be changed') },
-  }, async ({ tx, actor, params, body }) => ({ body: await updateRole(tx, actor, params.role_id, body) })),
+  }, async ({ tx, deps, actor, params, body }) => ({ body: await updateRole(tx, deps, actor, params.role_id, body) })),
 
   scopedEndpoint({
     method: 'delete', path: '/roles/:role_id', tag: 'roles', access: 'tenant', params: RoleParams,

@@ -1,6 +1,8 @@
 import type { CreateRoleBody, PatchRoleBody, Permission, RoleSummary } from '../../schemas/roles.js';
 import { allowedRecords, authorize, can, type PermissionRule } from '../auth/ability.js';
 import type { Actor, DataScope } from '../auth/actor.js';
+import { requireRecentSignIn } from '../auth/step-up.js';
+import type { AppDeps } from '../deps.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Page } from '../db/pagination.js';
@@ -112,11 +114,14 @@ async function changeableRole(tx: Tx, actor: Actor, roleId: string, action: 'upd
   return row;
 }
 
-export async function updateRole(tx: Tx, actor: Actor, roleId: string, body: PatchRoleBody): Promise<RoleView> {
+export async function updateRole(tx: Tx, deps: Pick<AppDeps, 'config' | 'now'>, actor: Actor, roleId: string,
+  body: PatchRoleBody): Promise<RoleView> {
   const row = await changeableRole(tx, actor, roleId, 'update');
   const dataScope = body.data_scope ?? row.data_scope;
   authorize(actor.ability, 'update', 'Role', { ...row, data_scope: dataScope });
   assertMayHandOut(actor, body.permissions ?? [], dataScope);
+  // ASVS V3.7.1: changing what a role grants changes every holder's power: it needs a recent sign-in.
+  if (body.permissions || body.data_scope) await requireRecentSignIn(deps, tx, actor);
   await updateRoleRow(tx, row.role_id, { role_description: body.role_description, data_scope: body.data_scope });
   if (body.permissions) await replaceRolePermissions(tx, row.role_id, body.permissions);
   return roleWithPermissions(tx, row.role_id);

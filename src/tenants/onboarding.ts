@@ -34,7 +34,7 @@ export async function onboardTenant(deps: AppDeps, input: CreateTenantBody, hook
     const roleIds = await reconcileSystemRoles(tx);
     await createFirstAdmin(tx, {
       email: admin.email, password_hash: passwordHash, first_name: admin.first_name, last_name: admin.last_name,
-    }, roleIds.get('insurance_provider_admin') as string);
+    }, roleIds.get('insurance_provider_admin') as string, deps.config.mfa.adminSetPasswordMustChange);
     await hooks.beforeCommit?.(tx);
     return { tenant_id: tenant.tenant_id, tenant_code: tenant.tenant_code, schema_name: tenant.schema_name, status: tenant.status };
   });

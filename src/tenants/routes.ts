@@ -2,6 +2,7 @@ import {
   CreateTenantBody, PatchTenantBody, Tenant, TenantCreated, TenantListQuery, TenantPage, TenantParams,
 } from '../../schemas/tenants.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
+import { requireRecentSignIn } from '../auth/step-up.js';
 import { configEndpoints } from './config-routes.js';
 import { onboardTenant } from './onboarding.js';
 import { amendTenant, endSessionsOfTenant, getTenant, listTenantPage } from './service.js';
@@ -16,7 +17,11 @@ export const tenantEndpoints: Endpoint[] = [
     responses: { 201: { description: 'Onboarded', schema: TenantCreated }, 400: problem('Invalid input'),
       401: unauthenticated, 403: notPlatform, 409: problem('Duplicate tenant code or schema'),
       422: problem('The parent tenant does not exist') },
-  }, async ({ body, deps }) => ({ status: 201, body: await onboardTenant(deps, body) })),
+  }, async ({ tx, actor, body, deps }) => {
+    // ASVS V3.7.1: a new tenant (and its first administrator) needs a recent sign-in.
+    await requireRecentSignIn(deps, tx, actor);
+    return { status: 201, body: await onboardTenant(deps, body) };
+  }),
 
   scopedEndpoint({
     method: 'get', path: '/tenants', tag: 'platform', access: 'platform', query: TenantListQuery,
@@ -39,6 +44,8 @@ export const tenantEndpoints: Endpoint[] = [
     responses: { 200: { description: 'The changed tenant', schema: Tenant }, 400: problem('Invalid input'),
       401: unauthenticated, 403: notPlatform, 404: problem('No such tenant') },
   }, async ({ tx, actor, params, body, deps }) => {
+    // Suspending (or reactivating) a whole tenant needs a recent sign-in (ASVS V3.7.1).
+    if (body.status) await requireRecentSignIn(deps, tx, actor);
     const tenant = await amendTenant(tx, actor, params.tenant_id, body);
     if (body.status && tenant.status !== 'active') await endSessionsOfTenant(deps, tenant);
     // Dropping the cached registry record makes a suspension refuse the tenant's very next request.

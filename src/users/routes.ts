@@ -56,5 +56,5 @@ export const userEndpoints: Endpoint[] = [
     summary: "Replace the user's roles; needs update on User and Role, and only roles whose permissions you hold",
     responses: { 200: { description: 'The user with its new roles', schema: User }, ...ONE_USER,
       422: problem('An unknown role, or the platform-only super_admin role') },
-  }, async ({ tx, actor, params, body }) => ({ body: await replaceRolesOfUser(tx, actor, params.user_id, body.role_ids) })),
+  }, async ({ tx, deps, actor, params, body }) => ({ body: await replaceRolesOfUser(tx, deps, actor, params.user_id, body.role_ids) })),
 ];

@@ -3,6 +3,8 @@ import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas
 import { clearSignInFailures, endSessionsOf } from '../auth/service.js';
 import { allowedRecords, authorize, can } from '../auth/ability.js';
 import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
+import { setPasswordChangeRequired } from '../auth/mfa-repository.js';
+import { requireRecentSignIn } from '../auth/step-up.js';
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -16,7 +18,7 @@ import {
 // Managing another user is managing its roles' power: a caller may change only users whose grants it holds itself,
 // or a holder of update User could reset an administrator's password and sign in as them.
 
-type Deps = Pick<AppDeps, 'passwords'>;
+type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now'>;
 
 /** A user as the API shows it (serialised by the User schema's shape). */
 export type UserView = UserRecord & { readonly roles: RoleSummary[] };
@@ -76,9 +78,13 @@ export async function createUser(tx: Tx, deps: Deps, actor: Actor, body: CreateU
   if (roleIds.length) authorize(actor.ability, 'update', 'Role');
   const roles = await rolesForAssignment(tx, roleIds);
   await assertMayAssignRoles(tx, actor, roles);
+  // ASVS V3.7.1: handing out roles needs a recent sign-in.
+  if (roles.length) await requireRecentSignIn(deps, tx, actor);
   const passwordHash = await deps.passwords.hash(password);
   await takeSeat(tx, actor);
   const row = await insertUser(tx, { ...profile, password_hash: passwordHash, created_by: actor.user_id });
+  // The creator knows this password: the user must replace it at the first sign-in.
+  if (deps.config.mfa.adminSetPasswordMustChange) await setPasswordChangeRequired(tx, 'tenant', row.user_id, true);
   // The user as written (its id included) must be one the caller may create; otherwise all of it rolls back.
   authorize(actor.ability, 'create', 'User', await findUserRecord(tx, row.user_id));
   await assignRoles(tx, row.user_id, roles.map((role) => role.role_id), actor.user_id);
@@ -104,9 +110,14 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   const { password, ...profile } = body;
   // Allowed on the user as it is (manageableUser) and as it will be.
   authorize(actor.ability, 'update', 'User', { ...record, ...withoutUndefined(profile) });
+  // ASVS V3.7.1: resetting a password (taking the account over, in the wrong hands) needs a recent sign-in.
+  if (password) await requireRecentSignIn(deps, tx, actor);
   const changes: UserChanges = { ...profile, updated_by: userIdOf(actor) };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, record.user_id, changes);
+  if (password && deps.config.mfa.adminSetPasswordMustChange) {
+    await setPasswordChangeRequired(tx, 'tenant', record.user_id, !isSelf(actor, record));
+  }
   if (password) {
     await endSessionsOf(tx, record.user_id, 'password_changed');
     await clearSignInFailures(tx, actor.tenant?.tenant_code ?? '', await findUserRecord(tx, record.user_id) ?? record);
@@ -142,7 +153,8 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
 }
 
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
-export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, roleIds: readonly string[]): Promise<UserView> {
+export async function replaceRolesOfUser(tx: Tx, deps: Pick<AppDeps, 'config' | 'now'>, actor: Actor, userId: string,
+  roleIds: readonly string[]): Promise<UserView> {
   authorize(actor.ability, 'update', 'Role');
   authorize(actor.ability, 'update', 'User');
   const target = await visibleUser(tx, actor, userId, true);
@@ -155,13 +167,16 @@ export async function replaceRolesOfUser(tx: Tx, actor: Actor, userId: string, r
   const changed = [...roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id)),
     ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
   await assertMayAssignRoles(tx, actor, changed);
+  await requireRecentSignIn(deps, tx, actor);
   await replaceUserRoles(tx, record.user_id, roles.map((role) => role.role_id), userIdOf(actor));
   return shownUser(tx, record.user_id);
 }
 
 /** The first provider admin of a tenant being onboarded (privileged path: there is no caller to check yet). */
 export async function createFirstAdmin(tx: Tx, admin: { email: string; password_hash: string; first_name: string;
-  last_name: string }, adminRoleId: string): Promise<void> {
+  last_name: string }, adminRoleId: string, mustChangePassword = false): Promise<void> {
   const user = await insertUser(tx, admin);
+  // The super admin chose this password: the provider admin replaces it at the first sign-in.
+  if (mustChangePassword) await setPasswordChangeRequired(tx, 'tenant', user.user_id, true);
   await assignRoles(tx, user.user_id, [adminRoleId], null);
 }

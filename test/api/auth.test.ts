@@ -257,12 +257,12 @@ describe('auth', () => {
   });
 
   describe('access tokens', () => {
-    let claims: { sid: string; kind: string; tid: string; sub: string };
+    let claims: { sid: string; kind: string; tid: string; sub: string; auth_time: number; amr: string[] };
 
     before(async () => {
       const pair = await login({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD });
-      const decoded = jwt.decode(pair.access_token) as { sid: string; kind: string; tid: string; sub: string };
-      claims = { sid: decoded.sid, kind: decoded.kind, tid: decoded.tid, sub: decoded.sub };
+      const decoded = jwt.decode(pair.access_token) as typeof claims;
+      claims = { sid: decoded.sid, kind: decoded.kind, tid: decoded.tid, sub: decoded.sub, auth_time: decoded.auth_time, amr: decoded.amr };
     });
 
     it('accept a token signed as the server signs them (the control for the cases below)', async () => {

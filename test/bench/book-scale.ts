@@ -72,6 +72,7 @@ let hash: Promise<string>;
 async function login(deps: AppDeps, tenantCode: string, email: string): Promise<AccessClaims> {
   const { login: signIn } = await import('../../src/auth/service.js');
   const pair = await signIn(deps, tenantCode, { email }, PASSWORD, { ip_address: null, user_agent: null });
+  if (!('access_token' in pair)) throw new Error(`${email} must pass MFA: run the bench with MFA_REQUIRED_FOR_ADMINS=false`);
   return jwt.decode(pair.access_token) as AccessClaims;
 }
 

@@ -21,6 +21,9 @@ export function testConfig(dataDir: string, overrides: NodeJS.ProcessEnv = {}): 
     // A loaded machine must not turn a test's burst of sign-ins into 503s; the flood tests set their own limits.
     ARGON2_QUEUE_WAIT_MS: '20000',
     SEED_DEMO: 'false',
+    // Off for the suite's actors (they sign in with a password alone); test/api/mfa*.test.ts switch them on.
+    MFA_REQUIRED_FOR_ADMINS: 'false',
+    ADMIN_SET_PASSWORD_MUST_CHANGE: 'false',
     SUPER_ADMIN_EMAIL: SUPER_ADMIN.email,
     SUPER_ADMIN_PASSWORD: SUPER_ADMIN.password,
     ...overrides,
