@@ -10,6 +10,7 @@ import { policyEndpoints } from './policies/routes.js';
 import { policyholderEndpoints } from './policyholders/routes.js';
 import { providerEndpoints } from './providers/routes.js';
 import { roleEndpoints } from './roles/routes.js';
+import { securityEventEndpoints } from './security-events/routes.js';
 import { tenantEndpoints } from './tenants/routes.js';
 import { userEndpoints } from './users/routes.js';
 
@@ -30,4 +31,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...claimEndpoints,
   ...dashboardEndpoints,
   ...importEndpoints,
+  ...securityEventEndpoints,
 ];

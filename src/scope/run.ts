@@ -4,6 +4,7 @@ import type { AccessClaims } from '../auth/tokens.js';
 import { inPlatformScope, inTenantScope, setBookRange, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import type { TenantRecord } from '../tenants/repository.js';
+import { callerOf, noteCaller } from '../security-events/context.js';
 
 // The one way into a tenant's data, for requests, jobs and CLIs alike: a transaction with the tenant's settings,
 // the actor loaded inside it (its book range set before any work), and a logger that names tenant and actor.
@@ -20,12 +21,14 @@ export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenan
   if (claims.kind === 'platform') {
     return inPlatformScope(deps.db, claims.sub, async (tx) => {
       const actor = await loadPlatformActor(tx, claims);
+      noteCaller(callerOf(actor));
       return work({ tx, actor, log: deps.log.child({ platform_user_id: actor.user_id }) });
     });
   }
   const tenant = await deps.tenants.forToken(claims.tid as string, xTenant);
   return inTenantScope(deps.db, tenant, { user_id: claims.sub }, async (tx) => {
     const actor = await loadTenantActor(tx, tenant, claims);
+    noteCaller(callerOf(actor));
     await setBookRange(deps.db, tx, actor.book);
     return work({ tx, actor, log: deps.log.child({ tenant: tenant.tenant_code, user_id: actor.user_id }) });
   });
