@@ -9,6 +9,8 @@ import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogging } from './http/request-logging.js';
 import { tenantRateLimit } from './limits/tenant-rate-limit.js';
 import { opsRouter } from './ops/routes.js';
+import { securityEventContext } from './security-events/context.js';
+import { recordDenial } from './security-events/denials.js';
 
 /** The Express app, separate from listen() so tests drive it in-process. */
 export function createApp(deps: AppDeps): express.Express {
@@ -17,6 +19,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLogging(deps.log));
+  app.use(securityEventContext(deps.log));
   app.use(helmet());
   // Before the body parser, so its timer also counts the 400s and 413s the parser answers.
   app.use(opsRouter(deps));
@@ -35,6 +38,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(API_BASE, api);
 
   app.use(notFoundHandler);
-  app.use(errorHandler(deps.log));
+  app.use(errorHandler(deps.log, (req, problem) => recordDenial(deps, req, problem)));
   return app;
 }

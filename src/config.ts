@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { urlsWithoutTls } from './db/sslmode.js';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0'])
@@ -16,6 +17,8 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
   DATABASE_PLATFORM_URL: z.url().optional(),
+  /** Hosts counted as this machine for the TLS rule (comma-separated), e.g. a compose service on a private network. */
+  DATABASE_LOCAL_HOSTS: z.string().default(''),
   DATA_DIR: z.string().min(1).default('.data'),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
@@ -149,6 +152,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // ASVS V2.7, V4.3.1: administrators sign in with a second factor; production cannot switch that off.
   if (isProduction && !env.MFA_REQUIRED_FOR_ADMINS) {
     throw new ConfigError('Invalid configuration:\n  MFA_REQUIRED_FOR_ADMINS: cannot be false in production');
+  }
+  const withoutTls = isProduction ? urlsWithoutTls({ DATABASE_URL: env.DATABASE_URL, DATABASE_APP_URL: env.DATABASE_APP_URL,
+    DATABASE_PLATFORM_URL: env.DATABASE_PLATFORM_URL }, env.DATABASE_LOCAL_HOSTS.split(',')) : [];
+  if (withoutTls.length) {
+    throw new ConfigError(`Invalid configuration:\n${withoutTls.map((name) =>
+      `  ${name}: a remote database needs sslmode=require, verify-ca or verify-full in production`).join('\n')}`);
   }
   if (Boolean(env.SUPER_ADMIN_EMAIL) !== Boolean(env.SUPER_ADMIN_PASSWORD)) {
     throw new ConfigError('Invalid configuration:\n  SUPER_ADMIN_EMAIL and SUPER_ADMIN_PASSWORD go together');

@@ -11,6 +11,7 @@ import { policyEndpoints } from './policies/routes.js';
 import { policyholderEndpoints } from './policyholders/routes.js';
 import { providerEndpoints } from './providers/routes.js';
 import { roleEndpoints } from './roles/routes.js';
+import { securityEventEndpoints } from './security-events/routes.js';
 import { tenantEndpoints } from './tenants/routes.js';
 import { userEndpoints } from './users/routes.js';
 
@@ -32,4 +33,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...claimEndpoints,
   ...dashboardEndpoints,
   ...importEndpoints,
+  ...securityEventEndpoints,
 ];

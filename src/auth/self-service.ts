@@ -10,6 +10,7 @@ import {
 import { userIdOf, type Actor } from './actor.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import { hashSecret } from './tokens.js';
+import { recordSecurityEvent } from '../security-events/record.js';
 
 // What a signed-in user does to its own account: change its password (ASVS V2.1.6, V3.3.3) and see and end its
 // sessions (V3.3.4). Super admins and tenant users alike; each kind's own tables.
@@ -55,6 +56,8 @@ export async function changeOwnPassword(tx: Tx, deps: AppDeps, actor: Actor, bod
   await setPasswordHash(tx, kind, user_id, await deps.passwords.hash(body.new_password, queueKey));
   await revokeOtherSessions(tx, kind, user_id, session_id, 'password_changed');
   await clearAttempts(tx, [passwordChangeIdentity(actor)]);
+  await recordSecurityEvent(tx, { kind: 'auth.password_changed', outcome: 'success', target: { type: 'user', id: user_id },
+    details: { other_sessions_ended: true } });
 }
 
 export type SessionView = LiveSession & { readonly current: boolean };
@@ -69,10 +72,14 @@ export async function listOwnSessions(tx: Tx, actor: Actor, options: { limit: nu
 export async function endOwnSession(tx: Tx, actor: Actor, sessionId: string): Promise<void> {
   const { kind, user_id } = accountOf(actor);
   if (!(await revokeOwnSession(tx, kind, user_id, sessionId, 'ended_by_user'))) throw new NotFoundError('No such session.');
+  await recordSecurityEvent(tx, { kind: 'session.revoked', outcome: 'success', target: { type: 'session', id: sessionId },
+    details: { reason: 'ended_by_user' } });
 }
 
 /** Ends every session of the caller, this one included: signed out everywhere. */
 export async function endAllOwnSessions(tx: Tx, actor: Actor): Promise<void> {
   const { kind, user_id } = accountOf(actor);
   await revokeUserSessions(tx, kind, user_id, 'ended_by_user');
+  await recordSecurityEvent(tx, { kind: 'session.revoked', outcome: 'success', target: { type: 'user', id: user_id },
+    details: { reason: 'ended_by_user', all_sessions: true } });
 }

@@ -17,6 +17,7 @@ import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-rep
 import type { Actor } from './actor.js';
 import { findMfaState } from './mfa-repository.js';
 import { MFA_CHALLENGE_TTL_SECONDS, hashSecret, sameHash, type AuthMethod } from './tokens.js';
+import { recordSecurityEvent } from '../security-events/record.js';
 
 export interface ClientInfo {
   readonly ip_address: string | null;
@@ -88,17 +89,28 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     if (!(await reserveAttempt(tx, identity))) return { lockSeconds: await lockSecondsLeft(tx, identity) ?? 1 };
     return { account: tenant === undefined ? undefined : await findLoginAccount(tx, kind, identifier) };
   });
-  if (attempt.lockSeconds !== undefined) return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
+  const failure = { tenant_id: tenant?.tenant_id ?? null, identity, identifier: identifierKind(identifier) };
+  if (attempt.lockSeconds !== undefined) {
+    await inAccountScope(deps, tenant ?? null, (tx) => recordSignInFailure(tx, { ...failure, reason: 'locked' }));
+    return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
+  }
   const { account } = attempt;
   // The client's address takes its turn in the hashing queue: a flood from one address waits behind itself.
   const queueKey = client.ip_address ?? 'unknown';
   const matches = account
     ? await deps.passwords.verify(account.password_hash, password, queueKey)
     : await deps.passwords.verifyAgainstNothing(password, queueKey);
-  if (!account || !matches) return settle(INVALID_CREDENTIALS);
+  if (!account || !matches) {
+    await inAccountScope(deps, tenant ?? null, (tx) => recordSignInFailure(tx, { ...failure, reason: 'invalid_credentials',
+      user_id: account?.user_id }));
+    return settle(INVALID_CREDENTIALS);
+  }
   if (tenant) assertActive(tenant);
   const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome<LoginResult>> => {
-    if (!(await admitLogin(tx, kind, account))) return INVALID_CREDENTIALS;
+    if (!(await admitLogin(tx, kind, account))) {
+      await recordSignInFailure(tx, { ...failure, reason: 'account_inactive', user_id: account.user_id });
+      return INVALID_CREDENTIALS;
+    }
     await clearAttempts(tx, [identity]);
     const authTime = Math.floor(deps.now() / 1000);
     const purpose = await mfaStepOf(deps, tx, kind, account.user_id);
@@ -112,6 +124,32 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     return { kind: 'ok', pair: await startSession(deps, tx, tenant ?? null, account.user_id, client, { auth_time: authTime, amr: ['pwd'] }) };
   });
   return settle(outcome);
+}
+
+function identifierKind(id: LoginIdentifier): 'email' | 'phone_number' | 'username' {
+  return id.email ? 'email' : id.phone_number ? 'phone_number' : 'username';
+}
+
+/**
+ * ASVS V7.1.3, V7.2.1: a failed sign-in, named by the identity's digest (as the lock counts it, no raw e-mail of
+ * whoever was guessed) and, when the account exists, its user; a failure that has just locked the identity is
+ * also a lockout.
+ */
+async function recordSignInFailure(tx: Tx, failure: { tenant_id: string | null; identity: string; identifier: string;
+  reason: string; user_id?: string | undefined }): Promise<void> {
+  const common = {
+    tenant_id: failure.tenant_id, actor: null,
+    target: failure.user_id ? { type: 'user', id: failure.user_id } : null,
+    details: { reason: failure.reason, identifier_kind: failure.identifier, identity_hash: failure.identity },
+  };
+  await recordSecurityEvent(tx, { ...common, kind: 'auth.sign_in_failed', outcome: 'failure' });
+  if (failure.reason === 'invalid_credentials') {
+    const lockSeconds = await lockSecondsLeft(tx, failure.identity);
+    if (lockSeconds !== undefined) {
+      await recordSecurityEvent(tx, { ...common, kind: 'auth.locked_out', outcome: 'denied',
+        details: { ...common.details, lock_seconds: lockSeconds } });
+    }
+  }
 }
 
 /**
@@ -140,7 +178,11 @@ export async function startSession(deps: AppDeps, tx: Tx, tenant: TenantRecord |
     ttl_seconds: deps.tokens.refreshTtlSeconds, ...client, ...auth,
   });
   const account = await findAccountState(tx, kind, userId);
-  return tokenPair(deps, tx, tenant, userId, sessionId, refresh.token, { ...auth, restricted: account?.password_change_required ?? false });
+  const pair = await tokenPair(deps, tx, tenant, userId, sessionId, refresh.token,
+    { ...auth, restricted: account?.password_change_required ?? false });
+  await recordSecurityEvent(tx, { kind: 'auth.sign_in_succeeded', outcome: 'success', tenant_id: tenant?.tenant_id ?? null,
+    actor: { user_id: userId, role: pair.user.role }, target: { type: 'session', id: sessionId }, details: { amr: auth.amr } });
+  return pair;
 }
 
 /**
@@ -161,6 +203,9 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
         return { kind: 'invalid', message: 'The refresh token is not valid.' };
       }
       await revokeSession(tx, parsed.kind, session.session_id, 'refresh_token_reuse');
+      await recordSecurityEvent(tx, { kind: 'auth.refresh_token_reused', outcome: 'denied', tenant_id: parsed.tenantId,
+        actor: { user_id: session.user_id, role: parsed.kind === 'platform' ? 'super_admin' : null },
+        target: { type: 'session', id: session.session_id }, details: { session_revoked: true } });
       return { kind: 'invalid', message: 'The refresh token was already used; the session has been revoked.' };
     }
     if (await idleTooLong(deps, tx, parsed.kind, session)) {
@@ -207,6 +252,8 @@ export async function clearSignInFailures(tx: Tx, tenantCode: string, user: Para
 export async function logout(tx: Tx, actor: Actor): Promise<void> {
   if (actor.kind === 'system' || !actor.session_id) throw new UnauthenticatedError('Only a signed-in caller can sign out.');
   await revokeSession(tx, actor.kind, actor.session_id, 'logout');
+  await recordSecurityEvent(tx, { kind: 'session.revoked', outcome: 'success', target: { type: 'session', id: actor.session_id },
+    details: { reason: 'logout' } });
 }
 
 /** `restricted`: an administrator set the password, so the access token only allows changing it. */

@@ -7,6 +7,7 @@ import type { Actor } from '../auth/actor.js';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { Tx } from '../db/scope.js';
 import { runAsCaller } from '../scope/run.js';
+import { noteCaller } from '../security-events/context.js';
 import type { AppDeps } from '../deps.js';
 import { ProblemSchema } from '../../schemas/common.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
@@ -174,7 +175,10 @@ export function authenticate(req: Request, deps: AppDeps): AccessClaims {
   const header = req.get('authorization');
   const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
   if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
-  return deps.tokens.verifyAccess(match[1]);
+  const claims = deps.tokens.verifyAccess(match[1]);
+  // Until the actor is loaded, a refusal (a 403 security event) names the token's user and tenant.
+  noteCaller({ user_id: claims.sub, role: claims.kind === 'platform' ? 'super_admin' : null, tenant_id: claims.tid ?? null });
+  return claims;
 }
 
 /** Mounts endpoints; the transaction has committed before the reply is written. */

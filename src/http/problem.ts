@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ForbiddenError as CaslForbiddenError } from '@casl/ability';
 import knex from 'knex';
 import type { Logger } from 'pino';
@@ -123,8 +123,11 @@ function domainProblem(error: DomainError): Problem {
   return problem;
 }
 
-export function errorHandler(log: Logger): ErrorRequestHandler {
-  return (error, req, res, next) => {
+/** Called for every 403 before it is answered (the security event log); must not throw. */
+export type ForbiddenHook = (req: Request, problem: Problem) => Promise<void>;
+
+export function errorHandler(log: Logger, onForbidden?: ForbiddenHook): ErrorRequestHandler {
+  return async (error, req, res, next) => {
     if (res.headersSent) return next(error);
     const fromExpress = typeof error !== 'object' || error === null || error instanceof DomainError ? undefined
       : bodyParserProblem(error) ?? undecodableParamProblem(error) ?? exposedHttpProblem(error);
@@ -132,7 +135,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const domain = toDomainError(error);
     // Back-pressure is no bug, but operations want to see it. The log context adds request id, tenant and user.
     if (domain instanceof ServiceUnavailableError) log.warn({ err: error }, 'service unavailable');
-    if (domain) return sendProblem(res, { ...domainProblem(domain), instance: req.originalUrl }, domain.headers);
+    if (domain) {
+      const problem: Problem = { ...domainProblem(domain), instance: req.originalUrl };
+      if (problem.status === 403) await onForbidden?.(req, problem);
+      return sendProblem(res, problem, domain.headers);
+    }
     log.error({ err: error }, 'unhandled error');
     sendProblem(res, { type: problemType(500), title: 'Internal error', status: 500, code: 'internal.error',
       detail: 'Something went wrong on our side.', instance: req.originalUrl });

@@ -4,6 +4,7 @@ import type { Actor, DataScope } from '../auth/actor.js';
 import { requireRecentSignIn } from '../auth/step-up.js';
 import type { AppDeps } from '../deps.js';
 import type { Tx } from '../db/scope.js';
+import { recordSecurityEvent } from '../security-events/record.js';
 import { BusinessRuleError, ConflictError, ForbiddenError, NotFoundError } from '../errors.js';
 import type { Page } from '../db/pagination.js';
 import { describeRule, holdsManageAll, scopeExceeds, uncoveredRules } from './escalation.js';
@@ -101,7 +102,15 @@ export async function createRole(tx: Tx, actor: Actor, body: CreateRoleBody): Pr
   // The role as written (its id included) must be one the caller may create; otherwise the insert rolls back.
   authorize(actor.ability, 'create', 'Role', row);
   await replaceRolePermissions(tx, row.role_id, body.permissions);
+  await recordRoleChange(tx, row, 'created', { permissions: body.permissions, data_scope: body.data_scope });
   return roleWithPermissions(tx, row.role_id);
+}
+
+/** ASVS V7.2.2: a change to what a role permits is a security event, with what it now grants. */
+function recordRoleChange(tx: Tx, row: RoleRow, change: 'created' | 'updated' | 'deleted', grants: Record<string, unknown>)
+  : Promise<void> {
+  return recordSecurityEvent(tx, { kind: 'role.permissions_changed', outcome: 'success', target: { type: 'role', id: row.role_id },
+    details: { change, role_name: row.role_name, ...grants } });
 }
 
 /** A custom role the caller may change: system roles are fixed, and its current grants must be the caller's too. */
@@ -124,6 +133,9 @@ export async function updateRole(tx: Tx, deps: Pick<AppDeps, 'config' | 'now'>, 
   if (body.permissions || body.data_scope) await requireRecentSignIn(deps, tx, actor);
   await updateRoleRow(tx, row.role_id, { role_description: body.role_description, data_scope: body.data_scope });
   if (body.permissions) await replaceRolePermissions(tx, row.role_id, body.permissions);
+  if (body.permissions || body.data_scope) {
+    await recordRoleChange(tx, row, 'updated', { permissions: body.permissions, data_scope: dataScope });
+  }
   return roleWithPermissions(tx, row.role_id);
 }
 
@@ -132,6 +144,7 @@ export async function deleteRole(tx: Tx, actor: Actor, roleId: string): Promise<
   const assignments = await countRoleAssignments(tx, row.role_id);
   if (assignments > 0) throw new ConflictError(`The role is still assigned to ${assignments} user(s); unassign it first.`);
   await deleteRoleRow(tx, row.role_id);
+  await recordRoleChange(tx, row, 'deleted', {});
 }
 
 export async function listPermissionCatalog(tx: Tx, actor: Actor, options: ListOptions): Promise<Page<Permission>> {

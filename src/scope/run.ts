@@ -5,6 +5,7 @@ import type { AccessClaims } from '../auth/tokens.js';
 import { confirmBookRange, inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import type { TenantRecord } from '../tenants/repository.js';
+import { callerOf, noteCaller } from '../security-events/context.js';
 
 // The one way into a tenant's data, for requests, jobs and CLIs alike: a transaction with the tenant's settings,
 // the actor loaded inside it (its book range set before any work), and a logger that names tenant and actor.
@@ -21,6 +22,7 @@ export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenan
   if (claims.kind === 'platform') {
     return inPlatformScope(deps.db, claims.sub, async (tx, opened) => {
       const actor = platformActorFrom(opened[0] as PlatformActorRow | undefined, claims);
+      noteCaller(callerOf(actor));
       return work({ tx, actor, log: deps.log.child({ platform_user_id: actor.user_id }) });
     }, platformSessionActorOpening(claims.sub, claims.sid));
   }
@@ -29,6 +31,7 @@ export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenan
   return inTenantScope(deps.db, tenant, { user_id: claims.sub }, async (tx, opened) => {
     const row = opened[0] as TenantActorRow | undefined;
     const actor = tenantActorFrom(row, tenant, claims);
+    noteCaller(callerOf(actor));
     await confirmBookRange(deps.db, tx, actor.book, row as unknown as Record<string, unknown>);
     return work({ tx, actor, log: deps.log.child({ tenant: tenant.tenant_code, user_id: actor.user_id }) });
   }, sessionActorOpening(deps.db, claims.sub, claims.sid));

@@ -5,6 +5,7 @@ import { inOwnerTransaction } from '../db/privileged.js';
 import { enterTenant, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { NotFoundError } from '../errors.js';
+import { recordSecurityEvent } from '../security-events/record.js';
 import type { Page } from '../db/pagination.js';
 import { findTenantById, listTenants, revokeAllUserSessions, updateTenant, type TenantRecord } from './repository.js';
 
@@ -27,6 +28,11 @@ export async function amendTenant(tx: Tx, actor: Actor, tenantId: string, patch:
   authorize(actor.ability, 'update', 'Tenant');
   const tenant = await updateTenant(tx, tenantId, patch);
   if (!tenant) throw new NotFoundError('No tenant with this id.');
+  if (patch.status) {
+    await recordSecurityEvent(tx, { kind: patch.status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', outcome: 'success',
+      tenant_id: tenant.tenant_id, target: { type: 'tenant', id: tenant.tenant_id },
+      details: { tenant_code: tenant.tenant_code, status: tenant.status } });
+  }
   return tenant;
 }
 

@@ -6,6 +6,7 @@ import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
 import { setPasswordChangeRequired } from '../auth/mfa-repository.js';
 import { requireRecentSignIn } from '../auth/step-up.js';
 import type { Tx } from '../db/scope.js';
+import { recordSecurityEvent } from '../security-events/record.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Page } from '../db/pagination.js';
@@ -88,6 +89,10 @@ export async function createUser(tx: Tx, deps: Deps, actor: Actor, body: CreateU
   // The user as written (its id included) must be one the caller may create; otherwise all of it rolls back.
   authorize(actor.ability, 'create', 'User', await findUserRecord(tx, row.user_id));
   await assignRoles(tx, row.user_id, roles.map((role) => role.role_id), actor.user_id);
+  if (roles.length) {
+    await recordSecurityEvent(tx, { kind: 'user.roles_changed', outcome: 'success', target: { type: 'user', id: row.user_id },
+      details: { granted: namesOf(roles, []), revoked: [], new_user: true } });
+  }
   return shownUser(tx, row.user_id);
 }
 
@@ -118,11 +123,17 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   if (password && deps.config.mfa.adminSetPasswordMustChange) {
     await setPasswordChangeRequired(tx, 'tenant', record.user_id, !isSelf(actor, record));
   }
+  const target = { type: 'user', id: record.user_id };
   if (password) {
     await endSessionsOf(tx, record.user_id, 'password_changed');
     await clearSignInFailures(tx, actor.tenant?.tenant_code ?? '', await findUserRecord(tx, record.user_id) ?? record);
+    await recordSecurityEvent(tx, { kind: 'auth.password_reset', outcome: 'success', target, details: { sessions_ended: true } });
   }
   if (!password && body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
+  if (body.status && body.status !== record.status) {
+    await recordSecurityEvent(tx, { kind: 'user.status_changed', outcome: 'success', target,
+      details: { from: record.status, to: body.status } });
+  }
   return shownUser(tx, record.user_id);
 }
 
@@ -150,6 +161,8 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
   if (record.status === 'deactivated') return;
   await deactivateUserRow(tx, record.user_id, userIdOf(actor));
   await endSessionsOf(tx, record.user_id, 'deactivated');
+  await recordSecurityEvent(tx, { kind: 'user.deactivated', outcome: 'success', target: { type: 'user', id: record.user_id },
+    details: { sessions_ended: true } });
 }
 
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
@@ -169,7 +182,16 @@ export async function replaceRolesOfUser(tx: Tx, deps: Pick<AppDeps, 'config' | 
   await assertMayAssignRoles(tx, actor, changed);
   await requireRecentSignIn(deps, tx, actor);
   await replaceUserRoles(tx, record.user_id, roles.map((role) => role.role_id), userIdOf(actor));
+  if (changed.length) {
+    await recordSecurityEvent(tx, { kind: 'user.roles_changed', outcome: 'success', target: { type: 'user', id: record.user_id },
+      details: { granted: namesOf(roles, held), revoked: namesOf(held, roles) } });
+  }
   return shownUser(tx, record.user_id);
+}
+
+/** The names of the roles in `these` that are not in `those`. */
+function namesOf(these: readonly { role_id: string; role_name: string }[], those: readonly { role_id: string }[]): string[] {
+  return these.filter((role) => !those.some((other) => other.role_id === role.role_id)).map((role) => role.role_name);
 }
 
 /** The first provider admin of a tenant being onboarded (privileged path: there is no caller to check yet). */

@@ -44,4 +44,24 @@ describe('protocol hygiene (ASVS)', () => {
     expect(loadConfig({ ...production, SEED_DEMO: 'false' }).seedDemo).to.equal(false);
     expect(loadConfig(production).seedDemo).to.equal(false);
   });
+
+  it('V9.2.2 V13.2.6 refuses to start in production on a remote database without sslmode', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), MASTER_KEY: Buffer.alloc(32, 7).toString('base64') };
+    const remote = 'postgres://owner:secret@db.example.com:5432/agent_mitra';
+    for (const name of ['DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_PLATFORM_URL']) {
+      expect(() => loadConfig({ ...production, [name]: remote }), name).to.throw(ConfigError, new RegExp(`${name}: .*sslmode`));
+      expect(() => loadConfig({ ...production, [name]: `${remote}?sslmode=prefer` }), `${name} prefer`).to.throw(ConfigError);
+      for (const mode of ['require', 'verify-ca', 'verify-full']) {
+        expect(loadConfig({ ...production, [name]: `${remote}?sslmode=${mode}` }).env).to.equal('production');
+      }
+    }
+    for (const local of ['postgres://o:s@localhost/a', 'postgres://o:s@127.0.0.1:5433/a', 'postgres://o:s@[::1]/a',
+      'postgres://o:s@x/a?host=/var/run/postgresql']) {
+      expect(loadConfig({ ...production, DATABASE_URL: local }).databaseUrl, local).to.equal(local);
+    }
+    const compose = 'postgres://o:s@postgres:5432/a';
+    expect(() => loadConfig({ ...production, DATABASE_URL: compose })).to.throw(ConfigError);
+    expect(loadConfig({ ...production, DATABASE_URL: compose, DATABASE_LOCAL_HOSTS: 'postgres' }).databaseUrl).to.equal(compose);
+    expect(loadConfig({ NODE_ENV: 'development', DATABASE_URL: remote }).databaseUrl, 'outside production').to.equal(remote);
+  });
 });
