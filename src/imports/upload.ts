@@ -1,24 +1,43 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
+import { ImportForm } from '../../schemas/imports.js';
 import { ValidationError } from '../errors.js';
+import type { Upload } from '../http/endpoint.js';
+import { issuesToFieldErrors } from '../http/validate.js';
 
 // Reads a multipart/form-data upload (one `file`, a few text fields) into memory with busboy: it streams the parts
 // and enforces size and count limits while reading, with no temporary files to clean up afterwards.
 
 export const MAX_IMPORT_BYTES = 50 * 1024 * 1024;
 
-export interface Upload {
+interface RawUpload {
   readonly fileName: string;
   readonly contentType: string;
   readonly content: Buffer;
   readonly fields: Record<string, string>;
 }
 
+/** The file (held in memory: staging reads it whole) and the checked form fields. Nothing is left on disk. */
+export interface ImportFileUpload extends Upload {
+  readonly fileName: string;
+  readonly contentType: string;
+  readonly content: Buffer;
+  readonly form: ImportForm;
+}
+
+/** Receives the upload for uploadEndpoint: the file and the form fields, checked before any transaction opens. */
+export async function receiveImportUpload(req: Request): Promise<ImportFileUpload> {
+  const { fields, ...file } = await readUpload(req);
+  const form = ImportForm.safeParse(fields);
+  if (!form.success) throw new ValidationError(issuesToFieldErrors(form.error.issues, 'body'));
+  return { ...file, form: form.data, discard: () => Promise.resolve() };
+}
+
 function uploadError(message: string, code: 'import.file_required' | 'import.file_too_large' = 'import.file_required'): ValidationError {
   return new ValidationError([{ path: 'body.file', message }], 'The upload cannot be read.', { code });
 }
 
-export function readUpload(req: Request): Promise<Upload> {
+function readUpload(req: Request): Promise<RawUpload> {
   if (!req.is('multipart/form-data')) {
     return Promise.reject(uploadError('must be sent as multipart/form-data with a file field named file'));
   }
@@ -31,7 +50,7 @@ export function readUpload(req: Request): Promise<Upload> {
       return;
     }
     const fields: Record<string, string> = {};
-    let file: Omit<Upload, 'fields'> | undefined;
+    let file: Omit<RawUpload, 'fields'> | undefined;
     let failure: Error | undefined;
     parser.on('field', (name, value) => { fields[name] = value; });
     parser.on('file', (name, stream, info) => {
