@@ -39,6 +39,9 @@ interface ScopeValues {
   'app.agent_lo': string;
   'app.agent_hi': string;
   'app.policyholder_id': string;
+  /** The book policies' own-rows range: the policyholder user's id twice, else every uuid. */
+  'app.policyholder_lo': string;
+  'app.policyholder_hi': string;
   'app.platform_user_id': string;
 }
 
@@ -113,12 +116,19 @@ export async function setBookRange(db: Database, tx: Tx, range: BookRange): Prom
   for (const statement of statements) await tx.raw(statement);
 }
 
-function rangeValues(range: BookRange): Pick<ScopeValues, 'app.agent_lo' | 'app.agent_hi' | 'app.policyholder_id'> {
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
+const LAST_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+function rangeValues(range: BookRange): Pick<ScopeValues, 'app.agent_lo' | 'app.agent_hi' | 'app.policyholder_id' | 'app.policyholder_lo'
+  | 'app.policyholder_hi'> {
   if (!Number.isSafeInteger(range.lo) || !Number.isSafeInteger(range.hi)) throw new Error('book range must be integers');
+  const own = range.policyholder_id ? assertUuid(range.policyholder_id) : '';
   return {
     'app.agent_lo': String(range.lo),
     'app.agent_hi': String(range.hi),
-    'app.policyholder_id': range.policyholder_id ? assertUuid(range.policyholder_id) : '',
+    'app.policyholder_id': own,
+    'app.policyholder_lo': own || FIRST_UUID,
+    'app.policyholder_hi': own || LAST_UUID,
   };
 }
 

@@ -96,6 +96,22 @@ export async function updatePolicyholderRow(tx: Tx, policyholderId: string, chan
   await tx('policyholders').where({ policyholder_id: policyholderId }).update({ ...changes, updated_at: tx.fn.now() });
 }
 
+/**
+ * Every other table holding rows of one policyholder (besides users, whose link follows by a cascading foreign
+ * key). A move carries them all; test/api/policyholder-move.test.ts checks this list against the catalog.
+ * policies comes first: payments lock their policy, so a payment racing the move is written before or after it.
+ */
+export const POLICYHOLDER_BOOK_TABLES = [
+  'policies', 'policy_status_history', 'premium_payments', 'dependents', 'claims', 'claim_documents', 'manual_reviews',
+] as const;
+
+/** Moves every book row of the policyholder to the agent `agentId` (number `agentOrder`): one UPDATE per table. */
+export async function moveBookRows(tx: Tx, policyholderId: string, agentId: string, agentOrder: number): Promise<void> {
+  for (const table of POLICYHOLDER_BOOK_TABLES) {
+    await tx(table).where({ policyholder_id: policyholderId }).update({ agent_id: agentId, agent_order: agentOrder });
+  }
+}
+
 export async function findUserLink(tx: Tx, userId: string): Promise<{ user_id: string; policyholder_id: string | null } | undefined> {
   return tx('users').first('user_id', 'policyholder_id').where({ user_id: userId });
 }

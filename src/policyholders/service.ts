@@ -9,7 +9,7 @@ import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
 import { toNumeric, toPaise, toRupees } from '../money.js';
 import {
-  findPolicyholder, findUserLink, insertPolicyholderRow, linkUser, listPolicyholders as listRows, updatePolicyholderRow,
+  findPolicyholder, findUserLink, insertPolicyholderRow, linkUser, listPolicyholders as listRows, moveBookRows, updatePolicyholderRow,
   type PolicyholderRecord,
 } from './repository.js';
 
@@ -93,8 +93,10 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
   }
   const changes: Record<string, unknown> = { ...storedColumns(fields), updated_by: actor.user_id };
   if (agentId !== undefined && agentId !== record.agent_id) {
+    // The source is in the caller's range (RLS showed the record); the target must be too.
     const owner = await resolveAgentForWrite(tx, actor, agentId);
     Object.assign(changes, { agent_id: owner.agent_id, agent_order: owner.pre_order });
+    await moveBookRows(tx, policyholderId, owner.agent_id, owner.pre_order);
   }
   if (status !== undefined && status !== record.status) {
     Object.assign(changes, status === 'inactive'

@@ -43,7 +43,7 @@ describe('the tenant scope', () => {
     expect(sent[0]).to.equal('BEGIN;');
     // Citus records the whole query string of each SET LOCAL for the workers, so BEGIN must not be part of it.
     const sets = (sent[1] ?? '').split('; ');
-    expect(sets).to.have.length(9); // search_path and the eight app.* settings
+    expect(sets).to.have.length(11); // search_path and the ten app.* settings
     expect(sets.every((sql) => /^SET LOCAL [a-z_.]+ = [^;]*;?$/.test(sql))).to.equal(true);
     expect(sent[1]).to.include(`SET LOCAL app.tenant_id = '${tenant.tenant_id}'`);
     expect(sent.slice(2)).to.deep.equal(['SELECT 1', 'COMMIT;']);

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { boot } from '../../src/boot.js';
 import { dashboardFigures } from '../../src/dashboard/repository.js';
@@ -8,6 +9,7 @@ import { createLogger } from '../../src/logger.js';
 import { addDays, businessToday, firstOfMonth, firstOfYear } from '../../src/policies/calendar.js';
 import { listPolicies } from '../../src/policies/repository.js';
 import { listPayments } from '../../src/payments/repository.js';
+import { listPolicyholders } from '../../src/policyholders/repository.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
 import { testConfig } from '../helpers/test-config.js';
@@ -18,13 +20,21 @@ import { testConfig } from '../helpers/test-config.js';
 // the caller's agent range) running the newest-50 policy page, the overdue list, the payment page and the team
 // dashboard, and EXPLAIN (ANALYZE, BUFFERS) of each. Callers are given their range directly (no sign-in).
 
-const MANAGERS = 5;
+// BENCH_KEEP=1 keeps the cluster under .data/bench-policies (persistent) and BENCH_TENANT=<code> measures a tenant
+// seeded by an earlier run instead of seeding again; with DATABASE_URL set (a Citus cluster), that server is used.
+
+export const MANAGERS = 5;
 const SENIORS = 40;
 const JUNIORS = 49;
 const PER_JUNIOR = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 
-async function seed(tx: Tx): Promise<void> {
+/**
+ * Seeds the current tenant (run in an owner transaction that entered it): 10,005 agents (5 regional managers
+ * BM-0..BM-4, 40 seniors BS-m-s each with 49 juniors BJ-m-s-j), 20 policyholders per junior, each with a monthly
+ * policy and a payment. Audit triggers are off while seeding.
+ */
+export async function seedPoliciesAtScale(tx: Tx): Promise<void> {
   const subtree = 1 + SENIORS * (1 + JUNIORS);
   const unit = Math.floor(MAX_AGENT_ORDER / (MANAGERS * subtree + 1));
   const numbers = (rank: string, size: number) => `1 + (${rank})::bigint * ${unit}, ((${rank})::bigint + ${size}) * ${unit}`;
@@ -94,45 +104,59 @@ async function meanMs(deps: AppDeps, tenant: TenantRecord, caller: Caller, work:
   return (performance.now() - started) / RUNS;
 }
 
-const config = testConfig('.data/bench-policies', { NODE_ENV: 'production' });
-const deps = await boot(config, createLogger(config), 'throwaway');
-try {
+async function seededTenant(deps: AppDeps): Promise<TenantRecord> {
+  if (process.env.BENCH_TENANT) return await deps.tenants.byCode(process.env.BENCH_TENANT) as TenantRecord;
   const code = `POL${Date.now() % 100000}`;
   const created = await onboardTenant(deps, { tenant_code: code, tenant_name: 'Policies bench', tenant_type: 'insurance_provider',
-    admin: { email: 'admin@policies.bench', password: 'Bench#Password2026', first_name: 'Bench', last_name: 'Admin' } } as never);
+    admin: { email: `admin@${code.toLowerCase()}.bench`, password: 'Bench#Password2026', first_name: 'Bench', last_name: 'Admin' } } as never);
   const tenant = await deps.tenants.byId(created.tenant_id) as TenantRecord;
   const started = performance.now();
-  const agents = await inOwnerTransaction(deps.db, async (tx) => {
+  await inOwnerTransaction(deps.db, async (tx) => {
     await enterTenant(tx, tenant, 'bench');
-    await seed(tx);
-    const pick = (agentCode: string) => tx('agents').first('pre_order', 'subtree_hi').where({ agent_code: agentCode });
-    return { junior: await pick('BJ-2-7-3'), manager: await pick('BM-2') };
+    await seedPoliciesAtScale(tx);
   });
-  console.log(`seeded 10,005 agents, 196,000 policyholders, policies and payments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const today = businessToday();
-  const callers: Record<string, Caller> = {
-    junior: { lo: agents.junior.pre_order, hi: agents.junior.pre_order, agent: agents.junior },
-    manager: { lo: agents.manager.pre_order, hi: agents.manager.subtree_hi, agent: agents.manager },
-    admin: { lo: 0, hi: MAX_AGENT_ORDER, agent: agents.manager },
-  };
-  const work: Record<string, (tx: Tx, caller: Caller) => Promise<unknown>> = {
-    'GET /policies?limit=50': (tx) => listPolicies(tx, { limit: 50, due_within_days: 30 }, today),
-    'GET /policies?due=overdue': (tx) => listPolicies(tx, { limit: 50, due: 'overdue', due_within_days: 30 }, today),
-    'GET /payments?limit=50': (tx) => listPayments(tx, { limit: 50 }),
-    'dashboard (team of the manager)': (tx, caller) => dashboardFigures(tx, { lo: caller.agent.pre_order, hi: caller.agent.subtree_hi },
-      { asOf: today, monthFrom: firstOfMonth(today), yearFrom: firstOfYear(today), dueUntil: addDays(today, 30) }),
-  };
-  console.log(`\n| caller | ${Object.keys(work).join(' | ')} |\n| --- |${' --- |'.repeat(Object.keys(work).length)}`);
-  for (const [name, caller] of Object.entries(callers)) {
-    const times: string[] = [];
-    for (const run of Object.values(work)) times.push(`${(await meanMs(deps, tenant, caller, (tx) => run(tx, caller))).toFixed(2)} ms`);
-    console.log(`| ${name} | ${times.join(' | ')} |`);
-  }
-  for (const [name, caller] of Object.entries(callers)) {
-    for (const [label, run] of Object.entries(work)) {
-      console.log(`\n### ${name}: ${label}\n\n\`\`\`\n${await explain(deps, tenant, caller, (tx) => run(tx, caller))}\n\`\`\``);
-    }
-  }
-} finally {
-  await deps.db.close();
+  console.log(`seeded tenant ${code}: 10,005 agents, 196,000 policyholders, policies and payments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return tenant;
 }
+
+async function main(): Promise<void> {
+  const config = testConfig('.data/bench-policies', { NODE_ENV: 'production' });
+  const deps = await boot(config, createLogger(config), process.env.BENCH_KEEP ? 'persistent' : 'throwaway');
+  try {
+    const tenant = await seededTenant(deps);
+    const agents = await inOwnerTransaction(deps.db, async (tx) => {
+      await enterTenant(tx, tenant, 'bench');
+      const pick = (agentCode: string) => tx('agents').first('pre_order', 'subtree_hi').where({ agent_code: agentCode });
+      return { junior: await pick('BJ-2-7-3'), manager: await pick('BM-2') };
+    });
+    const today = businessToday();
+    const callers: Record<string, Caller> = {
+      junior: { lo: agents.junior.pre_order, hi: agents.junior.pre_order, agent: agents.junior },
+      manager: { lo: agents.manager.pre_order, hi: agents.manager.subtree_hi, agent: agents.manager },
+      admin: { lo: 0, hi: MAX_AGENT_ORDER, agent: agents.manager },
+    };
+    const work: Record<string, (tx: Tx, caller: Caller) => Promise<unknown>> = {
+      'GET /policies?limit=50': (tx) => listPolicies(tx, { limit: 50, due_within_days: 30 }, today),
+      'GET /policies?due=overdue': (tx) => listPolicies(tx, { limit: 50, due: 'overdue', due_within_days: 30 }, today),
+      'GET /payments?limit=50': (tx) => listPayments(tx, { limit: 50 }),
+    'GET /policyholders?q=asha (every row matches)': (tx) => listPolicyholders(tx, { limit: 50, q: 'asha' }),
+      'dashboard (team of the manager)': (tx, caller) => dashboardFigures(tx, { lo: caller.agent.pre_order, hi: caller.agent.subtree_hi },
+        { asOf: today, monthFrom: firstOfMonth(today), yearFrom: firstOfYear(today), dueUntil: addDays(today, 30) }),
+    };
+    console.log(`\n| caller | ${Object.keys(work).join(' | ')} |\n| --- |${' --- |'.repeat(Object.keys(work).length)}`);
+    for (const [name, caller] of Object.entries(callers)) {
+      const times: string[] = [];
+      for (const run of Object.values(work)) times.push(`${(await meanMs(deps, tenant, caller, (tx) => run(tx, caller))).toFixed(2)} ms`);
+      console.log(`| ${name} | ${times.join(' | ')} |`);
+    }
+    for (const [name, caller] of Object.entries(callers)) {
+      for (const [label, run] of Object.entries(work)) {
+        console.log(`\n### ${name}: ${label}\n\n\`\`\`\n${await explain(deps, tenant, caller, (tx) => run(tx, caller))}\n\`\`\``);
+      }
+    }
+  } finally {
+    await deps.db.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
