@@ -191,6 +191,9 @@ export const ReviewRecord = z.object({
   review_notes: z.string().nullable(),
   reviewer_id: Uuid.nullable(),
   reviewed_at: Stamp.nullable(),
+  limit_override: z.boolean().describe('The reviewer approved above what was left of the annual or floater limit'),
+  override_reason: z.string().nullable(),
+  override_excess: z.number().nullable().describe('How much of the approved amount was above what the limits had left'),
   created_at: Stamp,
 });
 export type ReviewRecord = z.infer<typeof ReviewRecord>;
@@ -206,6 +209,9 @@ export const ReviewDecisionBody = z.object({
   final_decision: z.enum(['APPROVED', 'PARTIAL', 'REJECTED']),
   approved_amount: Rupees.optional().describe('Required for PARTIAL; APPROVED defaults to the recommended amount'),
   review_notes: z.string().trim().min(1).max(5000),
+  override_limits: z.boolean().optional().describe('Approve above an exhausted annual or family floater limit: needs the '
+    + 'override_limits permission on ClaimReview and an override_reason; recorded on the review and in the audit trail'),
+  override_reason: z.string().trim().min(10).max(2000).optional().describe('Why the limits are overridden (required with override_limits)'),
 }).strict();
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
 export const ReviewDecisionResult = z.object({ review: ReviewRecord, claim: ClaimRecord });
