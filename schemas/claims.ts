@@ -258,7 +258,7 @@ export const FhirClaimResponse = z.looseObject({
 
 export const BacktestBody = z.object({
   terms: PutPolicyTermsBody.describe('The draft terms (the code in the path is theirs)'),
-  limit: z.number().int().min(1).max(1000).default(200).describe('How many of the most recent claims to try'),
+  limit: z.number().int().min(1).max(10000).default(200).describe('How many of the most recent claims to try'),
 }).strict();
 export type BacktestBody = z.infer<typeof BacktestBody>;
 const Outcome = z.object({ decision: z.enum(DECISION_KINDS), recommended_amount: z.number() });
@@ -272,3 +272,19 @@ export const BacktestResult = z.object({
     after: Outcome.extend({ rejection_reasons: z.array(z.string()) }) })),
 });
 export type BacktestResult = z.infer<typeof BacktestResult>;
+export const BACKTEST_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const BacktestRun = z.object({
+  backtest_id: Uuid,
+  policy_terms_id: z.string(),
+  status: z.enum(BACKTEST_STATUSES).describe('queued, running, completed (report ready) or failed (after its last retry; see last_error)'),
+  limit: z.number().int(),
+  attempts: z.number().int().describe('Runs started so far (a retry after a failure or a restart adds one)'),
+  last_error: z.string().nullable(),
+  requested_by: Uuid.nullable(),
+  created_at: Stamp,
+  started_at: Stamp.nullable(),
+  finished_at: Stamp.nullable(),
+  report: BacktestResult.nullable().describe('What would change; null until the run has completed'),
+});
+export type BacktestRun = z.infer<typeof BacktestRun>;
+export const BacktestParams = z.object({ policy_terms_id: PolicyTermsCode, backtest_id: Uuid });
