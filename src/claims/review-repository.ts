@@ -29,8 +29,10 @@ const COLUMNS = ['r.review_id', 'r.claim_id', 'c.claim_number', 'r.policyholder_
   'r.reviewed_at', 'r.limit_override', 'r.override_reason', 'r.override_excess', 'r.created_at'];
 const reviews = (tx: Tx) => tx('manual_reviews as r').join('claims as c', 'c.claim_id', 'r.claim_id');
 
-export async function insertReview(tx: Tx, values: Record<string, unknown>): Promise<void> {
-  await tx('manual_reviews').insert(values);
+/** Returns the new review's own columns (enough for a claim's answer; the queue's view joins the claim). */
+export async function insertReview(tx: Tx, values: Record<string, unknown>): Promise<ReviewRow> {
+  const [row] = await tx('manual_reviews').insert(values).returning('*');
+  return row;
 }
 
 export async function findReview(tx: Tx, reviewId: string, options: { forUpdate?: boolean } = {}): Promise<ReviewRow | undefined> {
