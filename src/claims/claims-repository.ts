@@ -96,8 +96,12 @@ export async function findHealthCover(tx: Tx, policyholderId: string, onDate: st
 }
 
 /** The family's claims with a treatment date from `from` on: the engine's history. */
+// What the engine reads of a past claim: never its trail, request or result (tens of kilobytes each).
+const HISTORY_COLUMNS = ['claim_number', 'policyholder_id', 'dependent_id', 'treatment_date', 'decision', 'claimed_amount', 'approved_amount',
+  ...APPROVED_KEYS.map((key) => `approved_${key}`), 'hospital', 'bill_number', 'bill_fingerprint'];
+
 export async function familyHistory(tx: Tx, policyholderId: string, from: string, filedBefore?: Date): Promise<PastClaim[]> {
-  const query = tx('claims').select('*').where({ policyholder_id: policyholderId })
+  const query = tx('claims').select(HISTORY_COLUMNS).where({ policyholder_id: policyholderId })
     .where('treatment_date', '>=', from).orderBy('treatment_date');
   if (filedBefore) query.where('created_at', '<', filedBefore);
   return (await query as ClaimRow[]).map(toPastClaim);
