@@ -4,6 +4,8 @@ export const ACTIONS = [
   'manage', 'create', 'read', 'update', 'delete',
   // policies and payments: decide a policy's status (approve, surrender, ...), run the lapse job, settle payments
   'change_status', 'lapse', 'reconcile', 'refund',
+  // claims: a reviewer approves above an exhausted annual or family floater limit (with a reason, audited)
+  'override_limits',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

@@ -191,6 +191,9 @@ export const ReviewRecord = z.object({
   review_notes: z.string().nullable(),
   reviewer_id: Uuid.nullable(),
   reviewed_at: Stamp.nullable(),
+  limit_override: z.boolean().describe('The reviewer approved above what was left of the annual or floater limit'),
+  override_reason: z.string().nullable(),
+  override_excess: z.number().nullable().describe('How much of the approved amount was above what the limits had left'),
   created_at: Stamp,
 });
 export type ReviewRecord = z.infer<typeof ReviewRecord>;
@@ -206,6 +209,9 @@ export const ReviewDecisionBody = z.object({
   final_decision: z.enum(['APPROVED', 'PARTIAL', 'REJECTED']),
   approved_amount: Rupees.optional().describe('Required for PARTIAL; APPROVED defaults to the recommended amount'),
   review_notes: z.string().trim().min(1).max(5000),
+  override_limits: z.boolean().optional().describe('Approve above an exhausted annual or family floater limit: needs the '
+    + 'override_limits permission on ClaimReview and an override_reason; recorded on the review and in the audit trail'),
+  override_reason: z.string().trim().min(10).max(2000).optional().describe('Why the limits are overridden (required with override_limits)'),
 }).strict();
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
 export const ReviewDecisionResult = z.object({ review: ReviewRecord, claim: ClaimRecord });
@@ -252,7 +258,7 @@ export const FhirClaimResponse = z.looseObject({
 
 export const BacktestBody = z.object({
   terms: PutPolicyTermsBody.describe('The draft terms (the code in the path is theirs)'),
-  limit: z.number().int().min(1).max(1000).default(200).describe('How many of the most recent claims to try'),
+  limit: z.number().int().min(1).max(10000).default(200).describe('How many of the most recent claims to try'),
 }).strict();
 export type BacktestBody = z.infer<typeof BacktestBody>;
 const Outcome = z.object({ decision: z.enum(DECISION_KINDS), recommended_amount: z.number() });
@@ -266,3 +272,19 @@ export const BacktestResult = z.object({
     after: Outcome.extend({ rejection_reasons: z.array(z.string()) }) })),
 });
 export type BacktestResult = z.infer<typeof BacktestResult>;
+export const BACKTEST_STATUSES = ['queued', 'running', 'completed', 'failed'] as const;
+export const BacktestRun = z.object({
+  backtest_id: Uuid,
+  policy_terms_id: z.string(),
+  status: z.enum(BACKTEST_STATUSES).describe('queued, running, completed (report ready) or failed (after its last retry; see last_error)'),
+  limit: z.number().int(),
+  attempts: z.number().int().describe('Runs started so far (a retry after a failure or a restart adds one)'),
+  last_error: z.string().nullable(),
+  requested_by: Uuid.nullable(),
+  created_at: Stamp,
+  started_at: Stamp.nullable(),
+  finished_at: Stamp.nullable(),
+  report: BacktestResult.nullable().describe('What would change; null until the run has completed'),
+});
+export type BacktestRun = z.infer<typeof BacktestRun>;
+export const BacktestParams = z.object({ policy_terms_id: PolicyTermsCode, backtest_id: Uuid });

@@ -62,6 +62,9 @@ export const ERROR_CODES = {
   'claims.review_closed': 'The review has been decided already',
   'claims.review_amount_invalid': 'The approved amount does not fit the final decision or the claimed amount',
   'claims.limit_exceeded': "The amount would overspend the member's annual or the family's floater limit",
+  'claims.limit_override_forbidden': 'Approving above the annual or floater limit needs the override_limits permission on ClaimReview',
+  'claims.override_reason_required': 'An override of the annual or floater limit needs an override_reason',
+  'claims.backtest_not_found': 'No such backtest of these policy terms',
   // claim documents (src/claims/documents)
   'claims.document_not_found': 'No such document of this claim, or not one the caller may see',
   'claims.document_too_large': 'The uploaded file is larger than DOCUMENT_MAX_BYTES',

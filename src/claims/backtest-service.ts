@@ -1,10 +1,12 @@
-import type { BacktestBody, BacktestResult, SubmitClaimBody } from '../../schemas/claims.js';
+import type { BacktestBody, BacktestResult, BacktestRun, SubmitClaimBody } from '../../schemas/claims.js';
 import type { PolicyTermsDocument } from '../../schemas/policy-terms.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
 import { NotFoundError } from '../errors.js';
+import { enqueueInTransaction } from '../jobs/outbox.js';
 import { toPaise, toRupees } from '../money.js';
+import { findBacktest, insertBacktest, type BacktestRow } from './backtest-repository.js';
 import { toEngineClaim } from './claim-input.js';
 import { familyHistory, findHealthCover, findPolicyholder, recentClaimsOfTerms } from './claims-repository.js';
 import { coverOf, memberOf } from './claims-service.js';
@@ -13,17 +15,45 @@ import { addDays } from './engine/dates.js';
 import { adjudicate, compileTerms } from './engine/index.js';
 import { findCurrentTerms } from './terms-repository.js';
 
-// Trying a draft of policy terms on the tenant's past claims before publishing it: each claim decided under the
-// code's terms is decided again, by the same engine, with the draft, on its stored request, the member and cover
-// as they are now, and the family's claims filed before it. Nothing is written; the answer lists what changes.
+// Trying a draft of policy terms on the tenant's past claims before publishing it. A request records the draft and
+// queues the claims.backtest job (through the outbox, in the same transaction); the job decides each claim made
+// under the code's terms again, by the same engine, with the draft, on its stored request, the member and cover
+// as they are now, and the family's claims filed before it. Nothing but the report is written.
 
-export async function backtestTerms(tx: Tx, actor: Actor, code: string, body: BacktestBody): Promise<BacktestResult> {
+export const BACKTEST_QUEUE = 'claims.backtest';
+
+export async function requestBacktest(tx: Tx, actor: Actor, code: string, body: BacktestBody): Promise<BacktestRun> {
   authorize(actor.ability, 'update', 'PolicyTerms');
   authorize(actor.ability, 'read', 'Claim');
-  if (!await findCurrentTerms(tx, code)) throw new NotFoundError(`No policy terms ${code}.`, { code: 'claims.terms_not_found' });
-  const draft: PolicyTermsDocument = { ...body.terms, policy_id: code };
+  const current = await findCurrentTerms(tx, code);
+  if (!current) throw new NotFoundError(`No policy terms ${code}.`, { code: 'claims.terms_not_found' });
+  // The draft is checked now (a bad draft is the caller's 4xx, not a failed job later).
+  const draft: PolicyTermsDocument = { ...body.terms, policy_id: current.policy_terms_id };
+  compileTerms(draft);
+  const backtestId = await insertBacktest(tx, { policy_terms_id: current.policy_terms_id, draft, claim_limit: body.limit, requested_by: actor.user_id });
+  await enqueueInTransaction(tx, BACKTEST_QUEUE, { backtest_id: backtestId }, { userId: actor.user_id, singletonKey: backtestId });
+  return backtestView(await findBacktest(tx, backtestId) as BacktestRow);
+}
+
+export async function getBacktest(tx: Tx, actor: Actor, code: string, backtestId: string): Promise<BacktestRun> {
+  authorize(actor.ability, 'update', 'PolicyTerms');
+  const row = await findBacktest(tx, backtestId);
+  if (!row || row.policy_terms_id !== code) throw new NotFoundError('No such backtest of these terms.', { code: 'claims.backtest_not_found' });
+  return backtestView(row);
+}
+
+export function backtestView(row: BacktestRow): BacktestRun {
+  return {
+    backtest_id: row.backtest_id, policy_terms_id: row.policy_terms_id, status: row.status, limit: row.claim_limit,
+    attempts: row.attempts, last_error: row.last_error, requested_by: row.requested_by, created_at: row.created_at.toISOString(),
+    started_at: row.started_at?.toISOString() ?? null, finished_at: row.finished_at?.toISOString() ?? null, report: row.report,
+  };
+}
+
+/** Decides the `limit` most recent claims under `code` again with `draft` and reports what would change. Reads only. */
+export async function replayClaims(tx: Tx, code: string, draft: PolicyTermsDocument, limit: number): Promise<BacktestResult> {
   const compiled = compileTerms(draft);
-  const rows = await recentClaimsOfTerms(tx, code, body.limit);
+  const rows = await recentClaimsOfTerms(tx, code, limit);
   const changed: BacktestResult['changed'] = [];
   let before = 0;
   let after = 0;

@@ -26,8 +26,9 @@ export const reviewEndpoints: Endpoint[] = [
     method: 'post', path: '/claims/reviews/:review_id', tag: TAG, access: 'tenant', params: ReviewParams, body: ReviewDecisionBody,
     summary: "Decide a review: the final decision replaces the engine's; an approval counts against the limits at once",
     responses: { 200: { description: 'The decided review and its claim', schema: ReviewDecisionResult }, ...COMMON,
+      403: problem('Not allowed; claims.limit_override_forbidden: an override without the override_limits permission'),
       404: problem('claims.review_not_found'), 409: problem('claims.review_closed'),
-      422: problem('claims.review_amount_invalid or claims.limit_exceeded') },
+      422: problem('claims.review_amount_invalid, claims.limit_exceeded, or claims.override_reason_required') },
   }, async ({ tx, actor, params, body }) => ({ body: await decideReview(tx, actor, params.review_id, body) })),
 ];
 

@@ -48,6 +48,27 @@ export interface MemberSource {
   readonly status: string;
 }
 
+/** A family a claim is written for: the member row, locked, and its agent's book number (for the claim's own row). */
+export interface LockedFamily extends MemberSource {
+  readonly agent_id: string;
+  readonly agent_order: number;
+}
+
+/**
+ * The policyholder, if it is in the caller's writable book (the agent range: a policyholder login sees its own record
+ * but writes nothing), locked FOR UPDATE with its agent's row FOR KEY SHARE (the agent can't be renumbered
+ * meanwhile): one statement for what bookOwnerOfPolicyholder and lockPolicyholder do in three.
+ */
+export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<LockedFamily | undefined> {
+  const { rows } = await tx.raw(`SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.pre_existing_conditions,
+      p.status, p.agent_id, a.pre_order AS agent_order
+    FROM policyholders p JOIN agents a ON a.agent_id = p.agent_id
+    WHERE p.policyholder_id = ?
+      AND p.agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint
+    FOR UPDATE OF p FOR KEY SHARE OF a`, [policyholderId]);
+  return rows[0];
+}
+
 /** The policyholder, locked: every claim and review of a family queues here, so its limits can't be overspent. */
 export async function lockPolicyholder(tx: Tx, policyholderId: string): Promise<MemberSource | undefined> {
   return tx('policyholders').first('policyholder_id', 'first_name', 'last_name', 'date_of_birth', 'gender', 'pre_existing_conditions', 'status')
@@ -75,8 +96,12 @@ export async function findHealthCover(tx: Tx, policyholderId: string, onDate: st
 }
 
 /** The family's claims with a treatment date from `from` on: the engine's history. */
+// What the engine reads of a past claim: never its trail, request or result (tens of kilobytes each).
+const HISTORY_COLUMNS = ['claim_number', 'policyholder_id', 'dependent_id', 'treatment_date', 'decision', 'claimed_amount', 'approved_amount',
+  ...APPROVED_KEYS.map((key) => `approved_${key}`), 'hospital', 'bill_number', 'bill_fingerprint'];
+
 export async function familyHistory(tx: Tx, policyholderId: string, from: string, filedBefore?: Date): Promise<PastClaim[]> {
-  const query = tx('claims').select('*').where({ policyholder_id: policyholderId })
+  const query = tx('claims').select(HISTORY_COLUMNS).where({ policyholder_id: policyholderId })
     .where('treatment_date', '>=', from).orderBy('treatment_date');
   if (filedBefore) query.where('created_at', '<', filedBefore);
   return (await query as ClaimRow[]).map(toPastClaim);
@@ -102,10 +127,10 @@ function toPastClaim(row: ClaimRow): PastClaim {
 }
 
 /** The claim gets the tenant's next number (CLM000001, ...); on Citus the coordinator draws it. */
-export async function insertClaim(tx: Tx, values: Record<string, unknown>): Promise<string> {
+export async function insertClaim(tx: Tx, values: Record<string, unknown>): Promise<Pick<ClaimRow, 'claim_id' | 'claim_number' | 'created_at' | 'updated_at'>> {
   const claimNumber = tx.raw("'CLM' || lpad(nextval('claim_number_seq')::text, 6, '0')");
-  const [row] = await tx('claims').insert({ ...values, claim_number: claimNumber }).returning('claim_id');
-  return (row as { claim_id: string }).claim_id;
+  const [row] = await tx('claims').insert({ ...values, claim_number: claimNumber }).returning(['claim_id', 'claim_number', 'created_at', 'updated_at']);
+  return row;
 }
 
 export async function updateClaim(tx: Tx, claimId: string, values: Record<string, unknown>): Promise<void> {

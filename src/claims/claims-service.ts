@@ -5,19 +5,20 @@ import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, NotFoundError, ValidationError } from '../errors.js';
 import { toNumeric } from '../money.js';
-import { bookOwnerOfPolicyholder } from '../policies/book-owner-repository.js';
 import { businessToday } from '../policies/calendar.js';
 import { presentDecision, toEngineClaim } from './claim-input.js';
 import {
-  APPROVED_KEYS, familyHistory, findClaim, findHealthCover, insertClaim, listClaims, lockPolicyholder, type CoverRow, type MemberSource,
+  APPROVED_KEYS, familyHistory, findClaim, findHealthCover, insertClaim, listClaims, lockFamilyInBook, type ClaimRow, type CoverRow,
+  type MemberSource,
 } from './claims-repository.js';
 import { findDependent, type DependentRow } from './dependents-repository.js';
 import { addDays } from './engine/dates.js';
 import { adjudicate } from './engine/index.js';
 import { billFingerprint } from './engine/process.js';
 import type { Cover, Decision, Member } from './engine/types.js';
-import { findReviewOfClaim, insertReview } from './review-repository.js';
-import { findCurrentTerms } from './terms-repository.js';
+import { findReviewOfClaim, insertReview, type ReviewRow } from './review-repository.js';
+import { termsOfVersion } from './terms-cache.js';
+import { findCurrentVersionId } from './terms-repository.js';
 import { claimSummaryView, claimView } from './view.js';
 
 // Submitting a claim: read the member, their cover and the family's history, decide with the engine, store the
@@ -66,9 +67,8 @@ export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): 
   authorize(actor.ability, 'create', 'Claim');
   const today = businessToday();
   const submission = checkDates(body, today);
-  const owner = await bookOwnerOfPolicyholder(tx, body.policyholder_id);
-  const holder = owner && await lockPolicyholder(tx, body.policyholder_id);
-  if (!owner || !holder) throw new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
+  const holder = await lockFamilyInBook(tx, body.policyholder_id);
+  if (!holder) throw new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
   const dependent = body.dependent_id ? await findDependent(tx, body.policyholder_id, body.dependent_id) : undefined;
   if (body.dependent_id && !dependent) throw new NotFoundError('No such dependent of this policyholder.', { code: 'claims.dependent_not_found' });
 
@@ -78,31 +78,36 @@ export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): 
     throw new BusinessRuleError('The member has no health policy naming its terms (plan_code); name them with policy_terms_id.',
       [{ path: 'body.policy_terms_id', message: 'is required when the member has no health policy with a plan_code' }], { code: 'claims.no_cover' });
   }
-  const terms = await findCurrentTerms(tx, code);
-  if (!terms) {
+  const current = await findCurrentVersionId(tx, code);
+  const terms = current && await termsOfVersion(tx, current.version_id);
+  if (!current || !terms) {
     throw new BusinessRuleError(`No policy terms ${code}.`, [{ path: 'body.policy_terms_id', message: `no policy terms ${code}` }],
       { code: 'claims.terms_not_found' });
   }
   const claim = toEngineClaim({ ...body, submission_date: submission }, today);
   const history = await familyHistory(tx, body.policyholder_id, addDays(body.treatment_date, -400));
-  const decision = adjudicate({ terms: terms.terms, member: memberOf(holder, dependent), cover: coverOf(coverRow), history, claim });
+  const decision = adjudicate({ terms: terms.terms, member: memberOf(holder, dependent), cover: coverOf(coverRow), history, claim }, terms.compiled);
 
-  const claimId = await insertClaim(tx, claimValues(body, submission, decision, {
-    agent_id: owner.agent_id, agent_order: owner.agent_order, policy_id: coverRow?.policy_id ?? null,
-    policy_terms_version_id: terms.version_id, created_by: actor.user_id,
+  const { trail, ...result } = presentDecision(decision);
+  const values = claimValues(body, submission, decision, {
+    agent_id: holder.agent_id, agent_order: holder.agent_order, policy_id: coverRow?.policy_id ?? null,
+    policy_terms_version_id: current.version_id, created_by: actor.user_id,
     bill_fingerprint: claim.documents.bill ? billFingerprint(claim.documents.bill.items.map((item) => ({ billed: item.amount }))) : null,
     bill_number: claim.documents.bill?.bill_number ?? null,
-  }));
+  });
+  const inserted = await insertClaim(tx, { ...values, result: JSON.stringify(result), trail: JSON.stringify(trail) });
+  let review: ReviewRow | undefined;
   if (decision.decision === 'MANUAL_REVIEW') {
-    await insertReview(tx, { agent_id: owner.agent_id, agent_order: owner.agent_order, policyholder_id: body.policyholder_id, claim_id: claimId,
-      reasons: JSON.stringify(decision.manual_review_reasons), recommended_decision: decision.recommended_decision,
+    review = await insertReview(tx, { agent_id: holder.agent_id, agent_order: holder.agent_order, policyholder_id: body.policyholder_id,
+      claim_id: inserted.claim_id, reasons: JSON.stringify(decision.manual_review_reasons), recommended_decision: decision.recommended_decision,
       recommended_amount: toNumeric(decision.recommended_amount) });
   }
-  return getClaim(tx, actor, claimId);
+  // The answer is built from what was written, not read back: the trail alone is tens of kilobytes.
+  const row = { ...values, ...inserted, result, trail, policy_terms_id: current.policy_terms_id, policy_terms_version: current.version } as unknown as ClaimRow;
+  return claimView(row, review);
 }
 
 function claimValues(body: SubmitClaimBody, submission: string, decision: Decision, more: Record<string, unknown>): Record<string, unknown> {
-  const { trail, ...result } = presentDecision(decision);
   const pays = decision.decision === 'APPROVED' || decision.decision === 'PARTIAL';
   return {
     ...more, policyholder_id: body.policyholder_id, dependent_id: body.dependent_id ?? null, treatment_date: body.treatment_date,
@@ -110,7 +115,7 @@ function claimValues(body: SubmitClaimBody, submission: string, decision: Decisi
     ...Object.fromEntries(APPROVED_KEYS.map((key) => [`approved_${key}`, toNumeric(pays ? decision.category_amounts[key] ?? 0 : 0)])),
     engine_decision: decision.decision, decision: decision.decision, status: decision.decision === 'MANUAL_REVIEW' ? 'in_review' : 'decided',
     confidence_score: decision.confidence_score.toFixed(2), rejection_reasons: JSON.stringify(decision.rejection_reasons),
-    result: JSON.stringify(result), trail: JSON.stringify(trail), request: JSON.stringify(body),
+    request: JSON.stringify(body),
     hospital: body.hospital ?? null, cashless_request: body.cashless_request ?? false, pre_authorization_id: body.pre_authorization_id ?? null,
   };
 }

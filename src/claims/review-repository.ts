@@ -18,16 +18,21 @@ export interface ReviewRow {
   readonly review_notes: string | null;
   readonly reviewer_id: string | null;
   readonly reviewed_at: Date | null;
+  readonly limit_override: boolean;
+  readonly override_reason: string | null;
+  readonly override_excess: string | null;
   readonly created_at: Date;
 }
 
 const COLUMNS = ['r.review_id', 'r.claim_id', 'c.claim_number', 'r.policyholder_id', 'r.status', 'r.reasons', 'r.recommended_decision',
   'r.recommended_amount', 'c.claimed_amount', 'r.final_decision', 'r.approved_amount', 'r.review_notes', 'r.reviewer_id',
-  'r.reviewed_at', 'r.created_at'];
+  'r.reviewed_at', 'r.limit_override', 'r.override_reason', 'r.override_excess', 'r.created_at'];
 const reviews = (tx: Tx) => tx('manual_reviews as r').join('claims as c', 'c.claim_id', 'r.claim_id');
 
-export async function insertReview(tx: Tx, values: Record<string, unknown>): Promise<void> {
-  await tx('manual_reviews').insert(values);
+/** Returns the new review's own columns (enough for a claim's answer; the queue's view joins the claim). */
+export async function insertReview(tx: Tx, values: Record<string, unknown>): Promise<ReviewRow> {
+  const [row] = await tx('manual_reviews').insert(values).returning('*');
+  return row;
 }
 
 export async function findReview(tx: Tx, reviewId: string, options: { forUpdate?: boolean } = {}): Promise<ReviewRow | undefined> {

@@ -22,6 +22,11 @@ export async function findCurrentTerms(tx: Tx, code: string, options: { forUpdat
   return options.forUpdate ? query.forUpdate() : query;
 }
 
+/** Which version of `code` is current: its id and number only (the document is kept by version, see terms-cache.ts). */
+export async function findCurrentVersionId(tx: Tx, code: string): Promise<Pick<PolicyTermsRow, 'version_id' | 'policy_terms_id' | 'version'> | undefined> {
+  return tx('policy_terms').first('version_id', 'policy_terms_id', 'version').where({ policy_terms_id: code, is_current: true });
+}
+
 export async function findTermsVersion(tx: Tx, code: string, version: number): Promise<PolicyTermsRow | undefined> {
   return tx('policy_terms').first(COLUMNS).where({ policy_terms_id: code, version });
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { BacktestBody, BacktestResult } from '../../schemas/claims.js';
+import { BacktestBody, BacktestParams, BacktestRun } from '../../schemas/claims.js';
 import { ListQuery } from '../../schemas/common.js';
 import {
   PolicyTermsDocument, PolicyTermsPage, PolicyTermsParams, PolicyTermsRecord, PutPolicyTermsBody,
 } from '../../schemas/policy-terms.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
-import { backtestTerms } from './backtest-service.js';
+import { getBacktest, requestBacktest } from './backtest-service.js';
 import { createPolicyTerms, listPolicyTerms, readPolicyTerms, replacePolicyTerms } from './terms-service.js';
 
 const TAG = 'claims';
@@ -48,7 +48,15 @@ export const termsEndpoints: Endpoint[] = [
 
   scopedEndpoint({
     method: 'post', path: '/claims/policy-terms/:policy_terms_id/backtest', tag: TAG, access: 'tenant', params: PolicyTermsParams,
-    body: BacktestBody, summary: 'Try draft terms on the past claims decided under these terms: which decisions and amounts would change (nothing is written)',
-    responses: { 200: { description: 'What would change', schema: BacktestResult }, ...COMMON, 404: problem('claims.terms_not_found') },
-  }, async ({ tx, actor, params, body }) => ({ body: await backtestTerms(tx, actor, params.policy_terms_id, body) })),
+    body: BacktestBody, summary: 'Try draft terms on the past claims decided under these terms, as a job: which decisions and amounts '
+      + 'would change (nothing but the report is written); follow it with GET …/backtests/{backtest_id}',
+    responses: { 202: { description: 'Queued: the run, without its report yet', schema: BacktestRun }, ...COMMON,
+      404: problem('claims.terms_not_found') },
+  }, async ({ tx, actor, params, body }) => ({ status: 202, body: await requestBacktest(tx, actor, params.policy_terms_id, body) })),
+
+  scopedEndpoint({
+    method: 'get', path: '/claims/policy-terms/:policy_terms_id/backtests/:backtest_id', tag: TAG, access: 'tenant', params: BacktestParams,
+    summary: 'A backtest of draft terms: its status and, once completed, its report',
+    responses: { 200: { description: 'The run', schema: BacktestRun }, ...COMMON, 404: problem('claims.backtest_not_found') },
+  }, async ({ tx, actor, params }) => ({ body: await getBacktest(tx, actor, params.policy_terms_id, params.backtest_id) })),
 ];

@@ -16,6 +16,8 @@ export function reviewView(row: ReviewRow): ReviewRecord {
     recommended_amount: rupees(row.recommended_amount), claimed_amount: rupees(row.claimed_amount),
     final_decision: row.final_decision, approved_amount: row.approved_amount === null ? null : rupees(row.approved_amount),
     review_notes: row.review_notes, reviewer_id: row.reviewer_id, reviewed_at: row.reviewed_at?.toISOString() ?? null,
+    limit_override: row.limit_override, override_reason: row.override_reason,
+    override_excess: row.override_excess === null ? null : rupees(row.override_excess),
     created_at: row.created_at.toISOString(),
   };
 }

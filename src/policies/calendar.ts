@@ -63,8 +63,19 @@ export function firstOfYear(date: IsoDate): IsoDate {
 
 /** The calendar date at `instant` in `timeZone` (the business day of an Indian insurer is Asia/Kolkata's). */
 export function dateIn(timeZone: string, instant: Date = new Date()): IsoDate {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(instant);
+  return dayFormat(timeZone).format(instant);
+}
+
+// Building an Intl.DateTimeFormat costs about a millisecond: one per zone, kept.
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+function dayFormat(timeZone: string): Intl.DateTimeFormat {
+  let format = dayFormats.get(timeZone);
+  if (!format) {
+    // en-CA formats as YYYY-MM-DD.
+    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, format);
+  }
+  return format;
 }
 
 /** The business zone of the product: premium due dates and "this month" are Indian calendar days. */

@@ -8,7 +8,6 @@ describe('claims: submission, decision, review, visibility', () => {
   let agent: TestUser;
   let otherAgent: TestUser;
   let family: Family;
-  let firstClaimId: string;
   const as = (user: { token: string }) => bearer(user.token);
 
   before(async () => {
@@ -25,7 +24,6 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(res.body).to.include({ decision: 'APPROVED', approved_amount: 1350, claimed_amount: 1500, status: 'decided',
       policy_terms_id: 'PLUM_OPD_2024', policy_terms_version: 1, policy_id: family.policy_id });
     expect(res.body.claim_number).to.match(/^CLM\d{6}$/);
-    firstClaimId = res.body.claim_id;
     expect(res.body.deductions.copay).to.equal(150);
     expect(res.body.trail.map((entry: { rule: string }) => entry.rule)).to.include.members(['initialWaitingPeriod', 'coPayment', 'decide']);
     const byNumber = await api().get(`${API}/claims/${res.body.claim_number.toLowerCase()}`).set(...as(agent));
@@ -145,21 +143,6 @@ describe('claims: submission, decision, review, visibility', () => {
     const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id));
     expect(res.body).to.include({ policy_terms_version: 2, approved_amount: 1200, policy_terms_version_id: put.body.version_id });
     await api().put(`${API}/claims/policy-terms/PLUM_OPD_2024`).set(...as(tenant.admin)).send(PLUM_TERMS);
-  });
-
-  it('a draft of the terms can be tried on past claims before it is published; nothing is written', async () => {
-    const draft = structuredClone(PLUM_TERMS);
-    delete draft.policy_id;
-    draft.coverage_details.consultation_fees.copay_percentage = 20;
-    const res = await api().post(`${API}/claims/policy-terms/PLUM_OPD_2024/backtest`).set(...as(tenant.admin)).send({ terms: draft });
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(res.body.claims_considered).to.be.greaterThan(5);
-    const first = res.body.changed.find((c: { claim_id: string }) => c.claim_id === firstClaimId);
-    expect(first.before).to.deep.equal({ decision: 'APPROVED', recommended_amount: 1350 });
-    expect(first.after).to.include({ decision: 'APPROVED', recommended_amount: 1200 });
-    expect(res.body.recommended_total_after).to.be.lessThan(res.body.recommended_total_before);
-    expect((await api().get(`${API}/claims/${firstClaimId}`).set(...as(agent))).body.approved_amount).to.equal(1350);
-    expect((await api().post(`${API}/claims/policy-terms/PLUM_OPD_2024/backtest`).set(...as(agent)).send({ terms: draft })).status).to.equal(403);
   });
 
   it('no cover and no terms named: 422 claims.no_cover; terms named but no policy: POLICY_INACTIVE', async () => {

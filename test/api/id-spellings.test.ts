@@ -8,7 +8,7 @@ import type { Endpoint } from '../../src/http/endpoint.js';
 import {
   bearer, createTestTenant, createTestUser, login, superAdminToken, TEST_PASSWORD, type TestTenant,
 } from '../helpers/actors.js';
-import { addTerms, arrangeFamily, consultationClaim } from '../helpers/claims.js';
+import { addTerms, arrangeFamily, consultationClaim, PLUM_TERMS } from '../helpers/claims.js';
 import { PDF } from '../helpers/documents.js';
 import { activePolicy, createPolicy, createTestPolicyholder, pay, policyBody } from '../helpers/policies.js';
 import { API, api } from '../helpers/context.js';
@@ -136,6 +136,14 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       expect(res.status, res.text).to.equal(202);
       return res.body.import_id;
     },
+    // A queued backtest of draft terms (no worker runs it here; the run's row is enough); the route names PLUM_OPD_2024.
+    backtest_id: async () => {
+      const terms = structuredClone(PLUM_TERMS);
+      delete terms.policy_id;
+      const res = await api().post(`${API}/claims/policy-terms/PLUM_OPD_2024/backtest`).set(...bearer(tenant.admin.token)).send({ terms, limit: 1 });
+      expect(res.status, res.text).to.equal(202);
+      return res.body.backtest_id;
+    },
     session_id: async () => {
       const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
       const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));
@@ -151,7 +159,7 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       ids.push(id);
       path = path.replace(`:${name}`, spell ? spell(id) : id);
     }
-    path = path.replace(':key', 'spelling.probe').replace(':claim_id', documentClaimId);
+    path = path.replace(':key', 'spelling.probe').replace(':claim_id', documentClaimId).replace(':policy_terms_id', 'PLUM_OPD_2024');
     const request = api()[endpoint.spec.method](`${API}${path}`).set(...bearer(caller.token));
     const body = BODIES[`${endpoint.spec.method} ${endpoint.spec.path}`];
     return { res: await (body === undefined ? request : request.send(body as object)), ids };

@@ -48,6 +48,24 @@ const families: string[] = await inOwnerTransaction(deps.db, async (tx) => {
   return ids;
 });
 
+// Where the time goes: statements sent per claim (Knex's query event) and this process's CPU per claim, which
+// stay meaningful when the machine is shared and wall-clock rates are not.
+let statements = 0;
+/** CPU (ms) the cluster's PostgreSQL processes have used so far, from /proc (Linux; 0 elsewhere). */
+async function databaseCpuMs(): Promise<number> {
+  const { rows } = await deps.db.app.raw('SELECT pid FROM pg_stat_activity') as { rows: { pid: number }[] };
+  let ticks = 0;
+  for (const { pid } of rows) {
+    try {
+      const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // a process that has just ended, or no /proc
+    }
+  }
+  return ticks * 10; // USER_HZ is 100 on Linux
+}
+deps.db.app.on('query', () => { statements += 1; });
 let sent = 0;
 const decisions = new Map<string, number>();
 const latencies: number[] = [];
@@ -66,15 +84,26 @@ async function worker(): Promise<void> {
     decisions.set(body.decision, (decisions.get(body.decision) ?? 0) + 1);
   }
 }
+const dbBefore = await databaseCpuMs();
 const started = performance.now();
+const cpuBefore = process.cpuUsage();
+statements = 0;
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 const seconds = (performance.now() - started) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
+const claimStatements = statements;
+const dbMs = await databaseCpuMs() - dbBefore;
 latencies.sort((a, b) => a - b);
 process.stdout.write(`POST /claims: ${latencies.length} claims in ${seconds.toFixed(1)} s = ${Math.round(latencies.length / seconds)} claims/s at concurrency ${CONCURRENCY}; `
   + `p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms; `
-  + `decisions ${JSON.stringify(Object.fromEntries(decisions))}\n`);
+  + `decisions ${JSON.stringify(Object.fromEntries(decisions))}\n`
+  + `  per claim: ${(claimStatements / latencies.length).toFixed(1)} SQL statements (besides BEGIN/COMMIT), `
+  + `${((cpu.user + cpu.system) / 1000 / latencies.length).toFixed(2)} ms of this process's CPU (server and client together), `
+  + `${(dbMs / latencies.length).toFixed(2)} ms of PostgreSQL's\n`);
 // The floor under the same load: an authenticated read that does one small query (GET /auth/me).
 let meCount = 0;
+const meDbBefore = await databaseCpuMs();
+const meCpuBefore = process.cpuUsage();
 const meUntil = performance.now() + 3000;
 await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
   while (performance.now() < meUntil) {
@@ -83,7 +112,10 @@ await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
     meCount += 1;
   }
 }));
-process.stdout.write(`GET /auth/me under the same conditions: ${Math.round(meCount / 3)} requests/s\n`);
+const meCpu = process.cpuUsage(meCpuBefore);
+const meDbMs = await databaseCpuMs() - meDbBefore;
+process.stdout.write(`GET /auth/me under the same conditions: ${Math.round(meCount / 3)} requests/s; per request `
+  + `${((meCpu.user + meCpu.system) / 1000 / meCount).toFixed(2)} ms of this process's CPU, ${(meDbMs / meCount).toFixed(2)} ms of PostgreSQL's\n`);
 await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
 await deps.db.close();
 process.exit(0);
