@@ -4,6 +4,8 @@ export const ACTIONS = [
   'manage', 'create', 'read', 'update', 'delete',
   // policies and payments: decide a policy's status (approve, surrender, ...), run the lapse job, settle payments
   'change_status', 'lapse', 'reconcile', 'refund',
+  // data protection: see sensitive fields in full (PolicyholderSensitive)
+  'reveal',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -11,6 +13,8 @@ export type Action = (typeof ACTIONS)[number];
 export const SUBJECTS = [
   'all', 'Tenant', 'TenantConfig', 'Provider', 'User', 'Role', 'Permission', 'Agent', 'Policyholder', 'Policy',
   'Payment', 'Import', 'Claim', 'ClaimReview', 'PolicyTerms', 'Dependent', 'Audit',
+  // data protection: a policyholder's PAN, Aadhaar and bank account in full; the tenant's data keys
+  'PolicyholderSensitive', 'EncryptionKey',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 

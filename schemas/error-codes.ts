@@ -78,6 +78,9 @@ export const ERROR_CODES = {
   'import.file_too_large': 'The file is larger than an import takes',
   'import.unreadable_file': 'The file is not readable CSV or XLSX, is empty, or has too many lines',
   'import.bad_columns': 'The file has no match-key column (customer_id / policy_number) or columns the import does not know',
+  // data protection: encryption at rest (src/data-protection/encryption, issue 12)
+  'data_protection.sealed_value_unreadable': 'A stored sealed value does not open (altered, or its data key is missing)',
+  'data_protection.rotation_conflict': 'Another key rotation of the tenant took the same version at the same moment; retry',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
