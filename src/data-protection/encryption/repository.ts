@@ -36,3 +36,32 @@ export interface RevealRow {
 export async function insertReveal(tx: Tx, row: RevealRow): Promise<void> {
   await tx('sensitive_field_reveals').insert(row);
 }
+
+export async function sealedRowCounts(tx: Tx): Promise<{ version: number | null; rows: number; legacy: number }[]> {
+  const { rows } = await tx.raw(`SELECT sealed_key_version AS version, count(*)::int AS rows,
+      count(*) FILTER (WHERE sealed_key_version IS NULL AND pre_existing_conditions <> '[]'::jsonb)::int AS legacy
+    FROM policyholders GROUP BY sealed_key_version`);
+  return rows;
+}
+
+const RESEAL_COLUMNS = ['policyholder_id', 'pan_sealed', 'aadhaar_sealed', 'bank_account_sealed', 'pre_existing_conditions_sealed',
+  'pre_existing_conditions', 'sealed_key_version'];
+
+/**
+ * The next rows to re-seal, locked: sealed with a version below `version`, or (legacy) never sealed but holding
+ * plaintext conditions. FOR UPDATE waits for a request writing a row and then re-checks it, so a row sealed with
+ * the old key by a request that started before the rotation is found by a later batch.
+ */
+export async function rowsToReseal<T>(tx: Tx, version: number, limit: number): Promise<T[]> {
+  const older = await tx('policyholders').select(RESEAL_COLUMNS).where('sealed_key_version', '<', version)
+    .orderBy(['sealed_key_version', 'policyholder_id']).limit(limit).forUpdate();
+  if (older.length >= limit) return older;
+  const legacy = await tx('policyholders').select(RESEAL_COLUMNS).whereNull('sealed_key_version')
+    .whereRaw("pre_existing_conditions <> '[]'::jsonb").orderBy('policyholder_id').limit(limit - older.length).forUpdate();
+  return [...older, ...legacy];
+}
+
+/** Writes re-sealed columns; updated_at/updated_by stay (the record's content did not change). */
+export async function writeResealed(tx: Tx, policyholderId: string, columns: Record<string, unknown>): Promise<void> {
+  await tx('policyholders').where({ policyholder_id: policyholderId }).update(columns);
+}
