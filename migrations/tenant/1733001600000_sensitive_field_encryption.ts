@@ -35,7 +35,7 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
       fields text[] NOT NULL,
       purpose text NOT NULL,
       actor_user_id uuid,
-      actor text NOT NULL DEFAULT coalesce(nullif(current_setting('app.actor', true), ''), 'unknown'),
+      actor varchar(80) NOT NULL,
       revealed_at timestamptz NOT NULL DEFAULT now()
     );`);
   pgm.sql('CREATE INDEX sensitive_field_reveals_record ON sensitive_field_reveals (table_name, record_id, revealed_at DESC);');

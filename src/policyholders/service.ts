@@ -121,7 +121,7 @@ export async function getPolicyholder(tx: Tx, actor: Actor, policyholderId: stri
   const record = await visiblePolicyholder(tx, policyholderId);
   if (query.reveal) {
     await insertReveal(tx, { table_name: 'policyholders', record_id: policyholderId, fields: query.reveal,
-      purpose: query.purpose as string, actor_user_id: actor.user_id });
+      purpose: query.purpose as string, actor_user_id: actor.user_id, actor: actor.user_id ? 'user' : 'system' });
   }
   return policyholderView(record, await readKeys(tx), new Set(query.reveal ?? []));
 }

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { reencryptTenant } from '../../src/data-protection/encryption/reencrypt.js';
 import { runAsSystem } from '../../src/scope/run.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
 import { verhoeffValid } from '../../schemas/sensitive-fields.js';
-import { bearer, createTestTenant } from '../helpers/actors.js';
+import { reencryptJob, reencryptTenant } from '../../src/data-protection/encryption/reencrypt.js';
+import { bearer, createTestTenant, createTestUser } from '../helpers/actors.js';
+import { jobProcess, waitFor } from '../helpers/jobs.js';
 import { bookFixture, createPolicyholderAs, type BookFixture } from '../helpers/book.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
@@ -37,7 +38,8 @@ describe('sensitive fields: encryption at rest', () => {
   const rowAsOwner = async (id: string) => (await ownerSql('SELECT row_to_json(p)::text AS text, p.* FROM policyholders p WHERE policyholder_id = ?', [id]))[0];
   const tenantRecord = async () => await testDeps().tenants.byId(fx.tenant.tenant_id) as TenantRecord;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000);
     fx = await bookFixture();
     junior = fx.token('juniorA');
     admin = fx.tenant.admin.token;
@@ -103,6 +105,17 @@ describe('sensitive fields: encryption at rest', () => {
     expect(reveals.map((reveal) => [reveal.fields, reveal.purpose])).to.deep.equal([
       [['pan', 'aadhaar_number'], 'KYC re-verification'], [['bank_account'], 'Claim payout']]);
     expect(reveals[0].actor_user_id).to.be.a('string');
+  });
+
+  it('a custom role may grant reveal on PolicyholderSensitive (here to a tenant-wide desk without an agent)', async () => {
+    const roleName = `kyc_desk_${Date.now()}`;
+    const role = await api().post(`${API}/roles`).set(...bearer(admin)).send({ role_name: roleName, data_scope: 'tenant',
+      permissions: [{ action: 'read', subject: 'Policyholder' }, { action: 'reveal', subject: 'PolicyholderSensitive' }] });
+    expect(role.status, role.text).to.equal(201);
+    const desk = await createTestUser(fx.tenant, roleName);
+    const res = await get(desk.token, holderId, { reveal: 'aadhaar_number', purpose: 'KYC desk check' });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.include({ aadhaar_number: AADHAAR, pan: 'XXXXX1234X' });
   });
 
   it('finds by exact PAN or Aadhaar through the blind index, only within the caller\'s reach and tenant', async () => {
@@ -215,6 +228,23 @@ describe('sensitive fields: encryption at rest', () => {
     const reread = await get(admin, created[3] as string, { reveal: 'pan', purpose: 'after rotation' });
     expect(reread.body.pan).to.equal('ROTAT1003Z');
     expect((await list(junior, { pan: 'ROTAT1003Z' })).body.data).to.have.length(1);
+  });
+
+  it('the re-encryption job runs from the durable queue after a rotation through the API', async () => {
+    const worker = await jobProcess([reencryptJob], { workers: true });
+    try {
+      const rotated = await api().post(`${API}/data-protection/encryption-keys`).set(...bearer(admin));
+      expect(rotated.status, rotated.text).to.equal(202);
+      const version = rotated.body.key_version as number;
+      await waitFor(async () => {
+        const keys = (await api().get(`${API}/data-protection/encryption-keys`).set(...bearer(admin))).body;
+        return keys.versions.every((key: { key_version: number; sealed_rows: number }) => key.key_version === version || key.sealed_rows === 0);
+      }, 30_000, 'every row re-sealed with the new key');
+      expect((await get(admin, holderId, { reveal: 'pan', purpose: 'after job' })).body.pan).to.equal(PAN);
+      expect((await rowAsOwner(holderId)).pan_sealed).to.match(new RegExp(`^k${version}:`));
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('keeps each tenant\'s keys apart: another tenant has its own data and index keys', async () => {

@@ -31,6 +31,8 @@ export interface RevealRow {
   readonly fields: string[];
   readonly purpose: string;
   readonly actor_user_id: string | null;
+  /** As the audit trail labels it: 'user', or 'system:<job>'. */
+  readonly actor: string;
 }
 
 export async function insertReveal(tx: Tx, row: RevealRow): Promise<void> {
