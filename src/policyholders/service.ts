@@ -68,9 +68,10 @@ function storedColumns(body: PlainFields): Record<string, unknown> {
   return columns;
 }
 
-/** The sensitive values after applying the body's changes (absent: unchanged; null: removed). */
-function changedSensitive(current: SensitiveValues, body: PlainFields): SensitiveValues | undefined {
+/** The sensitive values after applying the body's changes (absent: unchanged; null: removed); undefined: none changed. */
+function changedSensitive(currentValues: () => SensitiveValues, body: PlainFields): SensitiveValues | undefined {
   if (!SENSITIVE_KEYS.some((key) => body[key] !== undefined)) return undefined;
+  const current = currentValues();
   return {
     pan: body.pan === undefined ? current.pan : body.pan,
     aadhaar_number: body.aadhaar_number === undefined ? current.aadhaar_number : body.aadhaar_number,
@@ -101,7 +102,7 @@ export async function createPolicyholder(tx: Tx, actor: Actor, body: CreatePolic
   if (userId) await assertLinkable(tx, actor, userId);
   // The id is chosen here: the sealed values are bound to their row.
   const policyholderId = crypto.randomUUID();
-  const sensitive = changedSensitive(EMPTY_SENSITIVE, fields);
+  const sensitive = changedSensitive(() => EMPTY_SENSITIVE, fields);
   await insertPolicyholderRow(tx, {
     policyholder_id: policyholderId, ...storedColumns(fields),
     ...(sensitive ? await sealPolicyholderFields(tx, actor.user_id, policyholderId, sensitive) : {}),
@@ -152,7 +153,8 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
     throw new ConflictError('The policyholder is deactivated; reactivate it first.', { code: 'policyholder.inactive' });
   }
   const changes: Record<string, unknown> = { ...storedColumns(fields), updated_by: actor.user_id };
-  const sensitive = changedSensitive(openPolicyholderFields(await readKeys(tx), record), fields);
+  const keys = await readKeys(tx);
+  const sensitive = changedSensitive(() => openPolicyholderFields(keys, record), fields);
   if (sensitive) Object.assign(changes, await sealPolicyholderFields(tx, actor.user_id, policyholderId, sensitive));
   if (agentId !== undefined && agentId !== record.agent_id) {
     const owner = await resolveAgentForWrite(tx, actor, agentId);
