@@ -6,6 +6,8 @@ export const ACTIONS = [
   'change_status', 'lapse', 'reconcile', 'refund',
   // claims: a reviewer approves above an exhausted annual or family floater limit (with a reason, audited)
   'override_limits',
+  // data protection: see sensitive fields in full (PolicyholderSensitive)
+  'reveal',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -13,6 +15,8 @@ export type Action = (typeof ACTIONS)[number];
 export const SUBJECTS = [
   'all', 'Tenant', 'TenantConfig', 'Provider', 'User', 'Role', 'Permission', 'Agent', 'Policyholder', 'Policy',
   'Payment', 'Import', 'Claim', 'ClaimReview', 'PolicyTerms', 'Dependent', 'Audit',
+  // data protection: a policyholder's PAN, Aadhaar and bank account in full; the tenant's data keys
+  'PolicyholderSensitive', 'EncryptionKey',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 

@@ -89,6 +89,9 @@ export const ERROR_CODES = {
   'auth.mfa_mandatory': 'MFA is mandatory for this account and cannot be switched off',
   'auth.step_up_required': 'This needs a recent sign-in: sign in again (with MFA where enrolled) and retry',
   'auth.password_change_required': 'An administrator set this password: change it (POST /auth/password) before anything else',
+  // data protection: encryption at rest (src/data-protection/encryption, issue 12)
+  'data_protection.sealed_value_unreadable': 'A stored sealed value does not open (altered, or its data key is missing)',
+  'data_protection.rotation_conflict': 'Another key rotation of the tenant took the same version at the same moment; retry',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

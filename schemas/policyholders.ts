@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IsoDate } from './agents.js';
 import { Email, IdParams, ListQuery, page, PhoneNumber, Rupees, Timestamp, Uuid } from './common.js';
+import { AadhaarNumber, BankAccount, Pan, RevealQuery } from './sensitive-fields.js';
 
 export const PolicyholderStatus = z.enum(['active', 'inactive']);
 const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -42,7 +43,10 @@ const Fields = {
   marital_status: z.enum(['single', 'married', 'divorced', 'widowed']).nullable().optional(),
   occupation: Text(100).nullable().optional(),
   annual_income: Rupees.nullable().optional(),
-  pre_existing_conditions: z.array(PreExistingCondition).max(50).optional(),
+  pre_existing_conditions: z.array(PreExistingCondition).max(50).optional().describe('Health data: stored encrypted'),
+  pan: Pan.nullable().optional().describe('Stored encrypted; answered masked (XXXXX1234X) unless revealed'),
+  aadhaar_number: AadhaarNumber.nullable().optional().describe('Stored encrypted; answered masked (XXXX-XXXX-1234) unless revealed'),
+  bank_account: BankAccount.nullable().optional().describe('Stored encrypted; the account number answered masked unless revealed'),
   nominee_details: Nominee.nullable().optional(),
   preferred_language: z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'must be a language tag such as en or hi-IN').optional(),
   marketing_consent: z.boolean().optional(),
@@ -77,6 +81,10 @@ export const Policyholder = z.object({
   occupation: z.string().nullable(),
   annual_income: z.number().nullable().describe('Rupees'),
   pre_existing_conditions: z.array(PreExistingCondition),
+  pan: z.string().nullable().describe('Masked (XXXXX1234X) unless revealed'),
+  aadhaar_number: z.string().nullable().describe('Masked (XXXX-XXXX-1234) unless revealed'),
+  bank_account: z.object({ account_number: z.string(), ifsc: z.string(), holder_name: z.string().optional() }).nullable()
+    .describe('account_number masked (last four digits) unless revealed'),
   nominee_details: Nominee.nullable(),
   preferred_language: z.string(),
   marketing_consent: z.boolean(),
@@ -93,7 +101,13 @@ export const PolicyholderListQuery = ListQuery.extend({
     .describe('Every word must begin the first or last name, the e-mail, the phone number (its last ten digits) or the customer id; case-insensitive'),
   status: PolicyholderStatus.optional(),
   agent_id: Uuid.optional(),
+  pan: Pan.optional().describe('Exact match, through a blind index'),
+  aadhaar_number: AadhaarNumber.optional().describe('Exact match, through a blind index'),
 }).strict();
 export type PolicyholderListQuery = z.infer<typeof PolicyholderListQuery>;
 
 export const PolicyholderParams = IdParams('policyholder_id');
+
+export const PolicyholderReadQuery = z.object(RevealQuery).strict()
+  .refine((query) => !query.reveal || query.purpose, { path: ['purpose'], message: 'is required with reveal' });
+export type PolicyholderReadQuery = z.infer<typeof PolicyholderReadQuery>;

@@ -4,6 +4,8 @@ import { PasswordHasher } from './auth/passwords.js';
 import { noExtraction, type DocumentExtractor } from './claims/documents/extractor.js';
 import { TokenService } from './auth/tokens.js';
 import type { Config } from './config.js';
+import { DataKeyring, installDataKeyring } from './data-protection/encryption/keyring.js';
+import { LocalMasterKeyProvider } from './data-protection/encryption/master-key.js';
 import type { Database } from './db/database.js';
 import { JOB_DEFINITIONS } from './job-handlers.js';
 import { JobQueue } from './jobs/queue.js';
@@ -29,6 +31,8 @@ export interface AppDeps {
 }
 
 export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
+  // Sealed fields are opened wherever a transaction reads them (policyholders, the claims engine): one keyring per process.
+  installDataKeyring(new DataKeyring(new LocalMasterKeyProvider(config.masterKey)));
   return {
     config,
     db,

@@ -4,6 +4,7 @@ import { authEndpoints } from './auth/routes.js';
 import { mfaEndpoints } from './auth/mfa-routes.js';
 import { claimEndpoints } from './claims/routes.js';
 import { dashboardEndpoints } from './dashboard/routes.js';
+import { encryptionKeyEndpoints } from './data-protection/encryption/routes.js';
 import { importEndpoints } from './imports/routes.js';
 import type { Endpoint } from './http/endpoint.js';
 import { paymentEndpoints } from './payments/routes.js';
@@ -34,4 +35,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...dashboardEndpoints,
   ...importEndpoints,
   ...securityEventEndpoints,
+  ...encryptionKeyEndpoints,
 ];

@@ -2,6 +2,7 @@ import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
 import { toPaise, type Paise } from '../money.js';
 import type { Category, DecisionKind, PastClaim } from './engine/types.js';
+import { preExistingConditionsOf } from '../data-protection/encryption/policyholder-fields.js';
 
 // SQL for claims, their family's history and the rows a claim reads (member, dependents, cover). Every query runs
 // on the request's transaction, under RLS: a row the caller's book does not hold is simply not there.
@@ -70,14 +71,22 @@ export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<
 }
 
 /** The policyholder, locked: every claim and review of a family queues here, so its limits can't be overspent. */
+const MEMBER_COLUMNS = ['policyholder_id', 'first_name', 'last_name', 'date_of_birth', 'gender', 'pre_existing_conditions',
+  'pre_existing_conditions_sealed', 'status'];
+
+/** The member with its pre-existing conditions opened (they are stored sealed: health data). */
+async function memberSource(tx: Tx, row: (MemberSource & { pre_existing_conditions_sealed: string | null }) | undefined): Promise<MemberSource | undefined> {
+  if (!row) return undefined;
+  const { pre_existing_conditions_sealed: _sealed, ...member } = row;
+  return { ...member, pre_existing_conditions: await preExistingConditionsOf(tx, row as Parameters<typeof preExistingConditionsOf>[1]) };
+}
+
 export async function lockPolicyholder(tx: Tx, policyholderId: string): Promise<MemberSource | undefined> {
-  return tx('policyholders').first('policyholder_id', 'first_name', 'last_name', 'date_of_birth', 'gender', 'pre_existing_conditions', 'status')
-    .where({ policyholder_id: policyholderId }).forUpdate();
+  return memberSource(tx, await tx('policyholders').first(MEMBER_COLUMNS).where({ policyholder_id: policyholderId }).forUpdate());
 }
 
 export async function findPolicyholder(tx: Tx, policyholderId: string): Promise<MemberSource | undefined> {
-  return tx('policyholders').first('policyholder_id', 'first_name', 'last_name', 'date_of_birth', 'gender', 'pre_existing_conditions', 'status')
-    .where({ policyholder_id: policyholderId });
+  return memberSource(tx, await tx('policyholders').first(MEMBER_COLUMNS).where({ policyholder_id: policyholderId }));
 }
 
 export interface CoverRow {

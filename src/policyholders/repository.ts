@@ -2,11 +2,12 @@ import type { Knex } from 'knex';
 import type { PolicyholderListQuery } from '../../schemas/policyholders.js';
 import { paginate, type Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
+import { SEALED_POLICYHOLDER_COLUMNS, type SealedPolicyholderColumns } from '../data-protection/encryption/policyholder-fields.js';
 
 // Policyholders under RLS: the policies decide which rows exist for the caller (its agent range, or its own
 // record for a policyholder user), so every query here is plain and a page is never cut short afterwards.
 
-export interface PolicyholderRecord {
+export interface PolicyholderRecord extends SealedPolicyholderColumns {
   readonly policyholder_id: string;
   readonly agent_id: string;
   readonly user_id: string | null;
@@ -22,7 +23,6 @@ export interface PolicyholderRecord {
   readonly marital_status: string | null;
   readonly occupation: string | null;
   readonly annual_income: string | null;
-  readonly pre_existing_conditions: { condition: string; diagnosed_on?: string; notes?: string }[];
   readonly nominee_details: Record<string, unknown> | null;
   readonly preferred_language: string;
   readonly marketing_consent: boolean;
@@ -33,8 +33,8 @@ export interface PolicyholderRecord {
 }
 
 const COLUMNS = ['policyholder_id', 'agent_id', 'customer_id', 'salutation', 'first_name', 'last_name', 'date_of_birth', 'gender',
-  'email', 'phone_number', 'address', 'marital_status', 'occupation', 'annual_income', 'pre_existing_conditions', 'nominee_details',
-  'preferred_language', 'marketing_consent', 'status', 'deactivated_at', 'created_at', 'updated_at'];
+  'email', 'phone_number', 'address', 'marital_status', 'occupation', 'annual_income', 'nominee_details',
+  ...SEALED_POLICYHOLDER_COLUMNS, 'preferred_language', 'marketing_consent', 'status', 'deactivated_at', 'created_at', 'updated_at'];
 // The login linked to the record lives on users (tenant-wide), so reading it needs no policy of its own.
 const LINKED_USER = '(SELECT u.user_id FROM users u WHERE u.policyholder_id = policyholders.policyholder_id) AS user_id';
 
@@ -83,9 +83,17 @@ function whereWordsMatch(select: Knex.QueryBuilder, q: string): void {
   }
 }
 
+/** Blind indexes to match exactly (plain '=' on an indexed column: leakproof, so an index condition under RLS). */
+export interface BlindIndexFilter {
+  readonly pan_index?: string;
+  readonly aadhaar_index?: string;
+}
+
 /** Newest first; ?q= searches by prefix (see whereWordsMatch). */
-export async function listPolicyholders(tx: Tx, query: PolicyholderListQuery): Promise<Page<PolicyholderRecord>> {
+export async function listPolicyholders(tx: Tx, query: PolicyholderListQuery, indexes: BlindIndexFilter = {}): Promise<Page<PolicyholderRecord>> {
   const select = selectPolicyholders(tx);
+  if (indexes.pan_index) select.where({ pan_index: indexes.pan_index });
+  if (indexes.aadhaar_index) select.where({ aadhaar_index: indexes.aadhaar_index });
   if (query.q) whereWordsMatch(select, query.q);
   if (query.status) select.where({ status: query.status });
   if (query.agent_id) select.where({ agent_id: query.agent_id });

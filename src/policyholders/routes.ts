@@ -1,5 +1,6 @@
 import {
   CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery, PolicyholderPage, PolicyholderParams,
+  PolicyholderReadQuery,
 } from '../../schemas/policyholders.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import {
@@ -16,7 +17,7 @@ const ONE = { ...COMMON, 404: problem('No such policyholder, or not one you can 
 export const policyholderEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'get', path: '/policyholders', tag: 'policyholders', access: 'tenant', query: PolicyholderListQuery,
-    summary: 'List the policyholders of the books you can see, newest first; ?q= searches name, phone, e-mail, customer id',
+    summary: 'List the policyholders of the books you can see, newest first; ?q= searches name, phone, e-mail, customer id; ?pan= and ?aadhaar_number= match exactly',
     responses: { 200: { description: 'A page of policyholders', schema: PolicyholderPage }, ...COMMON },
   }, async ({ tx, actor, query }) => ({ body: await listPolicyholders(tx, actor, query) })),
 
@@ -31,9 +32,10 @@ export const policyholderEndpoints: Endpoint[] = [
 
   scopedEndpoint({
     method: 'get', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,
-    summary: 'One policyholder',
+    query: PolicyholderReadQuery,
+    summary: 'One policyholder; PAN, Aadhaar and account number masked unless ?reveal= (with reveal on PolicyholderSensitive and a purpose)',
     responses: { 200: { description: 'The policyholder', schema: Policyholder }, ...ONE },
-  }, async ({ tx, actor, params }) => ({ body: await getPolicyholder(tx, actor, params.policyholder_id) })),
+  }, async ({ tx, actor, params, query }) => ({ body: await getPolicyholder(tx, actor, params.policyholder_id, query) })),
 
   scopedEndpoint({
     method: 'patch', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,

@@ -1,6 +1,14 @@
+import crypto from 'node:crypto';
 import type {
-  CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery,
+  CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery, PolicyholderReadQuery,
 } from '../../schemas/policyholders.js';
+import type { RevealableField } from '../../schemas/sensitive-fields.js';
+import {
+  aadhaarIndex, EMPTY_SENSITIVE, maskedIdentifiers, openPolicyholderFields, panIndex, readKeys, sealPolicyholderFields,
+  type SensitiveValues,
+} from '../data-protection/encryption/policyholder-fields.js';
+import { insertReveal } from '../data-protection/encryption/repository.js';
+import type { TenantKeys } from '../data-protection/encryption/keyring.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import { resolveAgentForWrite } from '../agents/book-owner.js';
@@ -17,9 +25,20 @@ import {
 // range is a 404 like a missing one); CASL decides the action (not granted at all: 403, before any lookup). A record joins the book of the caller's own agent
 // or of an agent the caller can see, never another.
 
-export function policyholderView(record: PolicyholderRecord): Policyholder {
+const NOTHING_REVEALED: ReadonlySet<RevealableField> = new Set();
+
+/** The record as answered: sealed fields opened, PAN, Aadhaar and account number masked unless revealed. */
+export function policyholderView(record: PolicyholderRecord, keys: TenantKeys | undefined,
+  revealed: ReadonlySet<RevealableField> = NOTHING_REVEALED): Policyholder {
+  const {
+    pan_sealed: _pan, aadhaar_sealed: _aadhaar, bank_account_sealed: _bank, pre_existing_conditions_sealed: _conditions,
+    sealed_key_version: _version, ...plain
+  } = record;
+  const sensitive = openPolicyholderFields(keys, record);
   return {
-    ...record,
+    ...plain,
+    pre_existing_conditions: sensitive.pre_existing_conditions,
+    ...maskedIdentifiers(sensitive, revealed),
     address: record.address as Policyholder['address'],
     nominee_details: record.nominee_details as Policyholder['nominee_details'],
     annual_income: record.annual_income === null ? null : toRupees(toPaise(record.annual_income)),
@@ -35,14 +54,35 @@ async function visiblePolicyholder(tx: Tx, policyholderId: string, forUpdate = f
   return record;
 }
 
-/** Columns as stored: money as a NUMERIC literal, JSON documents as JSON text. */
-function storedColumns(body: Omit<PatchPolicyholderBody, 'agent_id' | 'user_id' | 'status'>): Record<string, unknown> {
+type PlainFields = Omit<PatchPolicyholderBody, 'agent_id' | 'user_id' | 'status'>;
+const SENSITIVE_KEYS = ['pan', 'aadhaar_number', 'bank_account', 'pre_existing_conditions'] as const;
+
+/** Columns as stored: money as a NUMERIC literal, JSON documents as JSON text; the sensitive fields apart (sealed). */
+function storedColumns(body: PlainFields): Record<string, unknown> {
   const columns: Record<string, unknown> = { ...body };
+  for (const key of SENSITIVE_KEYS) delete columns[key];
   if (body.annual_income !== undefined) columns.annual_income = body.annual_income === null ? null : toNumeric(toPaise(body.annual_income));
-  for (const key of ['address', 'nominee_details', 'pre_existing_conditions'] as const) {
+  for (const key of ['address', 'nominee_details'] as const) {
     if (body[key] !== undefined) columns[key] = body[key] === null ? null : JSON.stringify(body[key]);
   }
   return columns;
+}
+
+/** The sensitive values after applying the body's changes (absent: unchanged; null: removed); undefined: none changed. */
+function changedSensitive(currentValues: () => SensitiveValues, body: PlainFields): SensitiveValues | undefined {
+  if (!SENSITIVE_KEYS.some((key) => body[key] !== undefined)) return undefined;
+  const current = currentValues();
+  return {
+    pan: body.pan === undefined ? current.pan : body.pan,
+    aadhaar_number: body.aadhaar_number === undefined ? current.aadhaar_number : body.aadhaar_number,
+    bank_account: body.bank_account === undefined ? current.bank_account : body.bank_account,
+    pre_existing_conditions: body.pre_existing_conditions ?? current.pre_existing_conditions,
+  };
+}
+
+async function answer(tx: Tx, policyholderId: string, revealed?: ReadonlySet<RevealableField>): Promise<Policyholder> {
+  const record = await visiblePolicyholder(tx, policyholderId);
+  return policyholderView(record, await readKeys(tx), revealed);
 }
 
 /** Linking a login to a record is user administration: it needs update on User, and the user must be free. */
@@ -60,22 +100,43 @@ export async function createPolicyholder(tx: Tx, actor: Actor, body: CreatePolic
   const { agent_id: agentId, user_id: userId, ...fields } = body;
   const owner = await resolveAgentForWrite(tx, actor, agentId);
   if (userId) await assertLinkable(tx, actor, userId);
-  const policyholderId = await insertPolicyholderRow(tx, {
-    ...storedColumns(fields), agent_id: owner.agent_id, agent_order: owner.pre_order, created_by: actor.user_id, updated_by: actor.user_id,
+  // The id is chosen here: the sealed values are bound to their row.
+  const policyholderId = crypto.randomUUID();
+  const sensitive = changedSensitive(() => EMPTY_SENSITIVE, fields);
+  await insertPolicyholderRow(tx, {
+    policyholder_id: policyholderId, ...storedColumns(fields),
+    ...(sensitive ? await sealPolicyholderFields(tx, actor.user_id, policyholderId, sensitive) : {}),
+    agent_id: owner.agent_id, agent_order: owner.pre_order, created_by: actor.user_id, updated_by: actor.user_id,
   });
   if (userId) await linkUser(tx, policyholderId, userId);
-  return policyholderView(await visiblePolicyholder(tx, policyholderId));
+  return answer(tx, policyholderId);
 }
 
-export async function getPolicyholder(tx: Tx, actor: Actor, policyholderId: string): Promise<Policyholder> {
+/**
+ * One policyholder; ?reveal= answers the named sensitive fields in full, for a caller allowed to reveal
+ * PolicyholderSensitive, and records who, which fields and why (sensitive_field_reveals).
+ */
+export async function getPolicyholder(tx: Tx, actor: Actor, policyholderId: string, query: PolicyholderReadQuery = {}): Promise<Policyholder> {
   authorize(actor.ability, 'read', 'Policyholder');
-  return policyholderView(await visiblePolicyholder(tx, policyholderId));
+  if (query.reveal) authorize(actor.ability, 'reveal', 'PolicyholderSensitive');
+  const record = await visiblePolicyholder(tx, policyholderId);
+  if (query.reveal) {
+    await insertReveal(tx, { table_name: 'policyholders', record_id: policyholderId, fields: query.reveal,
+      purpose: query.purpose as string, actor_user_id: actor.user_id, actor: actor.user_id ? 'user' : 'system' });
+  }
+  return policyholderView(record, await readKeys(tx), new Set(query.reveal ?? []));
 }
 
+/** ?pan= and ?aadhaar_number= match exactly through their blind indexes (no keys yet: nothing is sealed, no match). */
 export async function listPolicyholders(tx: Tx, actor: Actor, query: PolicyholderListQuery): Promise<Page<Policyholder>> {
   authorize(actor.ability, 'read', 'Policyholder');
-  const page = await listRows(tx, query);
-  return { data: page.data.map(policyholderView), next_cursor: page.next_cursor };
+  const keys = await readKeys(tx);
+  const { pan, aadhaar_number: aadhaar } = query;
+  if ((pan || aadhaar) && !keys?.indexKey) return { data: [], next_cursor: null };
+  const page = await listRows(tx, query, {
+    pan_index: pan && panIndex(keys, pan), aadhaar_index: aadhaar && aadhaarIndex(keys, aadhaar),
+  });
+  return { data: page.data.map((record) => policyholderView(record, keys)), next_cursor: page.next_cursor };
 }
 
 /**
@@ -92,6 +153,9 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
     throw new ConflictError('The policyholder is deactivated; reactivate it first.', { code: 'policyholder.inactive' });
   }
   const changes: Record<string, unknown> = { ...storedColumns(fields), updated_by: actor.user_id };
+  const keys = await readKeys(tx);
+  const sensitive = changedSensitive(() => openPolicyholderFields(keys, record), fields);
+  if (sensitive) Object.assign(changes, await sealPolicyholderFields(tx, actor.user_id, policyholderId, sensitive));
   if (agentId !== undefined && agentId !== record.agent_id) {
     // The source is in the caller's range (RLS showed the record); the target must be too.
     const owner = await resolveAgentForWrite(tx, actor, agentId);
@@ -108,7 +172,7 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
     await linkUser(tx, policyholderId, userId);
   }
   await updatePolicyholderRow(tx, policyholderId, changes);
-  return policyholderView(await visiblePolicyholder(tx, policyholderId));
+  return answer(tx, policyholderId);
 }
 
 /** DELETE: deactivates (nothing in the book is hard-deleted). Idempotent. */

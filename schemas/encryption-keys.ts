@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { Timestamp } from './common.js';
+
+// The tenant's data keys (encryption at rest, src/data-protection/encryption): versions and what still uses them.
+
+export const EncryptionKeyVersion = z.object({
+  key_version: z.number().int(),
+  created_at: Timestamp,
+  sealed_rows: z.number().int().describe('Policyholder rows whose sensitive fields are sealed with this version'),
+});
+
+export const EncryptionKeys = z.object({
+  master_key_provider: z.string().describe("Who wraps the tenant's data keys: 'local' (MASTER_KEY) or a KMS"),
+  current_version: z.number().int().nullable().describe('New values are sealed with this version; null before anything is sealed'),
+  versions: z.array(EncryptionKeyVersion),
+  unsealed_legacy_rows: z.number().int()
+    .describe('Rows written before encryption whose pre-existing conditions are still plaintext (the re-encryption job seals them)'),
+});
+export type EncryptionKeys = z.infer<typeof EncryptionKeys>;
+
+export const KeyRotation = z.object({
+  key_version: z.number().int().describe('The new current version'),
+  reencryption_queued: z.boolean().describe('The job re-sealing older rows is queued; reads work throughout'),
+});
+export type KeyRotation = z.infer<typeof KeyRotation>;
