@@ -78,6 +78,14 @@ export const ERROR_CODES = {
   'import.file_too_large': 'The file is larger than an import takes',
   'import.unreadable_file': 'The file is not readable CSV or XLSX, is empty, or has too many lines',
   'import.bad_columns': 'The file has no match-key column (customer_id / policy_number) or columns the import does not know',
+  // data protection: read audit, consent, rights, retention (src/data-protection, issue 12)
+  'data_protection.purpose_invalid': 'X-Purpose names no purpose this API knows',
+  'data_protection.request_not_found': 'No such data rights request',
+  'data_protection.not_ready': 'The export has not finished yet',
+  'data_protection.already_downloaded': 'The export was downloaded once already and is gone',
+  'data_protection.erased': 'The policyholder has been erased',
+  'data_protection.consent_required': 'The processing needs a consent the policyholder has not given (or has withdrawn)',
+  'data_protection.notice_not_found': 'No such consent notice',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -3,6 +3,7 @@ import { auditEndpoints } from './audit/routes.js';
 import { authEndpoints } from './auth/routes.js';
 import { claimEndpoints } from './claims/routes.js';
 import { dashboardEndpoints } from './dashboard/routes.js';
+import { dataProtectionEndpoints } from './data-protection/routes.js';
 import { importEndpoints } from './imports/routes.js';
 import type { Endpoint } from './http/endpoint.js';
 import { paymentEndpoints } from './payments/routes.js';
@@ -30,4 +31,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...claimEndpoints,
   ...dashboardEndpoints,
   ...importEndpoints,
+  ...dataProtectionEndpoints,
 ];
