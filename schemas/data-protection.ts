@@ -36,3 +36,35 @@ export const PersonalDataReadQuery = ListQuery.extend({
   to: IsoTimestamp.optional().describe('Before this time'),
 }).strict();
 export type PersonalDataReadQuery = z.infer<typeof PersonalDataReadQuery>;
+
+export const DataRightsRequestBody = z.object({
+  kind: z.enum(['export', 'erasure']).describe("export: everything held about the person as JSON; erasure: anonymise it"),
+  policyholder_id: Uuid,
+  reason: z.string().trim().min(1).max(1000).optional().describe('The request as the person made it (reference, channel)'),
+}).strict();
+export type DataRightsRequestBody = z.infer<typeof DataRightsRequestBody>;
+
+export const DataRightsRequest = z.object({
+  request_id: Uuid,
+  kind: z.enum(['export', 'erasure']),
+  policyholder_id: Uuid,
+  status: z.enum(['queued', 'completed', 'failed', 'downloaded']).describe('An export is downloadable once: completed, then downloaded'),
+  reason: z.string().nullable(),
+  summary: z.record(z.string(), z.unknown()).nullable().describe('Rows exported or erased, per table'),
+  requested_by: Uuid.nullable(),
+  created_at: Timestamp,
+  completed_at: Timestamp.nullable(),
+  downloaded_at: Timestamp.nullable(),
+});
+export type DataRightsRequest = z.infer<typeof DataRightsRequest>;
+export const DataRightsRequestPage = page(DataRightsRequest);
+export const DataRightsRequestParams = z.object({ request_id: Uuid });
+export const DataRightsRequestQuery = ListQuery.extend({ policyholder_id: Uuid.optional() }).strict();
+export type DataRightsRequestQuery = z.infer<typeof DataRightsRequestQuery>;
+export const PersonalDataExportSchema = z.object({
+  format: z.literal('agent-mitra.personal-data-export'),
+  version: z.literal(1),
+  generated_at: Timestamp,
+  policyholder: z.record(z.string(), z.unknown()),
+  sections: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+});

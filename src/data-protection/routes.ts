@@ -1,7 +1,11 @@
-import { PersonalDataReadPage, PersonalDataReadQuery } from '../../schemas/data-protection.js';
+import {
+  DataRightsRequest, DataRightsRequestBody, DataRightsRequestPage, DataRightsRequestParams, DataRightsRequestQuery,
+  PersonalDataExportSchema, PersonalDataReadPage, PersonalDataReadQuery,
+} from '../../schemas/data-protection.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { authorizeDataProtection } from './access.js';
 import { listPersonalDataReads } from './reads-repository.js';
+import { createRightsRequest, downloadExport, getRightsRequest, listRightsRequests } from './rights-service.js';
 
 const COMMON = { 400: problem('Invalid input; every offending field is listed'), 401: problem('Not signed in'),
   403: problem('Needs read on Audit and a tenant-wide data scope (provider admins)') };
@@ -15,4 +19,36 @@ export const dataProtectionEndpoints: Endpoint[] = [
     authorizeDataProtection(actor, 'read');
     return { body: await listPersonalDataReads(tx, query) };
   }),
+
+  scopedEndpoint({
+    method: 'post', path: '/data-rights-requests', tag: 'data-protection', access: 'tenant', body: DataRightsRequestBody,
+    summary: "Export or erase a policyholder's personal data (runs as a job; poll the request)",
+    responses: { 202: { description: 'Queued', schema: DataRightsRequest }, ...COMMON,
+      404: problem('policyholder.not_found'), 409: problem('data_protection.erased: nothing personal is left') },
+  }, async ({ tx, actor, body }) => ({ status: 202, body: await createRightsRequest(tx, actor, body) })),
+
+  scopedEndpoint({
+    method: 'get', path: '/data-rights-requests', tag: 'data-protection', access: 'tenant', query: DataRightsRequestQuery,
+    summary: 'Rights requests, newest first (?policyholder_id=)',
+    responses: { 200: { description: 'A page of requests', schema: DataRightsRequestPage }, ...COMMON },
+  }, async ({ tx, actor, query }) => ({ body: await listRightsRequests(tx, actor, query) })),
+
+  scopedEndpoint({
+    method: 'get', path: '/data-rights-requests/:request_id', tag: 'data-protection', access: 'tenant', params: DataRightsRequestParams,
+    summary: 'One rights request: its status and what it exported or erased',
+    responses: { 200: { description: 'The request', schema: DataRightsRequest }, ...COMMON,
+      404: problem('data_protection.request_not_found') },
+  }, async ({ tx, actor, params }) => ({ body: await getRightsRequest(tx, actor, params.request_id) })),
+
+  scopedEndpoint({
+    method: 'get', path: '/data-rights-requests/:request_id/download', tag: 'data-protection', access: 'tenant',
+    params: DataRightsRequestParams,
+    summary: "A completed export's JSON, once: after this it is gone (and the download is in the read audit)",
+    responses: { 200: { description: 'Everything held about the policyholder', schema: PersonalDataExportSchema }, ...COMMON,
+      404: problem('data_protection.request_not_found'),
+      409: problem('data_protection.not_ready or data_protection.already_downloaded') },
+  }, async ({ tx, actor, params }) => ({
+    body: await downloadExport(tx, actor, params.request_id),
+    headers: { 'Content-Disposition': `attachment; filename="personal-data-${params.request_id}.json"`, 'Cache-Control': 'no-store' },
+  })),
 ];
