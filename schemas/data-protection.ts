@@ -68,3 +68,21 @@ export const PersonalDataExportSchema = z.object({
   policyholder: z.record(z.string(), z.unknown()),
   sections: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
 });
+
+export const RETENTION_CLASSES = ['closed_claims', 'ended_sessions', 'audit_log', 'read_audit', 'import_staging'] as const;
+export const RetentionClass = z.enum(RETENTION_CLASSES);
+export type RetentionClass = z.infer<typeof RetentionClass>;
+export const RetentionPeriod = z.object({
+  data_class: RetentionClass,
+  days: z.number().int(),
+  source: z.enum(['default', 'tenant']),
+  description: z.string(),
+});
+export const RetentionPeriodList = z.object({ data: z.array(RetentionPeriod) });
+export const RetentionPeriodParams = z.object({ data_class: RetentionClass });
+export const RetentionPeriodBody = z.object({ days: z.number().int().min(1).max(36500) }).strict();
+export const RetentionPurgeReport = z.object({
+  ran_at: Timestamp,
+  purged: z.record(z.string(), z.number().int()).describe('Rows removed or emptied, per data class'),
+});
+export type RetentionPurgeReport = z.infer<typeof RetentionPurgeReport>;

@@ -1,10 +1,12 @@
 import {
   DataRightsRequest, DataRightsRequestBody, DataRightsRequestPage, DataRightsRequestParams, DataRightsRequestQuery,
-  PersonalDataExportSchema, PersonalDataReadPage, PersonalDataReadQuery,
+  PersonalDataExportSchema, PersonalDataReadPage, PersonalDataReadQuery, RetentionPeriodBody, RetentionPeriodList,
+  RetentionPeriodParams, RetentionPurgeReport,
 } from '../../schemas/data-protection.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { authorizeDataProtection } from './access.js';
 import { listPersonalDataReads } from './reads-repository.js';
+import { purgeExpired, RETENTION_DEFAULTS, retentionPeriods, setRetentionPeriod } from './retention.js';
 import { createRightsRequest, downloadExport, getRightsRequest, listRightsRequests } from './rights-service.js';
 
 const COMMON = { 400: problem('Invalid input; every offending field is listed'), 401: problem('Not signed in'),
@@ -51,4 +53,34 @@ export const dataProtectionEndpoints: Endpoint[] = [
     body: await downloadExport(tx, actor, params.request_id),
     headers: { 'Content-Disposition': `attachment; filename="personal-data-${params.request_id}.json"`, 'Cache-Control': 'no-store' },
   })),
+
+  scopedEndpoint({
+    method: 'get', path: '/retention-periods', tag: 'data-protection', access: 'tenant',
+    summary: "How long the tenant keeps each class of data (its own setting, or the default)",
+    responses: { 200: { description: 'Every class with its period', schema: RetentionPeriodList }, ...COMMON },
+  }, async ({ tx, actor }) => {
+    authorizeDataProtection(actor, 'read');
+    const periods = await retentionPeriods(tx);
+    return { body: { data: Object.entries(periods).map(([dataClass, period]) => ({ data_class: dataClass as keyof typeof RETENTION_DEFAULTS,
+      ...period, description: RETENTION_DEFAULTS[dataClass as keyof typeof RETENTION_DEFAULTS].description })) } };
+  }),
+
+  scopedEndpoint({
+    method: 'put', path: '/retention-periods/:data_class', tag: 'data-protection', access: 'tenant', params: RetentionPeriodParams,
+    body: RetentionPeriodBody, summary: 'Set how many days the tenant keeps a class of data',
+    responses: { 204: { description: 'Set' }, ...COMMON },
+  }, async ({ tx, actor, params, body }) => {
+    authorizeDataProtection(actor, 'manage');
+    await setRetentionPeriod(tx, params.data_class, body.days);
+    return { status: 204 };
+  }),
+
+  scopedEndpoint({
+    method: 'post', path: '/retention-purges', tag: 'data-protection', access: 'tenant',
+    summary: 'Run the retention purge now (what the scheduled job does); a second run purges nothing more',
+    responses: { 200: { description: 'Rows purged per class', schema: RetentionPurgeReport }, ...COMMON },
+  }, async ({ tx, actor }) => {
+    authorizeDataProtection(actor, 'manage');
+    return { body: await purgeExpired(tx) };
+  }),
 ];
