@@ -92,6 +92,14 @@ export const ERROR_CODES = {
   // data protection: encryption at rest (src/data-protection/encryption, issue 12)
   'data_protection.sealed_value_unreadable': 'A stored sealed value does not open (altered, or its data key is missing)',
   'data_protection.rotation_conflict': 'Another key rotation of the tenant took the same version at the same moment; retry',
+  // data protection: read audit, consent, rights, retention (src/data-protection, issue 12)
+  'data_protection.purpose_invalid': 'X-Purpose names no purpose this API knows',
+  'data_protection.request_not_found': 'No such data rights request',
+  'data_protection.not_ready': 'The export has not finished yet',
+  'data_protection.already_downloaded': 'The export was downloaded once already and is gone',
+  'data_protection.erased': 'The policyholder has been erased',
+  'data_protection.consent_required': 'The processing needs a consent the policyholder has not given (or has withdrawn)',
+  'data_protection.notice_not_found': 'No such consent notice',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -5,6 +5,7 @@ import { mfaEndpoints } from './auth/mfa-routes.js';
 import { claimEndpoints } from './claims/routes.js';
 import { dashboardEndpoints } from './dashboard/routes.js';
 import { encryptionKeyEndpoints } from './data-protection/encryption/routes.js';
+import { dataProtectionEndpoints } from './data-protection/routes.js';
 import { importEndpoints } from './imports/routes.js';
 import type { Endpoint } from './http/endpoint.js';
 import { paymentEndpoints } from './payments/routes.js';
@@ -36,4 +37,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...importEndpoints,
   ...securityEventEndpoints,
   ...encryptionKeyEndpoints,
+  ...dataProtectionEndpoints,
 ];

@@ -4,6 +4,7 @@ import {
   PolicyholderParams, ReviewDecisionBody, ReviewDecisionResult, ReviewListQuery, ReviewPage, ReviewParams, SubmitClaimBody,
 } from '../../schemas/claims.js';
 import { ListQuery } from '../../schemas/common.js';
+import { auditedRead, readPurpose } from '../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { getClaim, listClaimPage, submitClaim } from './claims-service.js';
 import { claimResponseOf } from './fhir.js';
@@ -20,7 +21,12 @@ export const reviewEndpoints: Endpoint[] = [
     method: 'get', path: '/claims/reviews', tag: TAG, access: 'tenant', query: ReviewListQuery,
     summary: 'The manual review queue (?status=PENDING), oldest first, within your book',
     responses: { 200: { description: 'A page of reviews', schema: ReviewPage }, ...COMMON },
-  }, async ({ tx, actor, query }) => ({ body: await listReviewQueue(tx, actor, query) })),
+  }, async ({ tx, actor, query, req }) => {
+    const purpose = readPurpose(req, 'claims_processing');
+    const page = await listReviewQueue(tx, actor, query);
+    await auditedRead(tx, { endpoint: 'GET /claims/reviews', subject: 'manual_reviews', key: 'review_id', purpose }, page.data);
+    return { body: page };
+  }),
 
   scopedEndpoint({
     method: 'post', path: '/claims/reviews/:review_id', tag: TAG, access: 'tenant', params: ReviewParams, body: ReviewDecisionBody,
@@ -44,15 +50,22 @@ export const claimRecordEndpoints: Endpoint[] = [
     method: 'get', path: '/claims', tag: TAG, access: 'tenant', query: ClaimListQuery,
     summary: 'Claims in your book, oldest first (?policyholder_id=, ?decision=)',
     responses: { 200: { description: 'A page of claims (without trails)', schema: ClaimPage }, ...COMMON },
-  }, async ({ tx, actor, query }) => ({ body: await listClaimPage(tx, actor, query) })),
+  }, async ({ tx, actor, query, req }) => {
+    const purpose = readPurpose(req, 'claims_processing');
+    const page = await listClaimPage(tx, actor, query);
+    await auditedRead(tx, { endpoint: 'GET /claims', subject: 'claims', key: 'claim_id', purpose }, page.data);
+    return { body: page };
+  }),
 
   scopedEndpoint({
     method: 'get', path: '/claims/:claim_id', tag: TAG, access: 'tenant', params: ClaimIdParams, query: ClaimFormatQuery,
     summary: 'One claim (by uuid or CLM number) with its decision trail; ?format=fhir answers a FHIR R4 ClaimResponse',
     responses: { 200: { description: 'The claim', schema: z.union([ClaimRecord, FhirClaimResponse]) }, ...COMMON,
       404: problem('claims.not_found') },
-  }, async ({ tx, actor, params, query }) => {
+  }, async ({ tx, actor, params, query, req }) => {
+    const purpose = readPurpose(req, 'claims_processing');
     const claim = await getClaim(tx, actor, params.claim_id);
+    await auditedRead(tx, { endpoint: 'GET /claims/:claim_id', subject: 'claims', key: 'claim_id', purpose }, [claim]);
     return query.format === 'fhir' ? { body: claimResponseOf(claim), headers: { 'Content-Type': 'application/fhir+json' } } : { body: claim };
   }),
 ];
@@ -62,7 +75,13 @@ export const memberEndpoints: Endpoint[] = [
     method: 'get', path: '/policyholders/:policyholder_id/dependents', tag: TAG, access: 'tenant', params: PolicyholderParams,
     query: ListQuery, summary: "A policyholder's dependents (family members on the cover)",
     responses: { 200: { description: 'A page of dependents', schema: DependentPage }, ...HOLDER },
-  }, async ({ tx, actor, params, query }) => ({ body: await listDependentPage(tx, actor, params.policyholder_id, query) })),
+  }, async ({ tx, actor, params, query, req }) => {
+    const purpose = readPurpose(req, 'claims_processing');
+    const page = await listDependentPage(tx, actor, params.policyholder_id, query);
+    await auditedRead(tx, { endpoint: 'GET /policyholders/:policyholder_id/dependents', subject: 'dependents', key: 'dependent_id', purpose },
+      page.data);
+    return { body: page };
+  }),
 
   scopedEndpoint({
     method: 'post', path: '/policyholders/:policyholder_id/dependents', tag: TAG, access: 'tenant', params: PolicyholderParams,

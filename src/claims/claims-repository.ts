@@ -116,9 +116,9 @@ export async function familyHistory(tx: Tx, policyholderId: string, from: string
   return (await query as ClaimRow[]).map(toPastClaim);
 }
 
-/** The most recent claims decided under any version of the terms `code`, with their stored requests. */
+/** The most recent claims decided under any version of the terms `code`, with their stored requests (an erased claim has none). */
 export async function recentClaimsOfTerms(tx: Tx, code: string, limit: number): Promise<(ClaimRow & { request: Record<string, unknown> })[]> {
-  return claims(tx).select(CLAIM_COLUMNS).where('t.policy_terms_id', code).orderBy([{ column: 'c.created_at', order: 'desc' }, 'c.claim_id']).limit(limit);
+  return claims(tx).select(CLAIM_COLUMNS).where('t.policy_terms_id', code).whereRaw("c.request <> '{}'::jsonb").orderBy([{ column: 'c.created_at', order: 'desc' }, 'c.claim_id']).limit(limit);
 }
 
 export function approvedByCategory(row: ClaimRow): Partial<Record<Category | 'dental_routine', Paise>> {

@@ -3,6 +3,7 @@ import {
   CreatePolicyBody, LapseRunBody, LapseRunResult, PatchPolicyBody, PolicyListQuery, PolicyPage, PolicyParams,
   PolicyStatusBody, PolicyWithHistory,
 } from '../../schemas/policies.js';
+import { auditedRead, readPurpose } from '../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { ValidationError } from '../errors.js';
 import { listPaymentsOfPolicy } from '../payments/service.js';
@@ -22,7 +23,12 @@ export const policyEndpoints: Endpoint[] = [
     method: 'get', path: '/policies', tag: 'policies', access: 'tenant', query: PolicyListQuery,
     summary: 'Policies in your book; due=upcoming or due=overdue gives the premiums to chase',
     responses: { 200: { description: 'A page of policies', schema: PolicyPage }, ...COMMON },
-  }, async ({ tx, actor, query }) => ({ body: await listPolicyPage(tx, actor, query) })),
+  }, async ({ tx, actor, query, req }) => {
+    const purpose = readPurpose(req, 'servicing');
+    const page = await listPolicyPage(tx, actor, query);
+    await auditedRead(tx, { endpoint: 'GET /policies', subject: 'policies', key: 'policy_id', purpose }, page.data);
+    return { body: page };
+  }),
 
   scopedEndpoint({
     method: 'post', path: '/policies', tag: 'policies', access: 'tenant', body: CreatePolicyBody,
@@ -47,7 +53,12 @@ export const policyEndpoints: Endpoint[] = [
     method: 'get', path: '/policies/:policy_id', tag: 'policies', access: 'tenant', params: PolicyParams,
     summary: 'One policy with its schedule, premium account and status history',
     responses: { 200: { description: 'The policy', schema: PolicyWithHistory }, ...ONE_POLICY },
-  }, async ({ tx, actor, params }) => ({ body: await getPolicy(tx, actor, params.policy_id) })),
+  }, async ({ tx, actor, params, req }) => {
+    const purpose = readPurpose(req, 'servicing');
+    const policy = await getPolicy(tx, actor, params.policy_id);
+    await auditedRead(tx, { endpoint: 'GET /policies/:policy_id', subject: 'policies', key: 'policy_id', purpose }, [policy]);
+    return { body: policy };
+  }),
 
   scopedEndpoint({
     method: 'patch', path: '/policies/:policy_id', tag: 'policies', access: 'tenant', params: PolicyParams, body: PatchPolicyBody,

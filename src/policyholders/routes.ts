@@ -2,6 +2,7 @@ import {
   CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery, PolicyholderPage, PolicyholderParams,
   PolicyholderReadQuery,
 } from '../../schemas/policyholders.js';
+import { auditedRead, readPurpose } from '../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import {
   createPolicyholder, deactivatePolicyholder, getPolicyholder, listPolicyholders, updatePolicyholder,
@@ -19,7 +20,12 @@ export const policyholderEndpoints: Endpoint[] = [
     method: 'get', path: '/policyholders', tag: 'policyholders', access: 'tenant', query: PolicyholderListQuery,
     summary: 'List the policyholders of the books you can see, newest first; ?q= searches name, phone, e-mail, customer id; ?pan= and ?aadhaar_number= match exactly',
     responses: { 200: { description: 'A page of policyholders', schema: PolicyholderPage }, ...COMMON },
-  }, async ({ tx, actor, query }) => ({ body: await listPolicyholders(tx, actor, query) })),
+  }, async ({ tx, actor, query, req }) => {
+    const purpose = readPurpose(req, 'servicing');
+    const page = await listPolicyholders(tx, actor, query);
+    await auditedRead(tx, { endpoint: 'GET /policyholders', subject: 'policyholders', key: 'policyholder_id', purpose }, page.data);
+    return { body: page };
+  }),
 
   scopedEndpoint({
     method: 'post', path: '/policyholders', tag: 'policyholders', access: 'tenant', body: CreatePolicyholderBody,
@@ -35,7 +41,13 @@ export const policyholderEndpoints: Endpoint[] = [
     query: PolicyholderReadQuery,
     summary: 'One policyholder; PAN, Aadhaar and account number masked unless ?reveal= (with reveal on PolicyholderSensitive and a purpose)',
     responses: { 200: { description: 'The policyholder', schema: Policyholder }, ...ONE },
-  }, async ({ tx, actor, params, query }) => ({ body: await getPolicyholder(tx, actor, params.policyholder_id, query) })),
+  }, async ({ tx, actor, params, query, req }) => {
+    const purpose = readPurpose(req, 'servicing');
+    const policyholder = await getPolicyholder(tx, actor, params.policyholder_id, query);
+    await auditedRead(tx, { endpoint: 'GET /policyholders/:policyholder_id', subject: 'policyholders', key: 'policyholder_id', purpose },
+      [policyholder]);
+    return { body: policyholder };
+  }),
 
   scopedEndpoint({
     method: 'patch', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,

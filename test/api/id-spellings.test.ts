@@ -144,6 +144,13 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       expect(res.status, res.text).to.equal(202);
       return res.body.backtest_id;
     },
+    // An export request (no worker runs it here: the download answers 409 not ready, the same for every spelling).
+    request_id: async () => {
+      const res = await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token))
+        .send({ kind: 'export', policyholder_id: await createTestPolicyholder(tenant, agentId) });
+      expect(res.status, res.text).to.equal(202);
+      return res.body.request_id;
+    },
     session_id: async () => {
       const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
       const sessions = await api().get(`${API}/auth/sessions?limit=200`).set(...bearer(token));

@@ -1,5 +1,6 @@
 import { DOCUMENT_MEDIA_TYPES, DocumentList, DocumentParams, DocumentRecord, DocumentUploadFields } from '../../../schemas/claim-documents.js';
 import { ClaimIdParams } from '../../../schemas/claims.js';
+import { auditedRead, readPurpose, recordPersonalDataRead } from '../../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, uploadEndpoint, type Endpoint } from '../../http/endpoint.js';
 import { receiveDocument } from './receive.js';
 import { documentFile, listClaimDocuments, uploadDocument } from './service.js';
@@ -27,14 +28,26 @@ export const documentEndpoints: Endpoint[] = [
     method: 'get', path: '/claims/:claim_id/documents', tag: TAG, access: 'tenant', params: ClaimIdParams,
     summary: "A claim's documents (metadata, oldest first)",
     responses: { 200: { description: 'The documents', schema: DocumentList }, ...COMMON },
-  }, async ({ tx, actor, params }) => ({ body: await listClaimDocuments(tx, actor, params.claim_id) })),
+  }, async ({ tx, actor, params, req }) => {
+    const purpose = readPurpose(req, 'claims_processing');
+    const documents = await listClaimDocuments(tx, actor, params.claim_id);
+    const claim = documents.data[0] && await tx('claims').where({ claim_id: documents.data[0].claim_id }).first<{ policyholder_id: string }>('policyholder_id');
+    await auditedRead(tx, { endpoint: 'GET /claims/:claim_id/documents', subject: 'claim_documents', key: 'document_id', purpose,
+      policyholderId: claim?.policyholder_id, fields: ['file_name', 'extracted_data'] }, documents.data);
+    return { body: documents };
+  }),
 
   scopedEndpoint({
     method: 'get', path: '/claims/:claim_id/documents/:document_id', tag: TAG, access: 'tenant', params: DocumentParams,
     summary: "Download a document's bytes (as an attachment, with the type sniffed at upload)",
     responses: { 200: { description: 'The file', binary: DOCUMENT_MEDIA_TYPES }, ...COMMON,
       404: problem('claims.not_found or claims.document_not_found') },
-  }, async ({ tx, actor, log, deps, params }) => ({
-    file: await documentFile({ tx, actor, log, root: deps.config.documents.dir }, params.claim_id, params.document_id),
-  })),
+  }, async ({ tx, actor, log, deps, params, req }) => {
+    const purpose = readPurpose(req, 'claims_processing');
+    const file = await documentFile({ tx, actor, log, root: deps.config.documents.dir }, params.claim_id, params.document_id);
+    const owner = await tx('claim_documents').where({ document_id: params.document_id }).first<{ policyholder_id: string }>('policyholder_id');
+    await recordPersonalDataRead(tx, { endpoint: 'GET /claims/:claim_id/documents/:document_id', subject: 'claim_documents', purpose,
+      fields: ['file'], records: [{ record_id: params.document_id, policyholder_id: owner?.policyholder_id ?? null }] });
+    return { file };
+  }),
 ];

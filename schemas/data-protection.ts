@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ListQuery, page, Timestamp, Uuid } from './common.js';
+
+// Personal data under the DPDP Act: read audit, consent, rights requests, retention (src/data-protection).
+
+/** Why personal data is read: the X-Purpose request header, or the endpoint's default. */
+export const READ_PURPOSES = ['servicing', 'claims_processing', 'underwriting', 'compliance', 'customer_request',
+  'dispute_resolution', 'fraud_prevention', 'legal_obligation'] as const;
+export const ReadPurpose = z.enum(READ_PURPOSES);
+export type ReadPurpose = z.infer<typeof ReadPurpose>;
+
+const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' });
+
+export const PersonalDataRead = z.object({
+  read_id: Uuid,
+  request_id: Uuid.describe('Rows written by the same request share it'),
+  occurred_at: Timestamp,
+  actor_user_id: Uuid.nullable(),
+  actor: z.string().describe("'user' or 'system:<job>'"),
+  purpose: z.string(),
+  endpoint: z.string().describe("'GET /policyholders/:policyholder_id', or a job's name"),
+  subject: z.string().describe('The table the record belongs to'),
+  record_id: Uuid,
+  policyholder_id: Uuid.nullable().describe('Whose personal data it is'),
+  fields: z.array(z.string()).describe('The personal fields the caller received'),
+});
+export type PersonalDataRead = z.infer<typeof PersonalDataRead>;
+export const PersonalDataReadPage = page(PersonalDataRead);
+
+export const PersonalDataReadQuery = ListQuery.extend({
+  policyholder_id: Uuid.optional().describe("Reads of this person's data"),
+  record_id: Uuid.optional(),
+  user_id: Uuid.optional().describe('Reads by this user'),
+  purpose: ReadPurpose.optional(),
+  from: IsoTimestamp.optional().describe('At or after this time'),
+  to: IsoTimestamp.optional().describe('Before this time'),
+}).strict();
+export type PersonalDataReadQuery = z.infer<typeof PersonalDataReadQuery>;
+
+export const DataRightsRequestBody = z.object({
+  kind: z.enum(['export', 'erasure']).describe("export: everything held about the person as JSON; erasure: anonymise it"),
+  policyholder_id: Uuid,
+  reason: z.string().trim().min(1).max(1000).optional().describe('The request as the person made it (reference, channel)'),
+}).strict();
+export type DataRightsRequestBody = z.infer<typeof DataRightsRequestBody>;
+
+export const DataRightsRequest = z.object({
+  request_id: Uuid,
+  kind: z.enum(['export', 'erasure']),
+  policyholder_id: Uuid,
+  status: z.enum(['queued', 'completed', 'failed', 'downloaded']).describe('An export is downloadable once: completed, then downloaded'),
+  reason: z.string().nullable(),
+  summary: z.record(z.string(), z.unknown()).nullable().describe('Rows exported or erased, per table'),
+  requested_by: Uuid.nullable(),
+  created_at: Timestamp,
+  completed_at: Timestamp.nullable(),
+  downloaded_at: Timestamp.nullable(),
+});
+export type DataRightsRequest = z.infer<typeof DataRightsRequest>;
+export const DataRightsRequestPage = page(DataRightsRequest);
+export const DataRightsRequestParams = z.object({ request_id: Uuid });
+export const DataRightsRequestQuery = ListQuery.extend({ policyholder_id: Uuid.optional() }).strict();
+export type DataRightsRequestQuery = z.infer<typeof DataRightsRequestQuery>;
+export const PersonalDataExportSchema = z.object({
+  format: z.literal('agent-mitra.personal-data-export'),
+  version: z.literal(1),
+  generated_at: Timestamp,
+  policyholder: z.record(z.string(), z.unknown()),
+  sections: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),
+});
+
+export const RETENTION_CLASSES = ['closed_claims', 'ended_sessions', 'audit_log', 'read_audit', 'import_staging'] as const;
+export const RetentionClass = z.enum(RETENTION_CLASSES);
+export type RetentionClass = z.infer<typeof RetentionClass>;
+export const RetentionPeriod = z.object({
+  data_class: RetentionClass,
+  days: z.number().int(),
+  source: z.enum(['default', 'tenant']),
+  description: z.string(),
+});
+export const RetentionPeriodList = z.object({ data: z.array(RetentionPeriod) });
+export const RetentionPeriodParams = z.object({ data_class: RetentionClass });
+export const RetentionPeriodBody = z.object({ days: z.number().int().min(1).max(36500) }).strict();
+export const RetentionPurgeReport = z.object({
+  ran_at: Timestamp,
+  purged: z.record(z.string(), z.number().int()).describe('Rows removed or emptied, per data class'),
+});
+export type RetentionPurgeReport = z.infer<typeof RetentionPurgeReport>;

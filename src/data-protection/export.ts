@@ -1,0 +1,47 @@
+import type { Tx } from '../db/scope.js';
+
+// Export (DPDP s.11): everything the tenant holds about one policyholder, as JSON. Each section is the person's
+// rows of one table, every column but keys of other tenants' machinery and secrets (hashes, fingerprints).
+
+const LEFT_OUT = new Set(['tenant_id', 'agent_order', 'first_name_key', 'last_name_key', 'phone_key', 'password_hash',
+  'refresh_token_hash', 'rotated_token_hashes', 'request_fingerprint', 'idempotency_key', 'policyholder_agent_order', 'storage_key']);
+
+/** The sections of an export: table and the column that names the person. */
+const SECTIONS: readonly [string, string][] = [
+  ['dependents', 'policyholder_id'], ['policies', 'policyholder_id'], ['policy_status_history', 'policyholder_id'],
+  ['premium_payments', 'policyholder_id'], ['claims', 'policyholder_id'], ['claim_documents', 'policyholder_id'],
+  ['manual_reviews', 'policyholder_id'], ['policyholder_consents', 'policyholder_id'],
+];
+
+function clean(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).filter(([key]) => !LEFT_OUT.has(key)));
+}
+
+export interface PersonalDataExport {
+  readonly format: 'agent-mitra.personal-data-export';
+  readonly version: 1;
+  readonly generated_at: string;
+  readonly policyholder: Record<string, unknown>;
+  readonly sections: Record<string, Record<string, unknown>[]>;
+}
+
+/** Everything held about the policyholder (who exists: the caller has checked). */
+export async function exportPolicyholder(tx: Tx, policyholderId: string): Promise<PersonalDataExport> {
+  const holder = await tx('policyholders').where({ policyholder_id: policyholderId }).first();
+  const sections: Record<string, Record<string, unknown>[]> = {};
+  for (const [table, column] of SECTIONS) {
+    sections[table] = (await tx(table).where({ [column]: policyholderId }).select()).map(clean);
+  }
+  const users = await tx('users').where({ policyholder_id: policyholderId }).select();
+  sections.user_account = users.map(clean);
+  const userIds = users.map((user: { user_id: string }) => user.user_id);
+  sections.sessions = userIds.length === 0 ? [] : (await tx('user_sessions').whereIn('user_id', userIds)
+    .select('session_id', 'user_id', 'ip_address', 'user_agent', 'created_at', 'last_activity_at', 'expires_at', 'revoked_at'));
+  // Who has read the person's data, and why: part of what the person may ask for.
+  sections.personal_data_reads = (await tx('personal_data_reads').where({ policyholder_id: policyholderId })
+    .orderBy('occurred_at').select('occurred_at', 'actor_user_id', 'actor', 'purpose', 'endpoint', 'subject', 'record_id', 'fields'));
+  return {
+    format: 'agent-mitra.personal-data-export', version: 1, generated_at: new Date().toISOString(),
+    policyholder: clean(holder as Record<string, unknown>), sections,
+  };
+}

@@ -1,0 +1,94 @@
+import crypto from 'node:crypto';
+import type { Request } from 'express';
+import { READ_PURPOSES, type ReadPurpose } from '../../schemas/data-protection.js';
+import type { Tx } from '../db/scope.js';
+import { ValidationError } from '../errors.js';
+import { currentLogContext } from '../log-context.js';
+import { personalFieldsOf } from './classification.js';
+
+// The read audit: every read of personal data records who (the transaction's app.user_id and app.actor), which
+// records, which personal fields, when and why, in the tenant's personal_data_reads, inside the reading
+// transaction (a read that fails leaves no row, a row never outlives a rolled-back read). One INSERT per call,
+// however many records: a page of 200 is one statement.
+
+export const PURPOSE_HEADER = 'X-Purpose';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The purpose a request declares in X-Purpose, or the endpoint's default; an unknown purpose is a 400. */
+export function readPurpose(req: Request, fallback: ReadPurpose): ReadPurpose {
+  const declared = req.get(PURPOSE_HEADER)?.trim().toLowerCase();
+  if (declared === undefined || declared === '') return fallback;
+  if ((READ_PURPOSES as readonly string[]).includes(declared)) return declared as ReadPurpose;
+  throw new ValidationError([{ path: 'headers.x-purpose', message: `must be one of ${READ_PURPOSES.join(', ')}` }],
+    'The request has invalid fields.', { code: 'data_protection.purpose_invalid' });
+}
+
+export interface ReadRecord {
+  readonly record_id: string;
+  readonly policyholder_id: string | null;
+}
+
+export interface PersonalDataReadEntry {
+  /** 'GET /policyholders/:policyholder_id', or a job's name. */
+  readonly endpoint: string;
+  readonly purpose: string;
+  /** The table the records belong to. */
+  readonly subject: string;
+  readonly records: readonly ReadRecord[];
+  readonly fields: readonly string[];
+}
+
+/** One request id per transaction: the request's own when it is a UUID, so log lines and audit rows meet. */
+const requestIds = new WeakMap<Tx, string>();
+
+function requestIdOf(tx: Tx): string {
+  let id = requestIds.get(tx);
+  if (!id) {
+    const fromLog = currentLogContext().request_id;
+    id = fromLog && UUID.test(fromLog) ? fromLog.toLowerCase() : crypto.randomUUID();
+    requestIds.set(tx, id);
+  }
+  return id;
+}
+
+/** Records one read of personal data: one row per record, one statement. Nothing read (no records or no fields), nothing written. */
+export async function recordPersonalDataRead(tx: Tx, entry: PersonalDataReadEntry): Promise<void> {
+  if (entry.records.length === 0 || entry.fields.length === 0) return;
+  await tx.raw(`
+    INSERT INTO personal_data_reads (request_id, purpose, endpoint, subject, fields, record_id, policyholder_id)
+    SELECT :requestId::uuid, :purpose, :endpoint, :subject, :fields::text[], r.record_id, r.policyholder_id
+      FROM unnest(:recordIds::uuid[], :policyholderIds::uuid[]) AS r(record_id, policyholder_id)`, {
+    requestId: requestIdOf(tx), purpose: entry.purpose, endpoint: entry.endpoint, subject: entry.subject, fields: [...entry.fields],
+    recordIds: entry.records.map((record) => record.record_id),
+    policyholderIds: entry.records.map((record) => record.policyholder_id) as string[],
+  });
+}
+
+export interface AuditedRead {
+  readonly endpoint: string;
+  readonly subject: string;
+  readonly purpose: ReadPurpose;
+  /** The record's key in the API's reply. */
+  readonly key: string;
+  /** Whose data every record is, when the reply does not say (e.g. a claim's documents). */
+  readonly policyholderId?: string;
+  /** The personal fields handed out, when the reply's names differ from the columns'. */
+  readonly fields?: readonly string[];
+}
+
+/**
+ * Records what a reply hands out: the given records (as the API returns them), the personal fields among their
+ * keys (by the classification of `subject`), and whose data each is (its policyholder_id, or its own key on
+ * policyholders).
+ */
+export async function auditedRead<T extends object>(tx: Tx, read: AuditedRead, records: readonly T[]): Promise<void> {
+  const first = records[0];
+  if (!first) return;
+  const fields = read.fields ?? personalFieldsOf(read.subject, first);
+  const rows = records.map((record) => {
+    const values = record as Record<string, unknown>;
+    const policyholderId = read.policyholderId ?? (read.subject === 'policyholders' ? values[read.key] : values.policyholder_id);
+    return { record_id: String(values[read.key]), policyholder_id: typeof policyholderId === 'string' ? policyholderId : null };
+  });
+  await recordPersonalDataRead(tx, { endpoint: read.endpoint, subject: read.subject, purpose: read.purpose, records: rows, fields });
+}

@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import { expect } from 'chai';
+import { COLUMN_CLASSES, isPersonalClass } from '../../src/data-protection/classification.js';
+import { rightsJob } from '../../src/data-protection/rights-job.js';
+import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
+import { createPolicyholderAs } from '../helpers/book.js';
+import { ownerQuery } from '../helpers/catalog.js';
+import { addTerms, consultationClaim } from '../helpers/claims.js';
+import { API, api } from '../helpers/context.js';
+import { PDF } from '../helpers/documents.js';
+import { jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
+import { createPolicy, policyBody } from '../helpers/policies.js';
+import { expectProblem } from '../helpers/problems.js';
+
+// Export and erasure of one policyholder through the API and the durable job. Each person's values carry a token
+// of their own, so a scan can tell whose data a cell holds.
+
+interface Person { id: string; token: string; policyId: string; claimId: string }
+
+/** Every personal, sensitive or health column of the tenant's schema, as the classification names them. */
+const PERSONAL_COLUMNS = Object.entries(COLUMN_CLASSES)
+  .flatMap(([table, columns]) => Object.entries(columns).filter(([, dataClass]) => isPersonalClass(dataClass)).map(([column]) => [table, column]));
+
+describe('data rights: export and erasure', function () {
+  this.timeout(120_000);
+  let tenant: TestTenant;
+  let agent: TestUser;
+  let worker: JobProcess;
+  let a: Person;
+  let b: Person;
+
+  async function person(label: string): Promise<Person> {
+    const token = `${label}${crypto.randomBytes(4).toString('hex')}`;
+    const id = await createPolicyholderAs(agent.token, {
+      first_name: `First${token}`, last_name: `Last${token}`, email: `${token.toLowerCase()}@example.in`, customer_id: `CUST-${token}`,
+      address: { line1: `12 Road ${token}`, city: 'Pune', state: 'Maharashtra', pincode: '411001' }, occupation: `Job${token}`,
+      pre_existing_conditions: [{ condition: `Condition${token}` }],
+      nominee_details: { name: `Nominee${token}`, relationship: 'spouse', share_percent: 100 },
+    });
+    const policyId = (await createPolicy(agent.token, policyBody(id, { nominee_details: { name: `PolicyNominee${token}`, relationship: 'spouse', share_percent: 100 } }))).policy_id;
+    const dependent = await api().post(`${API}/policyholders/${id}/dependents`).set(...bearer(agent.token))
+      .send({ full_name: `Child${token}`, relationship: 'child', date_of_birth: '2015-01-01' });
+    expect(dependent.status, dependent.text).to.equal(201);
+    const claim = await api().post(`${API}/claims`).set(...bearer(agent.token)).send(consultationClaim(id, { policy_terms_id: 'PLUM_OPD_2024',
+      hospital: `Hospital${token}`, documents: { prescription: { doctor_name: 'Dr. Rao', doctor_reg: 'KA/1/2015', diagnosis: `Diagnosis${token}`,
+        medicines_prescribed: ['Paracetamol'], tests_prescribed: [] }, bill: { consultation_fee: 800 } } }));
+    expect(claim.status, claim.text).to.equal(201);
+    const upload = await api().post(`${API}/claims/${claim.body.claim_id}/documents`).set(...bearer(agent.token))
+      .field('document_type', 'bill').attach('file', PDF, `bill-${token}.pdf`);
+    expect(upload.status, upload.text).to.equal(201);
+    expect((await api().get(`${API}/policyholders/${id}`).set(...bearer(agent.token))).status).to.equal(200);
+    return { id, token, policyId, claimId: claim.body.claim_id };
+  }
+
+  async function request(kind: 'export' | 'erasure', who: Person): Promise<{ request_id: string; summary: Record<string, unknown> }> {
+    const res = await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind, policyholder_id: who.id, reason: 'by e-mail' });
+    expect(res.status, res.text).to.equal(202);
+    expect(res.body.status).to.equal('queued');
+    let done: { status: string; request_id: string; summary: Record<string, unknown> } = res.body;
+    await waitFor(async () => {
+      done = (await api().get(`${API}/data-rights-requests/${res.body.request_id}`).set(...bearer(tenant.admin.token))).body;
+      return done.status === 'completed';
+    }, 30_000, `${kind} to complete`);
+    return done;
+  }
+
+  /** Cells of personal columns anywhere in the tenant's schema that hold the token. */
+  async function cellsHolding(token: string): Promise<string[]> {
+    return ownerQuery(async (client) => {
+      for (const [name, value] of [['app.tenant_id', tenant.tenant_id], ['app.agent_lo', '0'], ['app.agent_hi', '9007199254740991'], ['app.policyholder_id', '']]) {
+        await client.query('SELECT set_config($1, $2, false)', [name, value]);
+      }
+      const found: string[] = [];
+      for (const [table, column] of PERSONAL_COLUMNS) {
+        const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${tenant.schema_name}"."${table}" WHERE "${column}"::text ILIKE $1`, [`%${token}%`]);
+        if (rows[0].n > 0) found.push(`${table}.${column}`);
+      }
+      return found;
+    });
+  }
+
+  before(async () => {
+    tenant = await createTestTenant();
+    agent = await createTestUser(tenant, 'regional_manager', { agent: true });
+    await addTerms(tenant);
+    a = await person('Alpha');
+    b = await person('Bravo');
+    worker = await jobProcess([rightsJob], { workers: true });
+  });
+
+  after(async () => {
+    await worker?.stop();
+  });
+
+  it('exports all and only the person’s data, downloadable once', async () => {
+    const done = await request('export', a);
+    expect(done.summary).to.include({ policies: 1, dependents: 1, claims: 1, claim_documents: 1 });
+    const download = await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token));
+    expect(download.status, download.text).to.equal(200);
+    const text = JSON.stringify(download.body);
+    for (const value of [`First${a.token}`, `Condition${a.token}`, `PolicyNominee${a.token}`, `Child${a.token}`, `Diagnosis${a.token}`, `Hospital${a.token}`]) {
+      expect(text, value).to.include(value);
+    }
+    expect(text).to.not.include(b.token);
+    expect(text).to.not.include('password_hash');
+    expect(download.body.sections.personal_data_reads.length).to.be.greaterThan(0);
+    expectProblem(await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token)), 409);
+    expect(await cellsHolding(a.token), 'the export is gone from the database once downloaded').to.not.include('data_rights_requests.result');
+  });
+
+  it('is for tenant-wide administrators only', async () => {
+    expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(agent.token)).send({ kind: 'export', policyholder_id: a.id }), 403);
+    expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token))
+      .send({ kind: 'export', policyholder_id: crypto.randomUUID() }), 404);
+  });
+
+  it('erasure leaves no personal value of the person in any personal column, keeps the financial records and is audited', async () => {
+    expect(await cellsHolding(a.token), 'before').to.include.members(['policyholders.first_name', 'claims.request', 'audit_log.new_values']);
+    const done = await request('erasure', a);
+    expect(done.summary).to.have.property('rows');
+    expect(await cellsHolding(a.token)).to.deep.equal([]);
+    expect(await cellsHolding(b.token), 'the other person is untouched').to.include.members(['policyholders.first_name', 'claims.request']);
+    const policy = await api().get(`${API}/policies/${a.policyId}`).set(...bearer(agent.token));
+    expect(policy.status, policy.text).to.equal(200);
+    expect(policy.body).to.include({ policyholder_id: a.id, nominee_details: null });
+    const claim = await api().get(`${API}/claims/${a.claimId}`).set(...bearer(agent.token));
+    expect(claim.status, claim.text).to.equal(200);
+    const holder = await api().get(`${API}/policyholders/${a.id}`).set(...bearer(agent.token));
+    expect(holder.body).to.include({ first_name: 'Erased', email: null, status: 'inactive' });
+    const audit = await api().get(`${API}/audit`).query({ table: 'policyholders', record_id: a.id, limit: 1 }).set(...bearer(tenant.admin.token));
+    expect(audit.body.data[0]).to.include({ action: 'update', actor: 'system:data-protection:rights' });
+    expect(audit.body.data[0].changed_columns).to.include('erased_at');
+    expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind: 'export', policyholder_id: a.id }), 409);
+  });
+});
