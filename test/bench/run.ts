@@ -16,7 +16,7 @@ import type { TargetReady, TargetRequest, TargetSample } from './target.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
 const ONBOARD_SAMPLE = 5;
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
