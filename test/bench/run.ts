@@ -16,8 +16,9 @@ import type { TargetReady, TargetRequest, TargetSample } from './target.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
 const ONBOARD_SAMPLE = 5;
+const RESULTS = process.env.BENCH_RESULTS ?? '.data/bench-results.json';
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
 })();
@@ -127,7 +128,7 @@ for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
     // A B A B ... with the order swapped every other round, so neither always runs on a warmer machine.
     const [first, second] = round % 2 ? [await runBare(), await runApi()] : [await runApi(), await runBare()];
     const [apiRun, bareRun] = round % 2 ? [second, first] : [first, second];
-    const pgRun = PGBENCH ? await measured(() => pgbench(PGBENCH, ready.appUrl, `.data/bench-pgbench/${kind.split(' ')[0]}`,
+    const pgRun = PGBENCH ? await measured(() => pgbench(PGBENCH, ready.appUrl, `.data/bench-pgbench-${process.pid}/${kind.split(' ')[0]}`,
       pgbenchScripts(kinds[kind].pg), SECONDS, CONNECTIONS)) : undefined;
     per.push({ api: apiRun, bare: bareRun, ...(pgRun ? { pg: pgRun } : {}) });
     process.stdout.write(`list my book, ${kind}, round ${round + 1}/${ROUNDS}: API ${apiRun.rps.toFixed(0)}/s, bare ${bareRun.rps.toFixed(0)}/s`
@@ -230,6 +231,6 @@ console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants):
   + `p50 ${fmt(onboardingFigures['p50 ms'])} ms, max ${fmt(onboardingFigures['max ms'])} ms, first 5 ${fmt(onboardingFigures['first 5 mean ms'])} ms, `
   + `last 5 ${fmt(onboardingFigures['last 5 mean ms'])} ms`);
 mkdirSync('.data', { recursive: true });
-writeFileSync('.data/bench-results.json', `${JSON.stringify({ setting, rows, ratios, onboarding: onboardingFigures, traces, rounds }, null, 2)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify({ setting, rows, ratios, onboarding: onboardingFigures, traces, rounds }, null, 2)}\n`);
 if (process.env.BENCH_TRACE) console.log(JSON.stringify(traces, null, 2));
-console.log('\nfigures written to .data/bench-results.json');
+console.log(`\nfigures written to ${RESULTS}`);
