@@ -95,7 +95,7 @@ describe('auth', () => {
   });
 
   describe('lockout', () => {
-    it('locks the account for 15 minutes after 5 failed attempts in a row (423), even for the right password', async () => {
+    it('V2.2.1 locks the account for 15 minutes after 5 failed attempts in a row (423), even for the right password', async () => {
       const victim = await createTestUser(tenant, 'senior_agent');
       const attempt = (password: string) => api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: victim.email, password });
       for (let i = 1; i <= 5; i += 1) expect((await attempt('Wrong#Password1')).status, `attempt ${i}`).to.equal(401);
@@ -166,7 +166,7 @@ describe('auth', () => {
       expect((await attempt(TEST_PASSWORD)).status).to.equal(200);
     });
 
-    it('throttles sign-in per client address (429)', async () => {
+    it('V2.2.1 throttles sign-in per client address (429)', async () => {
       const deps = testDeps();
       // Counters of its own: the shared store already counts this address's earlier sign-ins in the run.
       const prefix = crypto.randomBytes(4).toString('hex');
@@ -247,7 +247,7 @@ describe('auth', () => {
   });
 
   describe('logout', () => {
-    it('ends the session at once: access and refresh tokens stop working', async () => {
+    it('V3.3.1 V3.5.2 ends the session at once: access and refresh tokens stop working', async () => {
       const pair = await login({ tenant: tenant.tenant_code, email: agent.email, password: TEST_PASSWORD });
       const out = await api().post(`${API}/auth/logout`).set(...bearer(pair.access_token));
       expect(out.status).to.equal(204);
@@ -284,7 +284,7 @@ describe('auth', () => {
       ['not a JWT at all', () => 'abc.def.ghi'],
     ];
     for (const [name, token] of tampered) {
-      it(`refuse ${name} (401)`, async () => {
+      it(`V3.5.3 refuse ${name} (401)`, async () => {
         const res = await me(token());
         expect(res.status).to.equal(401);
         expect(res.type).to.equal('application/problem+json');

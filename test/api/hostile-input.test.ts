@@ -218,8 +218,10 @@ describe('database back-pressure answers 503 with Retry-After, not 500', () => {
     expect(res.headers['retry-after']).to.match(/^\d+$/);
   });
 
-  it('when something unexpected fails, then it still answers 500 problem+json (nothing is swallowed)', async () => {
-    expectProblem(await failingApp(new TypeError('a bug')).get('/fail'), 500);
+  it('V7.4.1 V7.4.3 when something unexpected fails, then it still answers 500 problem+json (nothing is swallowed)', async () => {
+    const problem = expectProblem(await failingApp(new TypeError('a bug')).get('/fail'), 500);
+    expect(problem.detail, 'a generic message, no internals').to.equal('Something went wrong on our side.');
+    expect(JSON.stringify(problem)).not.to.match(/a bug|TypeError|at .*\.ts/);
   });
 });
 

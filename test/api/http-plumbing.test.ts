@@ -65,7 +65,7 @@ describe('HTTP plumbing shared by every route', () => {
       expect(outside).to.include({ detail: 'No route for DELETE /definitely/not/here.', instance: '/definitely/not/here?x=1' });
     });
 
-    it('answers a known path asked with another method with 405 and the methods it serves', async () => {
+    it('V13.2.1 answers a known path asked with another method with 405 and the methods it serves', async () => {
       const res = await api().put(`${API}/auth/login`).send({});
       expectProblem(res, 405);
       expect(res.headers.allow).to.equal('POST, OPTIONS');

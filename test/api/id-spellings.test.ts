@@ -249,7 +249,7 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       .to.equal(409);
   });
 
-  it('e-mails are trimmed and lower-cased where they are parsed, in sign-in as in user creation', async () => {
+  it('V13.1.1 e-mails are trimmed and lower-cased where they are parsed, in sign-in as in user creation', async () => {
     const email = `Spaced.${crypto.randomBytes(4).toString('hex')}@Spell.TEST`;
     const created = await api().post(`${API}/users`).set(...bearer(tenant.admin.token))
       .send({ email: `  ${email} `, password: TEST_PASSWORD, first_name: 'Spaced', last_name: 'Out' });

@@ -119,7 +119,7 @@ describe('no 500 on hostile input, for every endpoint in API_ENDPOINTS', functio
   });
 
   for (const { spec } of API_ENDPOINTS) {
-    it(`${spec.method.toUpperCase()} ${spec.path} (${spec.access}) answers hostile input with 4xx problem+json, never 5xx`,
+    it(`V7.4.2 ${spec.method.toUpperCase()} ${spec.path} (${spec.access}) answers hostile input with 4xx problem+json, never 5xx`,
       async () => {
         const outcomes: Outcome[] = [];
         for (const caller of callersFor(spec.access)) {

@@ -70,7 +70,7 @@ describe('BOLA matrix: policies and payments', () => {
     expect((await pay(fixture.token('juniorB'), { policy_id: policyA, amount: 100, payment_method: 'upi' })).status).to.equal(404);
   });
 
-  it('agent_id, tenant_id, status or created_by in a body cannot move a record out of reach (mass assignment)', async () => {
+  it('V4.1.2 agent_id, tenant_id, status or created_by in a body cannot move a record out of reach (mass assignment)', async () => {
     const agentB = fixture.users.juniorB.agent_id as string;
     const moved = await api().patch(`${API}/policies/${policyA}`).set(...bearer(fixture.token('juniorA')))
       .send({ agent_id: agentB, tenant_id: fixture.otherTenant.tenant_id, created_by: fixture.users.juniorB.user_id, status: 'cancelled' });

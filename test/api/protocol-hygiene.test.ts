@@ -12,7 +12,7 @@ describe('protocol hygiene (ASVS)', () => {
     tenant = await createTestTenant();
   });
 
-  it('V13.1.5 refuses a body that is not JSON with 415', async () => {
+  it('V13.1.5 V13.2.5 refuses a body that is not JSON with 415', async () => {
     for (const [type, data] of [['text/plain', '{"first_name":"x"}'], ['application/x-www-form-urlencoded', 'first_name=x'],
       ['application/xml', '<user/>']]) {
       const res = await api().post(`${API}/users`).set(...bearer(tenant.admin.token)).set('Content-Type', type as string).send(data);

@@ -227,7 +227,7 @@ describe('row-level security, as the catalog and the runtime role see it', () =>
     ]);
   });
 
-  it('with no context set, the runtime role counts zero rows in every tenant table, though the rows are there', async () => {
+  it('V4.1.5 with no context set, the runtime role counts zero rows in every tenant table, though the rows are there', async () => {
     const targets = await ownerQuery(async (client) => {
       const all: { schema: string; table: string }[] = [];
       for (const s of schemas) for (const table of await tablesOf(client, s.schema_name)) all.push({ schema: s.schema_name, table });

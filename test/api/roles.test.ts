@@ -217,7 +217,7 @@ describe('roles and permissions API', () => {
       expect((await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).status).to.equal(200);
     });
 
-    it('a role maker can create roles only from rules and a data scope it holds itself', async () => {
+    it('V4.1.3 a role maker can create roles only from rules and a data scope it holds itself', async () => {
       const maker = await userWithRoles(tenant, [(await createRole(tenant, { role_name: uniqueName('role_maker'), data_scope: 'own',
         permissions: [{ action: 'create', subject: 'Role' }, { action: 'read', subject: 'User' }] })).role_id]);
       const attempt = (body: Record<string, unknown>) => api().post(`${API}/roles`).set(...bearer(maker.token))

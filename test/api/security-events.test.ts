@@ -199,6 +199,30 @@ describe('the security event log (ASVS V7)', function () {
     expect(lines.filter((line) => line.includes('"security_event"'))).to.have.length(SECURITY_EVENT_KINDS.length);
   });
 
+  it('V7.3.1 keeps a hostile value inside its field: one JSON log line, stored as given', async () => {
+    const lines: string[] = [];
+    const log = pino(new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } }));
+    const user = await createTestUser(tenant, 'junior_agent');
+    const forged = 'x"}\n{"level":30,"msg":"security event auth.sign_in_succeeded","forged":true}\r\n';
+    await inTenantScope(testDeps().db, tenant, { user_id: user.user_id }, (tx) => recordSecurityEvent(tx, {
+      kind: 'access.denied', outcome: 'denied', tenant_id: tenant.tenant_id, actor: { user_id: user.user_id, role: null },
+      details: { note: forged } }, log));
+    const written = lines.join('').split('\n').filter(Boolean);
+    expect(written).to.have.length(1);
+    expect(JSON.parse(written[0] ?? '{}').security_event.details.note).to.equal(forged);
+    const [stored] = await adminEvents({ kind: 'access.denied', actor: user.user_id });
+    expect(stored?.details.note).to.equal(forged);
+  });
+
+  it('V7.3.4 stamps each event by the database clock and answers it in UTC', async () => {
+    const before = Date.now();
+    const user = await createTestUser(tenant, 'junior_agent');
+    const [signedIn] = await adminEvents({ kind: 'auth.sign_in_succeeded', actor: user.user_id });
+    expect(signedIn?.occurred_at).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const at = Date.parse(signedIn?.occurred_at ?? '');
+    expect(at).to.be.within(before - 5_000, Date.now() + 5_000);
+  });
+
   it('never fails the request when an event cannot be written', async () => {
     const other = await createTestTenant();
     const lines: string[] = [];

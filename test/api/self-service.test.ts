@@ -20,7 +20,7 @@ describe('your own password and sessions (ASVS V2.1, V3.3)', function () {
   const signIn = (user: TestUser, password: string) => api().post(`${API}/auth/login`)
     .send({ tenant: tenant.tenant_code, email: user.email, password });
 
-  it('V2.1.6 asks for the current password', async () => {
+  it('V2.1.5 V2.1.6 asks for the current password', async () => {
     const user = await createTestUser(tenant, 'junior_agent');
     expectProblem(await change(user.token, 'Not#TheRightOne1', 'Fresh#Password2026'), 403, [], 'auth.invalid_credentials');
     expectProblem(await api().post(`${API}/auth/password`).set(...bearer(user.token)).send({ new_password: 'Fresh#Password2026' }), 400,
@@ -31,7 +31,7 @@ describe('your own password and sessions (ASVS V2.1, V3.3)', function () {
     expect((await signIn(user, user.password)).status).to.equal(401);
   });
 
-  it('V2.1.1 V2.1.2 V2.1.3 counts 12 to 128 characters after normalising, spaces kept as typed', async () => {
+  it('V2.1.1 V2.1.2 V2.1.3 V2.1.9 counts 12 to 128 characters after normalising, spaces kept as typed', async () => {
     const user = await createTestUser(tenant, 'junior_agent');
     expectProblem(await change(user.token, user.password, 'Short#Pass1'), 400, ['body.new_password']);
     expectProblem(await change(user.token, user.password, `A#1${'x'.repeat(126)}`), 400, ['body.new_password']);

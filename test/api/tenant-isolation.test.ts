@@ -90,7 +90,7 @@ describe('tenant isolation through the API', () => {
     }
   });
 
-  it('when a tenant token calls the platform registry, or a super admin the users API, then both get 403', async () => {
+  it('V13.1.4 when a tenant token calls the platform registry, or a super admin the users API, then both get 403', async () => {
     expectProblem(await api().get(`${API}/tenants`).set(...bearer(a.admin.token)), 403);
     expectProblem(await api().get(`${API}/tenants/${a.tenant_id}`).set(...bearer(a.admin.token)), 403);
     expectProblem(await api().patch(`${API}/tenants/${b.tenant_id}`).set(...bearer(a.admin.token)).send({ status: 'suspended' }), 403);

@@ -146,7 +146,7 @@ describe('users API', () => {
     expect(res.body.detail).to.match(/email/);
   });
 
-  it('a body with many bad fields is one 400 that lists every one of them', async () => {
+  it('V13.2.2 a body with many bad fields is one 400 that lists every one of them', async () => {
     const res = await api().post(`${API}/users`).set(...bearer(tenant.admin.token))
       .send({ email: 'not-an-email', password: 'short', last_name: 'X', role_ids: ['nope'], is_admin: true });
     expect(res.status).to.equal(400);
@@ -197,7 +197,7 @@ describe('users API', () => {
   });
 
   describe('who may manage users', () => {
-    it('a junior agent gets 403 on GET /users', async () => {
+    it('V4.1.1 a junior agent gets 403 on GET /users', async () => {
       const agent = await createTestUser(tenant, 'junior_agent', { agent: true });
       expect((await api().get(`${API}/users`).set(...bearer(agent.token))).status).to.equal(403);
     });
@@ -248,7 +248,7 @@ describe('users API: max_users', () => {
 });
 
 describe('users API: across tenants', () => {
-  it('an admin of tenant A gets 404 for a user of tenant B, which stays unchanged', async () => {
+  it('V4.2.1 an admin of tenant A gets 404 for a user of tenant B, which stays unchanged', async () => {
     const [tenantA, tenantB] = await Promise.all([createTestTenant(), createTestTenant()]);
     const userB = await createUser(tenantB, { first_name: 'Bina' });
     const url = `${API}/users/${userB.user_id}`;

@@ -10,7 +10,7 @@ describe('configuration', () => {
       .to.throw(ConfigError, /PORT[\s\S]*DATABASE_URL[\s\S]*LOG_LEVEL/);
   });
 
-  it('requires a JWT secret in production and refuses a short one anywhere', () => {
+  it('V2.10.4 requires a JWT secret in production and refuses a short one anywhere', () => {
     expect(() => loadConfig({ DATA_DIR: '.data/test', NODE_ENV: 'production' })).to.throw(ConfigError, /JWT_SECRET: required/);
     expect(() => loadConfig({ ...base, JWT_SECRET: 'short' })).to.throw(ConfigError, /JWT_SECRET/);
   });
