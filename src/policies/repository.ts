@@ -63,8 +63,10 @@ export type PolicyValues = Partial<Omit<PolicyRow, 'policy_id' | 'tenant_id' | '
 };
 
 const MONTHS = "CASE p.premium_frequency WHEN 'monthly' THEN 1 WHEN 'quarterly' THEN 3 WHEN 'half_yearly' THEN 6 ELSE 12 END";
-const MONTHS_SINCE_START = '((extract(year FROM :as_of::date) - extract(year FROM p.start_date)) * 12 '
-  + '+ extract(month FROM :as_of::date) - extract(month FROM p.start_date))::int';
+// date_part (float8) rather than extract (numeric): the same whole numbers, at a fraction of the cost per row (the
+// team dashboard evaluates this for every overdue policy of a manager's range).
+const MONTHS_SINCE_START = "((date_part('year', :as_of::date) - date_part('year', p.start_date)) * 12 "
+  + "+ date_part('month', :as_of::date) - date_part('month', p.start_date))::int";
 const PERIODS_SINCE_START = `(${MONTHS_SINCE_START}) / (${MONTHS})`;
 
 /**

@@ -14,6 +14,7 @@ import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
 import { assignRoles, insertUser } from '../../src/users/repository.js';
 import { testConfig } from '../helpers/test-config.js';
+import { prepareSeedingOnCitus } from './policies-scale.js';
 
 // `npm run bench:book`: the agent book at scale. One tenant with 10,005 agents (5 regional managers over 2,000
 // agents each: 40 seniors with 49 juniors) and 196,000 policyholders, seeded set-based in SQL. For a junior, a
@@ -35,6 +36,7 @@ async function seed(tx: Tx): Promise<void> {
   const total = MANAGERS * subtree;
   const unit = Math.floor(MAX_AGENT_ORDER / (total + 1));
   const numbers = (rank: string, size: number) => `1 + (${rank})::bigint * ${unit}, ((${rank})::bigint + ${size}) * ${unit}`;
+  const restore = await prepareSeedingOnCitus(tx, ['agents', 'policyholders']);
   await tx.raw('ALTER TABLE agents DISABLE TRIGGER agents_audit');
   await tx.raw('ALTER TABLE policyholders DISABLE TRIGGER policyholders_audit');
   await tx.raw(`INSERT INTO agents (agent_id, agent_code, parent_agent_id, hierarchy_level, pre_order, subtree_hi, territory)
@@ -59,6 +61,7 @@ async function seed(tx: Tx): Promise<void> {
       FROM agents a CROSS JOIN generate_series(1, ${PER_JUNIOR}) g WHERE a.hierarchy_level = 3`);
   await tx.raw('ALTER TABLE agents ENABLE TRIGGER agents_audit');
   await tx.raw('ALTER TABLE policyholders ENABLE TRIGGER policyholders_audit');
+  await restore();
 }
 
 async function user(tx: Tx, email: string, role: string): Promise<string> {
