@@ -7,7 +7,8 @@ import { API, api } from '../helpers/context.js';
 // A reviewer approving above an exhausted annual / floater limit: only as an override, with the override_limits
 // permission and a reason, recorded on the review and in the audit trail. Terms with a Rs 2,000 annual limit.
 
-describe('claims: a reviewer overriding the annual and floater limits', () => {
+describe('claims: a reviewer overriding the annual and floater limits', function () {
+  this.timeout(120_000);
   let tenant: TestTenant;
   let agent: TestUser;
   let reviewer: TestUser;
