@@ -6,6 +6,13 @@ import { auditTable, guardTenantTable, TENANT_ID_COLUMN, tenantMigrationContext,
 // src/data-protection/encryption/.
 const SEALED = ['pan_sealed', 'pan_index', 'aadhaar_sealed', 'aadhaar_index', 'bank_account_sealed', 'pre_existing_conditions_sealed'];
 
+/** Citus refuses any trigger statement on a distributed table unless unsafe triggers are on (see auditTable). */
+function dropAuditTrigger(pgm: MigrationBuilder, citus: boolean): void {
+  if (citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers = on;');
+  pgm.sql('DROP TRIGGER policyholders_audit ON policyholders;');
+  if (citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers TO DEFAULT;');
+}
+
 export async function up(pgm: MigrationBuilder): Promise<void> {
   const tenant = await tenantMigrationContext(pgm);
   // 'seal' keys encrypt values and rotate (a new version; old ones stay to open what is not re-sealed yet);
@@ -54,13 +61,13 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('CREATE INDEX policyholders_sealed_key_version ON policyholders (sealed_key_version, policyholder_id);');
   // The audit trail keeps which sealed columns changed, never their values (old ciphertexts would pin old keys
   // forever), nor the legacy plaintext conditions column.
-  pgm.sql('DROP TRIGGER policyholders_audit ON policyholders;');
+  dropAuditTrigger(pgm, tenant.citus);
   auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order'], redact: [...SEALED, 'pre_existing_conditions'] });
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
   const tenant = await tenantMigrationContext(pgm);
-  pgm.sql('DROP TRIGGER policyholders_audit ON policyholders;');
+  dropAuditTrigger(pgm, tenant.citus);
   auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order'] });
   for (const column of [...SEALED, 'sealed_key_version']) pgm.sql(`ALTER TABLE policyholders DROP COLUMN ${column};`);
   pgm.sql('DROP TABLE sensitive_field_reveals;');
