@@ -3,6 +3,7 @@ import type { PolicyTermsDocument } from '../../schemas/policy-terms.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
+import { withdrawnAmong } from '../data-protection/consent.js';
 import { NotFoundError } from '../errors.js';
 import { toPaise, toRupees } from '../money.js';
 import { toEngineClaim } from './claim-input.js';
@@ -23,7 +24,10 @@ export async function backtestTerms(tx: Tx, actor: Actor, code: string, body: Ba
   if (!await findCurrentTerms(tx, code)) throw new NotFoundError(`No policy terms ${code}.`, { code: 'claims.terms_not_found' });
   const draft: PolicyTermsDocument = { ...body.terms, policy_id: code };
   const compiled = compileTerms(draft);
-  const rows = await recentClaimsOfTerms(tx, code, body.limit);
+  // Re-using stored claims to test terms is analytics: a person who withdrew that consent is left out.
+  const recent = await recentClaimsOfTerms(tx, code, body.limit);
+  const withdrawn = await withdrawnAmong(tx, 'analytics', [...new Set(recent.map((row) => row.policyholder_id))]);
+  const rows = recent.filter((row) => !withdrawn.has(row.policyholder_id));
   const changed: BacktestResult['changed'] = [];
   let before = 0;
   let after = 0;
