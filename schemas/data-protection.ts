@@ -86,3 +86,40 @@ export const RetentionPurgeReport = z.object({
   purged: z.record(z.string(), z.number().int()).describe('Rows removed or emptied, per data class'),
 });
 export type RetentionPurgeReport = z.infer<typeof RetentionPurgeReport>;
+
+/** What a consent is for: marketing messages, and analytics (the claims backtest's use of stored claims). */
+export const CONSENT_PURPOSES = ['marketing', 'analytics'] as const;
+export const ConsentPurpose = z.enum(CONSENT_PURPOSES);
+export type ConsentPurpose = z.infer<typeof ConsentPurpose>;
+export const CONSENT_CHANNELS = ['app', 'web', 'agent', 'paper', 'email', 'sms', 'call_centre'] as const;
+
+export const ConsentNoticeBody = z.object({
+  purpose: ConsentPurpose,
+  title: z.string().trim().min(1).max(200),
+  body: z.string().trim().min(1).max(20000).describe('The notice as the person reads it'),
+  language: z.string().trim().min(2).max(10).optional(),
+}).strict();
+export type ConsentNoticeBody = z.infer<typeof ConsentNoticeBody>;
+export const ConsentNotice = z.object({
+  notice_id: Uuid, purpose: z.string(), version: z.number().int(), title: z.string(), body: z.string(), language: z.string(),
+  created_by: Uuid.nullable(), created_at: Timestamp,
+});
+export const ConsentNoticeList = z.object({ data: z.array(ConsentNotice) });
+export const ConsentNoticeQuery = z.object({ purpose: ConsentPurpose.optional() }).strict();
+
+export const ConsentBody = z.object({
+  purpose: ConsentPurpose,
+  status: z.enum(['given', 'withdrawn']),
+  channel: z.enum(CONSENT_CHANNELS),
+  notice_id: Uuid.optional().describe('The notice the person was shown; by default the latest of the purpose'),
+}).strict();
+export type ConsentBody = z.infer<typeof ConsentBody>;
+export const ConsentRecord = z.object({
+  consent_id: Uuid, policyholder_id: Uuid, purpose: z.string(), status: z.enum(['given', 'withdrawn']), channel: z.string(),
+  notice_id: Uuid.nullable(), notice_version: z.number().int().nullable(), recorded_by: Uuid.nullable(), recorded_at: Timestamp,
+});
+export type ConsentRecord = z.infer<typeof ConsentRecord>;
+export const PolicyholderConsents = z.object({
+  current: z.record(z.string(), z.enum(['given', 'withdrawn'])).describe('The consent in force per purpose (absent: never asked)'),
+  history: z.array(ConsentRecord).describe('Every decision, newest first'),
+});

@@ -3,6 +3,7 @@ import type { PolicyTermsDocument } from '../../schemas/policy-terms.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Tx } from '../db/scope.js';
+import { withdrawnAmong } from '../data-protection/consent.js';
 import { NotFoundError } from '../errors.js';
 import { enqueueInTransaction } from '../jobs/outbox.js';
 import { toPaise, toRupees } from '../money.js';
@@ -53,7 +54,10 @@ export function backtestView(row: BacktestRow): BacktestRun {
 /** Decides the `limit` most recent claims under `code` again with `draft` and reports what would change. Reads only. */
 export async function replayClaims(tx: Tx, code: string, draft: PolicyTermsDocument, limit: number): Promise<BacktestResult> {
   const compiled = compileTerms(draft);
-  const rows = await recentClaimsOfTerms(tx, code, limit);
+  // Re-using stored claims to test terms is analytics: a person who withdrew that consent is left out.
+  const recent = await recentClaimsOfTerms(tx, code, limit);
+  const withdrawn = await withdrawnAmong(tx, 'analytics', [...new Set(recent.map((row) => row.policyholder_id))]);
+  const rows = recent.filter((row) => !withdrawn.has(row.policyholder_id));
   const changed: BacktestResult['changed'] = [];
   let before = 0;
   let after = 0;

@@ -5,6 +5,7 @@ import {
 } from '../../schemas/data-protection.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { authorizeDataProtection } from './access.js';
+import { consentEndpoints } from './consent-routes.js';
 import { listPersonalDataReads } from './reads-repository.js';
 import { purgeExpired, RETENTION_DEFAULTS, retentionPeriods, setRetentionPeriod } from './retention.js';
 import { createRightsRequest, downloadExport, getRightsRequest, listRightsRequests } from './rights-service.js';
@@ -83,4 +84,5 @@ export const dataProtectionEndpoints: Endpoint[] = [
     authorizeDataProtection(actor, 'manage');
     return { body: await purgeExpired(tx) };
   }),
+  ...consentEndpoints,
 ];

@@ -12,6 +12,7 @@ import type { TenantKeys } from '../data-protection/encryption/keyring.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import { resolveAgentForWrite } from '../agents/book-owner.js';
+import { recordConsent } from '../data-protection/consent.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
@@ -95,6 +96,11 @@ async function assertLinkable(tx: Tx, actor: Actor, userId: string, policyholder
   }
 }
 
+/** marketing_consent set through the policyholder API is a marketing decision taken by the agent. */
+async function recordMarketingField(tx: Tx, policyholderId: string, given: boolean): Promise<void> {
+  await recordConsent(tx, policyholderId, { purpose: 'marketing', status: given ? 'given' : 'withdrawn', channel: 'agent' });
+}
+
 export async function createPolicyholder(tx: Tx, actor: Actor, body: CreatePolicyholderBody): Promise<Policyholder> {
   authorize(actor.ability, 'create', 'Policyholder');
   const { agent_id: agentId, user_id: userId, ...fields } = body;
@@ -109,6 +115,7 @@ export async function createPolicyholder(tx: Tx, actor: Actor, body: CreatePolic
     agent_id: owner.agent_id, agent_order: owner.pre_order, created_by: actor.user_id, updated_by: actor.user_id,
   });
   if (userId) await linkUser(tx, policyholderId, userId);
+  if (fields.marketing_consent !== undefined) await recordMarketingField(tx, policyholderId, fields.marketing_consent);
   return answer(tx, policyholderId);
 }
 
@@ -172,6 +179,9 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
     await linkUser(tx, policyholderId, userId);
   }
   await updatePolicyholderRow(tx, policyholderId, changes);
+  if (fields.marketing_consent !== undefined && fields.marketing_consent !== record.marketing_consent) {
+    await recordMarketingField(tx, policyholderId, fields.marketing_consent);
+  }
   return answer(tx, policyholderId);
 }
 

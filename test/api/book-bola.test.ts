@@ -80,6 +80,16 @@ describe('BOLA matrix: agents, policyholders, audit', () => {
       expect: { juniorA: 422, juniorB: 404, senior: 422, manager: 422, admin: 422, otherAdmin: 404, policyholder: 422 },
     },
     {
+      // data protection: a policyholder's consents (read like the record, recorded like a change to it)
+      route: 'GET /policyholders/:policyholder_id/consents', request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/consents` }),
+      expect: { juniorA: 200, juniorB: 404, senior: 200, manager: 200, admin: 200, otherAdmin: 404, policyholder: 200 },
+    },
+    {
+      route: 'POST /policyholders/:policyholder_id/consents',
+      request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/consents`, body: { purpose: 'marketing', status: 'given', channel: 'agent' } }),
+      expect: { juniorA: 201, juniorB: 404, senior: 201, manager: 201, admin: 201, otherAdmin: 404, policyholder: 403 },
+    },
+    {
       route: 'GET /audit', request: (fx) => ({ path: `/audit?table=policyholders&record_id=${fx.policyholderA}` }),
       expect: { juniorA: 403, juniorB: 403, senior: 403, manager: 403, admin: 200, otherAdmin: 200, policyholder: 403 },
       listed: { id: (fx) => fx.policyholderA,

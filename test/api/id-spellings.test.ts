@@ -42,6 +42,7 @@ const BODIES: Record<string, unknown> = {
   'post /payments/:payment_id/reconcile': { reference: 'probe' },
   'post /payments/:payment_id/refund': { reason: 'probe' },
   'post /claims/reviews/:review_id': { final_decision: 'APPROVED', review_notes: 'probe' },
+  'post /policyholders/:policyholder_id/consents': { purpose: 'marketing', status: 'given', channel: 'agent' },
 };
 
 function uuidParams(endpoint: Endpoint): string[] {
