@@ -12,6 +12,7 @@ import {
   type MfaState,
 } from './mfa-repository.js';
 import { inAccountScope, mfaMandatoryFor, settle, startSession, type ClientInfo } from './service.js';
+import { recordSecurityEvent, recordSecurityEventApart } from '../security-events/record.js';
 import { requireRecentSignIn } from './step-up.js';
 import { hashSecret } from './tokens.js';
 import { matchTotp, newRecoveryCodes, newTotpSecret, openSecret, otpauthUri, recoveryCodeHash, sealSecret } from './totp.js';
@@ -114,9 +115,16 @@ export async function verifyChallenge(deps: AppDeps, body: { mfa_token: string; 
     }
     await clearAttempts(tx, identities);
     const pair = await startSession(deps, tx, tenant, challenge.sub, client, { auth_time: challenge.auth_time, amr: ['pwd', 'otp'] });
+    const subject = { tenant_id: tenant?.tenant_id ?? null, actor: { user_id: challenge.sub, role: pair.user.role } };
+    if (recoveryCodes) await recordSecurityEvent(tx, { ...subject, kind: 'mfa.enrolled', outcome: 'success' });
+    if (body.recovery_code !== undefined) await recordSecurityEvent(tx, { ...subject, kind: 'mfa.recovery_code_used', outcome: 'success' });
     return { kind: 'ok', pair: recoveryCodes ? { ...pair, recovery_codes: recoveryCodes } : pair } as const;
   });
-  if (outcome.kind === 'invalid') throw new UnauthenticatedError(outcome.message, { code: 'auth.mfa_code_invalid' });
+  if (outcome.kind === 'invalid') {
+    await recordSecurityEventApart(deps, { kind: 'mfa.failed', outcome: 'failure', tenant_id: tenant?.tenant_id ?? null,
+      actor: { user_id: challenge.sub, role: null }, details: { step: challenge.purpose } });
+    throw new UnauthenticatedError(outcome.message, { code: 'auth.mfa_code_invalid' });
+  }
   return settle(outcome);
 }
 
@@ -153,7 +161,10 @@ async function withCodeAttempt<T>(tx: Tx, deps: AppDeps, actor: Actor, check: (s
   await takeCodeAttempt(deps, tenant, user_id, [identity]);
   const state = await findMfaState(tx, kind, user_id);
   const result = state ? await check(state) : null;
-  if (result === null) throw new UnauthenticatedError(WRONG_CODE, { code: 'auth.mfa_code_invalid' });
+  if (result === null) {
+    await recordSecurityEventApart(deps, { kind: 'mfa.failed', outcome: 'failure' });
+    throw new UnauthenticatedError(WRONG_CODE, { code: 'auth.mfa_code_invalid' });
+  }
   await clearAttempts(tx, [identity]);
   return result;
 }
@@ -163,7 +174,9 @@ export async function confirmOwnEnrolment(tx: Tx, deps: AppDeps, actor: Actor, c
   if (!(await findMfaState(tx, kind, user_id))?.mfa_pending_secret_sealed) {
     throw new ConflictError('No enrolment is waiting for its first code: start one first.', { code: 'auth.mfa_not_enrolled' });
   }
-  return withCodeAttempt(tx, deps, actor, (state) => confirmPending(deps, tx, kind, state, code));
+  const codes = await withCodeAttempt(tx, deps, actor, (state) => confirmPending(deps, tx, kind, state, code));
+  await recordSecurityEvent(tx, { kind: 'mfa.enrolled', outcome: 'success' });
+  return codes;
 }
 
 /** Fresh recovery codes (the old ones stop working), given a current code. */
@@ -189,6 +202,7 @@ export async function disableOwnMfa(tx: Tx, deps: AppDeps, actor: Actor, code: s
     await clearMfa(tx, kind, user_id);
     return true;
   });
+  await recordSecurityEvent(tx, { kind: 'mfa.disabled', outcome: 'success' });
 }
 
 async function requireEnrolled(tx: Tx, actor: Actor) {

@@ -1,6 +1,7 @@
 import type { Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
 import { UnauthenticatedError } from '../errors.js';
+import { recordSecurityEventApart } from '../security-events/record.js';
 import type { Actor } from './actor.js';
 import { findMfaState } from './mfa-repository.js';
 
@@ -8,7 +9,7 @@ import { findMfaState } from './mfa-repository.js';
 // need a sign-in within STEP_UP_MAX_AGE_MINUTES, with the second factor when the account has one. The answer is
 // RFC 9470's: 401, error="insufficient_user_authentication" and the max_age the client must sign in within.
 
-export async function requireRecentSignIn(deps: Pick<AppDeps, 'config' | 'now'>, tx: Tx, actor: Actor): Promise<void> {
+export async function requireRecentSignIn(deps: Pick<AppDeps, 'config' | 'now' | 'db' | 'log'>, tx: Tx, actor: Actor): Promise<void> {
   if (actor.kind === 'system') return;
   const maxAge = deps.config.mfa.stepUpMaxAgeSeconds;
   const age = Math.floor(deps.now() / 1000) - (actor.auth_time ?? 0);
@@ -16,6 +17,8 @@ export async function requireRecentSignIn(deps: Pick<AppDeps, 'config' | 'now'>,
   const enrolled = recent && !actor.amr.includes('otp') && actor.user_id
     ? Boolean((await findMfaState(tx, actor.kind, actor.user_id))?.mfa_secret_sealed) : false;
   if (recent && !enrolled) return;
+  await recordSecurityEventApart(deps, { kind: 'auth.step_up_required', outcome: 'denied',
+    details: { reason: enrolled ? 'second_factor_missing' : 'sign_in_too_old', max_age_seconds: maxAge } });
   throw new UnauthenticatedError(enrolled
     ? 'This needs a sign-in with your authenticator code: sign in again, then retry.'
     : `This needs a sign-in within the last ${Math.round(maxAge / 60)} minutes: sign in again, then retry.`, {

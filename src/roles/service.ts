@@ -123,7 +123,7 @@ async function changeableRole(tx: Tx, actor: Actor, roleId: string, action: 'upd
   return row;
 }
 
-export async function updateRole(tx: Tx, deps: Pick<AppDeps, 'config' | 'now'>, actor: Actor, roleId: string,
+export async function updateRole(tx: Tx, deps: Pick<AppDeps, 'config' | 'now' | 'db' | 'log'>, actor: Actor, roleId: string,
   body: PatchRoleBody): Promise<RoleView> {
   const row = await changeableRole(tx, actor, roleId, 'update');
   const dataScope = body.data_scope ?? row.data_scope;

@@ -19,7 +19,7 @@ import {
 // Managing another user is managing its roles' power: a caller may change only users whose grants it holds itself,
 // or a holder of update User could reset an administrator's password and sign in as them.
 
-type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now'>;
+type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now' | 'db' | 'log'>;
 
 /** A user as the API shows it (serialised by the User schema's shape). */
 export type UserView = UserRecord & { readonly roles: RoleSummary[] };
@@ -166,7 +166,7 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
 }
 
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */
-export async function replaceRolesOfUser(tx: Tx, deps: Pick<AppDeps, 'config' | 'now'>, actor: Actor, userId: string,
+export async function replaceRolesOfUser(tx: Tx, deps: Pick<AppDeps, 'config' | 'now' | 'db' | 'log'>, actor: Actor, userId: string,
   roleIds: readonly string[]): Promise<UserView> {
   authorize(actor.ability, 'update', 'Role');
   authorize(actor.ability, 'update', 'User');
