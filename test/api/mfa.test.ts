@@ -6,7 +6,7 @@ import { insertSuperAdmin } from '../../src/auth/account-repository.js';
 import { createApp } from '../../src/app.js';
 import type { AppDeps } from '../../src/deps.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
-import { enterTenant } from '../../src/db/scope.js';
+import { enterTenant, inPlatformScope } from '../../src/db/scope.js';
 import { bearer, createTestTenant, createTestUser, TEST_PASSWORD, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { API, testDeps } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
@@ -53,6 +53,12 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
     const res = await verify(first.body.mfa_token, { code: await code(secret) });
     expect(res.status, res.text).to.equal(200);
     return res.body as { access_token: string; refresh_token: string };
+  }
+
+  /** The kinds of the security events that name this user as the actor (read as the platform role, their only reader). */
+  async function eventKindsOf(userId: string): Promise<string[]> {
+    const rows = await inPlatformScope(deps.db, null, (tx) => tx('shared.security_events').where({ actor_user_id: userId }).select('kind'));
+    return rows.map((row: { kind: string }) => row.kind);
   }
 
   describe('an optional authenticator (a junior agent)', () => {
@@ -146,6 +152,11 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
       expectProblem(await verify(challenge, { code: await code(otherSecret) }), 423, [], 'auth.locked');
       expectProblem(await signIn(other.email, other.password), 423, [], 'auth.locked');
     });
+
+    it('V7.1.3 V7.2.1 records MFA enrolment, wrong codes, a used recovery code and switching MFA off', async () => {
+      const kinds = await eventKindsOf(user.user_id);
+      for (const kind of ['mfa.enrolled', 'mfa.recovery_code_used', 'mfa.failed', 'mfa.disabled']) expect(kinds, kind).to.include(kind);
+    });
   });
 
   describe('mandatory MFA and step-up (a provider admin, a super admin)', () => {
@@ -191,6 +202,8 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
       expectProblem(await app.patch(`${API}/tenants/${tenant.tenant_id}`).set(...bearer(platform)).send({ status: 'suspended' }), 401, [],
         'auth.step_up_required');
       expect((await app.get(`${API}/tenants/${tenant.tenant_id}`).set(...bearer(platform))).body.status, 'not suspended').to.equal('active');
+      const superAdminId = (jwt.decode(platform) as jwt.JwtPayload).sub as string;
+      expect(await eventKindsOf(superAdminId)).to.include.members(['mfa.enrolled', 'auth.step_up_required']);
     });
 
     it('V3.7.1 asks for a recent sign-in before resetting a password or granting roles', async () => {
