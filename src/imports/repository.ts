@@ -46,10 +46,14 @@ const STAGE_CHUNK = 5000;
  */
 export async function insertImportRows(tx: Tx, importId: string, agentOrder: string | number, lines: readonly CheckedLine[]): Promise<void> {
   for (let start = 0; start < lines.length; start += STAGE_CHUNK) {
-    await tx('import_rows').insert(lines.slice(start, start + STAGE_CHUNK).map((line) => ({
-      import_id: importId, agent_order: agentOrder, line_number: line.line, raw: JSON.stringify(line.raw),
-      values: line.values ? JSON.stringify(line.values) : null, errors: line.errors ? JSON.stringify(line.errors) : null,
-    })));
+    const chunk = lines.slice(start, start + STAGE_CHUNK);
+    // Written out here rather than with the query builder's insert(rows), which spent longer normalising 5,000
+    // row objects than the database spent inserting them.
+    await tx.raw(`INSERT INTO import_rows (import_id, agent_order, line_number, raw, values, errors) VALUES ${
+      chunk.map(() => '(?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)').join(', ')}`, chunk.flatMap((line) => [
+      importId, agentOrder, line.line, JSON.stringify(line.raw),
+      line.values ? JSON.stringify(line.values) : null, line.errors ? JSON.stringify(line.errors) : null,
+    ]));
   }
 }
 
