@@ -9,15 +9,16 @@ export interface PolicyholderOwner {
 }
 
 /**
- * The policyholder (if the caller's book holds it) with its agent's current number. Both rows are locked FOR KEY
- * SHARE, so a move of the policyholder to another agent, or a renumbering of the hierarchy, waits until the new
- * row is written and then carries it along.
+ * The policyholder (if the caller's book holds it) with its agent's current number. The policyholder is locked FOR
+ * NO KEY UPDATE (a move to another agent waits until the new row is written, then carries it along; writers for one
+ * policyholder queue here rather than deadlock when they lock it FOR UPDATE next, as claims do), the agent FOR
+ * KEY SHARE (a renumbering of the hierarchy waits likewise).
  */
 export async function bookOwnerOfPolicyholder(tx: Tx, policyholderId: string): Promise<PolicyholderOwner | undefined> {
   const holder: { policyholder_id: string; agent_id: string; status: string } | undefined = await tx('policyholders')
     .first('policyholder_id', 'agent_id', 'status').where({ policyholder_id: policyholderId })
     .whereRaw("agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint")
-    .forKeyShare();
+    .forNoKeyUpdate();
   if (!holder) return undefined;
   const agent: { pre_order: number } | undefined = await tx('agents').first('pre_order').where({ agent_id: holder.agent_id }).forKeyShare();
   return agent ? { ...holder, agent_order: agent.pre_order } : undefined;

@@ -26,6 +26,8 @@ interface Settings {
   agent_lo: string | null;
   agent_hi: string | null;
   policyholder_id: string | null;
+  policyholder_lo: string | null;
+  policyholder_hi: string | null;
   platform_user_id: string | null;
   search_path: string;
   default_search_path: string;
@@ -36,6 +38,7 @@ const SETTINGS_SQL = `
          current_setting('app.tenant_id', true) AS tenant_id, current_setting('app.user_id', true) AS user_id,
          current_setting('app.agent_lo', true) AS agent_lo, current_setting('app.agent_hi', true) AS agent_hi,
          current_setting('app.policyholder_id', true) AS policyholder_id, current_setting('app.platform_user_id', true) AS platform_user_id,
+         current_setting('app.policyholder_lo', true) AS policyholder_lo, current_setting('app.policyholder_hi', true) AS policyholder_hi,
          current_setting('search_path') AS search_path,
          (SELECT reset_val FROM pg_settings WHERE name = 'search_path') AS default_search_path`;
 
@@ -73,7 +76,7 @@ function leftovers(rows: Settings[], tenants: TestTenant[]): string[] {
   const found: string[] = [];
   for (const row of rows) {
     const settings = { 'app.tenant_id': row.tenant_id, 'app.user_id': row.user_id, 'app.agent_lo': row.agent_lo, 'app.agent_hi': row.agent_hi,
-      'app.policyholder_id': row.policyholder_id,
+      'app.policyholder_id': row.policyholder_id, 'app.policyholder_lo': row.policyholder_lo, 'app.policyholder_hi': row.policyholder_hi,
       'app.platform_user_id': row.platform_user_id };
     for (const [name, value] of Object.entries(settings)) if (value) found.push(`connection ${row.pid}: ${name} = ${value}`);
     if (row.search_path !== row.default_search_path || tenants.some((t) => row.search_path.includes(t.schema_name))) {
