@@ -35,14 +35,17 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
   stored_files: { file_name: "'erased'" },
 };
 
-/** Besides the personal columns: what else changes on erasure (status, markers). */
+/**
+ * Besides the personal columns: what else changes on erasure (status, markers). `:now` is bound to the
+ * transaction's time: Citus cannot run now() inside COALESCE in DML.
+ */
 const ALSO_SET: Readonly<Record<string, string>> = {
-  policyholders: "marketing_consent = false, status = 'inactive', deactivated_at = coalesce(deactivated_at, now()), "
+  policyholders: "marketing_consent = false, status = 'inactive', deactivated_at = coalesce(deactivated_at, :now::timestamptz), "
     + "deactivated_reason = 'erased', erased_at = now(), updated_at = now()",
   dependents: "status = 'removed', updated_at = now()",
-  users: "status = 'inactive', deactivated_at = coalesce(deactivated_at, now()), deactivated_reason = 'erased', updated_at = now()",
-  user_sessions: "revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, 'erased')",
-  stored_files: 'deleted_at = coalesce(deleted_at, now())',
+  users: "status = 'inactive', deactivated_at = coalesce(deactivated_at, :now::timestamptz), deactivated_reason = 'erased', updated_at = now()",
+  user_sessions: "revoked_at = coalesce(revoked_at, :now::timestamptz), revoked_reason = coalesce(revoked_reason, 'erased')",
+  stored_files: 'deleted_at = coalesce(deleted_at, :now::timestamptz)',
 };
 
 function setClause(table: string): string {
@@ -65,7 +68,8 @@ export interface ErasureSummary {
 }
 
 async function updated(tx: Tx, table: string, where: string, bindings: Record<string, unknown>, returning: string): Promise<string[]> {
-  const result = await tx.raw(`UPDATE ${table} SET ${setClause(table)} WHERE ${where} RETURNING ${returning} AS id`, bindings);
+  const { rows: [clock] } = await tx.raw('SELECT now() AS now');
+  const result = await tx.raw(`UPDATE ${table} SET ${setClause(table)} WHERE ${where} RETURNING ${returning} AS id`, { ...bindings, now: clock.now });
   return (result.rows as { id: string }[]).map((row) => String(row.id));
 }
 
