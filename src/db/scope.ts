@@ -87,10 +87,16 @@ export function inPlatformScope<T>(db: Database, platformUserId: string | null, 
  * there the opening selects the expressions' inputs and `confirmBookRange` sends SET LOCAL.
  */
 export function bookRangeSetters(db: Database, lo: string, hi: string, policyholderId: string): string {
-  if (db.isCitus) return `NULL::text AS set_agent_lo, NULL::text AS set_agent_hi, NULL::text AS set_policyholder_id`;
+  if (db.isCitus) {
+    return 'NULL::text AS set_agent_lo, NULL::text AS set_agent_hi, NULL::text AS set_policyholder_id, '
+      + 'NULL::text AS set_policyholder_lo, NULL::text AS set_policyholder_hi';
+  }
+  const own = `nullif((${policyholderId})::text, '')`;
   return `set_config('app.agent_lo', (${lo})::text, true) AS set_agent_lo, `
     + `set_config('app.agent_hi', (${hi})::text, true) AS set_agent_hi, `
-    + `set_config('app.policyholder_id', coalesce((${policyholderId})::text, ''), true) AS set_policyholder_id`;
+    + `set_config('app.policyholder_id', coalesce(${own}, ''), true) AS set_policyholder_id, `
+    + `set_config('app.policyholder_lo', coalesce(${own}, '${FIRST_UUID}'), true) AS set_policyholder_lo, `
+    + `set_config('app.policyholder_hi', coalesce(${own}, '${LAST_UUID}'), true) AS set_policyholder_hi`;
 }
 
 /**
@@ -101,7 +107,8 @@ export async function confirmBookRange(db: Database, tx: Tx, range: BookRange, s
   if (db.isCitus) return setBookRange(db, tx, range);
   const expected = rangeValues(range);
   if (set.set_agent_lo !== expected['app.agent_lo'] || set.set_agent_hi !== expected['app.agent_hi']
-    || set.set_policyholder_id !== expected['app.policyholder_id']) {
+    || set.set_policyholder_id !== expected['app.policyholder_id'] || set.set_policyholder_lo !== expected['app.policyholder_lo']
+    || set.set_policyholder_hi !== expected['app.policyholder_hi']) {
     throw new Error('the opening query did not set the book range it read');
   }
 }

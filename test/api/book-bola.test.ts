@@ -1,4 +1,7 @@
 import crypto from 'node:crypto';
+import { expect } from 'chai';
+import { bearer } from '../helpers/actors.js';
+import { API, api } from '../helpers/context.js';
 import { bolaMatrix, bookFixture, createPolicyholderAs, type BookFixture } from '../helpers/book.js';
 
 // Who may see and change what in the agent book, route by route, for every route the router serves under
@@ -96,4 +99,14 @@ describe('BOLA matrix: agents, policyholders, audit', () => {
         by: { juniorA: false, juniorB: false, senior: false, manager: false, admin: true, otherAdmin: false, policyholder: false } },
     },
   ], () => fixture);
+
+  // The scope's first round trip sets the book range with set_config: a policyholder user's own-rows range must be
+  // narrowed there too, or it would see every customer of its agent (same book number).
+  it("shows a policyholder user its own record only, never its agent's other customers", async () => {
+    const sibling = await createPolicyholderAs(fixture.token('juniorA'), { first_name: 'Sibling' });
+    const list = await api().get(`${API}/policyholders?limit=200`).set(...bearer(fixture.token('policyholder')));
+    expect(list.status, list.text).to.equal(200);
+    expect(list.body.data.map((row: { policyholder_id: string }) => row.policyholder_id)).to.deep.equal([fixture.policyholderA]);
+    expect((await api().get(`${API}/policyholders/${sibling}`).set(...bearer(fixture.token('policyholder')))).status).to.equal(404);
+  });
 });
