@@ -1,5 +1,7 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { tenantMigrationContext } from '../../src/db/migration-kit.js';
+import {
+  auditTable, auditTableByStatement, dropAuditTriggersByStatement, tenantMigrationContext,
+} from '../../src/db/migration-kit.js';
 
 // The audit trail of policyholders, one statement at a time: a bulk import writes 10,000 customers in one INSERT,
 // and the row trigger (a PL/pgSQL call, a jsonb of the row and a single-row INSERT into audit_log, per customer) was
@@ -8,7 +10,6 @@ import { tenantMigrationContext } from '../../src/db/migration-kit.js';
 // from the statement's transition tables.
 // Not on Citus: there the trigger runs on the worker, where the INSERT into audit_log is planned as a distributed
 // INSERT ... SELECT that cannot see the transition tables; the row trigger stays.
-const IGNORED = "'{updated_at,agent_order}'";
 
 export async function up(pgm: MigrationBuilder): Promise<void> {
   const tenant = await tenantMigrationContext(pgm);
@@ -46,17 +47,13 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
     $audit$;`);
   pgm.sql(`REVOKE ALL ON FUNCTION ${schema}.audit_statement() FROM PUBLIC;`);
   pgm.sql('DROP TRIGGER policyholders_audit ON policyholders;');
-  const call = `EXECUTE FUNCTION ${schema}.audit_statement('policyholders', 'policyholder_id', ${IGNORED}, '{}')`;
-  pgm.sql(`CREATE TRIGGER policyholders_audit_insert AFTER INSERT ON policyholders REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT ${call};`);
-  pgm.sql(`CREATE TRIGGER policyholders_audit_update AFTER UPDATE ON policyholders REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT ${call};`);
-  pgm.sql(`CREATE TRIGGER policyholders_audit_delete AFTER DELETE ON policyholders REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT ${call};`);
+  auditTableByStatement(pgm, tenant, 'policyholders', { ignore: ['agent_order'] });
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
   const tenant = await tenantMigrationContext(pgm);
   if (tenant.citus) return;
-  for (const command of ['insert', 'update', 'delete']) pgm.sql(`DROP TRIGGER policyholders_audit_${command} ON policyholders;`);
-  pgm.sql(`CREATE TRIGGER policyholders_audit AFTER INSERT OR UPDATE OR DELETE ON policyholders FOR EACH ROW
-    EXECUTE FUNCTION "${tenant.schema}".audit_row('policyholders', 'policyholder_id', ${IGNORED}, '{}');`);
+  dropAuditTriggersByStatement(pgm, 'policyholders');
+  auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order'] });
   pgm.sql('DROP FUNCTION audit_statement();');
 }

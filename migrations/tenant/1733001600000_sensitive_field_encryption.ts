@@ -1,16 +1,29 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
-import { auditTable, guardTenantTable, TENANT_ID_COLUMN, tenantMigrationContext, tenantWidePolicies } from '../../src/db/migration-kit.js';
+import {
+  auditTable, auditTableByStatement, dropAuditTriggersByStatement, guardTenantTable, TENANT_ID_COLUMN, tenantMigrationContext,
+  tenantWidePolicies, type TenantMigrationContext,
+} from '../../src/db/migration-kit.js';
 
 // Encryption at rest for sensitive personal data (DPDP): the tenant's data keys, wrapped by the master key, and
 // the policyholder columns that hold sealed values and blind indexes instead of plaintext. See
 // src/data-protection/encryption/.
 const SEALED = ['pan_sealed', 'pan_index', 'aadhaar_sealed', 'aadhaar_index', 'bank_account_sealed', 'pre_existing_conditions_sealed'];
 
-/** Citus refuses any trigger statement on a distributed table unless unsafe triggers are on (see auditTable). */
-function dropAuditTrigger(pgm: MigrationBuilder, citus: boolean): void {
-  if (citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers = on;');
+/**
+ * The policyholders' audit triggers, per statement on PostgreSQL (migration 1733001000000) and per row on Citus,
+ * which refuses any trigger statement on a distributed table unless unsafe triggers are on (see auditTable).
+ */
+function replaceAuditTriggers(pgm: MigrationBuilder, tenant: TenantMigrationContext, redact: string[]): void {
+  const options = { ignore: ['agent_order'], redact };
+  if (!tenant.citus) {
+    dropAuditTriggersByStatement(pgm, 'policyholders');
+    auditTableByStatement(pgm, tenant, 'policyholders', options);
+    return;
+  }
+  pgm.sql('SET LOCAL citus.enable_unsafe_triggers = on;');
   pgm.sql('DROP TRIGGER policyholders_audit ON policyholders;');
-  if (citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers TO DEFAULT;');
+  pgm.sql('SET LOCAL citus.enable_unsafe_triggers TO DEFAULT;');
+  auditTable(pgm, tenant, 'policyholders', options);
 }
 
 export async function up(pgm: MigrationBuilder): Promise<void> {
@@ -61,14 +74,12 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
   pgm.sql('CREATE INDEX policyholders_sealed_key_version ON policyholders (sealed_key_version, policyholder_id);');
   // The audit trail keeps which sealed columns changed, never their values (old ciphertexts would pin old keys
   // forever), nor the legacy plaintext conditions column.
-  dropAuditTrigger(pgm, tenant.citus);
-  auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order'], redact: [...SEALED, 'pre_existing_conditions'] });
+  replaceAuditTriggers(pgm, tenant, [...SEALED, 'pre_existing_conditions']);
 }
 
 export async function down(pgm: MigrationBuilder): Promise<void> {
   const tenant = await tenantMigrationContext(pgm);
-  dropAuditTrigger(pgm, tenant.citus);
-  auditTable(pgm, tenant, 'policyholders', { ignore: ['agent_order'] });
+  replaceAuditTriggers(pgm, tenant, []);
   for (const column of [...SEALED, 'sealed_key_version']) pgm.sql(`ALTER TABLE policyholders DROP COLUMN ${column};`);
   pgm.sql('DROP TABLE sensitive_field_reveals;');
   pgm.sql('DROP TABLE data_keys;');

@@ -50,6 +50,8 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     notice_id: I, tenant_id: I, purpose: 'public', version: 'public', title: 'public', body: 'public', language: 'public',
     created_by: I, created_at: I,
   },
+  // Wrapped (sealed by the master key): unusable without it, and never shown.
+  data_keys: { tenant_id: I, purpose: I, key_version: I, wrapped_key: I, created_by: I, created_at: I },
   data_imports: {
     ...BOOK, import_id: I, kind: I, file_name: I, file_format: I, file_id: I, dry_run: I, status: I, total_rows: I,
     valid_rows: I, invalid_rows: I, processed_rows: I, created_rows: I, updated_rows: I, skipped_rows: I,
@@ -69,7 +71,7 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
   manual_reviews: {
     ...BOOK, review_id: I, policyholder_id: I, claim_id: I, status: I, reasons: H, recommended_decision: I,
     recommended_amount: I, final_decision: I, approved_amount: I, review_notes: H, reviewer_id: I, reviewed_at: I,
-    created_at: I, updated_at: I,
+    created_at: I, updated_at: I, limit_override: I, override_excess: I, override_reason: H,
   },
   outbox: {
     outbox_id: I, tenant_id: I, queue: I, payload: I, singleton_key: I, created_by: I, created_at: I, failed_at: I, last_error: I,
@@ -109,6 +111,9 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     pre_existing_conditions: H, nominee_details: P, preferred_language: P, marketing_consent: I, status: I,
     deactivated_at: I, deactivated_reason: I, updated_by: I, first_name_key: P, last_name_key: P, phone_key: P,
     erased_at: I,
+    // Sealed (src/data-protection/encryption) with keyed blind indexes: still the person's data, whatever its form.
+    pan_sealed: S, pan_index: S, aadhaar_sealed: S, aadhaar_index: S, bank_account_sealed: S, pre_existing_conditions_sealed: H,
+    sealed_key_version: I,
   },
   premium_payments: {
     ...BOOK, ...STAMPS, payment_id: I, policy_id: I, policyholder_id: I, amount: I, currency: I, payment_date: I,
@@ -121,20 +126,31 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
   roles: {
     role_id: I, tenant_id: I, role_name: I, role_description: I, is_system_role: I, data_scope: I, created_at: I, updated_at: I,
   },
+  sensitive_field_reveals: {
+    reveal_id: I, tenant_id: I, table_name: I, record_id: I, fields: I, purpose: I, actor_user_id: I, actor: I, revealed_at: I,
+  },
   stored_files: {
     file_id: I, tenant_id: I, purpose: I, file_name: P, content_type: I, byte_size: I, created_by: I, created_at: I,
     deleted_at: I,
   },
+  // A draft of policy terms and the report of replaying past claims under it (decisions and amounts, no people).
+  terms_backtests: {
+    backtest_id: I, tenant_id: I, policy_terms_id: I, draft: I, claim_limit: I, status: I, attempts: I, last_error: I,
+    report: I, requested_by: I, created_at: I, started_at: I, finished_at: I,
+  },
   user_roles: { assignment_id: I, tenant_id: I, user_id: I, role_id: I, assigned_by: I, assigned_at: I, expires_at: I },
   user_sessions: {
     session_id: I, tenant_id: I, user_id: I, refresh_token_hash: I, ip_address: P, user_agent: P, expires_at: I,
-    last_activity_at: I, revoked_at: I, revoked_reason: I, created_at: I, rotated_token_hashes: I,
+    last_activity_at: I, revoked_at: I, revoked_reason: I, created_at: I, rotated_token_hashes: I, auth_time: I, amr: I,
   },
   users: {
     user_id: I, tenant_id: I, email: P, phone_number: P, username: P, password_hash: I, first_name: P, last_name: P,
     display_name: P, language_preference: P, timezone: I, status: I, login_attempts: I, locked_until: I,
     last_login_at: I, password_changed_at: I, created_by: I, updated_by: I, created_at: I, updated_at: I,
     deactivated_at: I, deactivated_reason: I, policyholder_id: I, policyholder_agent_order: I,
+    // MFA secrets are sealed; recovery codes are digests (credentials, never personal data shown to anyone).
+    mfa_secret_sealed: I, mfa_pending_secret_sealed: I, mfa_enabled_at: I, mfa_last_time_step: I, mfa_recovery_code_hashes: I,
+    password_change_required: I,
   },
 };
 

@@ -15,6 +15,8 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
     pre_existing_conditions: "'[]'::jsonb", nominee_details: 'NULL', preferred_language: "'en'",
     // generated from first_name, last_name, phone_number
     first_name_key: 'DEFAULT', last_name_key: 'DEFAULT', phone_key: 'DEFAULT',
+    pan_sealed: 'NULL', pan_index: 'NULL', aadhaar_sealed: 'NULL', aadhaar_index: 'NULL', bank_account_sealed: 'NULL',
+    pre_existing_conditions_sealed: 'NULL',
   },
   dependents: {
     full_name: "'Erased'", relationship: "'other'", date_of_birth: "'1900-01-01'", gender: 'NULL', pre_existing_conditions: "'[]'::jsonb",
@@ -26,7 +28,7 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
     result: `result || '{"rejected_items": [], "notes": "", "rejection_reasons": [], "fraud_flags": [], "manual_review_reasons": []}'::jsonb`,
   },
   claim_documents: { original_name: 'NULL', extracted_data: 'NULL' },
-  manual_reviews: { reasons: "'[]'::jsonb", review_notes: 'NULL' },
+  manual_reviews: { reasons: "'[]'::jsonb", review_notes: 'NULL', override_reason: 'NULL' },
   users: {
     email: "'erased-' || user_id || '@erased.invalid'", phone_number: 'NULL', username: 'NULL', first_name: 'NULL', last_name: 'NULL',
     display_name: 'NULL', language_preference: "'en'",
@@ -41,7 +43,7 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
  */
 const ALSO_SET: Readonly<Record<string, string>> = {
   policyholders: "marketing_consent = false, status = 'inactive', deactivated_at = coalesce(deactivated_at, :now::timestamptz), "
-    + "deactivated_reason = 'erased', erased_at = now(), updated_at = now()",
+    + "deactivated_reason = 'erased', erased_at = now(), updated_at = now(), sealed_key_version = NULL",
   dependents: "status = 'removed', updated_at = now()",
   users: "status = 'inactive', deactivated_at = coalesce(deactivated_at, :now::timestamptz), deactivated_reason = 'erased', updated_at = now()",
   user_sessions: "revoked_at = coalesce(revoked_at, :now::timestamptz), revoked_reason = coalesce(revoked_reason, 'erased')",

@@ -1,10 +1,14 @@
 import type { Tx } from '../db/scope.js';
+import { openPolicyholderFields, readKeys, SEALED_POLICYHOLDER_COLUMNS, type SealedPolicyholderColumns } from './encryption/policyholder-fields.js';
 
 // Export (DPDP s.11): everything the tenant holds about one policyholder, as JSON. Each section is the person's
 // rows of one table, every column but keys of other tenants' machinery and secrets (hashes, fingerprints).
 
 const LEFT_OUT = new Set(['tenant_id', 'agent_order', 'first_name_key', 'last_name_key', 'phone_key', 'password_hash',
-  'refresh_token_hash', 'rotated_token_hashes', 'request_fingerprint', 'idempotency_key', 'policyholder_agent_order', 'storage_key']);
+  'refresh_token_hash', 'rotated_token_hashes', 'request_fingerprint', 'idempotency_key', 'policyholder_agent_order', 'storage_key',
+  // Sealed values are exported opened (below); blind indexes are keyed hashes, nothing of the person's to read.
+  ...SEALED_POLICYHOLDER_COLUMNS, 'pan_index', 'aadhaar_index', 'sealed_key_version',
+  'mfa_secret_sealed', 'mfa_pending_secret_sealed', 'mfa_recovery_code_hashes']);
 
 /** The sections of an export: table and the column that names the person. */
 const SECTIONS: readonly [string, string][] = [
@@ -42,6 +46,7 @@ export async function exportPolicyholder(tx: Tx, policyholderId: string): Promis
     .orderBy('occurred_at').select('occurred_at', 'actor_user_id', 'actor', 'purpose', 'endpoint', 'subject', 'record_id', 'fields'));
   return {
     format: 'agent-mitra.personal-data-export', version: 1, generated_at: new Date().toISOString(),
-    policyholder: clean(holder as Record<string, unknown>), sections,
+    policyholder: { ...clean(holder as Record<string, unknown>),
+      ...openPolicyholderFields(await readKeys(tx), holder as SealedPolicyholderColumns) }, sections,
   };
 }

@@ -144,3 +144,26 @@ export function auditTable(pgm: MigrationBuilder, context: TenantMigrationContex
     + `EXECUTE FUNCTION "${context.schema}".audit_row('${table}', '${key}', ${ignore}, ${redact});`);
   if (context.citus) pgm.sql('SET LOCAL citus.enable_unsafe_triggers TO DEFAULT;');
 }
+
+/**
+ * The same audit entries as auditTable, written once per statement from its transition tables (audit_statement(),
+ * migration 1733001000000): for tables written in bulk (imports). PostgreSQL only: on Citus a transition table is
+ * not visible to the distributed INSERT into audit_log, and auditTable's row trigger stays.
+ */
+export function auditTableByStatement(pgm: MigrationBuilder, context: TenantMigrationContext, table: string,
+  options: AuditOptions = {}): void {
+  const key = options.key ?? defaultAuditKey(table);
+  if (context.citus) throw new Error('statement audit triggers do not run on Citus');
+  if (!IDENTIFIER.test(table) || !IDENTIFIER.test(key)) throw new Error(`not a table or column name: ${table}.${key}`);
+  const ignore = textArrayLiteral(['updated_at', ...(options.ignore ?? [])]);
+  const redact = textArrayLiteral(options.redact ?? []);
+  const call = `EXECUTE FUNCTION "${context.schema}".audit_statement('${table}', '${key}', ${ignore}, ${redact})`;
+  pgm.sql(`CREATE TRIGGER ${table}_audit_insert AFTER INSERT ON ${table} REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT ${call};`);
+  pgm.sql(`CREATE TRIGGER ${table}_audit_update AFTER UPDATE ON ${table} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows `
+    + `FOR EACH STATEMENT ${call};`);
+  pgm.sql(`CREATE TRIGGER ${table}_audit_delete AFTER DELETE ON ${table} REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT ${call};`);
+}
+
+export function dropAuditTriggersByStatement(pgm: MigrationBuilder, table: string): void {
+  for (const command of ['insert', 'update', 'delete']) pgm.sql(`DROP TRIGGER ${table}_audit_${command} ON ${table};`);
+}

@@ -2,6 +2,7 @@ import {
   CreatePolicyholderBody, PatchPolicyholderBody, Policyholder, PolicyholderListQuery, PolicyholderPage, PolicyholderParams,
   PolicyholderReadQuery,
 } from '../../schemas/policyholders.js';
+import { personalFieldsOf } from '../data-protection/classification.js';
 import { auditedRead, readPurpose } from '../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import {
@@ -44,8 +45,10 @@ export const policyholderEndpoints: Endpoint[] = [
   }, async ({ tx, actor, params, query, req }) => {
     const purpose = readPurpose(req, 'servicing');
     const policyholder = await getPolicyholder(tx, actor, params.policyholder_id, query);
-    await auditedRead(tx, { endpoint: 'GET /policyholders/:policyholder_id', subject: 'policyholders', key: 'policyholder_id', purpose },
-      [policyholder]);
+    // Revealed identifiers are answered in full: the read audit names them beside the record's personal columns.
+    const fields = [...personalFieldsOf('policyholders', policyholder), ...query.reveal ?? []];
+    await auditedRead(tx, { endpoint: 'GET /policyholders/:policyholder_id', subject: 'policyholders', key: 'policyholder_id', purpose,
+      fields }, [policyholder]);
     return { body: policyholder };
   }),
 

@@ -67,7 +67,8 @@ describe('data rights: export and erasure', function () {
   /** Cells of personal columns anywhere in the tenant's schema that hold the token. */
   async function cellsHolding(token: string): Promise<string[]> {
     return ownerQuery(async (client) => {
-      for (const [name, value] of [['app.tenant_id', tenant.tenant_id], ['app.agent_lo', '0'], ['app.agent_hi', '9007199254740991'], ['app.policyholder_id', '']]) {
+      for (const [name, value] of [['app.tenant_id', tenant.tenant_id], ['app.agent_lo', '0'], ['app.agent_hi', '9007199254740991'], ['app.policyholder_id', ''],
+        ['app.policyholder_lo', '00000000-0000-0000-0000-000000000000'], ['app.policyholder_hi', 'ffffffff-ffff-ffff-ffff-ffffffffffff']]) {
         await client.query('SELECT set_config($1, $2, false)', [name, value]);
       }
       const found: string[] = [];

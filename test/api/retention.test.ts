@@ -20,7 +20,8 @@ describe('retention periods and the purge', () => {
   const asOwner = <T>(work: (query: (sql: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>) => Promise<T>) =>
     ownerQuery(async (client) => {
       for (const [name, value] of [['app.tenant_id', tenant.tenant_id], ['app.agent_lo', '0'], ['app.agent_hi', '9007199254740991'],
-        ['app.policyholder_id', ''], ['search_path', `"${tenant.schema_name}"`]]) {
+        ['app.policyholder_id', ''], ['app.policyholder_lo', '00000000-0000-0000-0000-000000000000'],
+        ['app.policyholder_hi', 'ffffffff-ffff-ffff-ffff-ffffffffffff'], ['search_path', `"${tenant.schema_name}"`]]) {
         await client.query('SELECT set_config($1, $2, false)', [name, value]);
       }
       return work((sql, values) => client.query(sql, values));

@@ -24,7 +24,9 @@ export interface BareSetup {
 
 export function settingsOf(setup: Pick<BareSetup, 'schema' | 'tenantId'>, caller: BareCaller): string {
   const settings: Record<string, string> = { 'app.scope': 'tenant', 'app.tenant_id': setup.tenantId, 'app.user_id': '', 'app.actor': 'user',
-    'app.agent_lo': String(caller.lo), 'app.agent_hi': String(caller.hi), 'app.policyholder_id': '', 'app.platform_user_id': '' };
+    'app.agent_lo': String(caller.lo), 'app.agent_hi': String(caller.hi), 'app.policyholder_id': '',
+    'app.policyholder_lo': '00000000-0000-0000-0000-000000000000', 'app.policyholder_hi': 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+    'app.platform_user_id': '' };
   return [`SET LOCAL search_path = "${setup.schema}", shared`,
     ...Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = '${value}'`)].join('; ');
 }
