@@ -69,6 +69,8 @@ export function printDemoLogins(config: Config): void {
       `  ${demo.tenant_code} (tenant "${demo.tenant_code}"), password ${DEMO_PASSWORD}:`,
       `    admin@${demo.domain} (insurance_provider_admin), ${DEMO_STAFF.map((s) => `${s.local}@${demo.domain} (${s.role})`).join(', ')}`,
     ]),
+    config.mfa.requiredForAdmins ? '  MFA is mandatory for administrators: the first sign-in enrols an authenticator (README "MFA and step-up").'
+      : '  MFA is optional here (MFA_REQUIRED_FOR_ADMINS=true enforces it for administrators, as production always does).',
   ].filter(Boolean);
   console.log(lines.join('\n'));
 }

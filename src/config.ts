@@ -57,9 +57,9 @@ const EnvSchema = z.object({
   TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
   DOCUMENTS_DIR: z.string().min(1).optional(),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(10 * 1024 ** 2),
-  MFA_REQUIRED_FOR_ADMINS: booleanFromEnv.default(true),
+  MFA_REQUIRED_FOR_ADMINS: booleanFromEnv.optional(),
   STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
-  ADMIN_SET_PASSWORD_MUST_CHANGE: booleanFromEnv.default(true),
+  ADMIN_SET_PASSWORD_MUST_CHANGE: booleanFromEnv.optional(),
   MFA_ISSUER: z.string().min(1).max(64).default('Agent Mitra'),
 });
 
@@ -150,7 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   // ASVS V2.5.4: the demo tenants sign in with published passwords; they never exist in production.
   if (isProduction && env.SEED_DEMO) throw new ConfigError('Invalid configuration:\n  SEED_DEMO: refused in production (demo logins have published passwords)');
   // ASVS V2.7, V4.3.1: administrators sign in with a second factor; production cannot switch that off.
-  if (isProduction && !env.MFA_REQUIRED_FOR_ADMINS) {
+  if (isProduction && env.MFA_REQUIRED_FOR_ADMINS === false) {
     throw new ConfigError('Invalid configuration:\n  MFA_REQUIRED_FOR_ADMINS: cannot be false in production');
   }
   const withoutTls = isProduction ? urlsWithoutTls({ DATABASE_URL: env.DATABASE_URL, DATABASE_APP_URL: env.DATABASE_APP_URL,
@@ -222,9 +222,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       maxBytes: env.DOCUMENT_MAX_BYTES,
     }),
     mfa: Object.freeze({
-      requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS,
+      requiredForAdmins: env.MFA_REQUIRED_FOR_ADMINS ?? isProduction,
       stepUpMaxAgeSeconds: env.STEP_UP_MAX_AGE_MINUTES * 60,
-      adminSetPasswordMustChange: env.ADMIN_SET_PASSWORD_MUST_CHANGE,
+      adminSetPasswordMustChange: env.ADMIN_SET_PASSWORD_MUST_CHANGE ?? isProduction,
       issuer: env.MFA_ISSUER,
     }),
   });

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const deps = await boot(config, log);
   if (config.seedDemo) await seedDemoTenants(deps);
   // RUN_WORKERS=false: a web-only process (run `npm run worker` beside it); it still relays its own outbox rows.
-  const jobs = await startJobs(deps, { workers: config.runWorkers });
+  const jobs = await startJobs(deps, { workers: config.runWorkers, daily: true });
 
   const server = createApp(deps).listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));

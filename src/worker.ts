@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config);
   const deps = await boot(config, log);
-  const jobs = await startJobs(deps, { workers: true });
+  const jobs = await startJobs(deps, { workers: true, daily: true });
   const probes = express();
   probes.disable('x-powered-by');
   probes.use(opsRouter(deps));

@@ -13,7 +13,7 @@ export type TenantLapse =
   | { readonly tenant_code: string; readonly lapsed: number }
   | { readonly tenant_code: string; readonly error: string };
 
-async function activeTenants(db: Database): Promise<TenantRecord[]> {
+export async function activeTenants(db: Database): Promise<TenantRecord[]> {
   const all: TenantRecord[] = [];
   let cursor: string | undefined;
   do {

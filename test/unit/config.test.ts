@@ -33,12 +33,16 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, MASTER_KEY: masterKey.toString('base64url') }).masterKey).to.deep.equal(masterKey);
   });
 
-  it('V4.3.1 keeps MFA mandatory for administrators by default and refuses switching it off in production', () => {
+  it('V4.3.1 keeps MFA mandatory for administrators by default in production and refuses switching it off there', () => {
     const production = { ...base, NODE_ENV: 'production', MASTER_KEY: masterKey.toString('base64') };
     expect(loadConfig(production).mfa).to.include({ requiredForAdmins: true, stepUpMaxAgeSeconds: 600, adminSetPasswordMustChange: true });
     expect(() => loadConfig({ ...production, MFA_REQUIRED_FOR_ADMINS: 'false' })).to.throw(ConfigError, /MFA_REQUIRED_FOR_ADMINS/);
     expect(loadConfig({ ...base, MFA_REQUIRED_FOR_ADMINS: 'false', STEP_UP_MAX_AGE_MINUTES: '5' }).mfa)
       .to.include({ requiredForAdmins: false, stepUpMaxAgeSeconds: 300 });
+    // Outside production (the demo), both are off unless asked for: every login answers tokens as API.md shows.
+    expect(loadConfig(base).mfa).to.include({ requiredForAdmins: false, adminSetPasswordMustChange: false });
+    expect(loadConfig({ ...base, MFA_REQUIRED_FOR_ADMINS: 'true', ADMIN_SET_PASSWORD_MUST_CHANGE: 'true' }).mfa)
+      .to.include({ requiredForAdmins: true, adminSetPasswordMustChange: true });
   });
 
   it('keeps argon2 at its full default cost unless told otherwise', () => {
