@@ -26,7 +26,7 @@ const CURSOR_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2})(?::?([0-5]\d)(?::?([0-5]\d))?)?)$/;
 
 /** A timestamp PostgreSQL will take as timestamptz: the strict format above, with a real calendar date and time. */
-function isCursorTimestamp(text: string): boolean {
+export function isCursorTimestamp(text: string): boolean {
   const match = CURSOR_TIMESTAMP.exec(text);
   if (!match) return false;
   const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, zoneHours = 0] =

@@ -20,8 +20,11 @@ const PERSONAL_READ_ROUTES = ['/policyholders', '/policyholders/:policyholder_id
   '/policies', '/policies/:policy_id', '/claims', '/claims/:claim_id', '/claims/reviews', '/claims/:claim_id/documents',
   '/claims/:claim_id/documents/:document_id'];
 /** GET routes under the book's prefixes that hand out no personal field (amounts, limits, terms, the DPO's own tools). */
+// Amounts and states only: payments, limits, terms, a backtest's report (claim ids and decisions, no names), and a
+// person's consent decisions (purpose, status, channel: records of the person's choices, not data about them).
 const NOT_PERSONAL = ['/policies/:policy_id/payments', '/policyholders/:policyholder_id/limits', '/claims/policy-terms',
-  '/claims/policy-terms/:policy_terms_id'];
+  '/claims/policy-terms/:policy_terms_id', '/claims/policy-terms/:policy_terms_id/backtests/:backtest_id',
+  '/policyholders/:policyholder_id/consents'];
 
 describe('read audit of personal data', () => {
   let tenant: TestTenant;
