@@ -111,6 +111,7 @@ export async function updatePolicyholderRow(tx: Tx, policyholderId: string, chan
  */
 export const POLICYHOLDER_BOOK_TABLES = [
   'policies', 'policy_status_history', 'premium_payments', 'dependents', 'claims', 'claim_documents', 'manual_reviews',
+  'policyholder_consents',
 ] as const;
 
 /** Moves every book row of the policyholder to the agent `agentId` (number `agentOrder`): one UPDATE per table. */

@@ -4,7 +4,7 @@ import type {
 } from '../../schemas/policyholders.js';
 import type { RevealableField } from '../../schemas/sensitive-fields.js';
 import {
-  aadhaarIndex, EMPTY_SENSITIVE, maskedIdentifiers, openPolicyholderFields, panIndex, readKeys, sealPolicyholderFields,
+  aadhaarIndex, EMPTY_SENSITIVE, keysForRows, maskedIdentifiers, openPolicyholderFields, panIndex, readKeys, sealPolicyholderFields,
   type SensitiveValues,
 } from '../data-protection/encryption/policyholder-fields.js';
 import { insertReveal } from '../data-protection/encryption/repository.js';
@@ -83,7 +83,7 @@ function changedSensitive(currentValues: () => SensitiveValues, body: PlainField
 
 async function answer(tx: Tx, policyholderId: string, revealed?: ReadonlySet<RevealableField>): Promise<Policyholder> {
   const record = await visiblePolicyholder(tx, policyholderId);
-  return policyholderView(record, await readKeys(tx), revealed);
+  return policyholderView(record, await keysForRows(tx, [record]), revealed);
 }
 
 /** Linking a login to a record is user administration: it needs update on User, and the user must be free. */
@@ -131,18 +131,19 @@ export async function getPolicyholder(tx: Tx, actor: Actor, policyholderId: stri
     await insertReveal(tx, { table_name: 'policyholders', record_id: policyholderId, fields: query.reveal,
       purpose: query.purpose as string, actor_user_id: actor.user_id, actor: actor.user_id ? 'user' : 'system' });
   }
-  return policyholderView(record, await readKeys(tx), new Set(query.reveal ?? []));
+  return policyholderView(record, await keysForRows(tx, [record]), new Set(query.reveal ?? []));
 }
 
 /** ?pan= and ?aadhaar_number= match exactly through their blind indexes (no keys yet: nothing is sealed, no match). */
 export async function listPolicyholders(tx: Tx, actor: Actor, query: PolicyholderListQuery): Promise<Page<Policyholder>> {
   authorize(actor.ability, 'read', 'Policyholder');
-  const keys = await readKeys(tx);
   const { pan, aadhaar_number: aadhaar } = query;
-  if ((pan || aadhaar) && !keys?.indexKey) return { data: [], next_cursor: null };
+  const indexKeys = pan || aadhaar ? await readKeys(tx) : undefined;
+  if ((pan || aadhaar) && !indexKeys?.indexKey) return { data: [], next_cursor: null };
   const page = await listRows(tx, query, {
-    pan_index: pan && panIndex(keys, pan), aadhaar_index: aadhaar && aadhaarIndex(keys, aadhaar),
+    pan_index: pan && panIndex(indexKeys, pan), aadhaar_index: aadhaar && aadhaarIndex(indexKeys, aadhaar),
   });
+  const keys = indexKeys ?? await keysForRows(tx, page.data);
   return { data: page.data.map((record) => policyholderView(record, keys)), next_cursor: page.next_cursor };
 }
 

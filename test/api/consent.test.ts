@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { backtestJob } from '../../src/claims/backtest-job.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { createPolicyholderAs } from '../helpers/book.js';
 import { addTerms, consultationClaim, PLUM_TERMS } from '../helpers/claims.js';
 import { API, api } from '../helpers/context.js';
+import { jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
 import { expectProblem } from '../helpers/problems.js';
 
 // Consent notices and versions, a policyholder's decisions per purpose, and the processing each one gates:
@@ -18,10 +20,19 @@ describe('consent', () => {
     expect(res.status, res.text).to.equal(status);
     return res.body;
   };
+  let worker: JobProcess | undefined;
+  /** Runs a backtest (a job) to its end; returns how many claims it replayed. */
   const backtested = async () => {
     const res = await api().post(`${API}/claims/policy-terms/PLUM_OPD_2024/backtest`).set(...bearer(tenant.admin.token)).send({ terms: PLUM_TERMS });
-    expect(res.status, res.text).to.equal(200);
-    return res.body.claims_considered as number;
+    expect(res.status, res.text).to.equal(202);
+    let run: { status?: string; report?: { claims_considered: number } } = {};
+    await waitFor(async () => {
+      run = (await api().get(`${API}/claims/policy-terms/PLUM_OPD_2024/backtests/${res.body.backtest_id}`)
+        .set(...bearer(tenant.admin.token))).body;
+      return run.status === 'completed' || run.status === 'failed';
+    }, 60_000, 'the backtest');
+    expect(run.status).to.equal('completed');
+    return run.report?.claims_considered as number;
   };
 
   before(async () => {
@@ -29,7 +40,9 @@ describe('consent', () => {
     agent = await createTestUser(tenant, 'regional_manager', { agent: true });
     await addTerms(tenant);
     holder = await createPolicyholderAs(agent.token, { first_name: 'Consenting' });
+    worker = await jobProcess([backtestJob], { workers: true });
   });
+  after(async () => { await worker?.stop(); });
 
   it('publishes notices in versions per purpose', async () => {
     for (const title of ['Offers v1', 'Offers v2']) {

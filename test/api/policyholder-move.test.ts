@@ -88,6 +88,9 @@ describe('moving a policyholder or an agent carries its book', () => {
     juniorB = await createTestUser(tenant, 'junior_agent', { agent: true, parentAgentId: senior.agent_id });
     const family = await arrangeFamily(tenant, juniorA.agent_id as string);
     holderId = family.policyholder_id;
+    const consent = await api().post(`${API}/policyholders/${holderId}/consents`).set(...as(juniorA))
+      .send({ purpose: 'marketing', status: 'given', channel: 'app' });
+    expect(consent.status, consent.text).to.equal(201);
     const proposal = await createPolicy(juniorA.token, policyBody(holderId));
     policyId = (await moveTo(managerOne.token, proposal.policy_id, 'pending_approval', 'approved')).policy_id;
     const payment = await pay(juniorA.token, { policy_id: policyId, amount: 2500.5, payment_method: 'upi' }, 'move-test-1');

@@ -57,6 +57,13 @@ export function readKeys(tx: Tx): Promise<TenantKeys | undefined> {
   return dataKeyring().existingKeys(tx);
 }
 
+/** The keys, read only when a row holds a sealed value: a book without sensitive data costs no extra round trip. */
+export async function keysForRows(tx: Tx, rows: readonly SealedPolicyholderColumns[]): Promise<TenantKeys | undefined> {
+  const sealed = rows.some((row) => row.pan_sealed !== null || row.aadhaar_sealed !== null || row.bank_account_sealed !== null
+    || row.pre_existing_conditions_sealed !== null);
+  return sealed ? readKeys(tx) : undefined;
+}
+
 export const panIndex = (keys: TenantKeys | undefined, pan: string) => keys?.indexKey && blindIndex(keys.indexKey, 'pan', pan);
 export const aadhaarIndex = (keys: TenantKeys | undefined, aadhaar: string) => keys?.indexKey && blindIndex(keys.indexKey, 'aadhaar', aadhaar);
 
