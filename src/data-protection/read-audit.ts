@@ -54,15 +54,19 @@ function requestIdOf(tx: Tx): string {
 /** Records one read of personal data: one row per record, one statement. Nothing read (no records or no fields), nothing written. */
 export async function recordPersonalDataRead(tx: Tx, entry: PersonalDataReadEntry): Promise<void> {
   if (entry.records.length === 0 || entry.fields.length === 0) return;
-  await tx.raw(`
-    INSERT INTO personal_data_reads (request_id, purpose, endpoint, subject, fields, record_id, policyholder_id)
-    SELECT :requestId::uuid, :purpose, :endpoint, :subject, :fields::text[], r.record_id, r.policyholder_id
-      FROM unnest(:recordIds::uuid[], :policyholderIds::uuid[]) AS r(record_id, policyholder_id)`, {
-    requestId: requestIdOf(tx), purpose: entry.purpose, endpoint: entry.endpoint, subject: entry.subject, fields: [...entry.fields],
-    recordIds: entry.records.map((record) => record.record_id),
-    policyholderIds: entry.records.map((record) => record.policyholder_id) as string[],
-  });
+  const requestId = requestIdOf(tx);
+  const rows = entry.records.map((record) => ({
+    request_id: requestId, purpose: entry.purpose, endpoint: entry.endpoint, subject: entry.subject, fields: [...entry.fields],
+    record_id: record.record_id, policyholder_id: record.policyholder_id,
+  }));
+  // Multi-row INSERT ... VALUES (a page is one statement): Citus runs INSERT ... SELECT into a distributed table
+  // as COPY, which it refuses under row-level security. Chunked for the 65,535 bound parameters of one statement.
+  for (let start = 0; start < rows.length; start += READ_ROWS_PER_STATEMENT) {
+    await tx('personal_data_reads').insert(rows.slice(start, start + READ_ROWS_PER_STATEMENT));
+  }
 }
+
+const READ_ROWS_PER_STATEMENT = 1000;
 
 export interface AuditedRead {
   readonly endpoint: string;
