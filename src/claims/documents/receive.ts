@@ -80,6 +80,8 @@ function tooLarge(maxBytes: number): PayloadTooLargeError {
   return new PayloadTooLargeError(`The file is larger than the ${maxBytes} bytes a document may have.`, { code: 'claims.document_too_large' });
 }
 
+const malformedForm = () => new ValidationError([{ path: 'body', message: 'is not a well-formed multipart/form-data body' }]);
+
 /** Reads the whole form; resolves once the file (if any) is on disk. A malformed form is a 400 with the temp file gone. */
 function parseForm(req: Request, into: string, maxBytes: number)
   : Promise<{ fields: Record<string, string>; file: FilePart | undefined; problems: FieldError[] }> {
@@ -121,12 +123,17 @@ function parseForm(req: Request, into: string, maxBytes: number)
         if (part.head.length < SNIFF_BYTES) part.head = Buffer.concat([part.head, chunk.subarray(0, SNIFF_BYTES - part.head.length)]);
       });
       stream.on('limit', () => { part.truncated = true; });
-      written = pipeline(stream, createWriteStream(part.tempPath, { flags: 'wx' })).then(() => { part.sha256 = hash.digest('hex'); });
+      // A part cut short is the form's fault (400), whichever of the parser's and the part's errors comes first;
+      // a failing disk stays a 500.
+      let partBroke = false;
+      stream.on('error', () => { partBroke = true; });
+      written = pipeline(stream, createWriteStream(part.tempPath, { flags: 'wx' })).then(() => { part.sha256 = hash.digest('hex'); },
+        (error: unknown) => { throw partBroke ? malformedForm() : error; });
     });
     for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) {
       parser.on(limit, () => problems.push({ path: 'body', message: 'has too many parts (document_type and one file)' }));
     }
-    parser.on('error', () => fail(new ValidationError([{ path: 'body', message: 'is not a well-formed multipart/form-data body' }])));
+    parser.on('error', () => fail(malformedForm()));
     parser.on('close', () => {
       written.then(() => resolve({ fields, file, problems }), fail);
     });
