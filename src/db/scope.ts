@@ -165,7 +165,12 @@ function tenantValues(tenant: TenantRef, identity: ScopeIdentity): ScopeValues {
  * and migrations act as the system actor `job` over the whole tenant.
  */
 export async function enterTenant(tx: Tx, tenant: TenantRef, job = 'owner'): Promise<void> {
-  await tx.raw(settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job })).join('; '));
+  await tx.raw(enterTenantSql(tenant, job));
+}
+
+/** enterTenant's SET LOCAL statements, for a plain pg client inside its own BEGIN (test and admin tools). */
+export function enterTenantSql(tenant: TenantRef, job = 'owner'): string {
+  return settingStatements([assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, { system: job })).join('; ');
 }
 
 /**

@@ -4,7 +4,7 @@ import { COLUMN_CLASSES, isPersonalClass } from '../../src/data-protection/class
 import { rightsJob } from '../../src/data-protection/rights-job.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { createPolicyholderAs } from '../helpers/book.js';
-import { ownerQuery } from '../helpers/catalog.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { addTerms, consultationClaim } from '../helpers/claims.js';
 import { API, api } from '../helpers/context.js';
 import { PDF } from '../helpers/documents.js';
@@ -66,11 +66,7 @@ describe('data rights: export and erasure', function () {
 
   /** Cells of personal columns anywhere in the tenant's schema that hold the token. */
   async function cellsHolding(token: string): Promise<string[]> {
-    return ownerQuery(async (client) => {
-      for (const [name, value] of [['app.tenant_id', tenant.tenant_id], ['app.agent_lo', '0'], ['app.agent_hi', '9007199254740991'], ['app.policyholder_id', ''],
-        ['app.policyholder_lo', '00000000-0000-0000-0000-000000000000'], ['app.policyholder_hi', 'ffffffff-ffff-ffff-ffff-ffffffffffff']]) {
-        await client.query('SELECT set_config($1, $2, false)', [name, value]);
-      }
+    return ownerInTenant(tenant, async (client) => {
       const found: string[] = [];
       for (const [table, column] of PERSONAL_COLUMNS) {
         const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${tenant.schema_name}"."${table}" WHERE "${column}"::text ILIKE $1`, [`%${token}%`]);

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { expect } from 'chai';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { createPolicyholderAs } from '../helpers/book.js';
-import { ownerQuery } from '../helpers/catalog.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { addTerms, consultationClaim } from '../helpers/claims.js';
 import { API, api } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
@@ -18,12 +18,7 @@ describe('retention periods and the purge', () => {
 
   /** The owner, in the tenant's context (forced RLS binds it too). */
   const asOwner = <T>(work: (query: (sql: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>) => Promise<T>) =>
-    ownerQuery(async (client) => {
-      for (const [name, value] of [['app.tenant_id', tenant.tenant_id], ['app.agent_lo', '0'], ['app.agent_hi', '9007199254740991'],
-        ['app.policyholder_id', ''], ['app.policyholder_lo', '00000000-0000-0000-0000-000000000000'],
-        ['app.policyholder_hi', 'ffffffff-ffff-ffff-ffff-ffffffffffff'], ['search_path', `"${tenant.schema_name}"`]]) {
-        await client.query('SELECT set_config($1, $2, false)', [name, value]);
-      }
+    ownerInTenant(tenant, async (client) => {
       return work((sql, values) => client.query(sql, values));
     });
 

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { TENANT_LEDGERS } from '../../src/db/migrator.js';
 import { withClient } from '../../src/db/roles.js';
+import { enterTenantSql } from '../../src/db/scope.js';
 import { testDeps } from './context.js';
 
 // Catalog audits behind the RLS tests. Each returns human-readable findings ("<schema>.<table>: <problem>"), empty
@@ -22,6 +23,25 @@ const SQL_WORDS = new Set(['and', 'or', 'not', 'any', 'all', 'some', 'in', 'arra
 
 export function ownerQuery<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   return withClient(testDeps().db.ownerUrl, work);
+}
+
+/**
+ * The owner inside one tenant's transaction, set as the app sets it (SET LOCAL, which Citus carries to its workers;
+ * a session-wide set_config would stay on the coordinator): forced RLS binds the owner too. Commits if `work` resolves.
+ */
+export function ownerInTenant<T>(tenant: TenantSchema, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return ownerQuery(async (client) => {
+    await client.query('BEGIN');
+    try {
+      await client.query(enterTenantSql(tenant));
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    }
+  });
 }
 
 export async function registeredTenantSchemas(): Promise<TenantSchema[]> {
