@@ -64,7 +64,8 @@ const AUDITED: readonly [string, string][] = [['policyholders', 'policyholder_id
 
 export interface ErasureSummary {
   readonly rows: Record<string, number>;
-  readonly audit_entries: number;
+  /** The erased records of each audited table, whose audit entries eraseAuditValues strips next. */
+  readonly audited: Record<string, string[]>;
   /** Storage keys of the claim documents whose bytes go once the transaction has committed. */
   readonly document_keys: string[];
 }
@@ -102,17 +103,25 @@ export async function erasePolicyholder(tx: Tx, policyholderId: string): Promise
   ids.data_rights_requests = (await tx.raw(`
     UPDATE data_rights_requests SET result = NULL, updated_at = now() WHERE policyholder_id = :id AND result IS NOT NULL
     RETURNING request_id AS id`, byHolder)).rows.map((row: { id: string }) => row.id);
-  let auditEntries = 0;
-  for (const [table] of AUDITED) {
-    const records = ids[table] ?? [];
+  return {
+    rows: Object.fromEntries(Object.entries(ids).map(([table, list]) => [table, list.length])),
+    audited: Object.fromEntries(AUDITED.map(([table]) => [table, ids[table] ?? []])),
+    document_keys: documents.map((document) => document.storage_key),
+  };
+}
+
+/**
+ * Strips the person's values from the audit entries of the erased records (erase_audit_values, an owner function
+ * that refuses unless the person is erased). In a transaction of its own, after the erasure has committed: Citus
+ * refuses a function running as another user on shards the same transaction has already changed.
+ */
+export async function eraseAuditValues(tx: Tx, policyholderId: string, audited: Record<string, string[]>): Promise<number> {
+  let entries = 0;
+  for (const [table, records] of Object.entries(audited)) {
     if (records.length === 0) continue;
     const result = await tx.raw('SELECT erase_audit_values(:holder::uuid, :table, :records::text[], :keys::text[]) AS changed',
       { holder: policyholderId, table, records, keys: personalColumns(table) });
-    auditEntries += Number(result.rows[0].changed);
+    entries += Number(result.rows[0].changed);
   }
-  return {
-    rows: Object.fromEntries(Object.entries(ids).map(([table, list]) => [table, list.length])),
-    audit_entries: auditEntries,
-    document_keys: documents.map((document) => document.storage_key),
-  };
+  return entries;
 }

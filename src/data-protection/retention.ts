@@ -26,8 +26,10 @@ export async function retentionPeriods(tx: Tx): Promise<Record<RetentionClass, {
 }
 
 export async function setRetentionPeriod(tx: Tx, dataClass: RetentionClass, days: number): Promise<void> {
-  await tx.raw(`INSERT INTO retention_periods (data_class, days) VALUES (?, ?)
-    ON CONFLICT (data_class) DO UPDATE SET days = EXCLUDED.days, updated_by = EXCLUDED.updated_by, updated_at = now()`, [dataClass, days]);
+  // now() in VALUES, not in DO UPDATE SET: Citus takes only immutable functions there.
+  await tx.raw(`INSERT INTO retention_periods (data_class, days, updated_at) VALUES (?, ?, now())
+    ON CONFLICT (data_class) DO UPDATE SET days = EXCLUDED.days, updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at`,
+  [dataClass, days]);
 }
 
 const CLAIM_DETAIL = Object.entries(ERASED_VALUES.claims ?? {}).map(([column, value]) => `${column} = ${value}`).join(', ');
