@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineJob } from '../jobs/definition.js';
 import { purgeExpired } from './retention.js';
 
-// The retention purge of one tenant as a durable job (one transaction, as system:data-protection:retention-purge);
+// The retention purge of one tenant as a durable job (as system:data-protection:retention-purge);
 // its report (rows purged per class) is the job's output and a log line. Idempotent: a retry or a second run
 // finds nothing more to purge.
 export const RETENTION_QUEUE = 'data-protection.retention-purge';
@@ -13,7 +13,7 @@ export const retentionPurgeJob = defineJob({
   policy: 'singleton',
   retryLimit: 3,
   async run({ inTenant, log }) {
-    const report = await inTenant(({ tx }) => purgeExpired(tx));
+    const report = await purgeExpired((work) => inTenant(({ tx }) => work(tx)));
     log.info({ purged: report.purged }, 'retention purge done');
     return report;
   },

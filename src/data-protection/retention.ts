@@ -34,23 +34,44 @@ export async function setRetentionPeriod(tx: Tx, dataClass: RetentionClass, days
 
 const CLAIM_DETAIL = Object.entries(ERASED_VALUES.claims ?? {}).map(([column, value]) => `${column} = ${value}`).join(', ');
 
-/** Applies every period once; as of the database's now(). */
-export async function purgeExpired(tx: Tx): Promise<RetentionPurgeReport> {
+/** A transaction of the tenant, opened by the caller (a job's inTenant, or runAsSystem for the endpoint). */
+export type InTenant = <T>(work: (tx: Tx) => Promise<T>) => Promise<T>;
+
+const cutoffOf = (tx: Tx, periods: Awaited<ReturnType<typeof retentionPeriods>>, dataClass: RetentionClass) =>
+  tx.raw('now() - make_interval(days => ?)', [periods[dataClass].days]);
+
+/** What the runtime role purges itself: closed claims' detail, ended sessions, finished imports' staged cells. */
+async function purgeRows(tx: Tx): Promise<Record<string, number>> {
   const periods = await retentionPeriods(tx);
-  const cutoff = (dataClass: RetentionClass) => tx.raw("now() - make_interval(days => ?)", [periods[dataClass].days]);
+  const cutoff = (dataClass: RetentionClass) => cutoffOf(tx, periods, dataClass);
   const count = (result: { rowCount: number | null }) => result.rowCount ?? 0;
-  const purged: Record<string, number> = {};
-  purged.closed_claims = count(await tx.raw(`UPDATE claims SET ${CLAIM_DETAIL}, updated_at = now()
-    WHERE status IN ('decided', 'reviewed') AND created_at < ? AND request <> '{}'::jsonb`, [cutoff('closed_claims')]));
-  purged.ended_sessions = count(await tx.raw('DELETE FROM user_sessions WHERE revoked_at < ? OR expires_at < ?',
-    [cutoff('ended_sessions'), cutoff('ended_sessions')]));
-  // The trails are insert-only for the runtime role: the owner's functions delete, never younger than 90 days.
-  purged.audit_log = Number((await tx.raw('SELECT purge_audit_log(least(?, now() - interval \'90 days\')) AS n',
-    [cutoff('audit_log')])).rows[0].n);
-  purged.read_audit = Number((await tx.raw('SELECT purge_personal_data_reads(least(?, now() - interval \'90 days\')) AS n',
-    [cutoff('read_audit')])).rows[0].n);
-  purged.import_staging = count(await tx.raw(`UPDATE import_rows r SET raw = '{}'::jsonb, "values" = NULL
-    FROM data_imports i WHERE i.import_id = r.import_id AND i.status IN ('completed', 'failed') AND i.finished_at < ?
-      AND r.raw <> '{}'::jsonb`, [cutoff('import_staging')]));
+  return {
+    closed_claims: count(await tx.raw(`UPDATE claims SET ${CLAIM_DETAIL}, updated_at = now()
+      WHERE status IN ('decided', 'reviewed') AND created_at < ? AND request <> '{}'::jsonb`, [cutoff('closed_claims')])),
+    ended_sessions: count(await tx.raw('DELETE FROM user_sessions WHERE revoked_at < ? OR expires_at < ?',
+      [cutoff('ended_sessions'), cutoff('ended_sessions')])),
+    import_staging: count(await tx.raw(`UPDATE import_rows r SET raw = '{}'::jsonb, "values" = NULL
+      FROM data_imports i WHERE i.import_id = r.import_id AND i.status IN ('completed', 'failed') AND i.finished_at < ?
+        AND r.raw <> '{}'::jsonb`, [cutoff('import_staging')])),
+  };
+}
+
+/** One trail, by the owner's function (the trails are insert-only for the runtime role), never younger than 90 days. */
+async function purgeTrail(tx: Tx, dataClass: 'audit_log' | 'read_audit'): Promise<number> {
+  const fn = dataClass === 'audit_log' ? 'purge_audit_log' : 'purge_personal_data_reads';
+  const cutoff = cutoffOf(tx, await retentionPeriods(tx), dataClass);
+  return Number((await tx.raw(`SELECT ${fn}(least(?, now() - interval '90 days')) AS n`, [cutoff])).rows[0].n);
+}
+
+/**
+ * Applies every period once, as of the database's now(): the rows, then each trail, each in a transaction of its
+ * own (on Citus a change by the owner's function and one by the runtime role cannot share a transaction).
+ */
+export async function purgeExpired(inTenant: InTenant): Promise<RetentionPurgeReport> {
+  const rows = await inTenant(purgeRows);
+  const auditLog = await inTenant((tx) => purgeTrail(tx, 'audit_log'));
+  const readAudit = await inTenant((tx) => purgeTrail(tx, 'read_audit'));
+  const purged = { closed_claims: rows.closed_claims ?? 0, ended_sessions: rows.ended_sessions ?? 0, audit_log: auditLog,
+    read_audit: readAudit, import_staging: rows.import_staging ?? 0 };
   return { ran_at: new Date().toISOString(), purged };
 }

@@ -8,6 +8,8 @@ import { authorizeDataProtection } from './access.js';
 import { consentEndpoints } from './consent-routes.js';
 import { listPersonalDataReads } from './reads-repository.js';
 import { purgeExpired, RETENTION_DEFAULTS, retentionPeriods, setRetentionPeriod } from './retention.js';
+import { runAsSystem } from '../scope/run.js';
+import type { TenantRecord } from '../tenants/repository.js';
 import { createRightsRequest, downloadExport, getRightsRequest, listRightsRequests } from './rights-service.js';
 
 const COMMON = { 400: problem('Invalid input; every offending field is listed'), 401: problem('Not signed in'),
@@ -80,9 +82,11 @@ export const dataProtectionEndpoints: Endpoint[] = [
     method: 'post', path: '/retention-purges', tag: 'data-protection', access: 'tenant',
     summary: 'Run the retention purge now (what the scheduled job does); a second run purges nothing more',
     responses: { 200: { description: 'Rows purged per class', schema: RetentionPurgeReport }, ...COMMON },
-  }, async ({ tx, actor }) => {
+  }, async ({ actor, deps }) => {
     authorizeDataProtection(actor, 'manage');
-    return { body: await purgeExpired(tx) };
+    // The purge's own transactions (as the job runs them, audited as system:retention-purge), not the request's.
+    const tenant = actor.tenant as TenantRecord;
+    return { body: await purgeExpired((work) => runAsSystem(deps, tenant, 'retention-purge', ({ tx }) => work(tx))) };
   }),
   ...consentEndpoints,
 ];
