@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { API_ENDPOINTS } from '../../src/endpoints.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { createPolicyholderAs } from '../helpers/book.js';
-import { ownerQuery } from '../helpers/catalog.js';
+import { ownerInTenant, ownerQuery } from '../helpers/catalog.js';
 import { addTerms, consultationClaim } from '../helpers/claims.js';
 import { API, api } from '../helpers/context.js';
 import { PDF } from '../helpers/documents.js';
@@ -36,8 +36,7 @@ describe('read audit of personal data', () => {
   let dependentId: string;
 
   // The owner is under forced RLS as well: it names the tenant first.
-  const rows = (): Promise<ReadRow[]> => ownerQuery(async (client) => {
-    await client.query("SELECT set_config('app.tenant_id', $1, false)", [tenant.tenant_id]);
+  const rows = (): Promise<ReadRow[]> => ownerInTenant(tenant, async (client) => {
     return (await client.query<ReadRow>(`SELECT request_id, actor_user_id, purpose, endpoint, subject, record_id, policyholder_id, fields
        FROM "${tenant.schema_name}".personal_data_reads ORDER BY occurred_at, read_id`)).rows;
   });
