@@ -13,7 +13,7 @@ import { runAsCaller } from '../../src/scope/run.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
 import { assignRoles, insertUser } from '../../src/users/repository.js';
-import { testConfig } from '../helpers/test-config.js';
+import { benchConfig } from './bench-config.js';
 import { prepareSeedingOnCitus } from './policies-scale.js';
 
 // `npm run bench:book`: the agent book at scale. One tenant with 10,005 agents (5 regional managers over 2,000
@@ -124,7 +124,7 @@ async function measure(deps: AppDeps, callers: Record<Caller, AccessClaims>, lab
   console.log(`\n### manager: GET /agents?limit=50\n\n\`\`\`\n${await explain(deps, callers.manager, (tx) => listVisibleAgents(tx, { limit: 50 }))}\n\`\`\``);
 }
 
-const config = testConfig('.data/bench-book', { NODE_ENV: 'production' });
+const config = benchConfig('.data/bench-book');
 const deps = await boot(config, createLogger(config), 'throwaway');
 try {
   hash = deps.passwords.hash(PASSWORD);

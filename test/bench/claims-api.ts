@@ -7,7 +7,8 @@ import { boot } from '../../src/boot.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { createLogger } from '../../src/logger.js';
-import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
+import { benchConfig } from './bench-config.js';
+import { SUPER_ADMIN } from '../helpers/test-config.js';
 
 // npx tsx test/bench/claims-api.ts: POST /claims throughput through the whole stack (HTTP, auth, the tenant
 // transaction, family lock, history, engine, inserts), production behaviour, on a throwaway embedded cluster.
@@ -16,7 +17,7 @@ const FAMILIES = 300;
 const CONCURRENCY = 8;
 const SECONDS = 6;
 
-const config = testConfig('.data/bench-claims', { NODE_ENV: 'production' });
+const config = benchConfig('.data/bench-claims');
 const deps = await boot(config, createLogger(config), 'throwaway');
 const server = createApp(deps).listen(0, '127.0.0.1');
 await new Promise<void>((resolve) => server.once('listening', resolve));

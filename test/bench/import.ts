@@ -7,14 +7,14 @@ import { importFromFile } from '../../src/imports/cli-run.js';
 import { createLogger } from '../../src/logger.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
-import { testConfig } from '../helpers/test-config.js';
+import { benchConfig } from './bench-config.js';
 
 // `npm run bench:import`: 100,000 customers from one CSV into one agent's book, through the same code as
 // `npm run import` (staging, then the batches as the system actor), on a throwaway embedded PostgreSQL. Prints the
 // time to read and stage the file, the time to write it, and the same file again (a re-run: all skipped).
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const config = testConfig('.data/bench-import', { NODE_ENV: 'production' });
+const config = benchConfig('.data/bench-import');
 const deps = await boot(config, createLogger(config), 'throwaway');
 try {
   const code = `IMP${Date.now() % 100000}`;

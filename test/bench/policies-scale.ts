@@ -12,7 +12,7 @@ import { listPayments } from '../../src/payments/repository.js';
 import { listPolicyholders } from '../../src/policyholders/repository.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
-import { testConfig } from '../helpers/test-config.js';
+import { benchConfig } from './bench-config.js';
 
 // `npm run bench:policies`: policies, payments and the dashboard at scale. One tenant with 10,005 agents (5 regional
 // managers over 2,000 agents each) and 196,000 policyholders, each with a policy and a payment, seeded in SQL. For
@@ -137,7 +137,7 @@ async function seededTenant(deps: AppDeps): Promise<TenantRecord> {
 }
 
 async function main(): Promise<void> {
-  const config = testConfig('.data/bench-policies', { NODE_ENV: 'production' });
+  const config = benchConfig('.data/bench-policies');
   const deps = await boot(config, createLogger(config), process.env.BENCH_KEEP ? 'persistent' : 'throwaway');
   try {
     const tenant = await seededTenant(deps);

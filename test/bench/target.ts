@@ -7,7 +7,7 @@ import { enterTenant, MAX_AGENT_ORDER } from '../../src/db/scope.js';
 import { createLogger } from '../../src/logger.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
-import { testConfig } from '../helpers/test-config.js';
+import { benchConfig } from './bench-config.js';
 import { startBareServer, type BareCaller } from './bare-server.js';
 import { seedScaleBook } from './scale-seed.js';
 
@@ -68,7 +68,7 @@ setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 5
 const send = (message: unknown) => process.send?.(message);
 
 const started = performance.now();
-const config = testConfig('.data/bench', { NODE_ENV: 'production' });
+const config = benchConfig('.data/bench');
 const deps = await boot(config, createLogger(config), 'throwaway');
 const bootSeconds = (performance.now() - started) / 1000;
 const code = `SCALE${Date.now() % 100000}`;
