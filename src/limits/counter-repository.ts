@@ -8,15 +8,18 @@ export interface CounterRow {
   readonly reset_at: Date;
 }
 
-/** One statement, one round trip: counts a hit, starting a fresh window when the old one has ended. */
-export async function incrementCounter(db: Knex, key: string, windowMs: number): Promise<CounterRow> {
+/**
+ * One statement, one round trip: counts `hits` hits (one request, or a block leased ahead), starting a fresh
+ * window when the old one has ended.
+ */
+export async function incrementCounter(db: Knex, key: string, windowMs: number, hits = 1): Promise<CounterRow> {
   const { rows } = await db.raw<{ rows: CounterRow[] }>(`
     INSERT INTO shared.rate_limit_counters AS c (key, hits, reset_at)
-    VALUES (:key, 1, now() + make_interval(secs => :seconds))
+    VALUES (:key, :hits, now() + make_interval(secs => :seconds))
     ON CONFLICT (key) DO UPDATE SET
-      hits = CASE WHEN c.reset_at <= now() THEN 1 ELSE c.hits + 1 END,
+      hits = CASE WHEN c.reset_at <= now() THEN :hits ELSE c.hits + :hits END,
       reset_at = CASE WHEN c.reset_at <= now() THEN now() + make_interval(secs => :seconds) ELSE c.reset_at END
-    RETURNING hits, reset_at`, { key, seconds: windowMs / 1000 });
+    RETURNING hits, reset_at`, { key, hits, seconds: windowMs / 1000 });
   return rows[0] as CounterRow;
 }
 

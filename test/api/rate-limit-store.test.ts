@@ -40,6 +40,37 @@ describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_
     short.shutdown();
   });
 
+  it('with a limit per key, leases blocks of hits: fewer statements, and never more served than the limit across processes', async () => {
+    const prefix = `l${crypto.randomBytes(4).toString('hex')}:`;
+    const db = testDeps().db.app;
+    let statements = 0;
+    const counting = (query: { bindings?: unknown[] }) => {
+      if (query.bindings?.includes(`${prefix}k`)) statements += 1;
+    };
+    db.on('query', counting);
+    const limit = 400;
+    const [a, b] = [0, 1].map(() => {
+      const created = new PostgresRateLimitStore(db, prefix, () => limit);
+      created.init({ windowMs: 60_000 } as Options);
+      return created;
+    });
+    let served = 0;
+    let lastSeen = 0;
+    for (let burst = 0; burst < 30; burst += 1) {
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).increment('k')));
+      served += answers.filter((answer) => answer.totalHits <= limit).length;
+      lastSeen = Math.max(lastSeen, ...answers.map((answer) => answer.totalHits));
+    }
+    db.off('query', counting);
+    const counted = (await a.get('k'))!.totalHits;
+    expect(served, 'served').to.be.at.most(limit).and.at.least(limit - 2 * Math.ceil(limit / 16));
+    expect(counted, 'the shared count covers every hit served').to.be.at.least(served);
+    expect(lastSeen).to.be.above(limit);
+    expect(statements, 'statements for 600 hits').to.be.below(300);
+    a.shutdown();
+    b.shutdown();
+  });
+
   it('cannot be read or written from inside a tenant or platform transaction', async () => {
     const counted = store(`s${crypto.randomBytes(4).toString('hex')}:`, 60_000);
     await counted.increment('k');
