@@ -123,7 +123,10 @@ function domainProblem(error: DomainError): Problem {
   return problem;
 }
 
-/** Called for every 403 before it is answered (the security event log); must not throw. */
+/**
+ * Called for every 403 once it is answered (the security event log: its write goes on another pool, which the
+ * client need not wait for); must not throw.
+ */
 export type ForbiddenHook = (req: Request, problem: Problem) => Promise<void>;
 
 export function errorHandler(log: Logger, onForbidden?: ForbiddenHook): ErrorRequestHandler {
@@ -137,8 +140,9 @@ export function errorHandler(log: Logger, onForbidden?: ForbiddenHook): ErrorReq
     if (domain instanceof ServiceUnavailableError) log.warn({ err: error }, 'service unavailable');
     if (domain) {
       const problem: Problem = { ...domainProblem(domain), instance: req.originalUrl };
+      sendProblem(res, problem, domain.headers);
       if (problem.status === 403) await onForbidden?.(req, problem);
-      return sendProblem(res, problem, domain.headers);
+      return;
     }
     log.error({ err: error }, 'unhandled error');
     sendProblem(res, { type: problemType(500), title: 'Internal error', status: 500, code: 'internal.error',

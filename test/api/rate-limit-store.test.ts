@@ -49,11 +49,12 @@ describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_
     };
     db.on('query', counting);
     const limit = 400;
-    const [a, b] = [0, 1].map(() => {
+    const leasing = () => {
       const created = new PostgresRateLimitStore(db, prefix, () => limit);
       created.init({ windowMs: 60_000 } as Options);
       return created;
-    });
+    };
+    const [a, b] = [leasing(), leasing()];
     let served = 0;
     let lastSeen = 0;
     for (let burst = 0; burst < 30; burst += 1) {

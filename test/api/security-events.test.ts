@@ -119,11 +119,19 @@ describe('the security event log (ASVS V7)', function () {
     const junior = await createTestUser(tenant, 'junior_agent');
     const requestId = `denied-${crypto.randomUUID()}`;
     expectProblem(await api().get(`${API}/users`).set(...bearer(junior.token)).set('X-Request-Id', requestId), 403);
-    const [denied] = (await adminEvents({ kind: 'access.denied', actor: junior.user_id })).filter((e) => e.request_id === requestId);
+    // The event is written once the 403 has been answered: it may take a few milliseconds to appear.
+    const deniedEvents = async (until: (e: { request_id: string | null; target_id: string | null }) => boolean) => {
+      for (let attempt = 0; ; attempt += 1) {
+        const found = await adminEvents({ kind: 'access.denied', actor: junior.user_id });
+        if (found.some(until) || attempt === 40) return found;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    const [denied] = (await deniedEvents((e) => e.request_id === requestId)).filter((e) => e.request_id === requestId);
     expect(denied).to.include({ outcome: 'denied', actor_role: 'junior_agent', tenant_id: tenant.tenant_id, target_type: 'route',
       target_id: 'GET /api/v1/users' });
     expectProblem(await api().get(`${API}/tenants`).set(...bearer(junior.token)), 403);
-    expect((await adminEvents({ kind: 'access.denied', actor: junior.user_id })).map((e) => e.target_id)).to.include('GET /api/v1/tenants');
+    expect((await deniedEvents((e) => e.target_id === 'GET /api/v1/tenants')).map((e) => e.target_id)).to.include('GET /api/v1/tenants');
   });
 
   it('V7.1.3 records a tenant suspension, seen platform-wide and by tenant', async () => {
