@@ -11,6 +11,7 @@ import { noteCaller } from '../security-events/context.js';
 import type { AppDeps } from '../deps.js';
 import { ProblemSchema } from '../../schemas/common.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import { bearerToken, verifiedAccessClaims } from './bearer.js';
 import { JSON_BODY_TYPES, MULTIPART_BODY_TYPES, requireBodyType } from './content-negotiation.js';
 import { sendProblem } from './problem.js';
 import { parseRequestParts } from './validate.js';
@@ -172,10 +173,9 @@ function refuseRestricted(claims: AccessClaims, spec: { method: Method; path: st
 }
 
 export function authenticate(req: Request, deps: AppDeps): AccessClaims {
-  const header = req.get('authorization');
-  const match = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i);
-  if (!match?.[1]) throw new UnauthenticatedError('A bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
-  const claims = deps.tokens.verifyAccess(match[1]);
+  const token = bearerToken(req);
+  if (!token) throw new UnauthenticatedError('A bearer access token is required.', { headers: { 'WWW-Authenticate': 'Bearer' } });
+  const claims = verifiedAccessClaims(req, token, deps.tokens);
   // Until the actor is loaded, a refusal (a 403 security event) names the token's user and tenant.
   noteCaller({ user_id: claims.sub, role: claims.kind === 'platform' ? 'super_admin' : null, tenant_id: claims.tid ?? null });
   return claims;

@@ -1,8 +1,9 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { AppDeps } from '../deps.js';
 import { RateLimitedError } from '../errors.js';
+import { bearerToken, verifiedAccessClaims } from '../http/bearer.js';
 import { annotateLogContext } from '../log-context.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import { PostgresRateLimitStore } from './postgres-rate-limit-store.js';
@@ -41,7 +42,7 @@ export function tenantRateLimit(deps: AppDeps): RequestHandler {
     },
   });
   return async (req, res, next) => {
-    const claims = bearerClaims(req.get('authorization'), deps);
+    const claims = bearerClaims(req, deps);
     if (claims) annotateLogContext({ user_id: claims.sub });
     if (claims?.kind !== 'tenant' || !claims.tid) return limiter(req, res, next);
     try {
@@ -58,11 +59,11 @@ export function tenantRateLimit(deps: AppDeps): RequestHandler {
   };
 }
 
-function bearerClaims(header: string | undefined, deps: AppDeps): AccessClaims | undefined {
-  const token = header?.match(/^Bearer ([A-Za-z0-9._~+/=-]+)$/i)?.[1];
+function bearerClaims(req: Request, deps: AppDeps): AccessClaims | undefined {
+  const token = bearerToken(req);
   if (!token) return undefined;
   try {
-    return deps.tokens.verifyAccess(token);
+    return verifiedAccessClaims(req, token, deps.tokens);
   } catch {
     return undefined;
   }
