@@ -19,7 +19,7 @@ import { benchConfig } from './bench-config.js';
 // PROFILE_CPU=0 serves without the profiler (for before/after figures of CPU time alone).
 //   npx tsx test/bench/profile-target.ts
 
-const config = benchConfig('.data/profile', { DB_POOL_MAX: '10', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+const config = benchConfig('.data/profile', { DB_POOL_MAX: '10', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info', LOG_PRETTY: 'false' });
 const deps = await boot(config, createLogger(config), 'throwaway');
 setTestDeps(deps);
 const tenant = await createTestTenant({ api_rate_limit: 1_000_000 });
