@@ -6,7 +6,7 @@ import { SUPER_ADMIN } from '../helpers/test-config.js';
 import type { BareCaller } from './bare-server.js';
 import { settingsOf } from './bare-server.js';
 import { hammer, inlined, median, pgbench, type Call, type Figures } from './load.js';
-import { PREMIUM } from './scale-seed.js';
+import { PREMIUM } from './seed.js';
 import type { TargetReady, TargetRequest, TargetSample } from './target.js';
 
 // `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The app runs in a child
