@@ -6,7 +6,7 @@ import { SUPER_ADMIN } from '../helpers/test-config.js';
 import type { BareCaller } from './bare-server.js';
 import { settingsOf } from './bare-server.js';
 import { hammer, inlined, median, pgbench, type Call, type Figures } from './load.js';
-import { PREMIUM } from './seed.js';
+import { PREMIUM, seedSummary } from './seed.js';
 import type { TargetReady, TargetRequest, TargetSample } from './target.js';
 
 // `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The app runs in a child
@@ -220,7 +220,7 @@ const setting = {
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 console.log(`\nAgent Mitra core bench: ${setting.database}, Node ${setting.node}, ${setting.cpus} CPUs, ${ROUNDS} rounds of ${SECONDS} s, `
   + `${CONNECTIONS} connections, pool ${ready.poolMax}; load average ${fmt(setting.loadAverageAtEnd ?? NaN)} at the end`);
-console.log(`seeded ${Object.entries(ready.seeded.counts).map(([table, count]) => `${count} ${table}`).join(', ')} in ${fmt(ready.seeded.seconds)} s\n`);
+console.log(`${seedSummary(ready.seeded)}\n`);
 console.log('| scenario | contender | req/s | p50 ms | p99 ms | round trips/req | peak RSS MB | failed |\n| --- | --- | --: | --: | --: | --: | --: | --: |');
 for (const { scenario, contender, figures } of rows) {
   if ('note' in figures) console.log(`| ${scenario} | ${contender} | ${figures.note} | | | | | |`);
