@@ -4,17 +4,15 @@ import { listVisibleAgents } from '../../src/agents/repository.js';
 import type { AccessClaims } from '../../src/auth/tokens.js';
 import { boot } from '../../src/boot.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
-import { withClient } from '../../src/db/roles.js';
-import { enterTenant, MAX_AGENT_ORDER, type Tx } from '../../src/db/scope.js';
+import { type Tx } from '../../src/db/scope.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { listPolicyholders } from '../../src/policyholders/repository.js';
 import { runAsCaller } from '../../src/scope/run.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
-import { assignRoles, insertUser } from '../../src/users/repository.js';
 import { benchConfig } from './bench-config.js';
-import { prepareSeedingOnCitus } from './policies-scale.js';
+import { seedBook, seedUser } from './seed.js';
 
 // `npm run bench:book`: the agent book at scale. One tenant with 10,005 agents (5 regional managers over 2,000
 // agents each: 40 seniors with 49 juniors) and 196,000 policyholders, seeded set-based in SQL. For a junior, a
@@ -23,54 +21,9 @@ import { prepareSeedingOnCitus } from './policies-scale.js';
 // transaction (actor load, range, page) over repeated runs; then the same with the policyholder arm OR-ed in.
 
 const PASSWORD = 'Bench#Password2026';
-const MANAGERS = 5;
-const SENIORS = 40;
-const JUNIORS = 49;
-const PER_JUNIOR = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 
 type Caller = 'junior' | 'manager' | 'admin' | 'policyholder user';
-
-async function seed(tx: Tx): Promise<void> {
-  const subtree = 1 + SENIORS * (1 + JUNIORS);
-  const total = MANAGERS * subtree;
-  const unit = Math.floor(MAX_AGENT_ORDER / (total + 1));
-  const numbers = (rank: string, size: number) => `1 + (${rank})::bigint * ${unit}, ((${rank})::bigint + ${size}) * ${unit}`;
-  const restore = await prepareSeedingOnCitus(tx, ['agents', 'policyholders']);
-  await tx.raw('ALTER TABLE agents DISABLE TRIGGER agents_audit');
-  await tx.raw('ALTER TABLE policyholders DISABLE TRIGGER policyholders_audit');
-  await tx.raw(`INSERT INTO agents (agent_id, agent_code, parent_agent_id, hierarchy_level, pre_order, subtree_hi, territory)
-    SELECT md5('m' || m)::uuid, 'BM-' || m, NULL, 1, ${numbers(`m * ${subtree}`, subtree)}, 'Region ' || m
-      FROM generate_series(0, ${MANAGERS - 1}) m`);
-  await tx.raw(`INSERT INTO agents (agent_id, agent_code, parent_agent_id, hierarchy_level, pre_order, subtree_hi, territory)
-    SELECT md5('s' || m || '-' || s)::uuid, 'BS-' || m || '-' || s, md5('m' || m)::uuid, 2,
-           ${numbers(`m * ${subtree} + 1 + s * ${1 + JUNIORS}`, 1 + JUNIORS)}, 'Region ' || m
-      FROM generate_series(0, ${MANAGERS - 1}) m, generate_series(0, ${SENIORS - 1}) s`);
-  await tx.raw(`INSERT INTO agents (agent_id, agent_code, parent_agent_id, hierarchy_level, pre_order, subtree_hi, territory)
-    SELECT md5('j' || m || '-' || s || '-' || j)::uuid, 'BJ-' || m || '-' || s || '-' || j, md5('s' || m || '-' || s)::uuid, 3,
-           ${numbers(`m * ${subtree} + 1 + s * ${1 + JUNIORS} + 1 + j`, 1)}, 'Region ' || m
-      FROM generate_series(0, ${MANAGERS - 1}) m, generate_series(0, ${SENIORS - 1}) s, generate_series(0, ${JUNIORS - 1}) j`);
-  await tx.raw(`INSERT INTO policyholders (agent_id, agent_order, first_name, last_name, email, phone_number, customer_id, created_at)
-    SELECT a.agent_id, a.pre_order,
-           (ARRAY['Asha','Ravi','Kavya','Arjun','Meera','Vikram','Priya','Rahul','Sneha','Anil'])[1 + (g % 10)],
-           (ARRAY['Sharma','Iyer','Patel','Reddy','Nair','Gupta','Singh','Das','Menon','Rao'])[1 + (abs(hashtext(a.agent_code)) + g) % 10],
-           lower(a.agent_code) || '.' || g || '@example.in',
-           '+91' || (7000000000 + row_number() OVER ())::text,
-           a.agent_code || '-' || g,
-           now() - (random() * interval '730 days')
-      FROM agents a CROSS JOIN generate_series(1, ${PER_JUNIOR}) g WHERE a.hierarchy_level = 3`);
-  await tx.raw('ALTER TABLE agents ENABLE TRIGGER agents_audit');
-  await tx.raw('ALTER TABLE policyholders ENABLE TRIGGER policyholders_audit');
-  await restore();
-}
-
-async function user(tx: Tx, email: string, role: string): Promise<string> {
-  const row = await insertUser(tx, { email, password_hash: await hash, first_name: 'Bench', last_name: role });
-  const roleRow = await tx('roles').first('role_id').where({ role_name: role });
-  await assignRoles(tx, row.user_id, [roleRow.role_id], null);
-  return row.user_id;
-}
-let hash: Promise<string>;
 
 async function login(deps: AppDeps, tenantCode: string, email: string): Promise<AccessClaims> {
   const { login: signIn } = await import('../../src/auth/service.js');
@@ -127,33 +80,23 @@ async function measure(deps: AppDeps, callers: Record<Caller, AccessClaims>, lab
 const config = benchConfig('.data/bench-book');
 const deps = await boot(config, createLogger(config), 'throwaway');
 try {
-  hash = deps.passwords.hash(PASSWORD);
   const code = `BOOK${Date.now() % 100000}`;
-  const started = performance.now();
   const created = await onboardTenant(deps, { tenant_code: code, tenant_name: 'Book bench', tenant_type: 'insurance_provider',
     admin: { email: 'admin@book.bench', password: PASSWORD, first_name: 'Bench', last_name: 'Admin' } } as never);
   const tenant = await deps.tenants.byId(created.tenant_id) as TenantRecord;
-  await inOwnerTransaction(deps.db, async (tx) => {
-    await enterTenant(tx, tenant, 'bench');
-    await seed(tx);
-    const junior = await user(tx, 'junior@book.bench', 'junior_agent');
-    const manager = await user(tx, 'manager@book.bench', 'regional_manager');
-    const holder = await user(tx, 'holder@book.bench', 'policyholder');
+  const seeded = await seedBook(deps, tenant, { perJunior: 20, policies: 'none' }, async (tx) => {
+    const hash = await deps.passwords.hash(PASSWORD);
+    const junior = await seedUser(tx, hash, 'junior@book.bench', 'junior_agent');
+    const manager = await seedUser(tx, hash, 'manager@book.bench', 'regional_manager');
+    const holder = await seedUser(tx, hash, 'holder@book.bench', 'policyholder');
     await tx('agents').where({ agent_code: 'BJ-2-7-3' }).update({ user_id: junior });
     await tx('agents').where({ agent_code: 'BM-2' }).update({ user_id: manager });
     const ph = await tx('policyholders').first('policyholder_id', 'agent_order').where({ customer_id: 'BJ-4-1-1-5' });
     await tx('users').where({ user_id: holder }).update({ policyholder_id: ph.policyholder_id, policyholder_agent_order: ph.agent_order });
   });
-  await withClient(deps.db.ownerUrl, async (client) => {
-    await client.query(`VACUUM ANALYZE "${tenant.schema_name}".agents`);
-    await client.query(`VACUUM ANALYZE "${tenant.schema_name}".policyholders`);
-  });
-  const counts = await inOwnerTransaction(deps.db, async (tx) => {
-    await enterTenant(tx, tenant, 'bench');
-    return (await tx.raw('SELECT (SELECT count(*) FROM agents) AS agents, (SELECT count(*) FROM policyholders) AS policyholders')).rows[0];
-  });
+  const counts = seeded.counts;
   console.log(`# Agent book at scale: ${counts.agents} agents, ${counts.policyholders} policyholders `
-    + `(seeded in ${((performance.now() - started) / 1000).toFixed(1)} s; PostgreSQL ${(await deps.db.app.raw('SHOW server_version')).rows[0].server_version})`);
+    + `(seeded in ${seeded.seconds.toFixed(1)} s; PostgreSQL ${(await deps.db.app.raw('SHOW server_version')).rows[0].server_version})`);
   const callers: Record<Caller, AccessClaims> = {
     junior: await login(deps, code, 'junior@book.bench'),
     manager: await login(deps, code, 'manager@book.bench'),

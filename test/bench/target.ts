@@ -9,7 +9,7 @@ import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
 import { benchConfig } from './bench-config.js';
 import { startBareServer, type BareCaller } from './bare-server.js';
-import { seedScaleBook } from './scale-seed.js';
+import { JUNIORS, MANAGERS, SENIORS, seedBook, seedSummary, seedUser } from './seed.js';
 
 // The process under load in `npm run bench` (run.ts starts it and drives it over IPC): boots the app on an
 // embedded cluster (or DATABASE_URL), seeds the book, serves the API and, on request, the bare server; counts every
@@ -36,7 +36,7 @@ export interface TargetReady {
   tenantId: string;
   isCitus: boolean;
   poolMax: number;
-  seeded: { counts: Record<string, number>; seconds: number };
+  seeded: { counts: Record<string, number>; seconds: number; steps: Record<string, number> };
   bootSeconds: number;
 }
 
@@ -76,16 +76,27 @@ const adminEmail = 'admin@scale.bench';
 const created = await onboardTenant(deps, { tenant_code: code, tenant_name: 'Scale bench', tenant_type: 'insurance_provider',
   api_rate_limit: 1_000_000_000, admin: { email: adminEmail, password: PASSWORD, first_name: 'Bench', last_name: 'Admin' } } as never);
 const tenant = await deps.tenants.byId(created.tenant_id) as TenantRecord;
-const seeded = await seedScaleBook(deps, tenant, PASSWORD, JUNIOR_USERS);
+// The junior users spread over the regions and teams (BJ-<m>-<s>-<j>), the manager of region 2.
+const juniorEmails = Array.from({ length: JUNIOR_USERS }, (_, index) => `junior${index}@scale.bench`);
+const seeded = await seedBook(deps, tenant, { perJunior: Number(process.env.BENCH_PER_JUNIOR ?? 10), policies: 'opd-yearly' }, async (tx) => {
+  const passwordHash = await deps.passwords.hash(PASSWORD);
+  for (const [index, email] of juniorEmails.entries()) {
+    const code = `BJ-${index % MANAGERS}-${(index * 7) % SENIORS}-${(index * 13) % JUNIORS}`;
+    await tx('agents').where({ agent_code: code }).update({ user_id: await seedUser(tx, passwordHash, email, 'junior_agent') });
+  }
+  await tx('agents').where({ agent_code: 'BM-2' }).update({ user_id: await seedUser(tx, passwordHash, 'manager@scale.bench', 'regional_manager') });
+  return { juniors: juniorEmails, manager: 'manager@scale.bench' };
+});
+process.stdout.write(`${seedSummary(seeded)}\n`);
 const picked = await inOwnerTransaction(deps.db, async (tx) => {
   await enterTenant(tx, tenant, 'bench');
-  const juniors = await tx('agents').join('users', 'users.user_id', 'agents.user_id').whereIn('users.email', seeded.juniors)
+  const juniors = await tx('agents').join('users', 'users.user_id', 'agents.user_id').whereIn('users.email', juniorEmails)
     .select('agents.pre_order', 'users.email');
   const manager = await tx('agents').first('pre_order', 'subtree_hi').where({ agent_code: 'BM-2' });
   const policies = await tx.raw('SELECT policy_id, policyholder_id FROM policies TABLESAMPLE SYSTEM (2) LIMIT 1000');
   const order = new Map(juniors.map((row: { email: string; pre_order: number }) => [row.email, row.pre_order]));
   return {
-    juniors: seeded.juniors.map((email) => ({ lo: order.get(email) as number, hi: order.get(email) as number })),
+    juniors: juniorEmails.map((email) => ({ lo: order.get(email) as number, hi: order.get(email) as number })),
     manager: { lo: manager.pre_order, hi: manager.subtree_hi },
     policyIds: policies.rows.map((row: { policy_id: string }) => row.policy_id),
     policyholderIds: policies.rows.map((row: { policyholder_id: string }) => row.policyholder_id),
@@ -122,9 +133,9 @@ process.on('message', async (message: TargetRequest) => {
 
 send({
   type: 'ready', base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tenantCode: code, adminEmail, password: PASSWORD,
-  juniors: seeded.juniors, manager: seeded.manager,
+  juniors: juniorEmails, manager: seeded.result.manager,
   ranges: { juniors: picked.juniors, manager: picked.manager, admin: { lo: 0, hi: MAX_AGENT_ORDER } },
   policyIds: picked.policyIds, policyholderIds: picked.policyholderIds, appUrl: deps.db.appUrl, schema: tenant.schema_name,
   tenantId: tenant.tenant_id, isCitus: deps.db.isCitus, poolMax: config.dbPoolMax,
-  seeded: { counts: seeded.counts, seconds: seeded.seconds }, bootSeconds,
+  seeded: { counts: seeded.counts, seconds: seeded.seconds, steps: seeded.steps }, bootSeconds,
 } satisfies TargetReady);
