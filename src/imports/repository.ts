@@ -48,10 +48,11 @@ export async function insertImportRows(tx: Tx, importId: string, agentOrder: str
   for (let start = 0; start < lines.length; start += STAGE_CHUNK) {
     const chunk = lines.slice(start, start + STAGE_CHUNK);
     // Written out here rather than with the query builder's insert(rows), which spent longer normalising 5,000
-    // row objects than the database spent inserting them.
+    // row objects than the database spent inserting them. The raw cells only of a refused line (a valid one has its
+    // checked values).
     await tx.raw(`INSERT INTO import_rows (import_id, agent_order, line_number, raw, values, errors) VALUES ${
       chunk.map(() => '(?, ?, ?, ?::jsonb, ?::jsonb, ?::jsonb)').join(', ')}`, chunk.flatMap((line) => [
-      importId, agentOrder, line.line, JSON.stringify(line.raw),
+      importId, agentOrder, line.line, line.errors ? JSON.stringify(line.raw) : null,
       line.values ? JSON.stringify(line.values) : null, line.errors ? JSON.stringify(line.errors) : null,
     ]));
   }
