@@ -98,7 +98,7 @@ export async function erasePolicyholder(tx: Tx, policyholderId: string): Promise
   const marks = [holder?.customer_id, holder?.email, holder?.phone_number].filter((value): value is string => Boolean(value));
   ids.import_rows = marks.length === 0 ? [] : (await tx.raw(`
     UPDATE import_rows SET raw = '{}'::jsonb, "values" = NULL
-     WHERE EXISTS (SELECT 1 FROM jsonb_each_text(coalesce("values", '{}'::jsonb) || raw) AS cell(key, value) WHERE cell.value = ANY(:marks::text[]))
+     WHERE EXISTS (SELECT 1 FROM jsonb_each_text(coalesce("values", '{}'::jsonb) || coalesce(raw, '{}'::jsonb)) AS cell(key, value) WHERE cell.value = ANY(:marks::text[]))
     RETURNING import_id || ':' || line_number AS id`, { marks })).rows.map((row: { id: string }) => row.id);
   ids.data_rights_requests = (await tx.raw(`
     UPDATE data_rights_requests SET result = NULL, updated_at = now() WHERE policyholder_id = :id AND result IS NOT NULL

@@ -52,7 +52,7 @@ async function purgeRows(tx: Tx): Promise<Record<string, number>> {
       [cutoff('ended_sessions'), cutoff('ended_sessions')])),
     import_staging: count(await tx.raw(`UPDATE import_rows r SET raw = '{}'::jsonb, "values" = NULL
       FROM data_imports i WHERE i.import_id = r.import_id AND i.status IN ('completed', 'failed') AND i.finished_at < ?
-        AND r.raw <> '{}'::jsonb`, [cutoff('import_staging')])),
+        AND (r.raw <> '{}'::jsonb OR r."values" IS NOT NULL)`, [cutoff('import_staging')])),
   };
 }
 

@@ -1,18 +1,24 @@
 import type { Tx } from '../db/scope.js';
 import type { BatchCounts, StagedRange } from './writer.js';
 
-// Customers go in set-based, straight from the staged lines (import_rows) inside the database: one UPDATE for the
-// customer ids already in the agent's book (empty cells keep the stored value; an unchanged record is left alone and
-// counted as skipped), one INSERT for the new ones, one UPDATE of import_rows for the lines refused (a customer id of
-// another agent's book). No line travels back through Node.
-// Each staged line's values become a typed policyholders record with jsonb_populate_record (its keys are the
-// column names): the casts happen there, not inside COALESCE, where Citus refuses non-immutable ones (text to date).
+// Customers go in set-based, straight from the staged lines (import_rows) inside the database: one INSERT for the
+// new customer ids, then (only when some line was not created) one UPDATE for the customer ids already in the agent's
+// book (empty cells keep the stored value; an unchanged record is left alone and counted as skipped) and one UPDATE of
+// import_rows for the lines refused (a customer id of another agent's book). No line travels back through Node.
+// Each staged line's values become typed columns with jsonb_to_record and the column list below (four times cheaper
+// than jsonb_populate_record over the whole policyholders row type): the casts happen there, not inside COALESCE,
+// where Citus refuses non-immutable ones (text to date).
 
-const COLUMNS = ['salutation', 'first_name', 'last_name', 'date_of_birth', 'gender', 'email', 'phone_number', 'address',
-  'marital_status', 'occupation', 'annual_income', 'preferred_language', 'marketing_consent'] as const;
+const COLUMN_TYPES = {
+  salutation: 'text', first_name: 'text', last_name: 'text', date_of_birth: 'date', gender: 'text', email: 'text',
+  phone_number: 'text', address: 'jsonb', marital_status: 'text', occupation: 'text', annual_income: 'numeric',
+  preferred_language: 'text', marketing_consent: 'boolean',
+} as const;
+const COLUMNS = Object.keys(COLUMN_TYPES) as (keyof typeof COLUMN_TYPES)[];
 
 const STAGED = `
-  FROM import_rows r CROSS JOIN LATERAL jsonb_populate_record(NULL::policyholders, r.values) v
+  FROM import_rows r CROSS JOIN LATERAL jsonb_to_record(r.values)
+       AS v(customer_id text, ${COLUMNS.map((column) => `${column} ${COLUMN_TYPES[column]}`).join(', ')})
  WHERE r.import_id = :importId AND r.line_number > :after AND r.line_number <= :through AND r.errors IS NULL`;
 
 const MERGED = COLUMNS.map((column) => `coalesce(v.${column}, p.${column})`);
@@ -25,9 +31,9 @@ const UPDATE_SQL = `
 
 const DEFAULTS: Partial<Record<(typeof COLUMNS)[number], string>> = { preferred_language: "'en'", marketing_consent: 'false' };
 
-// A customer id already in the tenant (updated above, or in another book) is left to ON CONFLICT: a probe of the
-// unique index per line, whatever the planner thinks of the tables. ON CONFLICT also makes Citus run this INSERT ... SELECT through intermediate results rather than a COPY, which
-// row-level security refuses (the policyholder_id default is volatile, so Citus cannot push the statement down).
+// A customer id already in the tenant (in this book: the UPDATE below; or in another book) is left to ON CONFLICT: a
+// probe of the unique index per line, whatever the planner thinks of the tables. ON CONFLICT also makes Citus run this
+// INSERT ... SELECT through intermediate results rather than a COPY, which row-level security refuses (the policyholder_id default is volatile, so Citus cannot push the statement down).
 const INSERT_SQL = `
   INSERT INTO policyholders (agent_id, agent_order, customer_id, ${COLUMNS.join(', ')})
   SELECT :agentId, :agentOrder, v.customer_id, ${COLUMNS.map((column) => (DEFAULTS[column] ? `coalesce(v.${column}, ${DEFAULTS[column]})` : `v.${column}`)).join(', ')}
@@ -50,9 +56,13 @@ export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder
   // may not): the planner then takes both sides for a row or two and nests loops that scan the whole book per
   // line. Hash joins cost one pass over each side, whatever the estimates.
   await tx.raw('SET LOCAL enable_nestloop = off');
-  const updated = (await tx.raw(UPDATE_SQL, params)).rowCount ?? 0;
   // Counted from RETURNING: without it, Citus answers such an INSERT with the number of lines selected, conflicts included.
   const created = (await tx.raw(INSERT_SQL, params)).rows.length;
+  // Every line created (a new book, the first run of a file): nothing to update, nothing refused, and the two
+  // statements below, each a pass over the whole book, are skipped. Otherwise the customers just created are
+  // matched too, and left alone (nothing differs).
+  if (created === range.lines) return { created, updated: 0, rejected: 0, skipped: 0 };
+  const updated = (await tx.raw(UPDATE_SQL, params)).rowCount ?? 0;
   const rejected = (await tx.raw(REJECT_SQL, { ...params, errors: OTHER_BOOK })).rowCount ?? 0;
   return { created, updated, rejected, skipped: range.lines - created - updated - rejected };
 }
