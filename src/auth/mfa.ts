@@ -8,7 +8,7 @@ import type { AccountKind } from './account-repository.js';
 import { userIdOf, type Actor } from './actor.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import {
-  activatePendingSecret, clearMfa, findMfaState, replaceRecoveryCodes, setPendingSecret, takeTimeStep, useRecoveryCode,
+  activatePendingSecret, clearMfa, consumeChallenge, currentChallengeSeq, findMfaState, replaceRecoveryCodes, setPendingSecret, takeTimeStep, useRecoveryCode,
   type MfaState,
 } from './mfa-repository.js';
 import { inAccountScope, mfaMandatoryFor, settle, startSession, type ClientInfo } from './service.js';
@@ -81,9 +81,14 @@ async function checkSecondFactor(deps: AppDeps, tx: Tx, kind: AccountKind, state
 
 // --- The sign-in challenge (public: the mfa_token is the credential) ---
 
+const CHALLENGE_USED = 'The MFA challenge was already used or replaced by a later sign-in; sign in again.';
+
+/** A challenge that is still the account's newest and unused (issuing tokens uses it up: consumeChallenge). */
 async function challengeOf(deps: AppDeps, mfaToken: string) {
   const challenge = deps.tokens.verifyMfaChallenge(mfaToken);
   const tenant = challenge.tid ? await deps.tenants.forToken(challenge.tid, undefined) : null;
+  const current = await inAccountScope(deps, tenant, (tx) => currentChallengeSeq(tx, challenge.kind, challenge.sub));
+  if (current !== challenge.seq) throw new UnauthenticatedError(CHALLENGE_USED, { code: 'auth.mfa_challenge_invalid' });
   return { challenge, tenant };
 }
 
@@ -112,6 +117,9 @@ export async function verifyChallenge(deps: AppDeps, body: { mfa_token: string; 
       if (!recoveryCodes) return { kind: 'invalid', message: WRONG_CODE } as const;
     } else if (!(await checkSecondFactor(deps, tx, challenge.kind, state, body))) {
       return { kind: 'invalid', message: WRONG_CODE } as const;
+    }
+    if (!(await consumeChallenge(tx, challenge.kind, challenge.sub, challenge.seq))) {
+      return { kind: 'invalid', message: CHALLENGE_USED } as const;
     }
     await clearAttempts(tx, identities);
     const pair = await startSession(deps, tx, tenant, challenge.sub, client, { auth_time: challenge.auth_time, amr: ['pwd', 'otp'] });

@@ -15,7 +15,7 @@ import {
 import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
-import { findMfaState } from './mfa-repository.js';
+import { findMfaState, nextChallengeSeq } from './mfa-repository.js';
 import { MFA_CHALLENGE_TTL_SECONDS, hashSecret, sameHash, type AuthMethod } from './tokens.js';
 import { recordSecurityEvent } from '../security-events/record.js';
 
@@ -117,6 +117,7 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     if (purpose) {
       const mfaToken = deps.tokens.signMfaChallenge({
         sub: account.user_id, kind, tid: tenant?.tenant_id ?? null, auth_time: authTime, purpose, idh: identity,
+        seq: await nextChallengeSeq(tx, kind, account.user_id),
       });
       return { kind: 'ok', pair: { mfa_required: true, mfa_enrolment_required: purpose === 'enrol', mfa_token: mfaToken,
         expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: purpose === 'enrol' ? ['totp'] : ['totp', 'recovery_code'] } };

@@ -121,6 +121,18 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
       expect((await verify(again.body.mfa_token, { code: await code(secret) })).status, 'the next step works').to.equal(200);
     });
 
+    it('V2.8.4 takes an mfa_token once: after it has given tokens, and after a later sign-in, it is refused', async () => {
+      clock += 30_000;
+      const first = await signIn(user.email, user.password);
+      expect((await verify(first.body.mfa_token, { code: await code(secret) })).status).to.equal(200);
+      clock += 30_000;
+      expectProblem(await verify(first.body.mfa_token, { code: await code(secret) }), 401, [], 'auth.mfa_challenge_invalid');
+      const older = await signIn(user.email, user.password);
+      const newer = await signIn(user.email, user.password);
+      expectProblem(await verify(older.body.mfa_token, { code: await code(secret) }), 401, [], 'auth.mfa_challenge_invalid');
+      expect((await verify(newer.body.mfa_token, { code: await code(secret) })).status, 'the newest challenge works').to.equal(200);
+    });
+
     it('V2.6.1 V2.6.2 takes each recovery code once', async () => {
       const [recoveryCode] = recovery;
       const first = await signIn(user.email, user.password);
