@@ -37,7 +37,7 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     config,
     db,
     log,
-    passwords: new PasswordHasher(config.argon2, config.hashing),
+    passwords: new PasswordHasher(config.argon2, config.hashing, config.masterKey),
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
     jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),

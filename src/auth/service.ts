@@ -106,8 +106,10 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     return settle(INVALID_CREDENTIALS);
   }
   if (tenant) assertActive(tenant);
+  // ASVS V2.4.5: a hash from before the pepper is replaced now that the password is known to be right.
+  const rehashed = deps.passwords.needsRehash(account.password_hash) ? await deps.passwords.hash(password, queueKey) : undefined;
   const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome<LoginResult>> => {
-    if (!(await admitLogin(tx, kind, account))) {
+    if (!(await admitLogin(tx, kind, account, rehashed))) {
       await recordSignInFailure(tx, { ...failure, reason: 'account_inactive', user_id: account.user_id });
       return INVALID_CREDENTIALS;
     }
