@@ -1,7 +1,9 @@
 import type { MigrationBuilder } from 'node-pg-migrate';
 
 // The super admins' side of migrations/tenant/1733002400000_account_notifications.ts: their inbox and the
-// single-use counter of their sign-in challenges. Only the platform role reaches them, in the platform scope.
+// single-use counter of their sign-in challenges. Only the platform role reaches them, in the platform scope. No
+// foreign key to platform_users: a notice written apart from a request that holds the account's row locked (a
+// replayed code in a request that then fails) must not wait for that request's key-share lock.
 const PLATFORM_SCOPE = "current_setting('app.scope', true) = 'platform'";
 
 export function up(pgm: MigrationBuilder): void {
@@ -9,7 +11,7 @@ export function up(pgm: MigrationBuilder): void {
   pgm.sql(`
     CREATE TABLE platform_notifications (
       notification_id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-      user_id uuid NOT NULL REFERENCES platform_users (user_id),
+      user_id uuid NOT NULL,
       topic text NOT NULL CHECK (topic ~ '^[a-z_]+\\.[a-z_]+$'),
       channel text NOT NULL DEFAULT 'inbox',
       subject text NOT NULL,

@@ -6,6 +6,7 @@ import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
 import { setPasswordChangeRequired } from '../auth/mfa-repository.js';
 import { requireRecentSignIn } from '../auth/step-up.js';
 import type { Tx } from '../db/scope.js';
+import { notifyAccountOwner } from '../notifications/notify.js';
 import { recordSecurityEvent } from '../security-events/record.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -19,7 +20,7 @@ import {
 // Managing another user is managing its roles' power: a caller may change only users whose grants it holds itself,
 // or a holder of update User could reset an administrator's password and sign in as them.
 
-type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now' | 'db' | 'log'>;
+type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now' | 'db' | 'log' | 'notifier'>;
 
 /** A user as the API shows it (serialised by the User schema's shape). */
 export type UserView = UserRecord & { readonly roles: RoleSummary[] };
@@ -128,6 +129,7 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
     await endSessionsOf(tx, record.user_id, 'password_changed');
     await clearSignInFailures(tx, actor.tenant?.tenant_code ?? '', await findUserRecord(tx, record.user_id) ?? record);
     await recordSecurityEvent(tx, { kind: 'auth.password_reset', outcome: 'success', target, details: { sessions_ended: true } });
+    await notifyAccountOwner(tx, deps, { kind: 'tenant', user_id: record.user_id }, 'account.password_reset');
   }
   if (!password && body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
   if (body.status && body.status !== record.status) {
