@@ -241,6 +241,34 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
         .send({ password: 'Reset#Password2026' })).status).to.equal(200);
     });
 
+    it('V2.5.7 lets an administrator reset the lost MFA of another user (recent sign-in, never their own), recorded and notified', async () => {
+      const target = await createTestUser(tenant, 'junior_agent');
+      await enrol(target.token);
+      clock += 11 * 60_000;
+      expectProblem(await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(adminTokens.access_token)), 401, [],
+        'auth.step_up_required');
+      adminTokens = await signInWithCode(tenant.admin.email, tenant.admin.password, adminSecret);
+      const adminId = (jwt.decode(adminTokens.access_token) as jwt.JwtPayload).sub as string;
+      expectProblem(await app.delete(`${API}/users/${adminId}/mfa`).set(...bearer(adminTokens.access_token)), 409);
+      const junior = await createTestUser(tenant, 'junior_agent');
+      expectProblem(await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(junior.token)), 403);
+      const reset = await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(adminTokens.access_token));
+      expect(reset.status, reset.text).to.equal(204);
+      expectProblem(await app.get(`${API}/auth/me`).set(...bearer(target.token)), 401, [], 'auth.token_invalid');
+      const again = await signIn(target.email, target.password);
+      expect(again.body, 'a junior agent signs in with the password alone now').to.have.property('access_token');
+      expect((await app.get(`${API}/auth/mfa`).set(...bearer(again.body.access_token))).body).to.include({ enabled: false });
+      expectProblem(await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(adminTokens.access_token)), 409, [],
+        'auth.mfa_not_enrolled');
+      expect(await eventKindsOf(adminId)).to.include('mfa.reset');
+      const notices = await inOwnerTransaction(deps.db, async (tx) => {
+        await enterTenant(tx, tenant);
+        return tx('outbox').where({ queue: 'notifications.deliver' }).whereRaw("payload->>'user_id' = ?", [target.user_id])
+          .select(tx.raw("payload->>'topic' AS topic"));
+      });
+      expect(notices.map((row: { topic: string }) => row.topic)).to.include.members(['mfa.enrolled', 'mfa.reset']);
+    });
+
     it('V3.7.1 asks for a recent sign-in before changing what a role grants', async () => {
       const created = await app.post(`${API}/roles`).set(...bearer(adminTokens.access_token)).send({
         role_name: `stepup_${Date.now().toString(36)}`, data_scope: 'own', permissions: [{ action: 'read', subject: 'Policy' }],
