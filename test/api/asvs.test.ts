@@ -12,6 +12,7 @@ import { enterTenant } from '../../src/db/scope.js';
 import { createLogger } from '../../src/logger.js';
 import { bearer, createTestTenant, createTestUser, login, type TestTenant } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
+import { changePassword, signInByEmail } from '../helpers/accounts.js';
 import { expectProblem } from '../helpers/problems.js';
 
 // OWASP ASVS 4.0.3 Level 2 requirements (V2, V3, V4, V7, V13) that no feature test guarded yet, each named by its
@@ -25,15 +26,13 @@ describe('ASVS 4.0.3 Level 2 guards', function () {
     tenant = await createTestTenant();
   });
 
-  const change = (token: string, current: string, next: string) => api().post(`${API}/auth/password`).set(...bearer(token))
-    .send({ current_password: current, new_password: next });
+  const change = changePassword;
 
   it('V2.1.10 keeps no password history and no expiry: a user may go back to an earlier password', async () => {
     const user = await createTestUser(tenant, 'junior_agent');
     expect((await change(user.token, user.password, 'Interim#Password2026')).status).to.equal(204);
     expect((await change(user.token, 'Interim#Password2026', user.password)).status).to.equal(204);
-    expect((await api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password: user.password })).status)
-      .to.equal(200);
+    expect((await signInByEmail(tenant, user.email, user.password)).status).to.equal(200);
   });
 
   it('V2.4.1 V2.4.2 stores passwords as argon2id with a random salt of at least 128 bits per credential', async () => {
@@ -67,12 +66,11 @@ describe('ASVS 4.0.3 Level 2 guards', function () {
       await enterTenant(tx, tenant);
       await tx('users').where({ user_id: user.user_id }).update({ password_hash: older });
     });
-    const signIn = () => api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password: user.password });
+    const signIn = () => signInByEmail(tenant, user.email, user.password);
     expect((await signIn()).status, 'an older hash still verifies').to.equal(200);
     expect(await hashOf()).to.match(/^pepper-v1:\$argon2id\$/);
     expect((await signIn()).status, 'and so does its peppered successor').to.equal(200);
-    expect((await api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password: 'Wrong#Password2026' })).status)
-      .to.equal(401);
+    expect((await signInByEmail(tenant, user.email, 'Wrong#Password2026')).status).to.equal(401);
   });
 
   it('V2.5.2 asks for no password hint or secret question anywhere in the API', async () => {
