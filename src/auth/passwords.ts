@@ -55,7 +55,8 @@ export class PasswordHasher {
 
   /** Spends the same time as a real check, so an unknown user answers like a wrong password. */
   async verifyAgainstNothing(password: string, queueKey = INTERNAL): Promise<false> {
-    this.dummyHash ??= this.hash('agent-mitra-timing-equaliser');
+    this.dummyHash ??= argon2.hash('agent-mitra-timing-equaliser', { type: argon2.argon2id, ...this.cost, secret: this.pepper })
+      .then((hash) => PEPPER_MARK + hash);
     await this.verify(await this.dummyHash, password, queueKey);
     return false;
   }
