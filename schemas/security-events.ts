@@ -5,7 +5,7 @@ import { ListQuery, page, Timestamp, Uuid } from './common.js';
 export const SECURITY_EVENT_KINDS = [
   'auth.sign_in_succeeded', 'auth.sign_in_failed', 'auth.locked_out', 'auth.refresh_token_reused',
   'auth.password_changed', 'auth.password_reset', 'auth.step_up_required',
-  'mfa.enrolled', 'mfa.failed', 'mfa.recovery_code_used', 'mfa.disabled',
+  'mfa.enrolled', 'mfa.failed', 'mfa.recovery_code_used', 'mfa.disabled', 'mfa.reset',
   'session.revoked', 'user.roles_changed', 'user.status_changed', 'user.deactivated', 'role.permissions_changed',
   'tenant.suspended', 'tenant.reactivated', 'access.denied',
 ] as const;

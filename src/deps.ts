@@ -10,6 +10,7 @@ import type { Database } from './db/database.js';
 import { JOB_DEFINITIONS } from './job-handlers.js';
 import { JobQueue } from './jobs/queue.js';
 import { PostgresRateLimitStore } from './limits/postgres-rate-limit-store.js';
+import { InboxNotifier, type Notifier } from './notifications/notifier.js';
 import { TenantRegistry } from './tenants/registry.js';
 
 /** What request handling needs, built once at start (or per test suite) and passed down explicitly. */
@@ -26,6 +27,8 @@ export interface AppDeps {
   readonly rateLimitStore: RateLimitStoreFactory;
   /** Reads claim documents after upload (an OCR service plugs in here); the default reads nothing. */
   readonly documentExtractor: DocumentExtractor;
+  /** Sends account notices (src/notifications/); the default writes the user's inbox and logs. */
+  readonly notifier: Notifier;
   /** The clock (ms since the epoch) of sign-in times, step-up and TOTP steps; tests pass one they control. */
   readonly now: () => number;
 }
@@ -37,12 +40,13 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     config,
     db,
     log,
-    passwords: new PasswordHasher(config.argon2, config.hashing),
+    passwords: new PasswordHasher(config.argon2, config.hashing, config.masterKey),
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
     jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
     rateLimitStore: (name) => new PostgresRateLimitStore(db.app, `${name}:`),
     documentExtractor: noExtraction,
+    notifier: new InboxNotifier(log),
     now: Date.now,
   };
 }

@@ -7,6 +7,7 @@ import { dashboardEndpoints } from './dashboard/routes.js';
 import { encryptionKeyEndpoints } from './data-protection/encryption/routes.js';
 import { dataProtectionEndpoints } from './data-protection/routes.js';
 import { importEndpoints } from './imports/routes.js';
+import { notificationEndpoints } from './notifications/routes.js';
 import type { Endpoint } from './http/endpoint.js';
 import { paymentEndpoints } from './payments/routes.js';
 import { policyEndpoints } from './policies/routes.js';
@@ -38,4 +39,5 @@ export const API_ENDPOINTS: readonly Endpoint[] = [
   ...securityEventEndpoints,
   ...encryptionKeyEndpoints,
   ...dataProtectionEndpoints,
+  ...notificationEndpoints,
 ];

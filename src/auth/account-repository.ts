@@ -41,11 +41,12 @@ export async function findLoginAccount(tx: Tx, kind: AccountKind, id: LoginIdent
 /**
  * Admits a login whose password matched. Only while the account is active and still has the password that was
  * checked: a reset committed during the check (which ended every session) must not be outlived by this one.
+ * `rehashed` replaces a hash made without the pepper (or at an older cost) with one of the same password.
  */
-export async function admitLogin(tx: Tx, kind: AccountKind, account: LoginAccount): Promise<boolean> {
+export async function admitLogin(tx: Tx, kind: AccountKind, account: LoginAccount, rehashed?: string): Promise<boolean> {
   const admitted = await tx(TABLES[kind].accounts)
     .where({ user_id: account.user_id, status: 'active', password_hash: account.password_hash })
-    .update({ last_login_at: tx.fn.now() });
+    .update({ last_login_at: tx.fn.now(), ...(rehashed ? { password_hash: rehashed } : {}) });
   return admitted === 1;
 }
 

@@ -67,6 +67,28 @@ export async function clearMfa(tx: Tx, kind: AccountKind, userId: string): Promi
   });
 }
 
+/** A sign-in challenge is being issued: the account's challenge number moves on, and the challenge carries it. */
+export async function nextChallengeSeq(tx: Tx, kind: AccountKind, userId: string): Promise<number> {
+  const [row] = await tx(ACCOUNTS[kind]).where({ user_id: userId })
+    .update({ mfa_challenge_seq: tx.raw('mfa_challenge_seq + 1') }, ['mfa_challenge_seq']) as { mfa_challenge_seq: string }[];
+  return Number(row?.mfa_challenge_seq ?? 0);
+}
+
+/**
+ * Uses up the challenge numbered `seq`; false when it is not the account's newest or was already used (the
+ * mfa_token works once, and a later sign-in's challenge replaces an earlier one).
+ */
+export async function consumeChallenge(tx: Tx, kind: AccountKind, userId: string, seq: number): Promise<boolean> {
+  const used = await tx(ACCOUNTS[kind]).where({ user_id: userId, mfa_challenge_seq: seq })
+    .update({ mfa_challenge_seq: tx.raw('mfa_challenge_seq + 1') });
+  return used === 1;
+}
+
+export async function currentChallengeSeq(tx: Tx, kind: AccountKind, userId: string): Promise<number | undefined> {
+  const row = await tx(ACCOUNTS[kind]).first(tx.raw('mfa_challenge_seq::text AS seq')).where({ user_id: userId }) as { seq: string } | undefined;
+  return row ? Number(row.seq) : undefined;
+}
+
 /** Marks (or clears) "an administrator set this password: change it at the next sign-in" (ASVS V2.1.x, V2.5.x). */
 export async function setPasswordChangeRequired(tx: Tx, kind: AccountKind, userId: string, required: boolean): Promise<void> {
   await tx(ACCOUNTS[kind]).where({ user_id: userId }).update({ password_change_required: required });

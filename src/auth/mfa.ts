@@ -8,13 +8,14 @@ import type { AccountKind } from './account-repository.js';
 import { userIdOf, type Actor } from './actor.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import {
-  activatePendingSecret, clearMfa, findMfaState, replaceRecoveryCodes, setPendingSecret, takeTimeStep, useRecoveryCode,
+  activatePendingSecret, clearMfa, consumeChallenge, currentChallengeSeq, findMfaState, replaceRecoveryCodes, setPendingSecret, takeTimeStep, useRecoveryCode,
   type MfaState,
 } from './mfa-repository.js';
 import { inAccountScope, mfaMandatoryFor, settle, startSession, type ClientInfo } from './service.js';
 import { recordSecurityEvent, recordSecurityEventApart } from '../security-events/record.js';
 import { requireRecentSignIn } from './step-up.js';
 import { hashSecret } from './tokens.js';
+import { notifyAccountOwner, notifyAccountOwnerApart } from '../notifications/notify.js';
 import { matchTotp, newRecoveryCodes, newTotpSecret, openSecret, otpauthUri, recoveryCodeHash, sealSecret } from './totp.js';
 
 // TOTP MFA (ASVS V2.7, V2.8): enrolment (a secret shown once, confirmed by a first code, ten one-time recovery
@@ -79,11 +80,26 @@ async function checkSecondFactor(deps: AppDeps, tx: Tx, kind: AccountKind, state
   return step !== null && takeTimeStep(tx, kind, state.user_id, step);
 }
 
+/**
+ * ASVS V2.8.5: a refused code that matches a time step already used is a replay (someone saw a code and knows the
+ * password or holds a session): besides the refusal and its event, the account's owner is told.
+ */
+async function isReplayedCode(deps: AppDeps, state: MfaState, code: string | undefined): Promise<boolean> {
+  if (code === undefined || !state.mfa_secret_sealed || state.mfa_last_time_step === null) return false;
+  const step = await matchTotp(deps, openSecret(deps, state.user_id, state.mfa_secret_sealed), code);
+  return step !== null && step <= Number(state.mfa_last_time_step);
+}
+
 // --- The sign-in challenge (public: the mfa_token is the credential) ---
 
+const CHALLENGE_USED = 'The MFA challenge was already used or replaced by a later sign-in; sign in again.';
+
+/** A challenge that is still the account's newest and unused (issuing tokens uses it up: consumeChallenge). */
 async function challengeOf(deps: AppDeps, mfaToken: string) {
   const challenge = deps.tokens.verifyMfaChallenge(mfaToken);
   const tenant = challenge.tid ? await deps.tenants.forToken(challenge.tid, undefined) : null;
+  const current = await inAccountScope(deps, tenant, (tx) => currentChallengeSeq(tx, challenge.kind, challenge.sub));
+  if (current !== challenge.seq) throw new UnauthenticatedError(CHALLENGE_USED, { code: 'auth.mfa_challenge_invalid' });
   return { challenge, tenant };
 }
 
@@ -111,13 +127,26 @@ export async function verifyChallenge(deps: AppDeps, body: { mfa_token: string; 
       recoveryCodes = body.code === undefined ? null : await confirmPending(deps, tx, challenge.kind, state, body.code);
       if (!recoveryCodes) return { kind: 'invalid', message: WRONG_CODE } as const;
     } else if (!(await checkSecondFactor(deps, tx, challenge.kind, state, body))) {
+      if (await isReplayedCode(deps, state, body.code)) {
+        await notifyAccountOwner(tx, deps, { kind: challenge.kind, user_id: challenge.sub }, 'mfa.code_replayed');
+      }
       return { kind: 'invalid', message: WRONG_CODE } as const;
+    }
+    if (!(await consumeChallenge(tx, challenge.kind, challenge.sub, challenge.seq))) {
+      return { kind: 'invalid', message: CHALLENGE_USED } as const;
     }
     await clearAttempts(tx, identities);
     const pair = await startSession(deps, tx, tenant, challenge.sub, client, { auth_time: challenge.auth_time, amr: ['pwd', 'otp'] });
     const subject = { tenant_id: tenant?.tenant_id ?? null, actor: { user_id: challenge.sub, role: pair.user.role } };
-    if (recoveryCodes) await recordSecurityEvent(tx, { ...subject, kind: 'mfa.enrolled', outcome: 'success' });
-    if (body.recovery_code !== undefined) await recordSecurityEvent(tx, { ...subject, kind: 'mfa.recovery_code_used', outcome: 'success' });
+    const owner = { kind: challenge.kind, user_id: challenge.sub };
+    if (recoveryCodes) {
+      await recordSecurityEvent(tx, { ...subject, kind: 'mfa.enrolled', outcome: 'success' });
+      await notifyAccountOwner(tx, deps, owner, 'mfa.enrolled');
+    }
+    if (body.recovery_code !== undefined) {
+      await recordSecurityEvent(tx, { ...subject, kind: 'mfa.recovery_code_used', outcome: 'success' });
+      await notifyAccountOwner(tx, deps, owner, 'mfa.recovery_code_used', { recovery_codes_left: state.mfa_recovery_code_hashes.length - 1 });
+    }
     return { kind: 'ok', pair: recoveryCodes ? { ...pair, recovery_codes: recoveryCodes } : pair } as const;
   });
   if (outcome.kind === 'invalid') {
@@ -155,7 +184,8 @@ export async function startOwnEnrolment(tx: Tx, deps: AppDeps, actor: Actor): Pr
 }
 
 /** Counts the attempt first (own transaction), checks, and clears the count when the code was right. */
-async function withCodeAttempt<T>(tx: Tx, deps: AppDeps, actor: Actor, check: (state: MfaState) => Promise<T | null>): Promise<T> {
+async function withCodeAttempt<T>(tx: Tx, deps: AppDeps, actor: Actor, check: (state: MfaState) => Promise<T | null>,
+  code?: string): Promise<T> {
   const { kind, user_id, tenant } = accountOf(actor);
   const identity = mfaIdentity(kind, user_id);
   await takeCodeAttempt(deps, tenant, user_id, [identity]);
@@ -163,6 +193,8 @@ async function withCodeAttempt<T>(tx: Tx, deps: AppDeps, actor: Actor, check: (s
   const result = state ? await check(state) : null;
   if (result === null) {
     await recordSecurityEventApart(deps, { kind: 'mfa.failed', outcome: 'failure' });
+    // The request rolls back: the notice is written apart.
+    if (state && await isReplayedCode(deps, state, code)) await notifyAccountOwnerApart(deps, tenant, { kind, user_id }, 'mfa.code_replayed');
     throw new UnauthenticatedError(WRONG_CODE, { code: 'auth.mfa_code_invalid' });
   }
   await clearAttempts(tx, [identity]);
@@ -171,23 +203,27 @@ async function withCodeAttempt<T>(tx: Tx, deps: AppDeps, actor: Actor, check: (s
 
 export async function confirmOwnEnrolment(tx: Tx, deps: AppDeps, actor: Actor, code: string): Promise<string[]> {
   const { kind, user_id } = accountOf(actor);
-  if (!(await findMfaState(tx, kind, user_id))?.mfa_pending_secret_sealed) {
+  const before = await findMfaState(tx, kind, user_id);
+  if (!before?.mfa_pending_secret_sealed) {
     throw new ConflictError('No enrolment is waiting for its first code: start one first.', { code: 'auth.mfa_not_enrolled' });
   }
   const codes = await withCodeAttempt(tx, deps, actor, (state) => confirmPending(deps, tx, kind, state, code));
   await recordSecurityEvent(tx, { kind: 'mfa.enrolled', outcome: 'success' });
+  await notifyAccountOwner(tx, deps, { kind, user_id }, before.mfa_secret_sealed ? 'mfa.replaced' : 'mfa.enrolled');
   return codes;
 }
 
 /** Fresh recovery codes (the old ones stop working), given a current code. */
 export async function renewRecoveryCodes(tx: Tx, deps: AppDeps, actor: Actor, code: string): Promise<string[]> {
   const { kind, user_id } = await requireEnrolled(tx, actor);
-  return withCodeAttempt(tx, deps, actor, async (state) => {
+  const codes = await withCodeAttempt(tx, deps, actor, async (state) => {
     if (!(await checkSecondFactor(deps, tx, kind, state, { code }))) return null;
     const recovery = newRecoveryCodes();
     await replaceRecoveryCodes(tx, kind, user_id, recovery.hashes);
     return recovery.codes;
-  });
+  }, code);
+  await notifyAccountOwner(tx, deps, { kind, user_id }, 'mfa.recovery_codes_renewed');
+  return codes;
 }
 
 /** Switches MFA off, given a current code; not for accounts that must have it. */
@@ -201,8 +237,9 @@ export async function disableOwnMfa(tx: Tx, deps: AppDeps, actor: Actor, code: s
     if (!(await checkSecondFactor(deps, tx, kind, state, { code }))) return null;
     await clearMfa(tx, kind, user_id);
     return true;
-  });
+  }, code);
   await recordSecurityEvent(tx, { kind: 'mfa.disabled', outcome: 'success' });
+  await notifyAccountOwner(tx, deps, { kind, user_id }, 'mfa.disabled');
 }
 
 async function requireEnrolled(tx: Tx, actor: Actor) {

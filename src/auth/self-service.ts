@@ -10,6 +10,7 @@ import {
 import { userIdOf, type Actor } from './actor.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import { hashSecret } from './tokens.js';
+import { notifyAccountOwner } from '../notifications/notify.js';
 import { recordSecurityEvent } from '../security-events/record.js';
 
 // What a signed-in user does to its own account: change its password (ASVS V2.1.6, V3.3.3) and see and end its
@@ -58,6 +59,7 @@ export async function changeOwnPassword(tx: Tx, deps: AppDeps, actor: Actor, bod
   await clearAttempts(tx, [passwordChangeIdentity(actor)]);
   await recordSecurityEvent(tx, { kind: 'auth.password_changed', outcome: 'success', target: { type: 'user', id: user_id },
     details: { other_sessions_ended: true } });
+  await notifyAccountOwner(tx, deps, { kind, user_id }, 'account.password_changed');
 }
 
 export type SessionView = LiveSession & { readonly current: boolean };

@@ -15,9 +15,10 @@ import {
 import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
-import { findMfaState } from './mfa-repository.js';
+import { findMfaState, nextChallengeSeq } from './mfa-repository.js';
 import { MFA_CHALLENGE_TTL_SECONDS, hashSecret, sameHash, type AuthMethod } from './tokens.js';
 import { recordSecurityEvent } from '../security-events/record.js';
+import { notifyAccountOwner } from '../notifications/notify.js';
 
 export interface ClientInfo {
   readonly ip_address: string | null;
@@ -102,12 +103,14 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     : await deps.passwords.verifyAgainstNothing(password, queueKey);
   if (!account || !matches) {
     await inAccountScope(deps, tenant ?? null, (tx) => recordSignInFailure(tx, { ...failure, reason: 'invalid_credentials',
-      user_id: account?.user_id }));
+      user_id: account?.user_id }, deps, kind));
     return settle(INVALID_CREDENTIALS);
   }
   if (tenant) assertActive(tenant);
+  // ASVS V2.4.5: a hash from before the pepper is replaced now that the password is known to be right.
+  const rehashed = deps.passwords.needsRehash(account.password_hash) ? await deps.passwords.hash(password, queueKey) : undefined;
   const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome<LoginResult>> => {
-    if (!(await admitLogin(tx, kind, account))) {
+    if (!(await admitLogin(tx, kind, account, rehashed))) {
       await recordSignInFailure(tx, { ...failure, reason: 'account_inactive', user_id: account.user_id });
       return INVALID_CREDENTIALS;
     }
@@ -117,6 +120,7 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
     if (purpose) {
       const mfaToken = deps.tokens.signMfaChallenge({
         sub: account.user_id, kind, tid: tenant?.tenant_id ?? null, auth_time: authTime, purpose, idh: identity,
+        seq: await nextChallengeSeq(tx, kind, account.user_id),
       });
       return { kind: 'ok', pair: { mfa_required: true, mfa_enrolment_required: purpose === 'enrol', mfa_token: mfaToken,
         expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: purpose === 'enrol' ? ['totp'] : ['totp', 'recovery_code'] } };
@@ -136,7 +140,7 @@ function identifierKind(id: LoginIdentifier): 'email' | 'phone_number' | 'userna
  * also a lockout.
  */
 async function recordSignInFailure(tx: Tx, failure: { tenant_id: string | null; identity: string; identifier: string;
-  reason: string; user_id?: string | undefined }): Promise<void> {
+  reason: string; user_id?: string | undefined }, deps?: AppDeps, kind?: AccountKind): Promise<void> {
   const common = {
     tenant_id: failure.tenant_id, actor: null,
     target: failure.user_id ? { type: 'user', id: failure.user_id } : null,
@@ -148,6 +152,10 @@ async function recordSignInFailure(tx: Tx, failure: { tenant_id: string | null; 
     if (lockSeconds !== undefined) {
       await recordSecurityEvent(tx, { ...common, kind: 'auth.locked_out', outcome: 'denied',
         details: { ...common.details, lock_seconds: lockSeconds } });
+      // The owner of an account that exists hears of the lockout (ASVS V2.2.3); an unknown identity has no one to tell.
+      if (failure.user_id && deps && kind) {
+        await notifyAccountOwner(tx, deps, { kind, user_id: failure.user_id }, 'account.locked_out', { lock_seconds: lockSeconds });
+      }
     }
   }
 }
@@ -206,6 +214,7 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
       await recordSecurityEvent(tx, { kind: 'auth.refresh_token_reused', outcome: 'denied', tenant_id: parsed.tenantId,
         actor: { user_id: session.user_id, role: parsed.kind === 'platform' ? 'super_admin' : null },
         target: { type: 'session', id: session.session_id }, details: { session_revoked: true } });
+      await notifyAccountOwner(tx, deps, { kind: parsed.kind, user_id: session.user_id }, 'session.refresh_token_reused');
       return { kind: 'invalid', message: 'The refresh token was already used; the session has been revoked.' };
     }
     if (await idleTooLong(deps, tx, parsed.kind, session)) {

@@ -37,6 +37,8 @@ export interface MfaChallengeClaims {
   readonly purpose: 'verify' | 'enrol';
   /** The login identity's lock digest: wrong codes count toward its lockout. */
   readonly idh: string;
+  /** The account's challenge number when issued: issuing tokens moves it on, so a challenge works once. */
+  readonly seq: number;
 }
 
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
@@ -118,12 +120,13 @@ export class TokenService {
       throw invalid();
     }
     if (typeof payload === 'string') throw invalid();
-    const { sub, kind, tid, auth_time: authTime, purpose, idh } = payload;
+    const { sub, kind, tid, auth_time: authTime, purpose, idh, seq } = payload;
     const wellFormed = typeof sub === 'string' && UUID.test(sub) && Number.isInteger(authTime)
       && ((kind === 'tenant' && typeof tid === 'string' && UUID.test(tid)) || (kind === 'platform' && tid === null))
-      && (purpose === 'verify' || purpose === 'enrol') && typeof idh === 'string' && /^[0-9a-f]{64}$/.test(idh);
+      && (purpose === 'verify' || purpose === 'enrol') && typeof idh === 'string' && /^[0-9a-f]{64}$/.test(idh)
+      && Number.isSafeInteger(seq) && (seq as number) >= 0;
     if (!wellFormed) throw invalid();
-    return { sub, kind, tid, auth_time: authTime as number, purpose, idh };
+    return { sub, kind, tid, auth_time: authTime as number, purpose, idh, seq: seq as number };
   }
 
   /** Opaque refresh token `rt1.<tenant id | platform>.<session id>.<secret>`; only the secret's hash is stored. */

@@ -73,6 +73,10 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     recommended_amount: I, final_decision: I, approved_amount: I, review_notes: H, reviewer_id: I, reviewed_at: I,
     created_at: I, updated_at: I, limit_override: I, override_excess: I, override_reason: H,
   },
+  // Account notices (src/notifications/): fixed texts about the user's own sign-in, no personal data in them.
+  notifications: {
+    notification_id: I, tenant_id: I, user_id: I, topic: I, channel: I, subject: I, body: I, details: I, occurred_at: I,
+  },
   outbox: {
     outbox_id: I, tenant_id: I, queue: I, payload: I, singleton_key: I, created_by: I, created_at: I, failed_at: I, last_error: I,
   },
@@ -150,7 +154,7 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     deactivated_at: I, deactivated_reason: I, policyholder_id: I, policyholder_agent_order: I,
     // MFA secrets are sealed; recovery codes are digests (credentials, never personal data shown to anyone).
     mfa_secret_sealed: I, mfa_pending_secret_sealed: I, mfa_enabled_at: I, mfa_last_time_step: I, mfa_recovery_code_hashes: I,
-    password_change_required: I,
+    password_change_required: I, mfa_challenge_seq: I,
   },
 };
 

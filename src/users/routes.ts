@@ -3,7 +3,7 @@ import {
 } from '../../schemas/users.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import {
-  createUser, deactivateUser, getUser, listUsers, replaceRolesOfUser, updateUser,
+  createUser, deactivateUser, getUser, listUsers, replaceRolesOfUser, resetUserMfa, updateUser,
 } from './service.js';
 
 const COMMON = {
@@ -47,6 +47,17 @@ export const userEndpoints: Endpoint[] = [
     responses: { 204: { description: 'Deactivated' }, ...ONE_USER, 409: problem('You cannot deactivate yourself') },
   }, async ({ tx, actor, params }) => {
     await deactivateUser(tx, actor, params.user_id);
+    return { status: 204 };
+  }),
+
+  scopedEndpoint({
+    method: 'delete', path: '/users/:user_id/mfa', tag: 'users', access: 'tenant', params: UserParams,
+    summary: "Reset another user's MFA (a lost authenticator and recovery codes): it is removed, the user's sessions end and "
+      + 'the user is told; the next sign-in enrols again where MFA is required. Needs update on the user and a recent sign-in',
+    responses: { 204: { description: 'Reset' }, ...ONE_USER, 401: problem('Not signed in, or step-up required'),
+      409: problem('Your own MFA, or MFA not set up') },
+  }, async ({ tx, deps, actor, params }) => {
+    await resetUserMfa(tx, deps, actor, params.user_id);
     return { status: 204 };
   }),
 

@@ -3,9 +3,10 @@ import type { CreateUserBody, PatchUserBody, UserListQuery } from '../../schemas
 import { clearSignInFailures, endSessionsOf } from '../auth/service.js';
 import { allowedRecords, authorize, can } from '../auth/ability.js';
 import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
-import { setPasswordChangeRequired } from '../auth/mfa-repository.js';
+import { clearMfa, findMfaState, setPasswordChangeRequired } from '../auth/mfa-repository.js';
 import { requireRecentSignIn } from '../auth/step-up.js';
 import type { Tx } from '../db/scope.js';
+import { notifyAccountOwner } from '../notifications/notify.js';
 import { recordSecurityEvent } from '../security-events/record.js';
 import type { AppDeps } from '../deps.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -19,7 +20,7 @@ import {
 // Managing another user is managing its roles' power: a caller may change only users whose grants it holds itself,
 // or a holder of update User could reset an administrator's password and sign in as them.
 
-type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now' | 'db' | 'log'>;
+type Deps = Pick<AppDeps, 'passwords' | 'config' | 'now' | 'db' | 'log' | 'notifier'>;
 
 /** A user as the API shows it (serialised by the User schema's shape). */
 export type UserView = UserRecord & { readonly roles: RoleSummary[] };
@@ -128,6 +129,7 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
     await endSessionsOf(tx, record.user_id, 'password_changed');
     await clearSignInFailures(tx, actor.tenant?.tenant_code ?? '', await findUserRecord(tx, record.user_id) ?? record);
     await recordSecurityEvent(tx, { kind: 'auth.password_reset', outcome: 'success', target, details: { sessions_ended: true } });
+    await notifyAccountOwner(tx, deps, { kind: 'tenant', user_id: record.user_id }, 'account.password_reset');
   }
   if (!password && body.status && body.status !== 'active') await endSessionsOf(tx, record.user_id, `status_${body.status}`);
   if (body.status && body.status !== record.status) {
@@ -163,6 +165,30 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
   await endSessionsOf(tx, record.user_id, 'deactivated');
   await recordSecurityEvent(tx, { kind: 'user.deactivated', outcome: 'success', target: { type: 'user', id: record.user_id },
     details: { sessions_ended: true } });
+}
+
+/**
+ * ASVS V2.5.7: a user who lost both the authenticator and the recovery codes gets MFA reset by an administrator who
+ * may update them (never their own: that would let a stolen password and session remove the second factor). Needs a
+ * recent sign-in; the user's sessions end, the owner is told, and the next sign-in enrols again where MFA is required.
+ */
+export async function resetUserMfa(tx: Tx, deps: Deps, actor: Actor, userId: string): Promise<void> {
+  authorize(actor.ability, 'update', 'User');
+  const target = await visibleUser(tx, actor, userId, true);
+  if (isSelf(actor, target)) {
+    throw new ConflictError('You cannot reset your own MFA: sign in with a recovery code, or ask another administrator.');
+  }
+  const record = await manageableUser(tx, actor, target.user_id, 'update');
+  await requireRecentSignIn(deps, tx, actor);
+  const state = await findMfaState(tx, 'tenant', record.user_id);
+  if (!state?.mfa_secret_sealed && !state?.mfa_pending_secret_sealed) {
+    throw new ConflictError('MFA is not set up for this user.', { code: 'auth.mfa_not_enrolled' });
+  }
+  await clearMfa(tx, 'tenant', record.user_id);
+  await endSessionsOf(tx, record.user_id, 'mfa_reset');
+  await recordSecurityEvent(tx, { kind: 'mfa.reset', outcome: 'success', target: { type: 'user', id: record.user_id },
+    details: { sessions_ended: true } });
+  await notifyAccountOwner(tx, deps, { kind: 'tenant', user_id: record.user_id }, 'mfa.reset');
 }
 
 /** PUT semantics: the user ends up with exactly these roles. Both the added and the removed ones must be the caller's. */

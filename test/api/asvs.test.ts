@@ -2,14 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
+import argon2 from 'argon2';
 import jwt from 'jsonwebtoken';
 import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
+import { deriveKey } from '../../src/crypto/aead.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { createLogger } from '../../src/logger.js';
 import { bearer, createTestTenant, createTestUser, login, type TestTenant } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
+import { changePassword, signInByEmail } from '../helpers/accounts.js';
 import { expectProblem } from '../helpers/problems.js';
 
 // OWASP ASVS 4.0.3 Level 2 requirements (V2, V3, V4, V7, V13) that no feature test guarded yet, each named by its
@@ -23,15 +26,13 @@ describe('ASVS 4.0.3 Level 2 guards', function () {
     tenant = await createTestTenant();
   });
 
-  const change = (token: string, current: string, next: string) => api().post(`${API}/auth/password`).set(...bearer(token))
-    .send({ current_password: current, new_password: next });
+  const change = changePassword;
 
   it('V2.1.10 keeps no password history and no expiry: a user may go back to an earlier password', async () => {
     const user = await createTestUser(tenant, 'junior_agent');
     expect((await change(user.token, user.password, 'Interim#Password2026')).status).to.equal(204);
     expect((await change(user.token, 'Interim#Password2026', user.password)).status).to.equal(204);
-    expect((await api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password: user.password })).status)
-      .to.equal(200);
+    expect((await signInByEmail(tenant, user.email, user.password)).status).to.equal(200);
   });
 
   it('V2.4.1 V2.4.2 stores passwords as argon2id with a random salt of at least 128 bits per credential', async () => {
@@ -44,10 +45,32 @@ describe('ASVS 4.0.3 Level 2 guards', function () {
         .map((row: { password_hash: string }) => row.password_hash);
     });
     expect(hashes).to.have.length(2);
-    for (const hash of hashes) expect(hash).to.match(/^\$argon2id\$v=19\$m=\d+,(t=\d+,p=\d+|p=\d+,t=\d+)\$[A-Za-z0-9+/]{22,}\$[A-Za-z0-9+/]{43,}$/);
+    for (const hash of hashes) expect(hash).to.match(/^pepper-v1:\$argon2id\$v=19\$m=\d+,(t=\d+,p=\d+|p=\d+,t=\d+)\$[A-Za-z0-9+/]{22,}\$[A-Za-z0-9+/]{43,}$/);
     const salts = hashes.map((hash: string) => hash.split('$')[4] ?? '');
     expect(Buffer.from(salts[0] ?? '', 'base64').length).to.be.at.least(16);
     expect(salts[0]).not.to.equal(salts[1]);
+  });
+
+  it('V2.4.5 keys every new hash with a pepper from the master key, and rehashes an older hash at the next sign-in', async () => {
+    const user = await createTestUser(tenant, 'junior_agent');
+    const { db, config } = testDeps();
+    const hashOf = () => inOwnerTransaction(db, async (tx) => {
+      await enterTenant(tx, tenant);
+      return (await tx('users').first('password_hash').where({ user_id: user.user_id })).password_hash as string;
+    });
+    const peppered = (await hashOf()).replace(/^pepper-v1:/, '');
+    expect(await argon2.verify(peppered, user.password), 'no use without the pepper').to.equal(false);
+    expect(await argon2.verify(peppered, user.password, { secret: deriveKey(config.masterKey, 'password-pepper') })).to.equal(true);
+    const older = await argon2.hash(user.password, { type: argon2.argon2id, ...config.argon2 });
+    await inOwnerTransaction(db, async (tx) => {
+      await enterTenant(tx, tenant);
+      await tx('users').where({ user_id: user.user_id }).update({ password_hash: older });
+    });
+    const signIn = () => signInByEmail(tenant, user.email, user.password);
+    expect((await signIn()).status, 'an older hash still verifies').to.equal(200);
+    expect(await hashOf()).to.match(/^pepper-v1:\$argon2id\$/);
+    expect((await signIn()).status, 'and so does its peppered successor').to.equal(200);
+    expect((await signInByEmail(tenant, user.email, 'Wrong#Password2026')).status).to.equal(401);
   });
 
   it('V2.5.2 asks for no password hint or secret question anywhere in the API', async () => {

@@ -129,7 +129,7 @@ describe('auth', () => {
     it('does not let in a login whose password was reset while it was being checked', async () => {
       const user = await createTestUser(tenant, 'senior_agent');
       const deps = testDeps();
-      const passwords = new PasswordHasher(deps.config.argon2, deps.config.hashing);
+      const passwords = new PasswordHasher(deps.config.argon2, deps.config.hashing, deps.config.masterKey);
       const newHash = await passwords.hash('Reset#Password2026');
       const check = passwords.verify.bind(passwords);
       passwords.verify = async (hash, password) => {

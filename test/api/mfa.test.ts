@@ -121,6 +121,18 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
       expect((await verify(again.body.mfa_token, { code: await code(secret) })).status, 'the next step works').to.equal(200);
     });
 
+    it('V2.8.4 takes an mfa_token once: after it has given tokens, and after a later sign-in, it is refused', async () => {
+      clock += 30_000;
+      const first = await signIn(user.email, user.password);
+      expect((await verify(first.body.mfa_token, { code: await code(secret) })).status).to.equal(200);
+      clock += 30_000;
+      expectProblem(await verify(first.body.mfa_token, { code: await code(secret) }), 401, [], 'auth.mfa_challenge_invalid');
+      const older = await signIn(user.email, user.password);
+      const newer = await signIn(user.email, user.password);
+      expectProblem(await verify(older.body.mfa_token, { code: await code(secret) }), 401, [], 'auth.mfa_challenge_invalid');
+      expect((await verify(newer.body.mfa_token, { code: await code(secret) })).status, 'the newest challenge works').to.equal(200);
+    });
+
     it('V2.6.1 V2.6.2 takes each recovery code once', async () => {
       const [recoveryCode] = recovery;
       const first = await signIn(user.email, user.password);
@@ -227,6 +239,34 @@ describe('MFA, step-up and administrator-set passwords (ASVS V2.3, V2.6, V2.8, V
         .send({ role_ids: [senior.role_id] })).status).to.equal(200);
       expect((await app.patch(`${API}/users/${target.user_id}`).set(...bearer(adminTokens.access_token))
         .send({ password: 'Reset#Password2026' })).status).to.equal(200);
+    });
+
+    it('V2.5.7 lets an administrator reset the lost MFA of another user (recent sign-in, never their own), recorded and notified', async () => {
+      const target = await createTestUser(tenant, 'junior_agent');
+      await enrol(target.token);
+      clock += 11 * 60_000;
+      expectProblem(await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(adminTokens.access_token)), 401, [],
+        'auth.step_up_required');
+      adminTokens = await signInWithCode(tenant.admin.email, tenant.admin.password, adminSecret);
+      const adminId = (jwt.decode(adminTokens.access_token) as jwt.JwtPayload).sub as string;
+      expectProblem(await app.delete(`${API}/users/${adminId}/mfa`).set(...bearer(adminTokens.access_token)), 409);
+      const junior = await createTestUser(tenant, 'junior_agent');
+      expectProblem(await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(junior.token)), 403);
+      const reset = await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(adminTokens.access_token));
+      expect(reset.status, reset.text).to.equal(204);
+      expectProblem(await app.get(`${API}/auth/me`).set(...bearer(target.token)), 401, [], 'auth.token_invalid');
+      const again = await signIn(target.email, target.password);
+      expect(again.body, 'a junior agent signs in with the password alone now').to.have.property('access_token');
+      expect((await app.get(`${API}/auth/mfa`).set(...bearer(again.body.access_token))).body).to.include({ enabled: false });
+      expectProblem(await app.delete(`${API}/users/${target.user_id}/mfa`).set(...bearer(adminTokens.access_token)), 409, [],
+        'auth.mfa_not_enrolled');
+      expect(await eventKindsOf(adminId)).to.include('mfa.reset');
+      const notices = await inOwnerTransaction(deps.db, async (tx) => {
+        await enterTenant(tx, tenant);
+        return tx('outbox').where({ queue: 'notifications.deliver' }).whereRaw("payload->>'user_id' = ?", [target.user_id])
+          .select(tx.raw("payload->>'topic' AS topic"));
+      });
+      expect(notices.map((row: { topic: string }) => row.topic)).to.include.members(['mfa.enrolled', 'mfa.reset']);
     });
 
     it('V3.7.1 asks for a recent sign-in before changing what a role grants', async () => {

@@ -3,6 +3,7 @@ import { bearer, createTestTenant, createTestUser, login, superAdminToken, type 
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { API, api, testDeps } from '../helpers/context.js';
+import { changePassword, signInByEmail } from '../helpers/accounts.js';
 import { expectProblem } from '../helpers/problems.js';
 
 // Issue 11: a user's own password and sessions, each test named by the OWASP ASVS 4.0.3 requirement it guards.
@@ -15,10 +16,8 @@ describe('your own password and sessions (ASVS V2.1, V3.3)', function () {
     tenant = await createTestTenant();
   });
 
-  const change = (token: string, current: string, next: string) => api().post(`${API}/auth/password`).set(...bearer(token))
-    .send({ current_password: current, new_password: next });
-  const signIn = (user: TestUser, password: string) => api().post(`${API}/auth/login`)
-    .send({ tenant: tenant.tenant_code, email: user.email, password });
+  const change = changePassword;
+  const signIn = (user: TestUser, password: string) => signInByEmail(tenant, user.email, password);
 
   it('V2.1.5 V2.1.6 asks for the current password', async () => {
     const user = await createTestUser(tenant, 'junior_agent');

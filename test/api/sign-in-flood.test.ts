@@ -46,7 +46,7 @@ async function withSlowHashes<T>(ms: number, work: () => Promise<T>): Promise<{ 
 function appWith(overrides: Partial<Config>) {
   const deps = testDeps();
   const config: Config = { ...deps.config, trustProxy: 1, ...overrides };
-  const passwords = new PasswordHasher(config.argon2, config.hashing);
+  const passwords = new PasswordHasher(config.argon2, config.hashing, config.masterKey);
   const prefix = crypto.randomBytes(4).toString('hex');
   const rateLimitStore = (name: string) => new PostgresRateLimitStore(deps.db.app, `${prefix}:${name}:`);
   return Object.assign(supertest(createApp({ ...deps, config, passwords, rateLimitStore })), { gate: passwords.gate });
