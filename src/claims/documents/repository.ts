@@ -52,3 +52,10 @@ export async function recordExtraction(tx: Tx, documentId: string, status: 'proc
   await tx('claim_documents').where({ document_id: documentId })
     .update({ status, extracted_data: data === null ? null : JSON.stringify(data), updated_at: tx.fn.now() });
 }
+
+/** Deletes the row (RLS: only one the caller sees); the stored file it held, for releasing. */
+export async function deleteDocumentRow(tx: Tx, documentId: string): Promise<string> {
+  const [row] = await tx('claim_documents').where({ document_id: documentId }).delete().returning('stored_file_id') as { stored_file_id: string }[];
+  if (!row) throw new Error(`claim document ${documentId} vanished while being deleted`);
+  return row.stored_file_id;
+}

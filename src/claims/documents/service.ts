@@ -5,14 +5,14 @@ import { DOCUMENT_MEDIA_TYPES, type DocumentList, type DocumentMediaType, type D
 import { authorize } from '../../auth/ability.js';
 import { tenantIdOf, type Actor } from '../../auth/actor.js';
 import type { Tx } from '../../db/scope.js';
-import { NotFoundError } from '../../errors.js';
-import { reserveStorage } from '../../limits/storage.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import { releaseStorage, reserveStorage } from '../../limits/storage.js';
 import { bookOwnerOfPolicyholder } from '../../policies/book-owner-repository.js';
 import { findClaim, type ClaimRow } from '../claims-repository.js';
 import type { DocumentExtractor } from './extractor.js';
 import { keepFile, pathOfKey, storageKeyOf } from './files.js';
 import type { ReceivedDocument } from './receive.js';
-import { findDocument, insertDocument, listDocuments, recordExtraction, type DocumentRow } from './repository.js';
+import { deleteDocumentRow, findDocument, insertDocument, listDocuments, recordExtraction, type DocumentRow } from './repository.js';
 import { EXTENSIONS } from './sniff.js';
 
 // A claim's documents, in the request's transaction: the claim must be one the caller sees (RLS decides; 404
@@ -94,6 +94,27 @@ export async function documentFile(ctx: DocumentContext, claimIdOrNumber: string
   }
   const mediaType = DOCUMENT_MEDIA_TYPES.find((type) => type === row.media_type) ?? 'application/octet-stream';
   return { path: file, contentType: mediaType, fileName: downloadName(claim.claim_number, row) };
+}
+
+/** While a claim waits for a person or for its paperwork its documents may change; a final decision rests on them. */
+const OPEN_STATUSES: readonly string[] = ['in_review', 'awaiting_documents'];
+
+/**
+ * Deletes a document of a claim that is not finally decided, releasing its storage (the stored_files row stops
+ * counting against storage_limit_gb). Returns the file to remove once the transaction has committed.
+ */
+export async function deleteDocument(ctx: DocumentContext, claimIdOrNumber: string, documentId: string): Promise<string> {
+  authorize(ctx.actor.ability, 'create', 'Claim');
+  const claim = await visibleClaim(ctx.tx, claimIdOrNumber);
+  const row = await findDocument(ctx.tx, claim.claim_id, documentId);
+  if (!row) throw new NotFoundError('No such document of this claim.', { code: 'claims.document_not_found' });
+  if (!OPEN_STATUSES.includes(claim.status)) {
+    throw new ConflictError(`Claim ${claim.claim_number} is finally decided (${claim.decision}); its documents are kept as the record of that decision.`,
+      { code: 'claims.document_locked' });
+  }
+  const storedFileId = await deleteDocumentRow(ctx.tx, row.document_id);
+  await releaseStorage(ctx.tx, storedFileId);
+  return pathOfKey(ctx.root, row.storage_key);
 }
 
 /** The client's name with the extension of what the file really is, else CLM000001-bill.pdf. */
