@@ -2,6 +2,9 @@ import type { Tx } from '../../db/scope.js';
 
 // claim_documents rows (book RLS: the caller sees the documents of the policyholders it sees).
 
+/** The job that reads an uploaded document (src/claims/documents/extract-job.ts). */
+export const EXTRACT_QUEUE = 'claims.extract_document';
+
 export interface DocumentRow {
   readonly document_id: string;
   readonly claim_id: string;
@@ -46,6 +49,10 @@ export function listDocuments(tx: Tx, claimId: string): Promise<DocumentRow[]> {
 
 export function findDocument(tx: Tx, claimId: string, documentId: string): Promise<DocumentRow | undefined> {
   return tx('claim_documents').first(COLUMNS).where({ claim_id: claimId, document_id: documentId });
+}
+
+export function findDocumentById(tx: Tx, documentId: string): Promise<DocumentRow | undefined> {
+  return tx('claim_documents').first(COLUMNS).where({ document_id: documentId });
 }
 
 export async function recordExtraction(tx: Tx, documentId: string, status: 'processed' | 'failed', data: Record<string, unknown> | null): Promise<void> {

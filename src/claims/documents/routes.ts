@@ -22,7 +22,7 @@ export const documentEndpoints: Endpoint[] = [
       422: problem("claims.document_type_unsupported (not a PDF, JPEG, PNG or WebP) or tenant.storage_limit (past the tenant's storage_limit_gb)") },
   }, (req, deps) => receiveDocument(req, deps.config), async ({ tx, actor, log, deps, params, body }) => ({
     status: 201,
-    body: await uploadDocument({ tx, actor, log, root: deps.config.documents.dir }, deps.documentExtractor, params.claim_id, body),
+    body: await uploadDocument({ tx, actor, log, root: deps.config.documents.dir }, params.claim_id, body),
   })),
 
   scopedEndpoint({
