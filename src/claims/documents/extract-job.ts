@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { DocumentMediaType } from '../../../schemas/claim-documents.js';
 import { ClaimDocumentsInput } from '../../../schemas/claims.js';
 import { defineJob } from '../../jobs/definition.js';
+import { recordingFailure } from '../../jobs/failures.js';
 import { decideWithPaperwork } from '../paperwork-service.js';
 import { pathOfKey } from './files.js';
 import { EXTRACT_QUEUE, findDocumentById, recordExtraction } from './repository.js';
@@ -24,15 +26,10 @@ export const extractDocumentJob = defineJob({
     const id = ctx.data.document_id;
     const document = await ctx.inTenant(({ tx }) => findDocumentById(tx, id));
     if (!document || document.status === 'processed' || document.status === 'failed') return { skipped: true };
-    let data: Record<string, unknown> | null;
-    try {
-      data = await ctx.deps.documentExtractor.extract({ document_id: id, claim_id: document.claim_id, document_type: document.document_type,
-        media_type: document.media_type as Parameters<typeof ctx.deps.documentExtractor.extract>[0]['media_type'],
-        path: pathOfKey(ctx.deps.config.documents.dir, document.storage_key) });
-    } catch (error) {
-      if (ctx.attempt >= EXTRACT_RETRIES && !ctx.signal.aborted) await ctx.inTenant(({ tx }) => recordExtraction(tx, id, 'failed', null));
-      throw error;
-    }
+    const data = await recordingFailure(ctx, EXTRACT_RETRIES, () => ctx.deps.documentExtractor.extract({ document_id: id,
+      claim_id: document.claim_id, document_type: document.document_type, media_type: document.media_type as DocumentMediaType,
+      path: pathOfKey(ctx.deps.config.documents.dir, document.storage_key) }),
+    async ({ last }) => (last ? ctx.inTenant(({ tx }) => recordExtraction(tx, id, 'failed', null)) : undefined));
     if (data === null) return { read: false };
     const read = ClaimDocumentsInput.safeParse(data);
     if (!read.success) {
