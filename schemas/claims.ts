@@ -7,6 +7,7 @@ import { IsoDate, PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js'
 
 export const CLAIM_CATEGORIES = ['consultation', 'diagnostic', 'pharmacy', 'dental', 'vision', 'alternative_medicine'] as const;
 export const ClaimCategory = z.enum(CLAIM_CATEGORIES);
+export const CLAIM_STATUSES = ['decided', 'in_review', 'reviewed', 'awaiting_documents'] as const;
 export const DECISION_KINDS = ['APPROVED', 'REJECTED', 'PARTIAL', 'MANUAL_REVIEW'] as const;
 
 const Text = z.string().trim().min(1).max(500);
@@ -94,6 +95,8 @@ export const SubmitClaimBody = z.object({
   dependent_id: Uuid.optional(),
   policy_terms_id: PolicyTermsCode.optional().describe('Overrides the terms named by the policy plan_code'),
   ...ClaimFields,
+  documents: ClaimDocumentsInput.optional().describe('What was read off the paperwork. Without it the claim is stored as '
+    + 'awaiting_documents and decided once the documents uploaded for it (POST /claims/{claim_id}/documents) have been read'),
 }).strict();
 export type SubmitClaimBody = z.infer<typeof SubmitClaimBody>;
 
@@ -144,7 +147,7 @@ export const ClaimIdParams = z.object({
 export const ClaimSummary = DecisionSchema.omit({ trail: true }).extend({
   claim_id: Uuid,
   claim_number: z.string(),
-  status: z.enum(['decided', 'in_review', 'reviewed']),
+  status: z.enum(CLAIM_STATUSES).describe('awaiting_documents: submitted without documents, decided once its uploaded paperwork is read'),
   engine_decision: z.enum(DECISION_KINDS),
   policyholder_id: Uuid,
   dependent_id: Uuid.nullable(),

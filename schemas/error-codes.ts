@@ -68,6 +68,7 @@ export const ERROR_CODES = {
   // claim documents (src/claims/documents)
   'claims.document_not_found': 'No such document of this claim, or not one the caller may see',
   'claims.document_too_large': 'The uploaded file is larger than DOCUMENT_MAX_BYTES',
+  'claims.document_locked': 'The claim is finally decided; its documents are kept as the record of the decision',
   'claims.document_type_unsupported': "The file's bytes are not a PDF, JPEG, PNG or WebP (whatever its name or Content-Type says)",
   // ops (issue 9): tenant limits
   'tenant.rate_limited': "The tenant's api_rate_limit (requests per minute, shared by all its users) is used up; retry after Retry-After seconds",

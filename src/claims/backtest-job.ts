@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../jobs/definition.js';
+import { recordingFailure } from '../jobs/failures.js';
 import { findBacktest, updateBacktest } from './backtest-repository.js';
 import { BACKTEST_QUEUE, replayClaims } from './backtest-service.js';
 
@@ -25,16 +26,12 @@ export const backtestJob = defineJob({
       return found;
     });
     if (!run) return { skipped: true };
-    try {
+    return recordingFailure(ctx, BACKTEST_RETRIES, async () => {
       const report = await ctx.inTenant(({ tx }) => replayClaims(tx, run.policy_terms_id, run.draft, run.claim_limit));
       await ctx.inTenant(({ tx }) => updateBacktest(tx, id, { status: 'completed', report: JSON.stringify(report), last_error: null, finished_at: new Date() }));
       ctx.log.info({ backtest_id: id, claims_considered: report.claims_considered, changed: report.changed.length }, 'backtest completed');
       return { claims_considered: report.claims_considered, changed: report.changed.length };
-    } catch (error) {
-      const last = ctx.attempt >= BACKTEST_RETRIES && !ctx.signal.aborted;
-      await ctx.inTenant(({ tx }) => updateBacktest(tx, id, { last_error: error instanceof Error ? error.message : String(error),
-        ...(last ? { status: 'failed', finished_at: new Date() } : { status: 'queued' }) }));
-      throw error;
-    }
+    }, ({ message, last }) => ctx.inTenant(({ tx }) => updateBacktest(tx, id, { last_error: message,
+      ...(last ? { status: 'failed', finished_at: new Date() } : { status: 'queued' }) })));
   },
 });

@@ -69,7 +69,7 @@ export async function replayClaims(tx: Tx, code: string, draft: PolicyTermsDocum
     const history = await familyHistory(tx, row.policyholder_id, addDays(row.treatment_date, -400), row.created_at);
     const decision = adjudicate({ terms: draft, member: memberOf(holder, dependent), history,
       cover: coverOf(await findHealthCover(tx, row.policyholder_id, row.treatment_date)),
-      claim: toEngineClaim({ ...request, submission_date: row.submission_date }, row.submission_date) }, compiled);
+      claim: toEngineClaim({ ...request, submission_date: row.submission_date, documents: request.documents ?? {} }, row.submission_date) }, compiled);
     const was = { decision: row.engine_decision, recommended_amount: toPaise(String((row.result as { recommended_amount: number }).recommended_amount)) };
     before += was.recommended_amount;
     after += decision.recommended_amount;

@@ -25,7 +25,7 @@ export interface ClaimRow {
   readonly approved_amount: string;
   readonly engine_decision: DecisionKind;
   readonly decision: DecisionKind;
-  readonly status: 'decided' | 'in_review' | 'reviewed';
+  readonly status: 'decided' | 'in_review' | 'reviewed' | 'awaiting_documents';
   readonly result: Record<string, unknown>;
   readonly trail: unknown[];
   readonly hospital: string | null;

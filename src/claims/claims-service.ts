@@ -1,4 +1,4 @@
-import type { ClaimListQuery, ClaimRecord, ClaimSummary, SubmitClaimBody } from '../../schemas/claims.js';
+import type { ClaimListQuery, ClaimRecord, ClaimSummary, DecisionJson, SubmitClaimBody } from '../../schemas/claims.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
@@ -8,7 +8,7 @@ import { toNumeric } from '../money.js';
 import { businessToday } from '../policies/calendar.js';
 import { presentDecision, toEngineClaim } from './claim-input.js';
 import {
-  APPROVED_KEYS, familyHistory, findClaim, findHealthCover, insertClaim, listClaims, lockFamilyInBook, type ClaimRow, type CoverRow,
+  APPROVED_KEYS, familyHistory, findClaim, findHealthCover, insertClaim, listClaims, lockFamilyInBook, type ClaimRow, type CoverRow, type LockedFamily,
   type MemberSource,
 } from './claims-repository.js';
 import { findDependent, type DependentRow } from './dependents-repository.js';
@@ -84,39 +84,77 @@ export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): 
     throw new BusinessRuleError(`No policy terms ${code}.`, [{ path: 'body.policy_terms_id', message: `no policy terms ${code}` }],
       { code: 'claims.terms_not_found' });
   }
-  const claim = toEngineClaim({ ...body, submission_date: submission }, today);
-  const history = await familyHistory(tx, body.policyholder_id, addDays(body.treatment_date, -400));
-  const decision = adjudicate({ terms: terms.terms, member: memberOf(holder, dependent), cover: coverOf(coverRow), history, claim }, terms.compiled);
-
-  const { trail, ...result } = presentDecision(decision);
-  const values = claimValues(body, submission, decision, {
-    agent_id: holder.agent_id, agent_order: holder.agent_order, policy_id: coverRow?.policy_id ?? null,
+  const decided = await decideClaim(tx, { holder, dependent, coverRow, body, submission, today, terms });
+  const values = {
+    ...decided.values, agent_id: holder.agent_id, agent_order: holder.agent_order, policy_id: coverRow?.policy_id ?? null,
     policy_terms_version_id: current.version_id, created_by: actor.user_id,
-    bill_fingerprint: claim.documents.bill ? billFingerprint(claim.documents.bill.items.map((item) => ({ billed: item.amount }))) : null,
-    bill_number: claim.documents.bill?.bill_number ?? null,
-  });
-  const inserted = await insertClaim(tx, { ...values, result: JSON.stringify(result), trail: JSON.stringify(trail) });
-  let review: ReviewRow | undefined;
-  if (decision.decision === 'MANUAL_REVIEW') {
-    review = await insertReview(tx, { agent_id: holder.agent_id, agent_order: holder.agent_order, policyholder_id: body.policyholder_id,
-      claim_id: inserted.claim_id, reasons: JSON.stringify(decision.manual_review_reasons), recommended_decision: decision.recommended_decision,
-      recommended_amount: toNumeric(decision.recommended_amount) });
-  }
+  };
+  const { decision, result, trail } = decided;
+  const inserted = await insertClaim(tx, values);
+  const review = await queueForReview(tx, holder, inserted.claim_id, decision);
   // The answer is built from what was written, not read back: the trail alone is tens of kilobytes.
   const row = { ...values, ...inserted, result, trail, policy_terms_id: current.policy_terms_id, policy_terms_version: current.version } as unknown as ClaimRow;
   return claimView(row, review);
 }
 
+/** A claim the engine sends to a person waits in GET /claims/reviews. */
+export async function queueForReview(tx: Tx, holder: LockedFamily, claimId: string, decision: Decision): Promise<ReviewRow | undefined> {
+  if (decision.decision !== 'MANUAL_REVIEW') return undefined;
+  return insertReview(tx, { agent_id: holder.agent_id, agent_order: holder.agent_order, policyholder_id: holder.policyholder_id,
+    claim_id: claimId, reasons: JSON.stringify(decision.manual_review_reasons), recommended_decision: decision.recommended_decision,
+    recommended_amount: toNumeric(decision.recommended_amount) });
+}
+
+export interface ClaimToDecide {
+  readonly holder: MemberSource;
+  readonly dependent: DependentRow | undefined;
+  readonly coverRow: CoverRow | undefined;
+  readonly body: SubmitClaimBody;
+  readonly submission: string;
+  readonly today: string;
+  readonly terms: NonNullable<Awaited<ReturnType<typeof termsOfVersion>>>;
+  /** A claim decided again (it waited for its paperwork) is not part of its own history. */
+  readonly claimNumber?: string;
+}
+
+/**
+ * The engine's decision on a claim, with the claim's columns that follow from it (after the family lock). Without
+ * documents the claim awaits its paperwork: decided as it stands (refused for missing documents), stored as
+ * awaiting_documents, and decided again once what was read off its uploads holds a prescription and a bill.
+ */
+export async function decideClaim(tx: Tx, input: ClaimToDecide)
+  : Promise<{ decision: Decision; values: Record<string, unknown>; result: Omit<DecisionJson, 'trail'>; trail: DecisionJson['trail'] }> {
+  const { body, submission, today } = input;
+  const claim = toEngineClaim({ ...body, submission_date: submission, documents: body.documents ?? {} }, today);
+  const history = (await familyHistory(tx, body.policyholder_id, addDays(body.treatment_date, -400)))
+    .filter((past) => past.claim_id !== input.claimNumber);
+  const decision = adjudicate({ terms: input.terms.terms, member: memberOf(input.holder, input.dependent), cover: coverOf(input.coverRow), history, claim },
+    input.terms.compiled);
+  const { trail, ...result } = presentDecision(decision);
+  const awaiting = body.documents === undefined;
+  if (awaiting) result.next_steps = AWAITING_NEXT_STEPS;
+  const values = claimValues(body, submission, decision, {
+    bill_fingerprint: claim.documents.bill ? billFingerprint(claim.documents.bill.items.map((item) => ({ billed: item.amount }))) : null,
+    bill_number: claim.documents.bill?.bill_number ?? null,
+    ...(awaiting ? { status: 'awaiting_documents' } : {}),
+  });
+  return { decision, values: { ...values, result: JSON.stringify(result), trail: JSON.stringify(trail) }, result, trail };
+}
+
+const AWAITING_NEXT_STEPS = 'Upload the prescription and the bill (POST /claims/{claim_id}/documents): the claim is decided once '
+  + 'they have been read. Until then it pays nothing and counts against no limit.';
+
 function claimValues(body: SubmitClaimBody, submission: string, decision: Decision, more: Record<string, unknown>): Record<string, unknown> {
   const pays = decision.decision === 'APPROVED' || decision.decision === 'PARTIAL';
   return {
-    ...more, policyholder_id: body.policyholder_id, dependent_id: body.dependent_id ?? null, treatment_date: body.treatment_date,
+    policyholder_id: body.policyholder_id, dependent_id: body.dependent_id ?? null, treatment_date: body.treatment_date,
     submission_date: submission, claimed_amount: toNumeric(decision.claimed_amount), approved_amount: toNumeric(decision.approved_amount),
     ...Object.fromEntries(APPROVED_KEYS.map((key) => [`approved_${key}`, toNumeric(pays ? decision.category_amounts[key] ?? 0 : 0)])),
     engine_decision: decision.decision, decision: decision.decision, status: decision.decision === 'MANUAL_REVIEW' ? 'in_review' : 'decided',
     confidence_score: decision.confidence_score.toFixed(2), rejection_reasons: JSON.stringify(decision.rejection_reasons),
     request: JSON.stringify(body),
     hospital: body.hospital ?? null, cashless_request: body.cashless_request ?? false, pre_authorization_id: body.pre_authorization_id ?? null,
+    ...more,
   };
 }
 

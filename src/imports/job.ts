@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineJob } from '../jobs/definition.js';
+import { isLastAttempt } from '../jobs/failures.js';
 import type { Scope } from '../scope/run.js';
 import { findImport, updateImport, type ImportRecord } from './repository.js';
 import { IMPORT_QUEUE } from './service.js';
@@ -51,7 +52,7 @@ export const importJob = defineJob({
       onBatch: (record) => ctx.log.info({ import_id: record.import_id, processed_rows: record.processed_rows }, 'import batch written'),
     }).catch(async (error: unknown) => {
       // The last attempt: the import says so (what was committed stays; a new upload of the file resumes by match key).
-      if (ctx.attempt >= IMPORT_RETRIES && !ctx.signal.aborted) {
+      if (isLastAttempt(ctx, IMPORT_RETRIES)) {
         await ctx.inTenant(({ tx }) => updateImport(tx, ctx.data.import_id, { status: 'failed', finished_at: new Date() }));
       }
       throw error;

@@ -23,3 +23,7 @@ export async function insertStoredFile(tx: Tx, file: NewStoredFile): Promise<str
   const [row] = await tx('stored_files').insert({ ...file, created_by: file.created_by ?? null }).returning('file_id');
   return row.file_id as string;
 }
+
+export async function markStoredFileDeleted(tx: Tx, fileId: string): Promise<void> {
+  await tx('stored_files').where({ file_id: fileId }).whereNull('deleted_at').update({ deleted_at: tx.fn.now() });
+}

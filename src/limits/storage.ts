@@ -1,7 +1,7 @@
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError } from '../errors.js';
 import type { TenantRecord } from '../tenants/repository.js';
-import { insertStoredFile, lockTenantStorage, storedBytes, type NewStoredFile } from './storage-repository.js';
+import { insertStoredFile, lockTenantStorage, markStoredFileDeleted, storedBytes, type NewStoredFile } from './storage-repository.js';
 
 const BYTES_PER_GB = 1024 ** 3;
 
@@ -24,6 +24,11 @@ export async function reserveStorage(tx: Tx, tenant: Pick<TenantRecord, 'storage
   await lockTenantStorage(tx);
   assertWithinStorageLimit(await storedBytes(tx), file.byte_size, tenant.storage_limit_gb);
   return insertStoredFile(tx, file);
+}
+
+/** A deleted upload stops counting against storage_limit_gb (its stored_files row is kept, marked deleted). */
+export function releaseStorage(tx: Tx, fileId: string): Promise<void> {
+  return markStoredFileDeleted(tx, fileId);
 }
 
 /** The tenant's storage in use, in bytes (files not deleted). */

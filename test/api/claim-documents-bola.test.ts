@@ -6,7 +6,7 @@ import { API, api } from '../helpers/context.js';
 import { PDF } from '../helpers/documents.js';
 
 // Who may upload, list and download the documents of a claim in juniorA's book (a claim on policyholderA, who is
-// linked to the policyholder user). Uploading takes the right to submit claims; reading, the right to read them.
+// linked to the policyholder user). Uploading and deleting take the right to submit claims; reading, the right to read them.
 
 describe('BOLA matrix: claim documents', () => {
   let fixture: BookFixture;
@@ -41,6 +41,13 @@ describe('BOLA matrix: claim documents', () => {
     {
       route: 'GET /claims/:claim_id/documents/:document_id', request: () => ({ path: `/claims/${claimId}/documents/${documentId}` }),
       expect: { juniorA: 200, juniorB: 404, senior: 200, manager: 200, admin: 200, otherAdmin: 404, policyholder: 200 },
+    },
+    {
+      // The claim is decided, so whoever may delete gets 409 (claims.document_locked) and nothing is deleted; the
+      // deletion itself is in claims-documents-delete.test.ts.
+      route: 'DELETE /claims/:claim_id/documents/:document_id',
+      request: () => ({ path: `/claims/${claimId}/documents/${documentId}` }),
+      expect: { juniorA: 409, juniorB: 404, senior: 409, manager: 409, admin: 409, otherAdmin: 404, policyholder: 403 },
     },
   ], () => fixture);
 });

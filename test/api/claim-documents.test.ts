@@ -1,17 +1,16 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { expect } from 'chai';
-import supertest from 'supertest';
 import { createApp } from '../../src/app.js';
-import type { DocumentExtractor } from '../../src/claims/documents/extractor.js';
 import { inTenantScope } from '../../src/db/scope.js';
 import { reserveStorage, storageUsedBytes } from '../../src/limits/storage.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { addTerms, arrangeFamily, consultationClaim } from '../helpers/claims.js';
 import { API, api, testDeps } from '../helpers/context.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { asBytes, HTML, PDF, PNG } from '../helpers/documents.js';
 
 // Claim documents through HTTP: upload (multipart), list, download; types judged by the bytes; size and storage
@@ -151,34 +150,20 @@ describe('claim documents: upload, list, download', () => {
     expect(JSON.parse(crossed.body.toString()).code).to.equal('claims.document_not_found');
   });
 
-  it('hands each kept document to the extractor: what it reads is stored; a transaction that fails after the file was kept removes it', async () => {
-    const withExtractor = (extract: DocumentExtractor['extract']) => supertest(createApp({ ...testDeps(), documentExtractor: { extract } }));
-    const seen: string[] = [];
-    const reading = withExtractor(async (document) => {
-      seen.push(`${document.document_type} ${document.media_type} ${(await readFile(document.path)).length}`);
-      return { prescription: { doctor_name: 'Dr. Sharma', diagnosis: 'Viral fever' }, quality_score: 0.93 };
-    });
-    const read = await reading.post(`${API}/claims/${claimId}/documents`).set(...bearer(agent.token))
-      .field('document_type', 'prescription').attach('file', PNG, 'rx.png');
-    expect(read.status, read.text).to.equal(201);
-    expect(seen).to.deep.equal([`prescription image/png ${PNG.length}`]);
-    expect(read.body).to.deep.include({ status: 'processed',
-      extracted_data: { prescription: { doctor_name: 'Dr. Sharma', diagnosis: 'Viral fever' }, quality_score: 0.93 } });
-
-    const failing = withExtractor(async () => { throw new Error('OCR service down'); });
-    const failed = await failing.post(`${API}/claims/${claimId}/documents`).set(...bearer(agent.token))
-      .field('document_type', 'bill').attach('file', PDF, 'bill.pdf');
-    expect(failed.status, failed.text).to.equal(201);
-    expect(failed.body).to.include({ status: 'failed', extracted_data: null });
-
-    // Output the database cannot store (a NUL in jsonb) fails the transaction after the file was kept.
-    const before = { kept: await tenantFiles(), incoming: await incoming() };
-    const unstorable = withExtractor(async () => ({ note: 'a\u0000b' }));
-    const refused = await unstorable.post(`${API}/claims/${claimId}/documents`).set(...bearer(agent.token))
-      .field('document_type', 'bill').attach('file', PDF, 'bill.pdf');
-    expect(refused.status, refused.text).to.not.equal(201);
-    expect(await tenantFiles()).to.deep.equal(before.kept);
-    expect(await incoming()).to.deep.equal(before.incoming);
+  it('queues the reading of each kept document (claims.extract_document) through the outbox in the upload\'s transaction', async () => {
+    const res = await upload(agent.token, claimId, PNG, 'rx.png', { type: 'prescription' });
+    expect(res.status, res.text).to.equal(201);
+    expect(res.body).to.include({ status: 'stored', extracted_data: null });
+    const queued = await ownerInTenant(tenant, async (client) => (await client.query(
+      "SELECT queue, payload FROM outbox WHERE queue = 'claims.extract_document' AND payload->>'document_id' = $1", [res.body.document_id])).rows);
+    expect(queued).to.deep.equal([{ queue: 'claims.extract_document', payload: { document_id: res.body.document_id } }]);
+    // A refused upload queues nothing (the row goes with the transaction).
+    const queuedCount = () => ownerInTenant(tenant, async (client) =>
+      (await client.query("SELECT count(*)::int AS n FROM outbox WHERE queue = 'claims.extract_document'")).rows[0].n as number);
+    const before = await queuedCount();
+    const refused = await upload(agent.token, claimId, PDF, 'bill.pdf', { type: 'no_such_type' });
+    expect(refused.status).to.equal(400);
+    expect(await queuedCount()).to.equal(before);
   });
 
   it('leaves nothing on disk when the client goes away mid-upload', async () => {

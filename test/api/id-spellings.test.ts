@@ -117,10 +117,11 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
       expect(res.status, res.text).to.equal(201);
       return res.body.review.review_id;
     },
-    // A bill on a claim; the route's :claim_id names that claim.
+    // A bill on a claim held for a person (so it may still be deleted); the route's :claim_id names that claim.
     document_id: async () => {
       const family = await arrangeFamily(tenant, agentId);
-      const claim = await api().post(`${API}/claims`).set(...bearer(tenant.admin.token)).send(consultationClaim(family.policyholder_id));
+      const claim = await api().post(`${API}/claims`).set(...bearer(tenant.admin.token))
+        .send(consultationClaim(family.policyholder_id, { previous_claims_same_day: 3 }));
       expect(claim.status, claim.text).to.equal(201);
       documentClaimId = claim.body.claim_id;
       const res = await api().post(`${API}/claims/${documentClaimId}/documents`).set(...bearer(tenant.admin.token))

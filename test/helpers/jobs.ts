@@ -23,10 +23,12 @@ export interface JobProcess {
 /**
  * What one app process would have: the shared database and registry, a job queue of its own with these
  * definitions, and (with `workers`) the workers and the outbox sweep. `started: false` gives a process that
- * only queues (its relay is not running), to stand for one that crashed after committing.
+ * only queues (its relay is not running), to stand for one that crashed after committing. `deps` replaces some of the
+ * process's dependencies (a fake document extractor).
  */
-export async function jobProcess(definitions: JobDefinition[], options: { workers: boolean; started?: boolean }): Promise<JobProcess> {
-  const base = testDeps();
+export async function jobProcess(definitions: JobDefinition[], options: { workers: boolean; started?: boolean; deps?: Partial<AppDeps> })
+  : Promise<JobProcess> {
+  const base = { ...testDeps(), ...options.deps };
   const config: Config = { ...base.config, jobs: FAST_JOBS };
   const deps: AppDeps = { ...base, config, jobs: new JobQueue(base.db.appUrl, definitions, FAST_JOBS.poolMax, base.log) };
   const running = options.started === false ? undefined : await startJobs(deps, { workers: options.workers });

@@ -1,10 +1,10 @@
 import type { DocumentMediaType, DocumentUploadFields } from '../../../schemas/claim-documents.js';
 
-// The seam for an OCR / extraction service. After a document is kept, the upload hands it to the extractor; what it
-// returns is stored on the document (extracted_data, status 'processed') in the shape of the claim's `documents`
-// (prescription fields, bill items; see POST /claims), so a claim's documents can come from the paperwork instead of
-// the request. The local default reads nothing: documents stay 'stored' and the claim's `documents` come from the
-// request, as before.
+// The seam for an OCR / extraction service (deps.documentExtractor). The upload queues the job
+// claims.extract_document (extract-job.ts) through the outbox; the job hands the kept file to the extractor and stores
+// what it returns on the document (extracted_data, status 'processed'), in the shape of the claim's `documents`
+// (`{ prescription: { doctor_name, diagnosis, ..., quality_score } }`, `{ bill: { ... } }`), so a claim submitted
+// without documents can be decided from its paperwork. The local default reads nothing: documents stay 'stored'.
 
 export interface DocumentToExtract {
   readonly document_id: string;
@@ -19,7 +19,7 @@ export interface DocumentToExtract {
 export type ExtractedData = Record<string, unknown>;
 
 export interface DocumentExtractor {
-  /** null: nothing read (the document stays 'stored'). Throwing marks the document 'failed'; the upload still succeeds. */
+  /** null: nothing read (the document stays 'stored'). Throwing is retried with backoff; after the last retry the document is 'failed'. */
   extract(document: DocumentToExtract): Promise<ExtractedData | null>;
 }
 

@@ -2,6 +2,9 @@ import type { Tx } from '../../db/scope.js';
 
 // claim_documents rows (book RLS: the caller sees the documents of the policyholders it sees).
 
+/** The job that reads an uploaded document (src/claims/documents/extract-job.ts). */
+export const EXTRACT_QUEUE = 'claims.extract_document';
+
 export interface DocumentRow {
   readonly document_id: string;
   readonly claim_id: string;
@@ -48,7 +51,18 @@ export function findDocument(tx: Tx, claimId: string, documentId: string): Promi
   return tx('claim_documents').first(COLUMNS).where({ claim_id: claimId, document_id: documentId });
 }
 
+export function findDocumentById(tx: Tx, documentId: string): Promise<DocumentRow | undefined> {
+  return tx('claim_documents').first(COLUMNS).where({ document_id: documentId });
+}
+
 export async function recordExtraction(tx: Tx, documentId: string, status: 'processed' | 'failed', data: Record<string, unknown> | null): Promise<void> {
   await tx('claim_documents').where({ document_id: documentId })
     .update({ status, extracted_data: data === null ? null : JSON.stringify(data), updated_at: tx.fn.now() });
+}
+
+/** Deletes the row (RLS: only one the caller sees); the stored file it held, for releasing. */
+export async function deleteDocumentRow(tx: Tx, documentId: string): Promise<string> {
+  const [row] = await tx('claim_documents').where({ document_id: documentId }).delete().returning('stored_file_id') as { stored_file_id: string }[];
+  if (!row) throw new Error(`claim document ${documentId} vanished while being deleted`);
+  return row.stored_file_id;
 }

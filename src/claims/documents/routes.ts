@@ -3,7 +3,8 @@ import { ClaimIdParams } from '../../../schemas/claims.js';
 import { auditedRead, readPurpose, recordPersonalDataRead } from '../../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, uploadEndpoint, type Endpoint } from '../../http/endpoint.js';
 import { receiveDocument } from './receive.js';
-import { documentFile, listClaimDocuments, uploadDocument } from './service.js';
+import { removeFile } from './files.js';
+import { deleteDocument, documentFile, listClaimDocuments, uploadDocument } from './service.js';
 
 const TAG = 'claims';
 const COMMON = { 400: problem('Invalid input; every offending field is listed'), 401: problem('Not signed in'),
@@ -21,7 +22,7 @@ export const documentEndpoints: Endpoint[] = [
       422: problem("claims.document_type_unsupported (not a PDF, JPEG, PNG or WebP) or tenant.storage_limit (past the tenant's storage_limit_gb)") },
   }, (req, deps) => receiveDocument(req, deps.config), async ({ tx, actor, log, deps, params, body }) => ({
     status: 201,
-    body: await uploadDocument({ tx, actor, log, root: deps.config.documents.dir }, deps.documentExtractor, params.claim_id, body),
+    body: await uploadDocument({ tx, actor, log, root: deps.config.documents.dir }, params.claim_id, body),
   })),
 
   scopedEndpoint({
@@ -49,5 +50,18 @@ export const documentEndpoints: Endpoint[] = [
     await recordPersonalDataRead(tx, { endpoint: 'GET /claims/:claim_id/documents/:document_id', subject: 'claim_documents', purpose,
       fields: ['file'], records: [{ record_id: params.document_id, policyholder_id: owner?.policyholder_id ?? null }] });
     return { file };
+  }),
+
+  scopedEndpoint({
+    method: 'delete', path: '/claims/:claim_id/documents/:document_id', tag: TAG, access: 'tenant', params: DocumentParams,
+    summary: 'Delete a document of a claim that is not finally decided (in review or awaiting its documents); its storage is released',
+    responses: { 204: { description: 'Deleted; the file is removed once the change has committed' }, ...COMMON,
+      404: problem('claims.not_found or claims.document_not_found'),
+      409: problem('claims.document_locked: the claim is finally decided, its documents are the record of that decision') },
+  }, async ({ tx, actor, log, deps, params }) => {
+    const file = await deleteDocument({ tx, actor, log, root: deps.config.documents.dir }, params.claim_id, params.document_id);
+    return { status: 204, afterCommit: () => {
+      removeFile(file).catch((error: unknown) => log.error({ err: error, document_id: params.document_id }, 'removing a deleted document failed'));
+    } };
   }),
 ];

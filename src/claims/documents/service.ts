@@ -5,14 +5,14 @@ import { DOCUMENT_MEDIA_TYPES, type DocumentList, type DocumentMediaType, type D
 import { authorize } from '../../auth/ability.js';
 import { tenantIdOf, type Actor } from '../../auth/actor.js';
 import type { Tx } from '../../db/scope.js';
-import { NotFoundError } from '../../errors.js';
-import { reserveStorage } from '../../limits/storage.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import { enqueueInTransaction } from '../../jobs/outbox.js';
+import { releaseStorage, reserveStorage } from '../../limits/storage.js';
 import { bookOwnerOfPolicyholder } from '../../policies/book-owner-repository.js';
 import { findClaim, type ClaimRow } from '../claims-repository.js';
-import type { DocumentExtractor } from './extractor.js';
 import { keepFile, pathOfKey, storageKeyOf } from './files.js';
 import type { ReceivedDocument } from './receive.js';
-import { findDocument, insertDocument, listDocuments, recordExtraction, type DocumentRow } from './repository.js';
+import { deleteDocumentRow, EXTRACT_QUEUE, findDocument, insertDocument, listDocuments, type DocumentRow } from './repository.js';
 import { EXTENSIONS } from './sniff.js';
 
 // A claim's documents, in the request's transaction: the claim must be one the caller sees (RLS decides; 404
@@ -40,8 +40,7 @@ function documentView(row: DocumentRow): DocumentRecord {
   };
 }
 
-export async function uploadDocument(ctx: DocumentContext, extractor: DocumentExtractor, claimIdOrNumber: string,
-  upload: ReceivedDocument): Promise<DocumentRecord> {
+export async function uploadDocument(ctx: DocumentContext, claimIdOrNumber: string, upload: ReceivedDocument): Promise<DocumentRecord> {
   const { tx, actor } = ctx;
   authorize(actor.ability, 'create', 'Claim');
   const claim = await visibleClaim(tx, claimIdOrNumber);
@@ -59,20 +58,9 @@ export async function uploadDocument(ctx: DocumentContext, extractor: DocumentEx
   });
   upload.keptAt = pathOfKey(ctx.root, key);
   await keepFile(upload.tempPath, ctx.root, key);
-  await extract(ctx, extractor, { document_id: documentId, claim_id: claim.claim_id, document_type: upload.fields.document_type,
-    media_type: upload.mediaType, path: upload.keptAt });
+  // Read later, by the claims.extract_document job: queued with this transaction, so only a kept document is read.
+  await enqueueInTransaction(tx, EXTRACT_QUEUE, { document_id: documentId }, { userId: actor.user_id });
   return documentView(await findDocument(tx, claim.claim_id, documentId) as DocumentRow);
-}
-
-/** The extraction seam: what the extractor reads is stored on the document; its failure never fails the upload. */
-async function extract(ctx: DocumentContext, extractor: DocumentExtractor, document: Parameters<DocumentExtractor['extract']>[0]): Promise<void> {
-  try {
-    const data = await extractor.extract(document);
-    if (data) await recordExtraction(ctx.tx, document.document_id, 'processed', data);
-  } catch (error) {
-    ctx.log.warn({ err: error, document_id: document.document_id }, 'document extraction failed');
-    await recordExtraction(ctx.tx, document.document_id, 'failed', null);
-  }
 }
 
 export async function listClaimDocuments(tx: Tx, actor: Actor, claimIdOrNumber: string): Promise<DocumentList> {
@@ -94,6 +82,27 @@ export async function documentFile(ctx: DocumentContext, claimIdOrNumber: string
   }
   const mediaType = DOCUMENT_MEDIA_TYPES.find((type) => type === row.media_type) ?? 'application/octet-stream';
   return { path: file, contentType: mediaType, fileName: downloadName(claim.claim_number, row) };
+}
+
+/** While a claim waits for a person or for its paperwork its documents may change; a final decision rests on them. */
+const OPEN_STATUSES: readonly string[] = ['in_review', 'awaiting_documents'];
+
+/**
+ * Deletes a document of a claim that is not finally decided, releasing its storage (the stored_files row stops
+ * counting against storage_limit_gb). Returns the file to remove once the transaction has committed.
+ */
+export async function deleteDocument(ctx: DocumentContext, claimIdOrNumber: string, documentId: string): Promise<string> {
+  authorize(ctx.actor.ability, 'create', 'Claim');
+  const claim = await visibleClaim(ctx.tx, claimIdOrNumber);
+  const row = await findDocument(ctx.tx, claim.claim_id, documentId);
+  if (!row) throw new NotFoundError('No such document of this claim.', { code: 'claims.document_not_found' });
+  if (!OPEN_STATUSES.includes(claim.status)) {
+    throw new ConflictError(`Claim ${claim.claim_number} is finally decided (${claim.decision}); its documents are kept as the record of that decision.`,
+      { code: 'claims.document_locked' });
+  }
+  const storedFileId = await deleteDocumentRow(ctx.tx, row.document_id);
+  await releaseStorage(ctx.tx, storedFileId);
+  return pathOfKey(ctx.root, row.storage_key);
 }
 
 /** The client's name with the extension of what the file really is, else CLM000001-bill.pdf. */
