@@ -32,7 +32,7 @@ export function mfaIdentity(kind: AccountKind, userId: string): string {
 }
 
 /** Takes one attempt of each identity in a transaction of its own (it must stay counted when the request fails). */
-async function takeCodeAttempt(deps: AppDeps, tenant: TenantRecord | null, userId: string, identities: readonly string[]): Promise<void> {
+export async function takeCodeAttempt(deps: AppDeps, tenant: TenantRecord | null, userId: string, identities: readonly string[]): Promise<void> {
   const scope = <T>(work: (tx: Tx) => Promise<T>) => (tenant
     ? inTenantScope(deps.db, tenant, { user_id: userId }, work) : inPlatformScope(deps.db, userId, work));
   const lockSeconds = await scope(async (tx) => {
