@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { IdParams, Timestamp, Uuid } from './common.js';
-import { TokenPair } from './auth.js';
 
 // WebAuthn (security keys, passkeys) as a second factor beside TOTP (ASVS V2.3.2, issue 11). The credentials a
 // browser returns are passed through as its toJSON() gives them (base64url fields); the options are what
@@ -81,5 +80,3 @@ export const WebAuthnCredential = z.object({
 export const WebAuthnCredentialList = z.object({ data: z.array(WebAuthnCredential) });
 export const WebAuthnCredentialParams = IdParams('credential_id');
 
-/** Tokens after a security key answered the sign-in challenge (amr pwd + hwk). */
-export const WebAuthnSignInResult = TokenPair;

@@ -143,12 +143,6 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     session_id: I, tenant_id: I, user_id: I, refresh_token_hash: I, ip_address: P, user_agent: P, expires_at: I,
     last_activity_at: I, revoked_at: I, revoked_reason: I, created_at: I, rotated_token_hashes: I, auth_time: I, amr: I,
   },
-  // A security key's public key and signature counter (credentials, not secrets); its name is the user's own label.
-  webauthn_challenges: { challenge: I, tenant_id: I, user_id: I, purpose: I, expires_at: I },
-  webauthn_credentials: {
-    credential_id: I, tenant_id: I, user_id: I, webauthn_id: I, public_key: I, sign_count: I, transports: I, name: P, aaguid: I,
-    device_type: I, backed_up: I, created_at: I, last_used_at: I,
-  },
   users: {
     user_id: I, tenant_id: I, email: P, phone_number: P, username: P, password_hash: I, first_name: P, last_name: P,
     display_name: P, language_preference: P, timezone: I, status: I, login_attempts: I, locked_until: I,
@@ -157,6 +151,12 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     // MFA secrets are sealed; recovery codes are digests (credentials, never personal data shown to anyone).
     mfa_secret_sealed: I, mfa_pending_secret_sealed: I, mfa_enabled_at: I, mfa_last_time_step: I, mfa_recovery_code_hashes: I,
     password_change_required: I,
+  },
+  // A security key's public key and signature counter (credentials, not secrets); its name is the user's own label.
+  webauthn_challenges: { challenge: I, tenant_id: I, user_id: I, purpose: I, expires_at: I },
+  webauthn_credentials: {
+    credential_id: I, tenant_id: I, user_id: I, webauthn_id: I, public_key: I, sign_count: I, transports: I, name: P, aaguid: I,
+    device_type: I, backed_up: I, created_at: I, last_used_at: I,
   },
 };
 
