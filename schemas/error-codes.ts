@@ -89,6 +89,11 @@ export const ERROR_CODES = {
   'auth.mfa_enrolment_required': 'MFA is mandatory for this account: enrol through the challenge before tokens are issued',
   'auth.mfa_mandatory': 'MFA is mandatory for this account and cannot be switched off',
   'auth.step_up_required': 'This needs a recent sign-in: sign in again (with MFA where enrolled) and retry',
+  // WebAuthn security keys and passkeys (src/auth/webauthn*, issue 11)
+  'auth.webauthn_invalid': 'The answer of the security key does not verify: another origin, an expired or used challenge, a key not of this account, a bad signature or a signature counter that went back',
+  'auth.webauthn_not_registered': 'The account has no security key for this step',
+  'auth.webauthn_credential_exists': 'This security key is already registered',
+  'auth.webauthn_credential_not_found': 'You have no security key with this id',
   'auth.password_change_required': 'An administrator set this password: change it (POST /auth/password) before anything else',
   // data protection: encryption at rest (src/data-protection/encryption, issue 12)
   'data_protection.sealed_value_unreadable': 'A stored sealed value does not open (altered, or its data key is missing)',

@@ -14,7 +14,7 @@ export const MfaChallenge = z.object({
   mfa_enrolment_required: z.boolean().describe('MFA is mandatory for this account and not set up: enrol with the challenge first'),
   mfa_token: z.string().describe('Short-lived (5 minutes): exchange it at POST /auth/mfa/verify'),
   expires_in: z.number().int(),
-  methods: z.array(z.enum(['totp', 'recovery_code'])),
+  methods: z.array(z.enum(['totp', 'recovery_code', 'webauthn'])),
 });
 
 export const LoginResult = z.union([TokenPair, MfaChallenge]);

@@ -5,7 +5,7 @@ import { ListQuery, page, Timestamp, Uuid } from './common.js';
 export const NOTIFICATION_TOPICS = [
   'account.password_changed', 'account.password_reset', 'account.locked_out',
   'mfa.enrolled', 'mfa.replaced', 'mfa.disabled', 'mfa.reset', 'mfa.recovery_codes_renewed', 'mfa.recovery_code_used',
-  'mfa.code_replayed', 'session.refresh_token_reused',
+  'mfa.code_replayed', 'mfa.security_key_added', 'mfa.security_key_removed', 'session.refresh_token_reused',
 ] as const;
 export const NotificationTopic = z.enum(NOTIFICATION_TOPICS);
 export type NotificationTopic = z.infer<typeof NotificationTopic>;

@@ -61,6 +61,8 @@ const EnvSchema = z.object({
   STEP_UP_MAX_AGE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   ADMIN_SET_PASSWORD_MUST_CHANGE: booleanFromEnv.optional(),
   MFA_ISSUER: z.string().min(1).max(64).default('Agent Mitra'),
+  WEBAUTHN_RP_ID: z.string().trim().toLowerCase().regex(/^[a-z0-9.-]+$/, 'must be a host name').optional(),
+  WEBAUTHN_ORIGINS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -129,6 +131,11 @@ export interface Config {
    */
   readonly mfa: { readonly requiredForAdmins: boolean; readonly stepUpMaxAgeSeconds: number;
     readonly adminSetPasswordMustChange: boolean; readonly issuer: string };
+  /**
+   * WebAuthn (security keys, passkeys): the relying party id credentials are bound to (a host name) and the origins
+   * the browser may report; both from PUBLIC_URL unless WEBAUTHN_RP_ID / WEBAUTHN_ORIGINS (comma-separated) say.
+   */
+  readonly webauthn: { readonly rpId: string; readonly rpName: string; readonly origins: readonly string[] };
 }
 
 export class ConfigError extends Error {}
@@ -227,6 +234,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       adminSetPasswordMustChange: env.ADMIN_SET_PASSWORD_MUST_CHANGE ?? isProduction,
       issuer: env.MFA_ISSUER,
     }),
+    webauthn: webauthnSettings(env),
   });
 }
 
@@ -248,4 +256,22 @@ function masterKeyFrom(encoded: string): Buffer {
   const key = Buffer.from(encoded, 'base64');
   if (key.length !== 32) throw new ConfigError('Invalid configuration:\n  MASTER_KEY: must be 32 bytes in base64');
   return key;
+}
+
+/** The relying party: from WEBAUTHN_RP_ID and WEBAUTHN_ORIGINS, else PUBLIC_URL, else this server on localhost. */
+function webauthnSettings(env: Env): Config['webauthn'] {
+  const publicUrl = env.PUBLIC_URL ? new URL(env.PUBLIC_URL) : undefined;
+  const listed = env.WEBAUTHN_ORIGINS?.split(',').map((origin) => origin.trim()).filter(Boolean) ?? [];
+  const origins = listed.map((origin) => {
+    try {
+      return new URL(origin).origin;
+    } catch {
+      throw new ConfigError(`Invalid configuration:\n  WEBAUTHN_ORIGINS: ${origin} is not an origin`);
+    }
+  });
+  if (!origins.length) origins.push(publicUrl?.origin ?? `http://localhost:${env.PORT}`);
+  const rpId = env.WEBAUTHN_RP_ID ?? publicUrl?.hostname ?? 'localhost';
+  const foreign = origins.find((origin) => { const host = new URL(origin).hostname; return host !== rpId && !host.endsWith(`.${rpId}`); });
+  if (foreign) throw new ConfigError(`Invalid configuration:\n  WEBAUTHN_ORIGINS: ${foreign} is not ${rpId} or a subdomain of it`);
+  return Object.freeze({ rpId, rpName: env.MFA_ISSUER, origins: Object.freeze(origins) });
 }

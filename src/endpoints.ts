@@ -2,6 +2,7 @@ import { agentEndpoints } from './agents/routes.js';
 import { auditEndpoints } from './audit/routes.js';
 import { authEndpoints } from './auth/routes.js';
 import { mfaEndpoints } from './auth/mfa-routes.js';
+import { webauthnEndpoints } from './auth/webauthn-routes.js';
 import { claimEndpoints } from './claims/routes.js';
 import { dashboardEndpoints } from './dashboard/routes.js';
 import { encryptionKeyEndpoints } from './data-protection/encryption/routes.js';
@@ -24,6 +25,7 @@ export const API_BASE = '/api/v1';
 export const API_ENDPOINTS: readonly Endpoint[] = [
   ...authEndpoints,
   ...mfaEndpoints,
+  ...webauthnEndpoints,
   ...tenantEndpoints,
   ...providerEndpoints,
   ...userEndpoints,

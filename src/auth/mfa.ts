@@ -33,7 +33,7 @@ export function mfaIdentity(kind: AccountKind, userId: string): string {
 }
 
 /** Takes one attempt of each identity in a transaction of its own (it must stay counted when the request fails). */
-async function takeCodeAttempt(deps: AppDeps, tenant: TenantRecord | null, userId: string, identities: readonly string[]): Promise<void> {
+export async function takeCodeAttempt(deps: AppDeps, tenant: TenantRecord | null, userId: string, identities: readonly string[]): Promise<void> {
   const scope = <T>(work: (tx: Tx) => Promise<T>) => (tenant
     ? inTenantScope(deps.db, tenant, { user_id: userId }, work) : inPlatformScope(deps.db, userId, work));
   const lockSeconds = await scope(async (tx) => {
@@ -92,10 +92,10 @@ async function isReplayedCode(deps: AppDeps, state: MfaState, code: string | und
 
 // --- The sign-in challenge (public: the mfa_token is the credential) ---
 
-const CHALLENGE_USED = 'The MFA challenge was already used or replaced by a later sign-in; sign in again.';
+export const CHALLENGE_USED = 'The MFA challenge was already used or replaced by a later sign-in; sign in again.';
 
 /** A challenge that is still the account's newest and unused (issuing tokens uses it up: consumeChallenge). */
-async function challengeOf(deps: AppDeps, mfaToken: string) {
+export async function challengeOf(deps: AppDeps, mfaToken: string) {
   const challenge = deps.tokens.verifyMfaChallenge(mfaToken);
   const tenant = challenge.tid ? await deps.tenants.forToken(challenge.tid, undefined) : null;
   const current = await inAccountScope(deps, tenant, (tx) => currentChallengeSeq(tx, challenge.kind, challenge.sub));

@@ -15,7 +15,9 @@ import {
 import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
 import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
-import { findMfaState, nextChallengeSeq } from './mfa-repository.js';
+import { nextChallengeSeq } from './mfa-repository.js';
+import { challengeMethods } from './webauthn.js';
+import { hasSecondFactor } from './webauthn-repository.js';
 import { MFA_CHALLENGE_TTL_SECONDS, hashSecret, sameHash, type AuthMethod } from './tokens.js';
 import { recordSecurityEvent } from '../security-events/record.js';
 import { notifyAccountOwner } from '../notifications/notify.js';
@@ -123,7 +125,7 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
         seq: await nextChallengeSeq(tx, kind, account.user_id),
       });
       return { kind: 'ok', pair: { mfa_required: true, mfa_enrolment_required: purpose === 'enrol', mfa_token: mfaToken,
-        expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: purpose === 'enrol' ? ['totp'] : ['totp', 'recovery_code'] } };
+        expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: await challengeMethods(tx, kind, account.user_id, purpose) } };
     }
     return { kind: 'ok', pair: await startSession(deps, tx, tenant ?? null, account.user_id, client, { auth_time: authTime, amr: ['pwd'] }) };
   });
@@ -161,12 +163,11 @@ async function recordSignInFailure(tx: Tx, failure: { tenant_id: string | null; 
 }
 
 /**
- * What a right password leads to: a code of the enrolled authenticator ('verify'), enrolment first when MFA is
- * mandatory for the account and not set up ('enrol'), or straight to tokens (undefined).
+ * What a right password leads to: a code of the enrolled authenticator or a security key ('verify'), enrolment
+ * first when MFA is mandatory for the account and not set up ('enrol'), or straight to tokens (undefined).
  */
 async function mfaStepOf(deps: AppDeps, tx: Tx, kind: AccountKind, userId: string): Promise<'verify' | 'enrol' | undefined> {
-  const state = await findMfaState(tx, kind, userId);
-  if (state?.mfa_secret_sealed) return 'verify';
+  if (await hasSecondFactor(tx, kind, userId)) return 'verify';
   return (await mfaMandatoryFor(deps, tx, kind, userId)) ? 'enrol' : undefined;
 }
 
@@ -230,7 +231,7 @@ export async function refresh(deps: AppDeps, refreshToken: string, xTenant: stri
     await rotateSessionToken(tx, parsed.kind, session, next.hash);
     // The original sign-in's time and methods, not the refresh's: a refresh is not a new proof of identity.
     const auth = { auth_time: session.auth_time ? Math.floor(session.auth_time.getTime() / 1000) : 0,
-      amr: session.amr.filter((method): method is AuthMethod => method === 'pwd' || method === 'otp'),
+      amr: session.amr.filter((method): method is AuthMethod => method === 'pwd' || method === 'otp' || method === 'hwk'),
       restricted: account.password_change_required };
     return { kind: 'ok', pair: await tokenPair(deps, tx, tenant, session.user_id, session.session_id, next.token, auth) };
   });

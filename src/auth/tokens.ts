@@ -10,8 +10,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export type TokenKind = 'tenant' | 'platform';
 
-/** Authentication methods (RFC 8176): a password, and a one-time code (TOTP or a recovery code) on top. */
-export type AuthMethod = 'pwd' | 'otp';
+/**
+ * Authentication methods (RFC 8176): a password, and on top a one-time code (TOTP or a recovery code) or a
+ * hardware-secured key (WebAuthn: a security key or passkey).
+ */
+export type AuthMethod = 'pwd' | 'otp' | 'hwk';
 /** A token that may do only one thing: change the password an administrator set (POST /auth/password). */
 export type TokenRestriction = 'password_change';
 
@@ -42,7 +45,7 @@ export interface MfaChallengeClaims {
 }
 
 export const MFA_CHALLENGE_TTL_SECONDS = 300;
-const AMR_VALUES = new Set(['pwd', 'otp']);
+const AMR_VALUES = new Set(['pwd', 'otp', 'hwk']);
 
 export interface RefreshToken {
   readonly kind: TokenKind;

@@ -156,6 +156,12 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     mfa_secret_sealed: I, mfa_pending_secret_sealed: I, mfa_enabled_at: I, mfa_last_time_step: I, mfa_recovery_code_hashes: I,
     password_change_required: I, mfa_challenge_seq: I,
   },
+  // A security key's public key and signature counter (credentials, not secrets); its name is the user's own label.
+  webauthn_challenges: { challenge: I, tenant_id: I, user_id: I, purpose: I, expires_at: I },
+  webauthn_credentials: {
+    credential_id: I, tenant_id: I, user_id: I, webauthn_id: I, public_key: I, sign_count: I, transports: I, name: P, aaguid: I,
+    device_type: I, backed_up: I, created_at: I, last_used_at: I,
+  },
 };
 
 const PERSONAL_CLASSES: ReadonlySet<DataClass> = new Set(['personal', 'sensitive_personal', 'health']);

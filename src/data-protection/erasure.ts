@@ -34,6 +34,7 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
     display_name: 'NULL', language_preference: "'en'",
   },
   user_sessions: { ip_address: 'NULL', user_agent: 'NULL' },
+  webauthn_credentials: { name: "'erased'" },
   stored_files: { file_name: "'erased'" },
 };
 
@@ -60,7 +61,7 @@ function setClause(table: string): string {
 /** Tables whose audit entries may hold the person's values, with the key the trail records them by. */
 const AUDITED: readonly [string, string][] = [['policyholders', 'policyholder_id'], ['dependents', 'dependent_id'],
   ['policies', 'policy_id'], ['claims', 'claim_id'], ['claim_documents', 'document_id'], ['manual_reviews', 'review_id'],
-  ['users', 'user_id']];
+  ['users', 'user_id'], ['webauthn_credentials', 'credential_id']];
 
 export interface ErasureSummary {
   readonly rows: Record<string, number>;
@@ -92,6 +93,8 @@ export async function erasePolicyholder(tx: Tx, policyholderId: string): Promise
   ids.users = await updated(tx, 'users', 'policyholder_id = :id', byHolder, 'user_id');
   ids.user_sessions = ids.users.length === 0 ? []
     : await updated(tx, 'user_sessions', 'user_id = ANY(:users::uuid[])', { users: ids.users }, 'session_id');
+  ids.webauthn_credentials = ids.users.length === 0 ? []
+    : await updated(tx, 'webauthn_credentials', 'user_id = ANY(:users::uuid[])', { users: ids.users }, 'credential_id');
   const fileIds = documents.map((document) => document.stored_file_id);
   ids.stored_files = fileIds.length === 0 ? [] : await updated(tx, 'stored_files', 'file_id = ANY(:files::uuid[])', { files: fileIds }, 'file_id');
   // Staged import lines that carried the person (matched by customer id, e-mail or phone number).

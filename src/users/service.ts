@@ -4,6 +4,7 @@ import { clearSignInFailures, endSessionsOf } from '../auth/service.js';
 import { allowedRecords, authorize, can } from '../auth/ability.js';
 import { tenantIdOf, userIdOf, type Actor } from '../auth/actor.js';
 import { clearMfa, findMfaState, setPasswordChangeRequired } from '../auth/mfa-repository.js';
+import { deleteAllCredentials } from '../auth/webauthn-repository.js';
 import { requireRecentSignIn } from '../auth/step-up.js';
 import type { Tx } from '../db/scope.js';
 import { notifyAccountOwner } from '../notifications/notify.js';
@@ -169,8 +170,8 @@ export async function deactivateUser(tx: Tx, actor: Actor, userId: string): Prom
 
 /**
  * ASVS V2.5.7: a user who lost both the authenticator and the recovery codes gets MFA reset by an administrator who
- * may update them (never their own: that would let a stolen password and session remove the second factor). Needs a
- * recent sign-in; the user's sessions end, the owner is told, and the next sign-in enrols again where MFA is required.
+ * may update them (never their own: that would let a stolen password and session remove the second factor): the
+ * authenticator, the recovery codes and every security key go. Needs a recent sign-in; the user's sessions end, the owner is told, and the next sign-in enrols again where MFA is required.
  */
 export async function resetUserMfa(tx: Tx, deps: Deps, actor: Actor, userId: string): Promise<void> {
   authorize(actor.ability, 'update', 'User');
@@ -181,13 +182,14 @@ export async function resetUserMfa(tx: Tx, deps: Deps, actor: Actor, userId: str
   const record = await manageableUser(tx, actor, target.user_id, 'update');
   await requireRecentSignIn(deps, tx, actor);
   const state = await findMfaState(tx, 'tenant', record.user_id);
-  if (!state?.mfa_secret_sealed && !state?.mfa_pending_secret_sealed) {
+  const keysRemoved = await deleteAllCredentials(tx, 'tenant', record.user_id);
+  if (!state?.mfa_secret_sealed && !state?.mfa_pending_secret_sealed && keysRemoved === 0) {
     throw new ConflictError('MFA is not set up for this user.', { code: 'auth.mfa_not_enrolled' });
   }
   await clearMfa(tx, 'tenant', record.user_id);
   await endSessionsOf(tx, record.user_id, 'mfa_reset');
   await recordSecurityEvent(tx, { kind: 'mfa.reset', outcome: 'success', target: { type: 'user', id: record.user_id },
-    details: { sessions_ended: true } });
+    details: { sessions_ended: true, security_keys_removed: keysRemoved } });
   await notifyAccountOwner(tx, deps, { kind: 'tenant', user_id: record.user_id }, 'mfa.reset');
 }
 

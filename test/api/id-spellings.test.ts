@@ -11,7 +11,8 @@ import {
 import { addTerms, arrangeFamily, consultationClaim, PLUM_TERMS } from '../helpers/claims.js';
 import { PDF } from '../helpers/documents.js';
 import { activePolicy, createPolicy, createTestPolicyholder, pay, policyBody } from '../helpers/policies.js';
-import { API, api } from '../helpers/context.js';
+import { API, api, testDeps } from '../helpers/context.js';
+import { SoftwareAuthenticator } from '../helpers/webauthn-authenticator.js';
 
 // An id is canonical from the moment it is parsed. Built from the router itself: every route whose path takes a
 // uuid is called with that uuid spelled in upper case, mixed case, in braces and without dashes, by a caller who
@@ -152,6 +153,16 @@ describe('an id spelled differently gets the canonical answer or a 400, on every
         .send({ kind: 'export', policyholder_id: await createTestPolicyholder(tenant, agentId) });
       expect(res.status, res.text).to.equal(202);
       return res.body.request_id;
+    },
+    // A security key of another user: neither caller may remove it (only one's own keys exist for the route).
+    credential_id: async () => {
+      const owner = await createTestUser(tenant, 'junior_agent');
+      const options = await api().post(`${API}/auth/webauthn/registration/options`).set(...bearer(owner.token));
+      const { origins, rpId } = testDeps().config.webauthn;
+      const key = new SoftwareAuthenticator(origins[0] as string, rpId);
+      const res = await api().post(`${API}/auth/webauthn/registration`).set(...bearer(owner.token)).send({ name: 'probe', credential: key.register(options.body) });
+      expect(res.status, res.text).to.equal(201);
+      return res.body.credential_id;
     },
     session_id: async () => {
       const token = (await login({ tenant: tenant.tenant_code, email: tenant.admin.email, password: tenant.admin.password })).access_token;
