@@ -108,9 +108,11 @@ describe('WebAuthn security keys (ASVS V2.3.2)', function () {
       const listed = await app.get(`${API}/auth/webauthn/credentials`).set(...bearer(res.body.access_token));
       expect(listed.body.data[0].last_used_at).to.be.a('string');
 
-      // V2.3.2 the same assertion again (the challenge is gone, even with a fresh sign-in's token) is refused.
-      expectProblem(await verify(first.body.mfa_token, assertion), 401, [], 'auth.webauthn_invalid');
+      // V2.3.2 the same assertion again is refused: the mfa_token was used up, and with a fresh sign-in's token the
+      // key's challenge is gone (no options asked) or new (the old assertion signed another challenge).
+      expectProblem(await verify(first.body.mfa_token, assertion), 401, [], 'auth.mfa_challenge_invalid');
       const second = await signIn(user.email);
+      expectProblem(await verify(second.body.mfa_token, assertion), 401, [], 'auth.webauthn_invalid');
       await assertionOptions(second.body.mfa_token);
       expectProblem(await verify(second.body.mfa_token, assertion), 401, [], 'auth.webauthn_invalid');
       expect(await failureReasonsOf(user.user_id)).to.include.members(['no_challenge', 'not_verified']);
