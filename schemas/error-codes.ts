@@ -100,6 +100,7 @@ export const ERROR_CODES = {
   'data_protection.erased': 'The policyholder has been erased',
   'data_protection.consent_required': 'The processing needs a consent the policyholder has not given (or has withdrawn)',
   'data_protection.notice_not_found': 'No such consent notice',
+  'data_protection.channel_not_self_service': 'A person recording their own consent decides through the app or the web',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
