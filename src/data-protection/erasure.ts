@@ -23,7 +23,8 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
   },
   policies: { nominee_details: 'NULL', exclusions: 'NULL' },
   claims: {
-    request: "'{}'::jsonb", trail: "'[]'::jsonb", hospital: 'NULL', bill_number: 'NULL', rejection_reasons: "'[]'::jsonb",
+    request: "'{}'::jsonb", trail: "'[]'::jsonb", hospital: 'NULL',
+    request_sealed: 'NULL', trail_sealed: 'NULL', decision_texts_sealed: 'NULL', sealed_key_version: 'NULL', bill_number: 'NULL', rejection_reasons: "'[]'::jsonb",
     // The decision's amounts stay; its texts (items, notes, reasons, flags) go.
     result: `result || '{"rejected_items": [], "notes": "", "rejection_reasons": [], "fraud_flags": [], "manual_review_reasons": []}'::jsonb`,
   },
