@@ -20,6 +20,7 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
   },
   dependents: {
     full_name: "'Erased'", relationship: "'other'", date_of_birth: "'1900-01-01'", gender: 'NULL', pre_existing_conditions: "'[]'::jsonb",
+    pre_existing_conditions_sealed: 'NULL', sealed_key_version: 'NULL',
   },
   policies: { nominee_details: 'NULL', exclusions: 'NULL' },
   claims: {

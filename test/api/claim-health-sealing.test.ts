@@ -18,6 +18,7 @@ describe('claims: health data sealed at rest', () => {
   let agent: TestUser;
   let holder: string;
   let claimId: string;
+  let dependentId: string;
   const DIAGNOSIS = 'Sealedtestitis chronic';
 
   const tenantRecord = async () => await testDeps().tenants.byId(tenant.tenant_id) as TenantRecord;
@@ -43,6 +44,11 @@ describe('claims: health data sealed at rest', () => {
     agent = await createTestUser(tenant, 'regional_manager', { agent: true });
     await addTerms(tenant);
     holder = await createPolicyholderAs(agent.token, { first_name: 'Sealed' });
+    const dependent = await api().post(`${API}/policyholders/${holder}/dependents`).set(...bearer(agent.token))
+      .send({ full_name: 'Anu', relationship: 'child', date_of_birth: '2015-01-01', pre_existing_conditions: ['Sealedasthma'] });
+    expect(dependent.status, dependent.text).to.equal(201);
+    expect(dependent.body.pre_existing_conditions).to.deep.equal(['Sealedasthma']);
+    dependentId = dependent.body.dependent_id;
     const claim = await submit();
     claimId = claim.claim_id;
     expect(JSON.stringify(claim.trail)).to.include(DIAGNOSIS);
@@ -61,6 +67,19 @@ describe('claims: health data sealed at rest', () => {
     expect(row?.claimed_amount).to.equal('1500.00');
     const audit = await asOwner<{ text: string }>("SELECT old_values::text || new_values::text AS text FROM $schema.audit_log WHERE record_id = $1", [claimId]);
     expect(audit.map((entry) => entry.text).join('')).to.not.include(DIAGNOSIS);
+  });
+
+  it("stores a dependent's conditions only as ciphertext and answers them to who may read the family", async () => {
+    const [row] = await asOwner<Record<string, unknown>>('SELECT * FROM $schema.dependents WHERE dependent_id = $1', [dependentId]);
+    expect(JSON.stringify(row)).to.not.include('Sealedasthma');
+    expect(row?.pre_existing_conditions).to.deep.equal([]);
+    expect(row?.pre_existing_conditions_sealed).to.match(/^k1:/);
+    const audit = await asOwner<{ text: string }>("SELECT coalesce(new_values::text, '') AS text FROM $schema.audit_log WHERE record_id = $1", [dependentId]);
+    expect(audit.map((entry) => entry.text).join('')).to.not.include('Sealedasthma');
+    const list = await api().get(`${API}/policyholders/${holder}/dependents`).set(...bearer(agent.token));
+    expect(list.status, list.text).to.equal(200);
+    expect(list.body.data[0].pre_existing_conditions).to.deep.equal(['Sealedasthma']);
+    expect(list.body.data[0]).to.not.have.property('pre_existing_conditions_sealed');
   });
 
   it('answers the claim in clear to a caller who may read it (the read audit names the trail)', async () => {
@@ -91,6 +110,8 @@ describe('claims: health data sealed at rest', () => {
     expect(resealed).to.be.greaterThan(0);
     const versions = await asOwner<{ v: number }>('SELECT DISTINCT sealed_key_version AS v FROM $schema.claims');
     expect(versions.map((row) => row.v)).to.deep.equal([2]);
+    const dependentVersions = await asOwner<{ v: number }>('SELECT DISTINCT sealed_key_version AS v FROM $schema.dependents');
+    expect(dependentVersions.map((row) => row.v)).to.deep.equal([2]);
 
     const current = await api().delete(`${API}/data-protection/encryption-keys/2`).set(...bearer(tenant.admin.token));
     expect(current.body.code).to.equal('data_protection.key_current');
@@ -106,6 +127,8 @@ describe('claims: health data sealed at rest', () => {
       expect(res.status, res.text).to.equal(200);
       expect(JSON.stringify(res.body.trail)).to.include(DIAGNOSIS);
     }
+    const family = await api().get(`${API}/policyholders/${holder}/dependents`).set(...bearer(agent.token));
+    expect(family.body.data[0].pre_existing_conditions).to.deep.equal(['Sealedasthma']);
     expect((await submit()).claim_id).to.be.a('string');
     expectProblem(await api().delete(`${API}/data-protection/encryption-keys/9`).set(...bearer(tenant.admin.token)), 404);
     expectProblem(await api().delete(`${API}/data-protection/encryption-keys/1`).set(...bearer(agent.token)), 403);
