@@ -47,19 +47,22 @@ export async function up(pgm: MigrationBuilder): Promise<void> {
 
   // Strips health values out of audit rows written before the triggers redacted them; the rows stay (who changed
   // what, when, which columns). Idempotent: a second call finds nothing to strip and returns 0.
-  const cases = Object.entries(HEALTH_AUDIT_KEYS).map(([table, keys]) => `WHEN '${table}' THEN '{${keys.join(',')}}'::text[]`).join(' ');
+  // One UPDATE per table with its keys as a literal (Citus deparses a CASE over table_name into a broken comparison).
+  const updates = Object.entries(HEALTH_AUDIT_KEYS).map(([table, keys]) => {
+    const list = `'{${keys.join(',')}}'::text[]`;
+    return `UPDATE "${tenant.schema}".audit_log SET old_values = old_values - ${list}, new_values = new_values - ${list}
+         WHERE table_name = '${table}' AND (old_values ?| ${list} OR new_values ?| ${list});
+      GET DIAGNOSTICS counted = ROW_COUNT;
+      changed := changed + counted;`;
+  }).join('\n      ');
   pgm.sql(`
     CREATE FUNCTION "${tenant.schema}".redact_legacy_audit_health()
     RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = "${tenant.schema}", pg_catalog AS $redact$
     DECLARE
-      changed integer;
+      changed integer := 0;
+      counted integer;
     BEGIN
-      UPDATE "${tenant.schema}".audit_log
-         SET old_values = old_values - (CASE table_name ${cases} END),
-             new_values = new_values - (CASE table_name ${cases} END)
-       WHERE table_name IN (${Object.keys(HEALTH_AUDIT_KEYS).map((table) => `'${table}'`).join(', ')})
-         AND (old_values ?| (CASE table_name ${cases} END) OR new_values ?| (CASE table_name ${cases} END));
-      GET DIAGNOSTICS changed = ROW_COUNT;
+      ${updates}
       RETURN changed;
     END
     $redact$;`);

@@ -39,7 +39,8 @@ describe('claims: health data sealed at rest', () => {
     return res.body as { claim_id: string; trail: unknown[] };
   };
 
-  before(async () => {
+  before(async function () {
+    this.timeout(180_000);
     tenant = await createTestTenant();
     agent = await createTestUser(tenant, 'regional_manager', { agent: true });
     await addTerms(tenant);

@@ -8,7 +8,10 @@ import { expectProblem } from '../helpers/problems.js';
 
 describe('consent recorded by the policyholder themselves', () => {
   let book: BookFixture;
-  before(async () => { book = await bookFixture(); });
+  before(async function () {
+    this.timeout(180_000);
+    book = await bookFixture();
+  });
 
   const decide = (actor: Parameters<BookFixture['token']>[0], holder: string, body: Record<string, unknown>) =>
     api().post(`${API}/policyholders/${holder}/consents`).set(...bearer(book.token(actor))).send(body);

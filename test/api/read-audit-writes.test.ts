@@ -20,7 +20,8 @@ describe('read audit of replies to writes and of the change audit', () => {
     `SELECT request_id, actor_user_id, purpose, endpoint, subject, record_id, policyholder_id, fields
        FROM "${tenant.schema_name}".personal_data_reads ORDER BY occurred_at, read_id`)).rows);
 
-  before(async () => {
+  before(async function () {
+    this.timeout(180_000);
     tenant = await createTestTenant();
     agent = await createTestUser(tenant, 'regional_manager', { agent: true });
   });
