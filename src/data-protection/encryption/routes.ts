@@ -24,9 +24,12 @@ export const encryptionKeyEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'delete', path: '/data-protection/encryption-keys/:key_version', tag: 'data-protection', access: 'tenant',
     params: KeyVersionParams,
-    summary: 'Retire an old key version (its key is destroyed) once no record is sealed with it; answers the versions left',
-    responses: { 200: { description: 'Retired (idempotent: a retired version answers the same)', schema: EncryptionKeys }, ...COMMON,
+    summary: 'Retire an old key version (its key is destroyed) once no record is sealed with it',
+    responses: { 204: { description: 'Retired (idempotent: a retired version answers the same)' }, ...COMMON,
       404: problem('data_protection.key_not_found'),
       409: problem('data_protection.key_current, data_protection.key_too_recent or data_protection.key_in_use') },
-  }, async ({ tx, actor, params }) => ({ body: await retireKey(tx, actor, params.key_version) })),
+  }, async ({ tx, actor, params }) => {
+    await retireKey(tx, actor, params.key_version);
+    return { status: 204 };
+  }),
 ];
