@@ -108,10 +108,17 @@ describe('claims: health data sealed at rest', () => {
     expectProblem(inUse, 409);
     expect(inUse.body.code).to.equal('data_protection.key_in_use');
 
+    // A claim filed before encryption (plaintext request, no key version): the job seals it too.
+    const legacy = (await submit()).claim_id;
+    await asOwner(`UPDATE $schema.claims SET request = '{"documents": {"prescription": {"diagnosis": "LegacyDx"}}}', request_sealed = NULL,
+      trail_sealed = NULL, decision_texts_sealed = NULL, sealed_key_version = NULL WHERE claim_id = $1`, [legacy]);
     const resealed = await reencryptTenant(async (work) => runAsSystem(testDeps(), await tenantRecord(), 'data-protection:reencrypt', work));
     expect(resealed).to.be.greaterThan(0);
     const versions = await asOwner<{ v: number }>('SELECT DISTINCT sealed_key_version AS v FROM $schema.claims');
     expect(versions.map((row) => row.v)).to.deep.equal([2]);
+    const [sealedLegacy] = await asOwner<Record<string, unknown>>('SELECT * FROM $schema.claims WHERE claim_id = $1', [legacy]);
+    expect(JSON.stringify(sealedLegacy)).to.not.include('LegacyDx');
+    expect(sealedLegacy?.request_sealed).to.match(/^k2:/);
     const dependentVersions = await asOwner<{ v: number }>('SELECT DISTINCT sealed_key_version AS v FROM $schema.dependents');
     expect(dependentVersions.map((row) => row.v)).to.deep.equal([2]);
 

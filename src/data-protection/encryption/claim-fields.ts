@@ -77,10 +77,17 @@ export async function openClaimRows<T extends SealedClaimColumns>(tx: Tx, rows: 
   return rows.map((row) => openClaimRow(keys, row, parts));
 }
 
-/** The next claims to re-seal (on a version below `version`), locked; see rowsToReseal. */
+/**
+ * The next claims to re-seal, locked (see rowsToReseal): on a version below `version`, or (legacy) filed before
+ * encryption and still holding their request in plaintext (an erased or purged claim holds none).
+ */
 export async function claimsToReseal(tx: Tx, version: number, limit: number): Promise<SealedClaimColumns[]> {
-  return tx('claims').select('claim_id', 'result', ...SEALED_CLAIM_COLUMNS).where('sealed_key_version', '<', version)
-    .orderBy(['sealed_key_version', 'claim_id']).limit(limit).forUpdate();
+  const older: SealedClaimColumns[] = await tx('claims').select('claim_id', 'result', ...SEALED_CLAIM_COLUMNS)
+    .where('sealed_key_version', '<', version).orderBy(['sealed_key_version', 'claim_id']).limit(limit).forUpdate();
+  if (older.length >= limit) return older;
+  const legacy: SealedClaimColumns[] = await tx('claims').select('claim_id', 'request', 'result', 'trail', ...SEALED_CLAIM_COLUMNS)
+    .whereNull('sealed_key_version').whereRaw("request <> '{}'::jsonb").orderBy('claim_id').limit(limit - older.length).forUpdate();
+  return [...older, ...legacy];
 }
 
 /** Re-seals claims with the current key; updated_at stays (the claim did not change). */
@@ -90,8 +97,9 @@ export async function resealClaims(tx: Tx, version: number, limit: number): Prom
   const keys = await dataKeyring().existingKeys(tx);
   for (const row of rows) {
     const opened = openClaimRow(keys, row);
-    const values = { claim_id: row.claim_id, ...(row.request_sealed ? { request: opened.request } : {}),
-      ...(row.trail_sealed ? { trail: opened.trail } : {}), ...(row.decision_texts_sealed ? { result: opened.result } : {}) };
+    const legacy = row.sealed_key_version == null;
+    const values = { claim_id: row.claim_id, ...(legacy || row.request_sealed ? { request: opened.request } : {}),
+      ...(legacy || row.trail_sealed ? { trail: opened.trail } : {}), ...(legacy || row.decision_texts_sealed ? { result: opened.result } : {}) };
     const { claim_id: _id, ...columns } = await sealClaimHealth(tx, null, values);
     await tx('claims').where({ claim_id: row.claim_id }).update(columns);
   }
