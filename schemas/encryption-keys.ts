@@ -6,7 +6,8 @@ import { Timestamp } from './common.js';
 export const EncryptionKeyVersion = z.object({
   key_version: z.number().int(),
   created_at: Timestamp,
-  sealed_rows: z.number().int().describe('Policyholder rows whose sensitive fields are sealed with this version'),
+  sealed_rows: z.number().int().describe('Rows (policyholders, claims) whose sensitive or health fields are sealed with this version'),
+  retired_at: Timestamp.nullable().describe('When the version was retired (its key destroyed); null while it is kept'),
 });
 
 export const EncryptionKeys = z.object({
@@ -23,3 +24,6 @@ export const KeyRotation = z.object({
   reencryption_queued: z.boolean().describe('The job re-sealing older rows is queued; reads work throughout'),
 });
 export type KeyRotation = z.infer<typeof KeyRotation>;
+
+export const KeyVersionParams = z.object({ key_version: z.coerce.number().int().positive().max(999_999_999) }).strict();
+export type KeyVersionParams = z.infer<typeof KeyVersionParams>;

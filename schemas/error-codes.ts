@@ -98,6 +98,10 @@ export const ERROR_CODES = {
   // data protection: encryption at rest (src/data-protection/encryption, issue 12)
   'data_protection.sealed_value_unreadable': 'A stored sealed value does not open (altered, or its data key is missing)',
   'data_protection.rotation_conflict': 'Another key rotation of the tenant took the same version at the same moment; retry',
+  'data_protection.key_not_found': 'No such data key version',
+  'data_protection.key_current': 'The current data key version cannot be retired; rotate first',
+  'data_protection.key_too_recent': 'A newer data key version is too recent for an older one to be retired yet',
+  'data_protection.key_in_use': 'Records are still sealed with this data key version (re-encryption not finished)',
   // data protection: read audit, consent, rights, retention (src/data-protection, issue 12)
   'data_protection.purpose_invalid': 'X-Purpose names no purpose this API knows',
   'data_protection.request_not_found': 'No such data rights request',
@@ -106,6 +110,7 @@ export const ERROR_CODES = {
   'data_protection.erased': 'The policyholder has been erased',
   'data_protection.consent_required': 'The processing needs a consent the policyholder has not given (or has withdrawn)',
   'data_protection.notice_not_found': 'No such consent notice',
+  'data_protection.channel_not_self_service': 'A person recording their own consent decides through the app or the web',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

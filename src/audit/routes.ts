@@ -1,4 +1,6 @@
 import { AuditListQuery, AuditPage } from '../../schemas/audit.js';
+import { auditTrailRead } from '../data-protection/audit-trail-read.js';
+import { readPurpose } from '../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { listAudit } from './service.js';
 
@@ -11,5 +13,11 @@ export const auditEndpoints: Endpoint[] = [
       400: problem('Invalid filter'), 401: problem('Not signed in'),
       403: problem('Needs read on Audit and a tenant-wide data scope (provider admins)'),
     },
-  }, async ({ tx, actor, query }) => ({ body: await listAudit(tx, actor, query) })),
+  }, async ({ tx, actor, query, req }) => {
+    const purpose = readPurpose(req, 'compliance');
+    const page = await listAudit(tx, actor, query);
+    // Old and new values are personal data of whoever the record is about: in the read audit like any other read.
+    await auditTrailRead(tx, purpose, page.data);
+    return { body: page };
+  }),
 ];

@@ -2,6 +2,7 @@ import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
 import { toPaise, type Paise } from '../money.js';
 import type { Category, DecisionKind, PastClaim } from './engine/types.js';
+import { openClaimRows, sealClaimHealth, type OpenParts } from '../data-protection/encryption/claim-fields.js';
 import { preExistingConditionsOf } from '../data-protection/encryption/policyholder-fields.js';
 
 // SQL for claims, their family's history and the rows a claim reads (member, dependents, cover). Every query runs
@@ -118,7 +119,9 @@ export async function familyHistory(tx: Tx, policyholderId: string, from: string
 
 /** The most recent claims decided under any version of the terms `code`, with their stored requests (an erased claim has none). */
 export async function recentClaimsOfTerms(tx: Tx, code: string, limit: number): Promise<(ClaimRow & { request: Record<string, unknown> })[]> {
-  return claims(tx).select(CLAIM_COLUMNS).where('t.policy_terms_id', code).whereRaw("c.request <> '{}'::jsonb").orderBy([{ column: 'c.created_at', order: 'desc' }, 'c.claim_id']).limit(limit);
+  const rows = await claims(tx).select(CLAIM_COLUMNS).where('t.policy_terms_id', code)
+    .whereRaw("(c.request <> '{}'::jsonb OR c.request_sealed IS NOT NULL)").orderBy([{ column: 'c.created_at', order: 'desc' }, 'c.claim_id']).limit(limit);
+  return openClaimRows(tx, rows, { request: true });
 }
 
 export function approvedByCategory(row: ClaimRow): Partial<Record<Category | 'dental_routine', Paise>> {
@@ -138,7 +141,9 @@ function toPastClaim(row: ClaimRow): PastClaim {
 /** The claim gets the tenant's next number (CLM000001, ...); on Citus the coordinator draws it. */
 export async function insertClaim(tx: Tx, values: Record<string, unknown>): Promise<Pick<ClaimRow, 'claim_id' | 'claim_number' | 'created_at' | 'updated_at'>> {
   const claimNumber = tx.raw("'CLM' || lpad(nextval('claim_number_seq')::text, 6, '0')");
-  const [row] = await tx('claims').insert({ ...values, claim_number: claimNumber }).returning(['claim_id', 'claim_number', 'created_at', 'updated_at']);
+  // Health data (request, trail, the decision's texts) is stored sealed (src/data-protection/encryption/claim-fields.ts).
+  const sealed = await sealClaimHealth(tx, (values.created_by as string | null | undefined) ?? null, values);
+  const [row] = await tx('claims').insert({ ...sealed, claim_number: claimNumber }).returning(['claim_id', 'claim_number', 'created_at', 'updated_at']);
   return row;
 }
 
@@ -148,16 +153,21 @@ export async function updateClaim(tx: Tx, claimId: string, values: Record<string
 
 export async function findClaim(tx: Tx, idOrNumber: string): Promise<ClaimRow | undefined> {
   const key = idOrNumber.startsWith('CLM') ? 'c.claim_number' : 'c.claim_id';
-  return claims(tx).first(CLAIM_COLUMNS).where(key, idOrNumber);
+  const row = await claims(tx).first(CLAIM_COLUMNS).where(key, idOrNumber);
+  return row && (await openClaimRows(tx, [row as ClaimRow]))[0];
 }
 
-export function listClaims(tx: Tx, filter: { policyholder_id?: string | undefined; decision?: string | undefined },
+export async function listClaims(tx: Tx, filter: { policyholder_id?: string | undefined; decision?: string | undefined },
   page: { limit: number; cursor?: string | undefined }): Promise<Page<ClaimRow>> {
   const query = tx.queryBuilder().from(claims(tx).select(CLAIM_COLUMNS).as('c'));
   if (filter.policyholder_id) query.where('policyholder_id', filter.policyholder_id);
   if (filter.decision) query.where('decision', filter.decision);
-  return paginate<ClaimRow>(query, 'claim_id', page);
+  const found = await paginate<ClaimRow>(query, 'claim_id', page);
+  // A page shows each claim's decision, not its request or trail: only the decision's texts are opened.
+  return { ...found, data: await openClaimRows(tx, found.data, LIST_PARTS) };
 }
+
+const LIST_PARTS: OpenParts = { request: false, trail: false };
 
 /** Approved amounts of the policy year per member and category: what GET /limits and the reviewer's checks use. */
 export async function approvedInYear(tx: Tx, policyholderId: string, start: string, end: string, excludeClaimId?: string)

@@ -1,5 +1,6 @@
 import { paginate, type Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
+import { openDependentRows, SEALED_DEPENDENT_COLUMNS, sealDependentConditions } from '../data-protection/encryption/dependent-fields.js';
 
 export interface DependentRow {
   readonly dependent_id: string;
@@ -15,21 +16,25 @@ export interface DependentRow {
 }
 
 const COLUMNS = ['dependent_id', 'policyholder_id', 'full_name', 'relationship', 'date_of_birth', 'gender', 'pre_existing_conditions',
-  'covered_from', 'status', 'created_at'];
+  'covered_from', 'status', 'created_at', ...SEALED_DEPENDENT_COLUMNS];
+// Conditions are health data: sealed when written, opened when read (src/data-protection/encryption/dependent-fields.ts).
 
 export async function insertDependent(tx: Tx, values: Record<string, unknown>): Promise<DependentRow> {
-  const [row] = await tx('dependents').insert(values).returning(COLUMNS);
-  return row as DependentRow;
+  const sealed = await sealDependentConditions(tx, (values.created_by as string | null | undefined) ?? null, values);
+  const [row] = await tx('dependents').insert(sealed).returning(COLUMNS);
+  return (await openDependentRows(tx, [row as DependentRow]))[0] as DependentRow;
 }
 
 export async function findDependent(tx: Tx, policyholderId: string, dependentId: string): Promise<DependentRow | undefined> {
-  return tx('dependents').first(COLUMNS).where({ policyholder_id: policyholderId, dependent_id: dependentId });
+  const row: DependentRow | undefined = await tx('dependents').first(COLUMNS).where({ policyholder_id: policyholderId, dependent_id: dependentId });
+  return row && (await openDependentRows(tx, [row]))[0];
 }
 
 export async function dependentsOf(tx: Tx, policyholderId: string): Promise<DependentRow[]> {
-  return tx('dependents').select(COLUMNS).where({ policyholder_id: policyholderId }).orderBy(['created_at', 'dependent_id']);
+  return openDependentRows(tx, await tx('dependents').select(COLUMNS).where({ policyholder_id: policyholderId }).orderBy(['created_at', 'dependent_id']));
 }
 
-export function listDependents(tx: Tx, policyholderId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<DependentRow>> {
-  return paginate<DependentRow>(tx('dependents').select(COLUMNS).where({ policyholder_id: policyholderId }), 'dependent_id', page);
+export async function listDependents(tx: Tx, policyholderId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<DependentRow>> {
+  const found = await paginate<DependentRow>(tx('dependents').select(COLUMNS).where({ policyholder_id: policyholderId }), 'dependent_id', page);
+  return { ...found, data: await openDependentRows(tx, found.data) };
 }

@@ -45,13 +45,14 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     approved_alternative_medicine: I, approved_dental_routine: I, engine_decision: I, decision: I, status: I,
     confidence_score: I, rejection_reasons: H, result: H, trail: H, request: H, hospital: H, cashless_request: I,
     pre_authorization_id: I, bill_number: P, bill_fingerprint: I,
+    request_sealed: H, trail_sealed: H, decision_texts_sealed: H, sealed_key_version: I,
   },
   consent_notices: {
     notice_id: I, tenant_id: I, purpose: 'public', version: 'public', title: 'public', body: 'public', language: 'public',
     created_by: I, created_at: I,
   },
   // Wrapped (sealed by the master key): unusable without it, and never shown.
-  data_keys: { tenant_id: I, purpose: I, key_version: I, wrapped_key: I, created_by: I, created_at: I },
+  data_keys: { tenant_id: I, purpose: I, key_version: I, wrapped_key: I, created_by: I, created_at: I, retired_at: I },
   data_imports: {
     ...BOOK, import_id: I, kind: I, file_name: I, file_format: I, file_id: I, dry_run: I, status: I, total_rows: I,
     valid_rows: I, invalid_rows: I, processed_rows: I, created_rows: I, updated_rows: I, skipped_rows: I,
@@ -64,7 +65,7 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
   },
   dependents: {
     ...BOOK, ...STAMPS, dependent_id: I, policyholder_id: I, full_name: P, relationship: P, date_of_birth: P, gender: P,
-    pre_existing_conditions: H, covered_from: I, status: I,
+    pre_existing_conditions: H, covered_from: I, status: I, pre_existing_conditions_sealed: H, sealed_key_version: I,
   },
   // Staged import lines: a customer file's raw cells (names, contacts, incomes).
   import_rows: { import_id: I, line_number: I, tenant_id: I, agent_order: I, raw: S, values: S, errors: I, outcome: I },

@@ -4,7 +4,8 @@ import {
 import { PolicyholderParams } from '../../schemas/policyholders.js';
 import { authorize } from '../auth/ability.js';
 import type { Tx } from '../db/scope.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import type { Actor } from '../auth/actor.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { authorizeDataProtection } from './access.js';
 import { consentHistory, currentConsents, listNotices, noticeView, publishNotice, recordConsent } from './consent.js';
@@ -18,6 +19,25 @@ async function visibleHolder(tx: Tx, policyholderId: string): Promise<{ erased_a
   const holder = await tx('policyholders').where({ policyholder_id: policyholderId }).first<{ erased_at: Date | null } | undefined>('erased_at');
   if (!holder) throw new NotFoundError('No such policyholder.', { code: 'policyholder.not_found' });
   return holder;
+}
+
+/** Channels through which a person decides by themselves (the others are staff recording what the person said). */
+const SELF_SERVICE_CHANNELS: readonly string[] = ['app', 'web'];
+
+/**
+ * Staff with update on Policyholder record decisions within their book; a policyholder user records its own, and
+ * only its own (its linked record, the one the scope narrowed its book to), through the app or the web.
+ */
+function authorizeConsentDecision(actor: Actor, policyholderId: string, body: ConsentBody): void {
+  if (actor.ability.can('update', 'Policyholder')) return;
+  const own = actor.book.policyholder_id !== null && actor.book.policyholder_id === policyholderId;
+  if (!own || !actor.ability.can('read', 'Policyholder')) {
+    authorize(actor.ability, 'update', 'Policyholder');
+  }
+  if (!SELF_SERVICE_CHANNELS.includes(body.channel)) {
+    throw new ValidationError([{ path: 'body.channel', message: `must be ${SELF_SERVICE_CHANNELS.join(' or ')} when a person records their own decision` }],
+      'The request has invalid fields.', { code: 'data_protection.channel_not_self_service' });
+  }
 }
 
 async function consentsOf(tx: Tx, policyholderId: string) {
@@ -57,7 +77,7 @@ export const consentEndpoints: Endpoint[] = [
     responses: { 201: { description: 'The consents after the decision', schema: PolicyholderConsents }, ...HOLDER,
       409: problem('data_protection.erased'), 422: problem('data_protection.notice_not_found') },
   }, async ({ tx, actor, params, body }) => {
-    authorize(actor.ability, 'update', 'Policyholder');
+    authorizeConsentDecision(actor, params.policyholder_id, body);
     const holder = await visibleHolder(tx, params.policyholder_id);
     if (holder.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
     await recordConsent(tx, params.policyholder_id, body);

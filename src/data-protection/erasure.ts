@@ -20,10 +20,12 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
   },
   dependents: {
     full_name: "'Erased'", relationship: "'other'", date_of_birth: "'1900-01-01'", gender: 'NULL', pre_existing_conditions: "'[]'::jsonb",
+    pre_existing_conditions_sealed: 'NULL', sealed_key_version: 'NULL',
   },
   policies: { nominee_details: 'NULL', exclusions: 'NULL' },
   claims: {
-    request: "'{}'::jsonb", trail: "'[]'::jsonb", hospital: 'NULL', bill_number: 'NULL', rejection_reasons: "'[]'::jsonb",
+    request: "'{}'::jsonb", trail: "'[]'::jsonb", hospital: 'NULL',
+    request_sealed: 'NULL', trail_sealed: 'NULL', decision_texts_sealed: 'NULL', sealed_key_version: 'NULL', bill_number: 'NULL', rejection_reasons: "'[]'::jsonb",
     // The decision's amounts stay; its texts (items, notes, reasons, flags) go.
     result: `result || '{"rejected_items": [], "notes": "", "rejection_reasons": [], "fraud_flags": [], "manual_review_reasons": []}'::jsonb`,
   },

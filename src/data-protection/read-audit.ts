@@ -54,9 +54,21 @@ function requestIdOf(tx: Tx): string {
 /** Records one read of personal data: one row per record, one statement. Nothing read (no records or no fields), nothing written. */
 export async function recordPersonalDataRead(tx: Tx, entry: PersonalDataReadEntry): Promise<void> {
   if (entry.records.length === 0 || entry.fields.length === 0) return;
+  await insertReadRows(tx, entry.endpoint, entry.purpose, entry.records.map((record) => ({ ...record, subject: entry.subject, fields: entry.fields })));
+}
+
+/** A read of records of several tables at once (e.g. the change audit's entries): still one statement. */
+export async function recordMixedRead(tx: Tx, endpoint: string, purpose: string,
+  records: readonly (ReadRecord & { subject: string; fields: readonly string[] })[]): Promise<void> {
+  await insertReadRows(tx, endpoint, purpose, records.filter((record) => record.fields.length > 0));
+}
+
+async function insertReadRows(tx: Tx, endpoint: string, purpose: string,
+  records: readonly (ReadRecord & { subject: string; fields: readonly string[] })[]): Promise<void> {
+  if (records.length === 0) return;
   const requestId = requestIdOf(tx);
-  const rows = entry.records.map((record) => ({
-    request_id: requestId, purpose: entry.purpose, endpoint: entry.endpoint, subject: entry.subject, fields: [...entry.fields],
+  const rows = records.map((record) => ({
+    request_id: requestId, purpose, endpoint, subject: record.subject, fields: [...record.fields],
     record_id: record.record_id, policyholder_id: record.policyholder_id,
   }));
   // Multi-row INSERT ... VALUES (a page is one statement): Citus runs INSERT ... SELECT into a distributed table

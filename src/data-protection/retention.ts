@@ -47,7 +47,7 @@ async function purgeRows(tx: Tx): Promise<Record<string, number>> {
   const count = (result: { rowCount: number | null }) => result.rowCount ?? 0;
   return {
     closed_claims: count(await tx.raw(`UPDATE claims SET ${CLAIM_DETAIL}, updated_at = now()
-      WHERE status IN ('decided', 'reviewed') AND created_at < ? AND request <> '{}'::jsonb`, [cutoff('closed_claims')])),
+      WHERE status IN ('decided', 'reviewed') AND created_at < ? AND (request <> '{}'::jsonb OR request_sealed IS NOT NULL)`, [cutoff('closed_claims')])),
     ended_sessions: count(await tx.raw('DELETE FROM user_sessions WHERE revoked_at < ? OR expires_at < ?',
       [cutoff('ended_sessions'), cutoff('ended_sessions')])),
     import_staging: count(await tx.raw(`UPDATE import_rows r SET raw = '{}'::jsonb, "values" = NULL

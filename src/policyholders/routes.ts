@@ -35,7 +35,13 @@ export const policyholderEndpoints: Endpoint[] = [
       404: problem('agent_id names an agent you cannot see'),
       409: problem('Customer id taken, or the user is linked to another policyholder'),
       422: problem('No agent to own the record, an inactive agent, or an unknown user') },
-  }, async ({ tx, actor, body }) => ({ status: 201, body: await createPolicyholder(tx, actor, body) })),
+  }, async ({ tx, actor, body, req }) => {
+    const purpose = readPurpose(req, 'servicing');
+    const policyholder = await createPolicyholder(tx, actor, body);
+    // The reply echoes the record (conditions in full): a read of personal data like any other.
+    await auditedRead(tx, { endpoint: 'POST /policyholders', subject: 'policyholders', key: 'policyholder_id', purpose }, [policyholder]);
+    return { status: 201, body: policyholder };
+  }),
 
   scopedEndpoint({
     method: 'get', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,
@@ -59,7 +65,13 @@ export const policyholderEndpoints: Endpoint[] = [
     responses: { 200: { description: 'The changed policyholder', schema: Policyholder }, ...ONE,
       409: problem('Deactivated, customer id taken, or the user is linked elsewhere'),
       422: problem('An inactive agent or an unknown user') },
-  }, async ({ tx, actor, params, body }) => ({ body: await updatePolicyholder(tx, actor, params.policyholder_id, body) })),
+  }, async ({ tx, actor, params, body, req }) => {
+    const purpose = readPurpose(req, 'servicing');
+    const policyholder = await updatePolicyholder(tx, actor, params.policyholder_id, body);
+    await auditedRead(tx, { endpoint: 'PATCH /policyholders/:policyholder_id', subject: 'policyholders', key: 'policyholder_id', purpose },
+      [policyholder]);
+    return { body: policyholder };
+  }),
 
   scopedEndpoint({
     method: 'delete', path: '/policyholders/:policyholder_id', tag: 'policyholders', access: 'tenant', params: PolicyholderParams,

@@ -161,7 +161,9 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
     throw new ConflictError('The policyholder is deactivated; reactivate it first.', { code: 'policyholder.inactive' });
   }
   const changes: Record<string, unknown> = { ...storedColumns(fields), updated_by: actor.user_id };
-  const keys = await readKeys(tx);
+  // The tenant's keys are read only when a sensitive field changes and the record already holds sealed values.
+  const sensitiveChange = SENSITIVE_KEYS.some((key) => fields[key] !== undefined);
+  const keys = sensitiveChange ? await keysForRows(tx, [record]) : undefined;
   const sensitive = changedSensitive(() => openPolicyholderFields(keys, record), fields);
   if (sensitive) Object.assign(changes, await sealPolicyholderFields(tx, actor.user_id, policyholderId, sensitive));
   if (agentId !== undefined && agentId !== record.agent_id) {

@@ -89,8 +89,9 @@ describe('BOLA matrix: agents, policyholders, audit', () => {
     },
     {
       route: 'POST /policyholders/:policyholder_id/consents',
-      request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/consents`, body: { purpose: 'marketing', status: 'given', channel: 'agent' } }),
-      expect: { juniorA: 201, juniorB: 404, senior: 201, manager: 201, admin: 201, otherAdmin: 404, policyholder: 403 },
+      request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/consents`, body: { purpose: 'marketing', status: 'given', channel: 'app' } }),
+      // The policyholder user records its own decisions (policyholderA is its record); another's: consent-self-service.test.ts.
+      expect: { juniorA: 201, juniorB: 404, senior: 201, manager: 201, admin: 201, otherAdmin: 404, policyholder: 201 },
     },
     {
       route: 'GET /audit', request: (fx) => ({ path: `/audit?table=policyholders&record_id=${fx.policyholderA}` }),

@@ -112,11 +112,14 @@ describe('data rights: export and erasure', function () {
   });
 
   it('erasure leaves no personal value of the person in any personal column, keeps the financial records and is audited', async () => {
-    expect(await cellsHolding(a.token), 'before').to.include.members(['policyholders.first_name', 'claims.request', 'audit_log.new_values']);
+    const before = await cellsHolding(a.token);
+    expect(before, 'before').to.include.members(['policyholders.first_name', 'claims.hospital', 'audit_log.new_values']);
+    // The claim's diagnosis is sealed (claims.request_sealed): no plaintext of it anywhere, even before erasure.
+    expect(before, 'the diagnosis is sealed').to.not.include('claims.request');
     const done = await request('erasure', a);
     expect(done.summary).to.have.property('rows');
     expect(await cellsHolding(a.token)).to.deep.equal([]);
-    expect(await cellsHolding(b.token), 'the other person is untouched').to.include.members(['policyholders.first_name', 'claims.request']);
+    expect(await cellsHolding(b.token), 'the other person is untouched').to.include.members(['policyholders.first_name', 'claims.hospital']);
     const policy = await api().get(`${API}/policies/${a.policyId}`).set(...bearer(agent.token));
     expect(policy.status, policy.text).to.equal(200);
     expect(policy.body).to.include({ policyholder_id: a.id, nominee_details: null });

@@ -86,11 +86,14 @@ export class DataKeyring {
     const seal = new Map<number, Buffer>();
     let indexKey: Buffer | undefined;
     for (const row of rows) {
-      const key = await this.#unwrap(row);
+      // A retired version's key is destroyed: nothing is sealed with it any more.
+      if (row.wrapped_key === null) continue;
+      const key = await this.#unwrap(row as DataKeyRow & { wrapped_key: string });
       if (row.purpose === 'seal') seal.set(row.key_version, key);
       else indexKey = key;
     }
     const versions = [...seal.keys()].sort((a, b) => a - b);
+    // Retired versions are always older than the newest, which is never retired.
     const newest = versions.at(-1);
     return {
       tenantId: first.tenant_id,
@@ -101,7 +104,7 @@ export class DataKeyring {
     };
   }
 
-  async #unwrap(row: DataKeyRow): Promise<Buffer> {
+  async #unwrap(row: DataKeyRow & { wrapped_key: string }): Promise<Buffer> {
     const context = wrapContext(row.tenant_id, row.purpose, row.key_version);
     const cacheKey = `${context}|${row.wrapped_key}`;
     const now = Date.now();

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Tx } from '../../db/scope.js';
 import { defineJob } from '../../jobs/definition.js';
 import type { Scope } from '../../scope/run.js';
+import { resealClaims } from './claim-fields.js';
+import { resealDependents } from './dependent-fields.js';
 import { dataKeyring } from './keyring.js';
 import { openPolicyholderFields, sealPolicyholderFields, type SealedPolicyholderColumns } from './policyholder-fields.js';
 import { rowsToReseal, writeResealed } from './repository.js';
@@ -20,7 +22,10 @@ export async function resealBatch(tx: Tx, batchSize = BATCH): Promise<number> {
     const values = openPolicyholderFields(keys, row);
     await writeResealed(tx, row.policyholder_id, await sealPolicyholderFields(tx, null, row.policyholder_id, values));
   }
-  return rows.length;
+  // Then claims (their health data), in what is left of the batch.
+  const claims = rows.length < batchSize ? await resealClaims(tx, keys.current.version, batchSize - rows.length) : 0;
+  const done = rows.length + claims;
+  return done + (done < batchSize ? await resealDependents(tx, keys.current.version, batchSize - done) : 0);
 }
 
 /** Batches until no row is left on an older key; shared by the job and tests. */

@@ -6,12 +6,14 @@ export interface DataKeyRow {
   readonly tenant_id: string;
   readonly purpose: KeyPurpose;
   readonly key_version: number;
-  readonly wrapped_key: string;
+  /** Null once the version is retired: its key is destroyed. */
+  readonly wrapped_key: string | null;
   readonly created_at: Date;
+  readonly retired_at: Date | null;
 }
 
 export async function dataKeyRows(tx: Tx): Promise<DataKeyRow[]> {
-  return tx('data_keys').select('tenant_id', 'purpose', 'key_version', 'wrapped_key', 'created_at').orderBy(['purpose', 'key_version']);
+  return tx('data_keys').select('tenant_id', 'purpose', 'key_version', 'wrapped_key', 'created_at', 'retired_at').orderBy(['purpose', 'key_version']);
 }
 
 export async function currentTenantId(tx: Tx): Promise<string> {
@@ -23,6 +25,14 @@ export async function currentTenantId(tx: Tx): Promise<string> {
 export async function insertDataKey(tx: Tx, row: { purpose: KeyPurpose; key_version: number; wrapped_key: string; created_by: string | null }): Promise<boolean> {
   const inserted = await tx('data_keys').insert(row).onConflict(['purpose', 'key_version']).ignore().returning('key_version');
   return inserted.length > 0;
+}
+
+export type RetireOutcome = 'retired' | 'not_found' | 'current' | 'too_recent' | 'in_use';
+
+/** Destroys a version's wrapped key, by the owner's function, which refuses unless nothing uses it (see the migration). */
+export async function retireDataKey(tx: Tx, version: number, minAgeSeconds: number): Promise<RetireOutcome> {
+  const { rows } = await tx.raw('SELECT retire_data_key(?::integer, make_interval(secs => ?)) AS outcome', [version, minAgeSeconds]);
+  return rows[0].outcome;
 }
 
 export interface RevealRow {
@@ -40,9 +50,18 @@ export async function insertReveal(tx: Tx, row: RevealRow): Promise<void> {
 }
 
 export async function sealedRowCounts(tx: Tx): Promise<{ version: number | null; rows: number; legacy: number }[]> {
-  const { rows } = await tx.raw(`SELECT sealed_key_version AS version, count(*)::int AS rows,
-      count(*) FILTER (WHERE sealed_key_version IS NULL AND pre_existing_conditions <> '[]'::jsonb)::int AS legacy
-    FROM policyholders GROUP BY sealed_key_version`);
+  // Every table holding sealed values (policyholders, claims, dependents): a version is in use while any row of either uses it.
+  const { rows } = await tx.raw(`SELECT version, sum(rows)::int AS rows, sum(legacy)::int AS legacy FROM (
+      SELECT sealed_key_version AS version, count(*) AS rows,
+        count(*) FILTER (WHERE sealed_key_version IS NULL AND pre_existing_conditions <> '[]'::jsonb) AS legacy
+      FROM policyholders GROUP BY sealed_key_version
+      UNION ALL
+      SELECT sealed_key_version, count(*), 0 FROM claims WHERE sealed_key_version IS NOT NULL GROUP BY sealed_key_version
+      UNION ALL
+      SELECT sealed_key_version, count(*) FILTER (WHERE sealed_key_version IS NOT NULL),
+        count(*) FILTER (WHERE sealed_key_version IS NULL AND pre_existing_conditions <> '[]'::jsonb)
+      FROM dependents GROUP BY sealed_key_version
+    ) counts GROUP BY version`);
   return rows;
 }
 
