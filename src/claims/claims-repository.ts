@@ -147,8 +147,17 @@ export async function insertClaim(tx: Tx, values: Record<string, unknown>): Prom
   return row;
 }
 
+const HEALTH_COLUMNS = ['request', 'trail', 'result'] as const;
+
+/**
+ * A new decision (request, trail and result together) is sealed like a new claim's, all under one key version;
+ * other changes (status, amounts) are written as they are.
+ */
 export async function updateClaim(tx: Tx, claimId: string, values: Record<string, unknown>): Promise<void> {
-  await tx('claims').update({ ...values, updated_at: tx.fn.now() }).where({ claim_id: claimId });
+  const health = HEALTH_COLUMNS.filter((column) => values[column] !== undefined).length;
+  if (health !== 0 && health !== HEALTH_COLUMNS.length) throw new Error('a claim\'s request, trail and result are sealed together');
+  const { claim_id: _id, ...stored } = health === 0 ? values : await sealClaimHealth(tx, null, { ...values, claim_id: claimId });
+  await tx('claims').update({ ...stored, updated_at: tx.fn.now() }).where({ claim_id: claimId });
 }
 
 export async function findClaim(tx: Tx, idOrNumber: string): Promise<ClaimRow | undefined> {

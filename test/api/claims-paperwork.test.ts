@@ -5,6 +5,7 @@ import type { JobContext } from '../../src/jobs/definition.js';
 import { inTenantAsSystem } from '../../src/jobs/tenant-entry.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { addTerms, arrangeFamily, consultationClaim } from '../helpers/claims.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { PDF, PNG } from '../helpers/documents.js';
 import { jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
@@ -78,6 +79,10 @@ describe('claim documents read by a job (OCR), and claims that wait for their pa
     expect(decided).to.include({ status: 'decided', decision: 'APPROVED', engine_decision: 'APPROVED', approved_amount: 1350, claimed_amount: 1500 });
     expect(decided.rejection_reasons).to.deep.equal([]);
     expect(decided.trail.length).to.be.greaterThan(10);
+    // The new decision is stored sealed like a submitted one: no diagnosis in the plaintext columns.
+    const stored = await ownerInTenant(tenant, async (client) => (await client.query(
+      'SELECT request::text AS request, trail::text AS trail, request_sealed IS NOT NULL AS sealed FROM claims WHERE claim_id = $1', [claimId])).rows[0]);
+    expect(stored).to.deep.equal({ request: '{}', trail: '[]', sealed: true });
     // Decided, its documents are the record: no longer deletable.
     const locked = await api().delete(`${API}/claims/${claimId}/documents/${rx}`).set(...as(agent));
     expect(locked.status, locked.text).to.equal(409);
