@@ -38,7 +38,7 @@ const asObject = (value: unknown): Record<string, unknown> => (typeof value === 
 export async function sealClaimHealth(tx: Tx, createdBy: string | null, values: Record<string, unknown>): Promise<Record<string, unknown>> {
   const claimId = typeof values.claim_id === 'string' ? values.claim_id : crypto.randomUUID();
   const keys = await dataKeyring().keys(tx, createdBy);
-  const seal = (column: string, plaintext: string) => sealValue(keys.current, place(column, claimId), plaintext);
+  const seal = (column: string, plaintext: string) => sealValue(keys.current, place(column, claimId), plaintext, { deflate: true });
   const sealed: Record<string, unknown> = { ...values, claim_id: claimId, sealed_key_version: keys.current.version };
   if (values.request !== undefined) Object.assign(sealed, { request_sealed: seal('request_sealed', asText(values.request)), request: '{}' });
   if (values.trail !== undefined) Object.assign(sealed, { trail_sealed: seal('trail_sealed', asText(values.trail)), trail: '[]' });
