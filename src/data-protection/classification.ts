@@ -36,7 +36,8 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
   },
   claim_documents: {
     ...BOOK, ...STAMPS, document_id: I, policyholder_id: I, claim_id: I, document_type: I, media_type: I, size_bytes: I,
-    sha256: I, storage_key: I, original_name: H, status: I, extracted_data: H, stored_file_id: I,
+    sha256: I, storage_key: I, original_name: H, status: I, extracted_data: H, extracted_data_sealed: H, sealed_key_version: I,
+    stored_file_id: I,
   },
   claims: {
     ...BOOK, ...STAMPS, claim_id: I, policyholder_id: I, claim_number: I, dependent_id: I, policy_id: I,

@@ -71,6 +71,11 @@ describe('claim documents read by a job (OCR), and claims that wait for their pa
     const rx = await upload(claimId, 'prescription', PNG);
     await waitFor(async () => (await documentOf(claimId, rx))?.status === 'processed', 20_000, 'the prescription read');
     expect((await documentOf(claimId, rx))?.extracted_data).to.deep.equal(READINGS.prescription);
+    // What was read (the diagnosis among it) is stored sealed, answered opened.
+    const read = await ownerInTenant(tenant, async (client) => (await client.query(
+      'SELECT extracted_data, extracted_data_sealed FROM claim_documents WHERE document_id = $1', [rx])).rows[0]);
+    expect(read.extracted_data).to.equal(null);
+    expect(read.extracted_data_sealed).to.match(/^k\d+z:/);
     expect(await claimOf(claimId)).to.include({ status: 'awaiting_documents', decision: 'REJECTED' });
 
     await upload(claimId, 'bill');

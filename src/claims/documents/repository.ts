@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/scope.js';
+import { openDocumentRows, sealExtraction, SEALED_DOCUMENT_COLUMNS } from '../../data-protection/encryption/document-fields.js';
 
 // claim_documents rows (book RLS: the caller sees the documents of the policyholders it sees).
 
@@ -21,7 +22,7 @@ export interface DocumentRow {
 }
 
 const COLUMNS = ['document_id', 'claim_id', 'document_type', 'media_type', 'size_bytes', 'sha256', 'storage_key', 'original_name', 'status',
-  'extracted_data', 'created_by', 'created_at'];
+  'extracted_data', ...SEALED_DOCUMENT_COLUMNS, 'created_by', 'created_at'];
 
 export interface NewDocument {
   readonly document_id: string;
@@ -43,21 +44,27 @@ export async function insertDocument(tx: Tx, document: NewDocument): Promise<voi
   await tx('claim_documents').insert(document);
 }
 
-export function listDocuments(tx: Tx, claimId: string): Promise<DocumentRow[]> {
-  return tx('claim_documents').select(COLUMNS).where({ claim_id: claimId }).orderBy([{ column: 'created_at' }, { column: 'document_id' }]);
+// What was read off a document is stored sealed (health data) and answered opened.
+export async function listDocuments(tx: Tx, claimId: string): Promise<DocumentRow[]> {
+  return openDocumentRows(tx, await tx('claim_documents').select(COLUMNS).where({ claim_id: claimId })
+    .orderBy([{ column: 'created_at' }, { column: 'document_id' }]) as DocumentRow[]);
 }
 
-export function findDocument(tx: Tx, claimId: string, documentId: string): Promise<DocumentRow | undefined> {
-  return tx('claim_documents').first(COLUMNS).where({ claim_id: claimId, document_id: documentId });
+async function openedOne(tx: Tx, row: DocumentRow | undefined): Promise<DocumentRow | undefined> {
+  return row && (await openDocumentRows(tx, [row]))[0];
 }
 
-export function findDocumentById(tx: Tx, documentId: string): Promise<DocumentRow | undefined> {
-  return tx('claim_documents').first(COLUMNS).where({ document_id: documentId });
+export async function findDocument(tx: Tx, claimId: string, documentId: string): Promise<DocumentRow | undefined> {
+  return openedOne(tx, await tx('claim_documents').first(COLUMNS).where({ claim_id: claimId, document_id: documentId }));
+}
+
+export async function findDocumentById(tx: Tx, documentId: string): Promise<DocumentRow | undefined> {
+  return openedOne(tx, await tx('claim_documents').first(COLUMNS).where({ document_id: documentId }));
 }
 
 export async function recordExtraction(tx: Tx, documentId: string, status: 'processed' | 'failed', data: Record<string, unknown> | null): Promise<void> {
   await tx('claim_documents').where({ document_id: documentId })
-    .update({ status, extracted_data: data === null ? null : JSON.stringify(data), updated_at: tx.fn.now() });
+    .update({ status, ...(await sealExtraction(tx, documentId, data)), updated_at: tx.fn.now() });
 }
 
 /** Deletes the row (RLS: only one the caller sees); the stored file it held, for releasing. */

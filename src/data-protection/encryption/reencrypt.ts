@@ -4,6 +4,7 @@ import { defineJob } from '../../jobs/definition.js';
 import type { Scope } from '../../scope/run.js';
 import { resealClaims } from './claim-fields.js';
 import { resealDependents } from './dependent-fields.js';
+import { resealDocuments } from './document-fields.js';
 import { dataKeyring } from './keyring.js';
 import { openPolicyholderFields, sealPolicyholderFields, type SealedPolicyholderColumns } from './policyholder-fields.js';
 import { rowsToReseal, writeResealed } from './repository.js';
@@ -25,7 +26,8 @@ export async function resealBatch(tx: Tx, batchSize = BATCH): Promise<number> {
   // Then claims (their health data), in what is left of the batch.
   const claims = rows.length < batchSize ? await resealClaims(tx, keys.current.version, batchSize - rows.length) : 0;
   const done = rows.length + claims;
-  return done + (done < batchSize ? await resealDependents(tx, keys.current.version, batchSize - done) : 0);
+  const dependents = done < batchSize ? await resealDependents(tx, keys.current.version, batchSize - done) : 0;
+  return done + dependents + (done + dependents < batchSize ? await resealDocuments(tx, keys.current.version, batchSize - done - dependents) : 0);
 }
 
 /** Batches until no row is left on an older key; shared by the job and tests. */
