@@ -1,5 +1,6 @@
 import { paginate, type Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
+import { openReviewRows, sealReviewTexts, SEALED_REVIEW_COLUMNS } from '../data-protection/encryption/review-fields.js';
 
 // manual_reviews: one per claim the engine referred to a person; decided once.
 
@@ -26,7 +27,8 @@ export interface ReviewRow {
 
 const COLUMNS = ['r.review_id', 'r.claim_id', 'c.claim_number', 'r.policyholder_id', 'r.status', 'r.reasons', 'r.recommended_decision',
   'r.recommended_amount', 'c.claimed_amount', 'r.final_decision', 'r.approved_amount', 'r.review_notes', 'r.reviewer_id',
-  'r.reviewed_at', 'r.limit_override', 'r.override_reason', 'r.override_excess', 'r.created_at'];
+  'r.reviewed_at', 'r.limit_override', 'r.override_reason', 'r.override_excess', 'r.created_at',
+  ...SEALED_REVIEW_COLUMNS.map((column) => `r.${column}`)];
 const reviews = (tx: Tx) => tx('manual_reviews as r').join('claims as c', 'c.claim_id', 'r.claim_id');
 
 /** Returns the new review's own columns (enough for a claim's answer; the queue's view joins the claim). */
@@ -35,22 +37,29 @@ export async function insertReview(tx: Tx, values: Record<string, unknown>): Pro
   return row;
 }
 
+// A reviewer's texts are stored sealed (health data) and answered opened.
+async function openedOne(tx: Tx, row: ReviewRow | undefined): Promise<ReviewRow | undefined> {
+  return row && (await openReviewRows(tx, [row]))[0];
+}
+
 export async function findReview(tx: Tx, reviewId: string, options: { forUpdate?: boolean } = {}): Promise<ReviewRow | undefined> {
   const query = reviews(tx).first(COLUMNS).where('r.review_id', reviewId);
-  return options.forUpdate ? query.forUpdate('r') : query;
+  return openedOne(tx, await (options.forUpdate ? query.forUpdate('r') : query));
 }
 
 export async function findReviewOfClaim(tx: Tx, claimId: string): Promise<ReviewRow | undefined> {
-  return reviews(tx).first(COLUMNS).where('r.claim_id', claimId);
+  return openedOne(tx, await reviews(tx).first(COLUMNS).where('r.claim_id', claimId));
 }
 
-export function listReviews(tx: Tx, status: string | undefined, page: { limit: number; cursor?: string | undefined }): Promise<Page<ReviewRow>> {
+export async function listReviews(tx: Tx, status: string | undefined, page: { limit: number; cursor?: string | undefined }): Promise<Page<ReviewRow>> {
   const inner = reviews(tx).select(COLUMNS);
   if (status) inner.where('r.status', status);
-  return paginate<ReviewRow>(tx.queryBuilder().from(inner.as('q')), 'review_id', page);
+  const found = await paginate<ReviewRow>(tx.queryBuilder().from(inner.as('q')), 'review_id', page);
+  return { ...found, data: await openReviewRows(tx, found.data) };
 }
 
-export async function completeReview(tx: Tx, reviewId: string, values: Record<string, unknown>): Promise<void> {
-  await tx('manual_reviews').update({ ...values, status: 'COMPLETED', reviewed_at: tx.fn.now(), updated_at: tx.fn.now() })
+export async function completeReview(tx: Tx, reviewId: string, values: Record<string, unknown> & { review_notes?: string | null }): Promise<void> {
+  const texts = await sealReviewTexts(tx, reviewId, values);
+  await tx('manual_reviews').update({ ...values, ...texts, status: 'COMPLETED', reviewed_at: tx.fn.now(), updated_at: tx.fn.now() })
     .where({ review_id: reviewId });
 }

@@ -73,7 +73,7 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
   manual_reviews: {
     ...BOOK, review_id: I, policyholder_id: I, claim_id: I, status: I, reasons: H, recommended_decision: I,
     recommended_amount: I, final_decision: I, approved_amount: I, review_notes: H, reviewer_id: I, reviewed_at: I,
-    created_at: I, updated_at: I, limit_override: I, override_excess: I, override_reason: H,
+    created_at: I, updated_at: I, limit_override: I, override_excess: I, override_reason: H, review_texts_sealed: H, sealed_key_version: I,
   },
   // Account notices (src/notifications/): fixed texts about the user's own sign-in, no personal data in them.
   notifications: {

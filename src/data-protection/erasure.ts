@@ -30,7 +30,7 @@ export const ERASED_VALUES: Readonly<Record<string, Readonly<Record<string, stri
     result: `result || '{"rejected_items": [], "notes": "", "rejection_reasons": [], "fraud_flags": [], "manual_review_reasons": []}'::jsonb`,
   },
   claim_documents: { original_name: 'NULL', extracted_data: 'NULL', extracted_data_sealed: 'NULL', sealed_key_version: 'NULL' },
-  manual_reviews: { reasons: "'[]'::jsonb", review_notes: 'NULL', override_reason: 'NULL' },
+  manual_reviews: { reasons: "'[]'::jsonb", review_notes: 'NULL', override_reason: 'NULL', review_texts_sealed: 'NULL', sealed_key_version: 'NULL' },
   users: {
     email: "'erased-' || user_id || '@erased.invalid'", phone_number: 'NULL', username: 'NULL', first_name: 'NULL', last_name: 'NULL',
     display_name: 'NULL', language_preference: "'en'",

@@ -1,6 +1,7 @@
 import type { Tx } from '../db/scope.js';
 import { openDependentRows, type SealedDependentColumns } from './encryption/dependent-fields.js';
 import { openDocumentRows, SEALED_DOCUMENT_COLUMNS, type SealedDocumentColumns } from './encryption/document-fields.js';
+import { openReviewRows, SEALED_REVIEW_COLUMNS, type SealedReviewColumns } from './encryption/review-fields.js';
 import { openClaimRows, SEALED_CLAIM_COLUMNS, type SealedClaimColumns } from './encryption/claim-fields.js';
 import { openPolicyholderFields, readKeys, SEALED_POLICYHOLDER_COLUMNS, type SealedPolicyholderColumns } from './encryption/policyholder-fields.js';
 
@@ -10,7 +11,7 @@ import { openPolicyholderFields, readKeys, SEALED_POLICYHOLDER_COLUMNS, type Sea
 const LEFT_OUT = new Set(['tenant_id', 'agent_order', 'first_name_key', 'last_name_key', 'phone_key', 'password_hash',
   'refresh_token_hash', 'rotated_token_hashes', 'request_fingerprint', 'idempotency_key', 'policyholder_agent_order', 'storage_key',
   // Sealed values are exported opened (below); blind indexes are keyed hashes, nothing of the person's to read.
-  ...SEALED_POLICYHOLDER_COLUMNS, ...SEALED_CLAIM_COLUMNS, ...SEALED_DOCUMENT_COLUMNS, 'pre_existing_conditions_sealed', 'pan_index', 'aadhaar_index', 'sealed_key_version',
+  ...SEALED_POLICYHOLDER_COLUMNS, ...SEALED_CLAIM_COLUMNS, ...SEALED_DOCUMENT_COLUMNS, ...SEALED_REVIEW_COLUMNS, 'pre_existing_conditions_sealed', 'pan_index', 'aadhaar_index', 'sealed_key_version',
   'mfa_secret_sealed', 'mfa_pending_secret_sealed', 'mfa_recovery_code_hashes']);
 
 /** The sections of an export: table and the column that names the person. */
@@ -41,7 +42,8 @@ export async function exportPolicyholder(tx: Tx, policyholderId: string): Promis
     // A claim's health data is exported opened, as the person gave it.
     sections[table] = (table === 'claims' ? await openClaimRows(tx, rows as SealedClaimColumns[])
       : table === 'dependents' ? await openDependentRows(tx, rows as SealedDependentColumns[])
-        : table === 'claim_documents' ? await openDocumentRows(tx, rows as SealedDocumentColumns[]) : rows).map(clean);
+        : table === 'claim_documents' ? await openDocumentRows(tx, rows as SealedDocumentColumns[])
+          : table === 'manual_reviews' ? await openReviewRows(tx, rows as SealedReviewColumns[]) : rows).map(clean);
   }
   const users = await tx('users').where({ policyholder_id: policyholderId }).select();
   sections.user_account = users.map(clean);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { addTerms, arrangeFamily, consultationClaim, PLUM_TERMS, type Family } from '../helpers/claims.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { API, api } from '../helpers/context.js';
 
 describe('claims: submission, decision, review, visibility', () => {
@@ -93,6 +94,12 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(decided.body.review).to.include({ status: 'COMPLETED', final_decision: 'APPROVED', approved_amount: 1350 });
     expect(decided.body.review.reviewer_id).to.be.a('string');
     expect(decided.body.review.reviewed_at).to.be.a('string');
+    // The reviewer's notes are answered as written and stored sealed (they may cite the diagnosis).
+    expect(decided.body.review.review_notes).to.equal('Called the clinic: three family members seen that day.');
+    const stored = await ownerInTenant(tenant, async (client) => (await client.query(
+      'SELECT review_notes, review_texts_sealed FROM manual_reviews WHERE review_id = $1', [review.review_id])).rows[0]);
+    expect(stored.review_notes).to.equal(null);
+    expect(stored.review_texts_sealed).to.match(/^k\d+:/);
     expect(decided.body.claim).to.include({ decision: 'APPROVED', approved_amount: 1350, status: 'reviewed', engine_decision: 'MANUAL_REVIEW' });
     const again = await api().post(`${API}/claims/reviews/${review.review_id}`).set(...as(tenant.admin))
       .send({ final_decision: 'REJECTED', review_notes: 'changed my mind' });

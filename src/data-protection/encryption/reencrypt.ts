@@ -5,6 +5,7 @@ import type { Scope } from '../../scope/run.js';
 import { resealClaims } from './claim-fields.js';
 import { resealDependents } from './dependent-fields.js';
 import { resealDocuments } from './document-fields.js';
+import { resealReviews } from './review-fields.js';
 import { dataKeyring } from './keyring.js';
 import { openPolicyholderFields, sealPolicyholderFields, type SealedPolicyholderColumns } from './policyholder-fields.js';
 import { rowsToReseal, writeResealed } from './repository.js';
@@ -25,9 +26,12 @@ export async function resealBatch(tx: Tx, batchSize = BATCH): Promise<number> {
   }
   // Then claims (their health data), in what is left of the batch.
   const claims = rows.length < batchSize ? await resealClaims(tx, keys.current.version, batchSize - rows.length) : 0;
-  const done = rows.length + claims;
-  const dependents = done < batchSize ? await resealDependents(tx, keys.current.version, batchSize - done) : 0;
-  return done + dependents + (done + dependents < batchSize ? await resealDocuments(tx, keys.current.version, batchSize - done - dependents) : 0);
+  let done = rows.length + claims;
+  // Then the other tables holding health data, each in what is left of the batch.
+  for (const reseal of [resealDependents, resealDocuments, resealReviews]) {
+    if (done < batchSize) done += await reseal(tx, keys.current.version, batchSize - done);
+  }
+  return done;
 }
 
 /** Batches until no row is left on an older key; shared by the job and tests. */

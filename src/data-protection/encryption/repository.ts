@@ -50,7 +50,7 @@ export async function insertReveal(tx: Tx, row: RevealRow): Promise<void> {
 }
 
 export async function sealedRowCounts(tx: Tx): Promise<{ version: number | null; rows: number; legacy: number }[]> {
-  // Every table holding sealed values (policyholders, claims, dependents, claim documents): a version is in use while any row uses it.
+  // Every table holding sealed values (policyholders, claims, dependents, claim documents, reviews): a version is in use while any row uses it.
   const { rows } = await tx.raw(`SELECT version, sum(rows)::int AS rows, sum(legacy)::int AS legacy FROM (
       SELECT sealed_key_version AS version, count(*) AS rows,
         count(*) FILTER (WHERE sealed_key_version IS NULL AND pre_existing_conditions <> '[]'::jsonb) AS legacy
@@ -65,6 +65,10 @@ export async function sealedRowCounts(tx: Tx): Promise<{ version: number | null;
       SELECT sealed_key_version, count(*) FILTER (WHERE sealed_key_version IS NOT NULL),
         count(*) FILTER (WHERE sealed_key_version IS NULL AND extracted_data IS NOT NULL)
       FROM claim_documents GROUP BY sealed_key_version
+      UNION ALL
+      SELECT sealed_key_version, count(*) FILTER (WHERE sealed_key_version IS NOT NULL),
+        count(*) FILTER (WHERE sealed_key_version IS NULL AND review_notes IS NOT NULL)
+      FROM manual_reviews GROUP BY sealed_key_version
     ) counts GROUP BY version`);
   return rows;
 }
