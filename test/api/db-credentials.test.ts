@@ -14,6 +14,7 @@ import { connectionConfig, withoutPassword } from '../../src/db/credentials.js';
 import { loginRoleUrls, provisionFromOwner } from '../../src/db/roles.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
+import { testDeps } from '../helpers/context.js';
 import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
 
 /** Signs in as `url`'s role with `password`; answers the SQLSTATE of a refusal, or 'ok'. */
@@ -53,8 +54,10 @@ describe('V2.10.1 database credentials rotate without downtime', function () {
       ownerUrl = server.superuserUrl;
     }
     // Connections live one second: after a rotation the app's pools must open new ones, with the new password.
-    config = testConfig(home, { DATABASE_URL: ownerUrl, DATA_DIR: home, DB_POOL_MAX: '2', DB_CONNECTION_LIFETIME_SECONDS: '1',
+    const own = testConfig(home, { DATABASE_URL: ownerUrl, DATA_DIR: home, DB_POOL_MAX: '2', DB_CONNECTION_LIFETIME_SECONDS: '1',
       DATABASE_APP_PASSWORD_FILE: appFile, DATABASE_PLATFORM_PASSWORD_FILE: platformFile });
+    // On the shared server the super admin's password hash is peppered with the suite's master key.
+    config = server ? own : { ...own, masterKey: testDeps().config.masterKey };
     deps = await boot(config, createLogger(config));
   });
 
