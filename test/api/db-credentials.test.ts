@@ -9,12 +9,14 @@ import { boot } from '../../src/boot.js';
 import type { Config } from '../../src/config.js';
 import { rotateDatabaseCredentials } from '../../src/db/credentials-rotation.js';
 import { openDatabase } from '../../src/db/database.js';
+import { createKnex } from '../../src/db/knex.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.js';
 import { connectionConfig, withoutPassword } from '../../src/db/credentials.js';
 import { loginRoleUrls, provisionFromOwner } from '../../src/db/roles.js';
 import type { AppDeps } from '../../src/deps.js';
 import { createLogger } from '../../src/logger.js';
 import { testDeps } from '../helpers/context.js';
+import { expectProblem } from '../helpers/problems.js';
 import { SUPER_ADMIN, testConfig } from '../helpers/test-config.js';
 
 /** Signs in as `url`'s role with `password`; answers the SQLSTATE of a refusal, or 'ok'. */
@@ -109,6 +111,16 @@ describe('V2.10.1 database credentials rotate without downtime', function () {
       expect(login.status, login.text).to.equal(200);
       const me = await supertest(app).get('/api/v1/auth/me').set('Authorization', `Bearer ${login.body.access_token}`);
       expect(me.status).to.equal(200);
+
+      // A process still holding the old password (the instant between ALTER ROLE and the rename): 503, not 500.
+      const stale = createKnex(platformRoleUrl, 1, { password: async () => before.platform, log: () => undefined });
+      try {
+        const refused = await supertest(createApp({ ...deps, db: { ...deps.db, platform: stale } }))
+          .post('/api/v1/auth/login').send(SUPER_ADMIN);
+        expectProblem(refused, 503, [], 'service.unavailable');
+      } finally {
+        await stale.destroy();
+      }
     } finally {
       await open.end();
     }
