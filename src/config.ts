@@ -17,6 +17,9 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url().optional(),
   DATABASE_APP_URL: z.url().optional(),
   DATABASE_PLATFORM_URL: z.url().optional(),
+  /** Files holding the runtime / platform role's password, read at each new connection (`npm run db:rotate-credentials`). */
+  DATABASE_APP_PASSWORD_FILE: z.string().min(1).optional(),
+  DATABASE_PLATFORM_PASSWORD_FILE: z.string().min(1).optional(),
   /** Hosts counted as this machine for the TLS rule (comma-separated), e.g. a compose service on a private network. */
   DATABASE_LOCAL_HOSTS: z.string().default(''),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -75,6 +78,7 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly databaseAppUrl: string | undefined;
   readonly databasePlatformUrl: string | undefined;
+  readonly databasePasswordFiles: { readonly app: string | undefined; readonly platform: string | undefined };
   readonly dataDir: string;
   readonly dbPoolMax: number;
   /** A statement running longer is cancelled (a 503); applies to every pooled connection. */
@@ -181,6 +185,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL,
     databaseAppUrl: env.DATABASE_APP_URL,
     databasePlatformUrl: env.DATABASE_PLATFORM_URL,
+    databasePasswordFiles: Object.freeze({ app: env.DATABASE_APP_PASSWORD_FILE, platform: env.DATABASE_PLATFORM_PASSWORD_FILE }),
     dataDir,
     dbPoolMax: env.DB_POOL_MAX,
     dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,

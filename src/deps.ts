@@ -43,7 +43,7 @@ export function createDeps(config: Config, db: Database, log: Logger): AppDeps {
     passwords: new PasswordHasher(config.argon2, config.hashing, config.masterKey),
     tokens: new TokenService(config.jwt),
     tenants: new TenantRegistry(db, config.tenantCacheTtlMs),
-    jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log),
+    jobs: new JobQueue(db.appUrl, JOB_DEFINITIONS, config.jobs.poolMax, log, db.appPassword),
     rateLimitStore: (name) => new PostgresRateLimitStore(db.app, `${name}:`),
     documentExtractor: noExtraction,
     notifier: new InboxNotifier(log),

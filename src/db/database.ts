@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded.js';
 import { createKnex } from './knex.js';
 import { assertCitusSession, citusSessionProblems, hasCitus } from './citus.js';
+import type { PasswordSource } from './credentials.js';
 import { PLATFORM_GROUP, provisionFromOwner, provisionFromSuperuser, withClient } from './roles.js';
 
 export interface Database {
@@ -15,6 +16,8 @@ export interface Database {
   readonly ownerUrl: string;
   /** The runtime role's connection string, for the job queue's own small pool. */
   readonly appUrl: string;
+  /** The runtime role's password when it lives in a file (appUrl then carries none): read at each new connection. */
+  readonly appPassword: PasswordSource | undefined;
   /** Citus takes each SET LOCAL as its own statement and never sees set_config. */
   readonly isCitus: boolean;
   close(): Promise<void>;
@@ -27,7 +30,8 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   let embedded: EmbeddedServer | undefined;
   let urls;
   if (config.databaseUrl) {
-    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl, config.databasePlatformUrl);
+    urls = await provisionFromOwner(config.databaseUrl, config.databaseAppUrl, config.databasePlatformUrl,
+      config.databasePasswordFiles);
   } else {
     const clusterDir = mode === 'persistent'
       ? path.join(config.dataDir, 'pg')
@@ -37,9 +41,10 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
   }
   const poolSettings = { statementTimeoutMs: config.dbStatementTimeoutMs,
     connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs };
-  const app = createKnex(urls.appUrl, config.dbPoolMax, { ...poolSettings, log: (message) => log(`database pool: ${message}`) });
+  const app = createKnex(urls.appUrl, config.dbPoolMax,
+    { ...poolSettings, password: urls.appPassword, log: (message) => log(`database pool: ${message}`) });
   const platform = createKnex(urls.platformUrl, config.dbPlatformPoolMax,
-    { ...poolSettings, log: (message) => log(`platform pool: ${message}`) });
+    { ...poolSettings, password: urls.platformPassword, log: (message) => log(`platform pool: ${message}`) });
   try {
     await assertRuntimeRoleIsConfined(app);
     await assertRuntimeRoleIsConfined(platform);
@@ -50,6 +55,7 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
       platform,
       ownerUrl: urls.ownerUrl,
       appUrl: urls.appUrl,
+      appPassword: urls.appPassword,
       isCitus,
       async close() {
         await Promise.all([app.destroy(), platform.destroy()]);

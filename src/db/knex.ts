@@ -2,6 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 import ClientPG from 'knex/lib/dialects/postgres/index.js';
 import TransactionPG from 'knex/lib/dialects/postgres/execution/pg-transaction.js';
 import pg from 'pg';
+import { connectionConfig } from './credentials.js';
 
 // DATE stays 'YYYY-MM-DD' (no time-zone shift); bigint counts fit in a JS number; NUMERIC stays a string (money).
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -70,6 +71,8 @@ export interface PoolOptions {
   readonly acquireTimeoutMs?: number;
   /** Where Knex's own warnings go (a dropped connection, a failed connect) instead of the console. */
   readonly log?: (message: string) => void;
+  /** Read at each new connection (a rotated password file); the connection string then carries no password. */
+  readonly password?: (() => Promise<string>) | undefined;
 }
 
 export function createKnex(connectionString: string, poolMax: number, options: PoolOptions = {}): Knex {
@@ -78,7 +81,7 @@ export function createKnex(connectionString: string, poolMax: number, options: P
     client: ScopedClientPG as unknown as typeof knexFactory.Client,
     // pg sends both timeouts as startup parameters: every pooled connection has them from its first statement.
     connection: {
-      connectionString,
+      ...connectionConfig(connectionString, options.password),
       application_name: 'agent-mitra',
       statement_timeout: options.statementTimeoutMs ?? STATEMENT_TIMEOUT_MS,
       idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,

@@ -103,12 +103,13 @@ const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 
 /**
  * The database is down or the connection dropped: a network error, pg's "Connection terminated", SQLSTATE class
- * 08 (connection exception) or an administrator's shutdown (57P01, 57P02).
+ * 08 (connection exception) or an administrator's shutdown (57P01, 57P02); or a new connection's password refused
+ * (28P01), as in the moment of a credentials rotation between ALTER ROLE and the password file's rename.
  */
 function isConnectionFailure(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || /^08[0-9A-Z]{3}$/.test(code) || code === '57P01' || code === '57P02')) {
+  if (typeof code === 'string' && (CONNECTION_ERRORS.has(code) || /^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '28P01'].includes(code))) {
     return true;
   }
   return typeof message === 'string' && /^Connection terminated/.test(message);

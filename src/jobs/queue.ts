@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
+import { connectionConfig } from '../db/credentials.js';
 import { ValidationError } from '../errors.js';
 import { currentLogContext } from '../log-context.js';
 import { JOBS_SCHEMA, type JobDefinition, type JobEnvelope } from './definition.js';
@@ -35,9 +36,11 @@ export class JobQueue {
   readonly events = new EventEmitter();
   private started = false;
 
-  constructor(appUrl: string, definitions: readonly JobDefinition[], poolMax: number, private readonly log: Logger) {
+  constructor(appUrl: string, definitions: readonly JobDefinition[], poolMax: number, private readonly log: Logger,
+    password?: () => Promise<string>) {
     this.definitions = new Map(definitions.map((definition) => [definition.queue, definition]));
-    this.pool = new pg.Pool({ connectionString: appUrl, max: poolMax, application_name: 'agent-mitra-jobs', idleTimeoutMillis: 30_000 });
+    // A password file's password is read at each new connection, like the request pools'.
+    this.pool = new pg.Pool({ ...connectionConfig(appUrl, password), max: poolMax, application_name: 'agent-mitra-jobs', idleTimeoutMillis: 30_000 });
     // An idle connection dropped by the server (restart, fail-over): the pool replaces it on next use.
     // (The message and code only: pg hangs the whole client object on the error.)
     this.pool.on('error', (error: Error & { code?: string }) =>
