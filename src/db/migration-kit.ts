@@ -167,3 +167,34 @@ export function auditTableByStatement(pgm: MigrationBuilder, context: TenantMigr
 export function dropAuditTriggersByStatement(pgm: MigrationBuilder, table: string): void {
   for (const command of ['insert', 'update', 'delete']) pgm.sql(`DROP TRIGGER ${table}_audit_${command} ON ${table};`);
 }
+
+/**
+ * The owner's function that retires a data key version (src/data-protection/encryption/): it destroys the wrapped
+ * key unless the version is current, a newer one is younger than `p_min_age`, or a row of any of `sealedTables`
+ * still uses it. Each migration that adds a sealed table replaces it with the longer list.
+ */
+export function retireDataKeyFunction(schema: string, sealedTables: readonly string[]): string {
+  const inUse = sealedTables.map((table) => `EXISTS (SELECT 1 FROM "${schema}".${table} WHERE sealed_key_version = p_version)`);
+  return `
+    CREATE OR REPLACE FUNCTION "${schema}".retire_data_key(p_version integer, p_min_age interval)
+    RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = "${schema}", pg_catalog AS $retire$
+    DECLARE
+      newest integer;
+      newest_at timestamptz;
+      retired timestamptz;
+    BEGIN
+      SELECT key_version, created_at INTO newest, newest_at FROM "${schema}".data_keys
+       WHERE purpose = 'seal' ORDER BY key_version DESC LIMIT 1;
+      SELECT retired_at INTO retired FROM "${schema}".data_keys WHERE purpose = 'seal' AND key_version = p_version FOR UPDATE;
+      IF NOT FOUND THEN RETURN 'not_found'; END IF;
+      IF retired IS NOT NULL THEN RETURN 'retired'; END IF;
+      IF p_version = newest THEN RETURN 'current'; END IF;
+      IF newest_at > now() - p_min_age THEN RETURN 'too_recent'; END IF;
+      IF ${inUse.join('\n         OR ')} THEN
+        RETURN 'in_use';
+      END IF;
+      UPDATE "${schema}".data_keys SET wrapped_key = NULL, retired_at = now() WHERE purpose = 'seal' AND key_version = p_version;
+      RETURN 'retired';
+    END
+    $retire$;`;
+}
