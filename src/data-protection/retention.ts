@@ -9,7 +9,7 @@ import { ERASED_VALUES } from './erasure.js';
 interface RetentionRule { readonly days: number; readonly description: string }
 
 export const RETENTION_DEFAULTS: Readonly<Record<RetentionClass, RetentionRule>> = {
-  closed_claims: { days: 3650, description: 'Decided claims: the request, trail and documents are emptied (the financial record stays)' },
+  closed_claims: { days: 3650, description: 'Decided claims: the request, trail and what was read off their documents are emptied (the financial record and the files stay)' },
   ended_sessions: { days: 90, description: 'Sessions and their refresh tokens, counted from revocation or expiry' },
   audit_log: { days: 3650, description: 'The change audit trail (never less than 90 days)' },
   read_audit: { days: 1095, description: 'The read audit of personal data (never less than 90 days)' },
@@ -45,6 +45,10 @@ async function purgeRows(tx: Tx): Promise<Record<string, number>> {
   const periods = await retentionPeriods(tx);
   const cutoff = (dataClass: RetentionClass) => cutoffOf(tx, periods, dataClass);
   const count = (result: { rowCount: number | null }) => result.rowCount ?? 0;
+  // A closed claim's documents keep their files and metadata (the decision's evidence) but not what was read off them.
+  await tx.raw(`UPDATE claim_documents d SET extracted_data = NULL, extracted_data_sealed = NULL, sealed_key_version = NULL
+    FROM claims c WHERE c.claim_id = d.claim_id AND c.status IN ('decided', 'reviewed') AND c.created_at < ?
+      AND (d.extracted_data IS NOT NULL OR d.extracted_data_sealed IS NOT NULL)`, [cutoff('closed_claims')]);
   return {
     closed_claims: count(await tx.raw(`UPDATE claims SET ${CLAIM_DETAIL}, updated_at = now()
       WHERE status IN ('decided', 'reviewed') AND created_at < ? AND (request <> '{}'::jsonb OR request_sealed IS NOT NULL)`, [cutoff('closed_claims')])),

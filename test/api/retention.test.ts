@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { createPolicyholderAs } from '../helpers/book.js';
 import { ownerInTenant } from '../helpers/catalog.js';
+import { PDF } from '../helpers/documents.js';
 import { addTerms, consultationClaim } from '../helpers/claims.js';
 import { API, api } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
@@ -26,7 +27,8 @@ describe('retention periods and the purge', () => {
       (SELECT count(*) FROM user_sessions)::int AS sessions,
       (SELECT count(*) FROM audit_log)::int AS audit,
       (SELECT count(*) FROM personal_data_reads)::int AS reads,
-      (SELECT count(*) FROM claims WHERE request = '{}'::jsonb)::int AS emptied_claims`)).rows[0]);
+      (SELECT count(*) FROM claims WHERE request = '{}'::jsonb)::int AS emptied_claims,
+      (SELECT count(*) FROM claim_documents WHERE extracted_data IS NOT NULL OR extracted_data_sealed IS NOT NULL)::int AS documents_read`)).rows[0]);
 
   const purge = async () => {
     const res = await api().post(`${API}/retention-purges`).set(...bearer(tenant.admin.token));
@@ -46,8 +48,14 @@ describe('retention periods and the purge', () => {
     };
     oldClaim = await submit();
     newClaim = await submit();
+    for (const claim of [oldClaim, newClaim]) {
+      const upload = await api().post(`${API}/claims/${claim}/documents`).set(...bearer(agent.token)).field('document_type', 'bill').attach('file', PDF, 'bill.pdf');
+      expect(upload.status, upload.text).to.equal(201);
+    }
     await asOwner(async (query) => {
       await query("UPDATE claims SET created_at = now() - interval '11 years' WHERE claim_id = $1", [oldClaim]);
+      // What OCR read off both claims' bills (as stored before sealing: the purge empties either form).
+      await query(`UPDATE claim_documents SET status = 'processed', extracted_data = '{"bill": {"bill_number": "B-1"}}'::jsonb`);
       const user = agent.user_id;
       await query(`INSERT INTO user_sessions (user_id, refresh_token_hash, expires_at, revoked_at, revoked_reason)
         VALUES ($1, $2, now() - interval '200 days', now() - interval '201 days', 'logout'), ($1, $3, now() + interval '1 day', NULL, NULL)`,
@@ -72,9 +80,11 @@ describe('retention periods and the purge', () => {
   });
 
   it('purges what is past its period, keeps the rest, and a second run gives the same result', async () => {
+    expect((await state())?.documents_read).to.equal(2);
     const first = await purge();
     expect(first).to.include({ closed_claims: 1, ended_sessions: 1, audit_log: 1, read_audit: 1 });
     const afterFirst = await state();
+    expect(afterFirst?.documents_read, 'the closed claim\'s document is emptied, the open one\'s kept').to.equal(1);
     const second = await purge();
     expect(Object.values(second).every((n) => n === 0), JSON.stringify(second)).to.equal(true);
     expect(await state()).to.deep.equal(afterFirst);
