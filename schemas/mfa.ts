@@ -48,8 +48,10 @@ export const RecoveryCodes = z.object({
 export const MfaVerifyResult = TokenPair.extend({ recovery_codes: z.array(z.string()).optional() });
 
 export const MfaStatus = z.object({
-  enabled: z.boolean(),
-  enabled_at: Timestamp.nullable(),
+  enabled: z.boolean().describe('Sign-in asks for a second factor: an authenticator app, a security key or both'),
+  methods: z.array(z.enum(['totp', 'webauthn'])).describe('The second factors the account has'),
+  enabled_at: Timestamp.nullable().describe('When the authenticator app was confirmed'),
+  security_keys: z.number().int().describe('Security keys and passkeys registered (GET /auth/webauthn/credentials)'),
   mandatory: z.boolean().describe('Your roles require MFA: it cannot be switched off'),
   recovery_codes_left: z.number().int(),
 });

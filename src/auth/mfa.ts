@@ -11,6 +11,7 @@ import {
   activatePendingSecret, clearMfa, consumeChallenge, currentChallengeSeq, findMfaState, replaceRecoveryCodes, setPendingSecret, takeTimeStep, useRecoveryCode,
   type MfaState,
 } from './mfa-repository.js';
+import { countCredentials } from './webauthn-repository.js';
 import { inAccountScope, mfaMandatoryFor, settle, startSession, type ClientInfo } from './service.js';
 import { recordSecurityEvent, recordSecurityEventApart } from '../security-events/record.js';
 import { requireRecentSignIn } from './step-up.js';
@@ -168,8 +169,12 @@ function accountOf(actor: Actor): { kind: AccountKind; user_id: string; tenant: 
 export async function mfaStatus(tx: Tx, deps: AppDeps, actor: Actor): Promise<z.infer<typeof MfaStatus>> {
   const { kind, user_id } = accountOf(actor);
   const state = await findMfaState(tx, kind, user_id);
+  const keys = await countCredentials(tx, kind, user_id);
+  const methods = [...(state?.mfa_secret_sealed ? ['totp' as const] : []), ...(keys > 0 ? ['webauthn' as const] : [])];
   return {
-    enabled: Boolean(state?.mfa_secret_sealed),
+    enabled: methods.length > 0,
+    methods,
+    security_keys: keys,
     enabled_at: state?.mfa_enabled_at?.toISOString() ?? null,
     mandatory: await mfaMandatoryFor(deps, tx, kind, user_id),
     recovery_codes_left: state?.mfa_recovery_code_hashes.length ?? 0,

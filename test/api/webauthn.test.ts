@@ -88,6 +88,10 @@ describe('WebAuthn security keys (ASVS V2.3.2)', function () {
         401, [], 'auth.webauthn_invalid');
       const listed = await app.get(`${API}/auth/webauthn/credentials`).set(...bearer(user.token));
       expect(listed.body.data.map((credential: { credential_id: string }) => credential.credential_id)).to.deep.equal([res.body.credential_id]);
+      // The account's MFA status counts the key as its second factor.
+      const status = await app.get(`${API}/auth/mfa`).set(...bearer(user.token));
+      expect(status.body).to.include({ enabled: true, security_keys: 1 });
+      expect(status.body.methods).to.deep.equal(['webauthn']);
       const again = await app.post(`${API}/auth/webauthn/registration/options`).set(...bearer(user.token));
       expect(again.status, 'adding a factor needs a recent sign-in with one: the password-only token is too weak').to.equal(401);
     });
