@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/scope.js';
-import { dataKeyring, type TenantKeys } from './keyring.js';
+import { dataKeyring, keysForSealedRows, type TenantKeys } from './keyring.js';
 import { openValue, placeOf, sealValue } from './sealed-values.js';
 
 // Health data in a claim, sealed with the tenant's data key: the request (the prescription's diagnosis, treatment,
@@ -51,11 +51,6 @@ export async function sealClaimHealth(tx: Tx, createdBy: string | null, values: 
   return sealed;
 }
 
-/** The keys, read only when a row holds a sealed value (claims filed before encryption hold plaintext). */
-export async function keysForClaims(tx: Tx, rows: readonly SealedClaimColumns[]): Promise<TenantKeys | undefined> {
-  return rows.some((row) => row.sealed_key_version != null) ? dataKeyring().existingKeys(tx) : undefined;
-}
-
 export interface OpenParts { readonly request?: boolean; readonly trail?: boolean }
 
 /**
@@ -73,7 +68,7 @@ export function openClaimRow<T extends SealedClaimColumns>(keys: TenantKeys | un
 }
 
 export async function openClaimRows<T extends SealedClaimColumns>(tx: Tx, rows: readonly T[], parts?: OpenParts): Promise<T[]> {
-  const keys = await keysForClaims(tx, rows);
+  const keys = await keysForSealedRows(tx, rows);
   return rows.map((row) => openClaimRow(keys, row, parts));
 }
 

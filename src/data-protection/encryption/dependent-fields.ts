@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Tx } from '../../db/scope.js';
-import { dataKeyring, type TenantKeys } from './keyring.js';
+import { dataKeyring, keysForSealedRows } from './keyring.js';
 import { openValue, placeOf, sealValue } from './sealed-values.js';
 
 // A dependent's pre-existing conditions (health data), sealed with the tenant's data key and bound to the dependent;
@@ -33,7 +33,7 @@ export async function sealDependentConditions(tx: Tx, createdBy: string | null, 
 
 /** Rows with their conditions opened into pre_existing_conditions; the sealed columns left out. */
 export async function openDependentRows<T extends SealedDependentColumns>(tx: Tx, rows: readonly T[]): Promise<T[]> {
-  const keys: TenantKeys | undefined = rows.some((row) => row.pre_existing_conditions_sealed) ? await dataKeyring().existingKeys(tx) : undefined;
+  const keys = await keysForSealedRows(tx, rows);
   return rows.map((row) => {
     const { pre_existing_conditions_sealed: sealed, sealed_key_version: _version, ...plain } = row;
     return (sealed ? { ...plain, pre_existing_conditions: JSON.parse(openValue(keys, place(row.dependent_id), sealed)) } : plain) as T;

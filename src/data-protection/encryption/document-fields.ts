@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/scope.js';
-import { dataKeyring, type TenantKeys } from './keyring.js';
+import { dataKeyring, keysForSealedRows } from './keyring.js';
 import { openValue, placeOf, sealValue } from './sealed-values.js';
 
 // What OCR read off a claim document (a prescription's diagnosis, a bill's items): health data, sealed with the
@@ -27,7 +27,7 @@ export async function sealExtraction(tx: Tx, documentId: string, data: Record<st
 
 /** Rows with what was read opened into extracted_data; the sealed columns left out. */
 export async function openDocumentRows<T extends SealedDocumentColumns>(tx: Tx, rows: readonly T[]): Promise<T[]> {
-  const keys: TenantKeys | undefined = rows.some((row) => row.extracted_data_sealed) ? await dataKeyring().existingKeys(tx) : undefined;
+  const keys = await keysForSealedRows(tx, rows);
   return rows.map((row) => {
     const { extracted_data_sealed: sealed, sealed_key_version: _version, ...plain } = row;
     return (sealed ? { ...plain, extracted_data: JSON.parse(openValue(keys, place(row.document_id), sealed)) } : plain) as T;

@@ -128,3 +128,13 @@ export function dataKeyring(): DataKeyring {
   if (!installed) throw new Error('no data keyring installed (createDeps installs one)');
   return installed;
 }
+
+/**
+ * The tenant's keys for opening rows of a table with sealed values, read only when one of the rows holds any (its
+ * sealed_key_version is set exactly then): a page of rows written before encryption, or with nothing sealed, costs
+ * no query.
+ */
+export async function keysForSealedRows(tx: Tx, rows: readonly { readonly sealed_key_version?: number | null }[])
+  : Promise<TenantKeys | undefined> {
+  return rows.some((row) => row.sealed_key_version != null) ? dataKeyring().existingKeys(tx) : undefined;
+}

@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/scope.js';
-import { dataKeyring, type TenantKeys } from './keyring.js';
+import { dataKeyring, keysForSealedRows } from './keyring.js';
 import { openValue, placeOf, sealValue } from './sealed-values.js';
 
 // A reviewer's notes on a claim may cite the diagnosis: sealed with the tenant's data key and bound to the review,
@@ -30,7 +30,7 @@ export async function sealReviewTexts(tx: Tx, reviewId: string, texts: { review_
 
 /** Rows with their texts opened into review_notes; the sealed columns left out. */
 export async function openReviewRows<T extends SealedReviewColumns>(tx: Tx, rows: readonly T[]): Promise<T[]> {
-  const keys: TenantKeys | undefined = rows.some((row) => row.review_texts_sealed) ? await dataKeyring().existingKeys(tx) : undefined;
+  const keys = await keysForSealedRows(tx, rows);
   return rows.map((row) => {
     const { review_texts_sealed: sealed, sealed_key_version: _version, ...plain } = row;
     return (sealed ? { ...plain, ...JSON.parse(openValue(keys, place(row.review_id), sealed)) } : plain) as T;
