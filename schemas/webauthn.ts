@@ -9,31 +9,30 @@ const Base64Url = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9_-]*$/,
 
 const ClientExtensionResults = z.record(z.string(), z.unknown()).default({});
 
-export const RegistrationCredential = z.object({
+/** What both ceremonies' credentials share; each adds its own `response`. */
+const PublicKeyCredential = z.object({
   id: Base64Url(1400).min(1, 'is required'),
   rawId: Base64Url(1400).min(1, 'is required'),
   type: z.literal('public-key'),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: ClientExtensionResults,
+});
+
+export const RegistrationCredential = PublicKeyCredential.extend({
   response: z.looseObject({
     clientDataJSON: Base64Url(8192).min(1, 'is required'),
     attestationObject: Base64Url(65536).min(1, 'is required'),
     transports: z.array(z.string().max(32)).max(10).optional(),
   }),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: ClientExtensionResults,
 }).describe('PublicKeyCredential.toJSON() of navigator.credentials.create()');
 
-export const AuthenticationCredential = z.object({
-  id: Base64Url(1400).min(1, 'is required'),
-  rawId: Base64Url(1400).min(1, 'is required'),
-  type: z.literal('public-key'),
+export const AuthenticationCredential = PublicKeyCredential.extend({
   response: z.looseObject({
     clientDataJSON: Base64Url(8192).min(1, 'is required'),
     authenticatorData: Base64Url(8192).min(1, 'is required'),
     signature: Base64Url(2048).min(1, 'is required'),
     userHandle: Base64Url(256).optional(),
   }),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-  clientExtensionResults: ClientExtensionResults,
 }).describe('PublicKeyCredential.toJSON() of navigator.credentials.get()');
 
 const CredentialName = z.string().trim().min(1, 'is required').max(64)
