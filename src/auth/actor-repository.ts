@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { bookRangeSetters, MAX_AGENT_ORDER } from '../db/scope.js';
-import { assertUuid } from '../db/sql-literals.js';
+import { preparedOpening, type PreparedOpening } from '../db/sql-literals.js';
 import type { PermissionRule } from './ability.js';
 import type { DataScope } from './actor.js';
 
@@ -28,15 +28,15 @@ export interface TenantActorRow {
 }
 
 /**
- * The opening SELECT of a signed-in caller's scope (it rides the transaction's first round trip, so its two ids are
- * checked uuid literals): the user behind a live session with its roles and the rules they grant, no row when the
+ * The opening SELECT of a signed-in caller's scope (a prepared statement riding the transaction's first round trip,
+ * its two ids checked uuids): the user behind a live session with its roles and the rules they grant, no row when the
  * session has ended. It also derives the caller's book range (book_lo/book_hi/book_policyholder_id: the whole
  * range for tenant-wide roles, the agent's subtree for 'team', its own number for 'own', a policyholder user's own
  * record's number and id, else nobody) and sets it for the rest of the transaction (see bookRangeSetters).
  */
-export function sessionActorOpening(db: Database, userId: string, sessionId: string): string {
-  const user = `'${assertUuid(userId)}'::uuid`;
-  return `
+export function sessionActorOpening(db: Database, userId: string, sessionId: string): PreparedOpening {
+  const user = '$1::uuid';
+  return preparedOpening('am_session_actor', `
     WITH granted AS (
       SELECT r.role_id, r.role_name, r.data_scope FROM user_roles ur JOIN roles r ON r.role_id = ur.role_id
        WHERE ur.user_id = ${user} AND (ur.expires_at IS NULL OR ur.expires_at > now())),
@@ -52,7 +52,7 @@ export function sessionActorOpening(db: Database, userId: string, sessionId: str
                          JOIN permissions p ON p.permission_id = rp.permission_id), '[]') AS rules
         FROM user_sessions s JOIN users u ON u.user_id = s.user_id
         LEFT JOIN agents a ON a.user_id = u.user_id AND a.status = 'active'
-       WHERE s.session_id = '${assertUuid(sessionId)}'::uuid AND s.user_id = ${user} AND s.revoked_at IS NULL
+       WHERE s.session_id = $2::uuid AND s.user_id = ${user} AND s.revoked_at IS NULL
          AND s.expires_at > now() AND u.status = 'active'
        LIMIT 1),
     book AS (
@@ -70,7 +70,7 @@ export function sessionActorOpening(db: Database, userId: string, sessionId: str
           WHEN data_scope IN ('own', 'team') AND agent_pre_order IS NOT NULL AND agent_subtree_hi IS NOT NULL THEN NULL
           WHEN policyholder_agent_order IS NOT NULL THEN policyholder_id END AS book_policyholder_id
         FROM caller)
-    SELECT book.*, ${bookRangeSetters(db, 'book_lo', 'book_hi', 'book_policyholder_id')} FROM book`;
+    SELECT book.*, ${bookRangeSetters(db, 'book_lo', 'book_hi', 'book_policyholder_id')} FROM book`, [userId, sessionId]);
 }
 
 const SCOPE_RANK = `CASE data_scope WHEN 'tenant' THEN 3 WHEN 'team' THEN 2 WHEN 'own' THEN 1 ELSE 0 END`;
@@ -80,10 +80,10 @@ export interface PlatformActorRow {
   readonly email: string;
 }
 
-/** The opening SELECT of a super admin's scope (checked uuid literals, as above): no row when the session has ended. */
-export function platformSessionActorOpening(userId: string, sessionId: string): string {
-  return `
+/** The opening SELECT of a super admin's scope (prepared, as above): no row when the session has ended. */
+export function platformSessionActorOpening(userId: string, sessionId: string): PreparedOpening {
+  return preparedOpening('am_platform_session_actor', `
     SELECT u.user_id, u.email FROM platform_sessions s JOIN platform_users u ON u.user_id = s.user_id
-     WHERE s.session_id = '${assertUuid(sessionId)}'::uuid AND s.user_id = '${assertUuid(userId)}'::uuid
-       AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`;
+     WHERE s.session_id = $2::uuid AND s.user_id = $1::uuid
+       AND s.revoked_at IS NULL AND s.expires_at > now() AND u.status = 'active'`, [userId, sessionId]);
 }

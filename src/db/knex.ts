@@ -3,6 +3,7 @@ import ClientPG from 'knex/lib/dialects/postgres/index.js';
 import TransactionPG from 'knex/lib/dialects/postgres/execution/pg-transaction.js';
 import pg from 'pg';
 import { connectionConfig } from './credentials.js';
+import { openingStatements, type PreparedOpening } from './sql-literals.js';
 
 // DATE stays 'YYYY-MM-DD' (no time-zone shift); bigint counts fit in a JS number; NUMERIC stays a string (money).
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -11,9 +12,14 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 export interface ScopedTransactionConfig extends Knex.TransactionConfig {
   /** Statements sent in the same simple query as BEGIN. */
   readonly preamble?: string;
-  /** Receives the rows of the preamble's last statement (the scope's opening SELECT, if any). */
+  /** A prepared SELECT run after the preamble, in the same simple query. */
+  readonly opening?: PreparedOpening;
+  /** Receives the rows of the opening. */
   readonly opened?: (rows: Record<string, unknown>[]) => void;
 }
+
+/** The openings each pooled connection has prepared (a prepared statement lives as long as its connection). */
+const preparedOn = new WeakMap<object, Set<string>>();
 
 interface QueryResponse { readonly response: pg.QueryResult | pg.QueryResult[] }
 interface TransactionInternals { trxClient: { query(conn: unknown, sql: string): Promise<QueryResponse> }; _completed: boolean }
@@ -23,25 +29,35 @@ interface TransactionInternals { trxClient: { query(conn: unknown, sql: string):
 /** Sends `BEGIN; <preamble>` as one simple query, so a scoped transaction costs one round trip to open. */
 class PreambleTransaction extends TransactionPG {
   private readonly preamble: string | undefined;
+  private readonly opening: PreparedOpening | undefined;
   private readonly opened: ScopedTransactionConfig['opened'];
 
   constructor(client: unknown, container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown) {
     super(client, container, config, outerTx);
     // Set before begin() runs: the transaction starts on a later tick.
     this.preamble = config?.preamble;
+    this.opening = config?.opening;
     this.opened = config?.opened;
   }
 
   override async begin(conn: unknown): Promise<unknown> {
     if (!this.preamble) return super.begin(conn);
     const self = this as unknown as TransactionInternals;
+    const prepared = preparedOn.get(conn as object) ?? new Set<string>();
+    preparedOn.set(conn as object, prepared);
+    const opening = this.opening ? openingStatements(this.opening, prepared.has(this.opening.name)) : [];
     let answer: QueryResponse;
     try {
-      answer = await self.trxClient.query(conn, `BEGIN; ${this.preamble}`);
+      answer = await self.trxClient.query(conn, ['BEGIN', this.preamble, ...opening].join('; '));
+      if (this.opening) prepared.add(this.opening.name);
     } catch (error) {
       // A statement failing after BEGIN in one simple query leaves the transaction open and aborted: close it here,
       // before the connection goes back to the pool, then fail the transaction (Knex rejects it with this error).
+      // PREPARE is not transactional: whether it ran is unknown, so the statement is dropped to be prepared anew.
       await self.trxClient.query(conn, 'ROLLBACK').catch(() => undefined);
+      if (this.opening && !prepared.has(this.opening.name)) {
+        await self.trxClient.query(conn, `DEALLOCATE ${this.opening.name}`).catch(() => undefined);
+      }
       self._completed = true;
       throw error;
     }

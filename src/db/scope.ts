@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from './database.js';
 import type { ScopedTransactionConfig } from './knex.js';
-import { assertSchemaName, assertUuid } from './sql-literals.js';
+import { assertSchemaName, assertUuid, inlinedOpening, type PreparedOpening } from './sql-literals.js';
 
 /** The request's (or job's) transaction. Repositories take it as their first argument; there is no other way to the DB. */
 export type Tx = Knex.Transaction;
@@ -57,7 +57,7 @@ const ACTOR_LABEL = /^[a-z][a-z0-9_:-]{0,62}$/;
  * Commits when `work` resolves, rolls back when it throws. Callers go through src/scope, not here.
  */
 export function inTenantScope<T>(db: Database, tenant: TenantRef, identity: ScopeIdentity, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
-  opening?: string): Promise<T> {
+  opening?: PreparedOpening): Promise<T> {
   return inScope(db, db.app, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work, opening);
 }
 
@@ -69,7 +69,7 @@ export type OpenedRows = Record<string, unknown>[];
  * pool, the one role granted the platform tables.
  */
 export function inPlatformScope<T>(db: Database, platformUserId: string | null, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
-  opening?: string): Promise<T> {
+  opening?: PreparedOpening): Promise<T> {
   return inScope(db, db.platform, ['shared'], {
     'app.scope': 'platform',
     'app.tenant_id': '',
@@ -174,26 +174,26 @@ export function enterTenantSql(tenant: TenantRef, job = 'owner'): string {
 }
 
 /**
- * Opens the scope's transaction. On PostgreSQL, BEGIN, the settings and the opening SELECT (the caller's actor,
- * literals only) travel as one simple query: one round trip before the handler's first query.
+ * Opens the scope's transaction. On PostgreSQL, BEGIN, the settings and the opening (the caller's actor, a prepared
+ * statement) travel as one simple query: one round trip before the handler's first query.
  */
 function inScope<T>(db: Database, pool: Knex, searchPath: string[], values: ScopeValues, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
-  opening: string | undefined): Promise<T> {
+  opening: PreparedOpening | undefined): Promise<T> {
   const statements = settingStatements(searchPath, values);
   if (!db.isCitus) {
     let opened: OpenedRows = [];
     const config: ScopedTransactionConfig = {
-      preamble: `${[...statements, ...(opening ? [opening] : [])].join('; ')};`,
-      ...(opening ? { opened: (rows) => { opened = rows; } } : {}),
+      preamble: statements.join('; '),
+      ...(opening ? { opening, opened: (rows) => { opened = rows; } } : {}),
     };
     return pool.transaction((tx) => work(tx, opened), config);
   }
   // Citus replays the whole query string of each SET LOCAL on the workers it opens later in the transaction, so
   // BEGIN goes on its own and the settings together after it, and the opening SELECT on its own: only SET LOCALs
-  // are replayed.
+  // are replayed. The opening goes as a plain statement there: a prepared one is not tried on Citus.
   return pool.transaction(async (tx) => {
     await tx.raw(statements.join('; '));
-    const opened: OpenedRows = opening ? (await tx.raw<{ rows: OpenedRows }>(opening)).rows : [];
+    const opened: OpenedRows = opening ? (await tx.raw<{ rows: OpenedRows }>(inlinedOpening(opening))).rows : [];
     return work(tx, opened);
   });
 }

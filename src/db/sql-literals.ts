@@ -17,3 +17,31 @@ export function assertSchemaName(value: string): string {
 export function uuidArrayLiteral(values: readonly string[]): string {
   return `{${values.map(assertUuid).join(',')}}`;
 }
+
+/**
+ * A scope's opening SELECT as a prepared statement: `text` takes its values as $1, $2 ... (checked uuids), so
+ * PostgreSQL plans it once per connection instead of once per request (planning the caller's query cost several
+ * times its execution). The name is per query text, the same for every tenant: PostgreSQL re-analyses a prepared
+ * statement by itself when search_path has changed since it was planned.
+ */
+export interface PreparedOpening {
+  readonly name: string;
+  readonly text: string;
+  readonly args: readonly string[];
+}
+
+export function preparedOpening(name: string, text: string, uuids: readonly string[]): PreparedOpening {
+  return { name, text, args: uuids.map(assertUuid) };
+}
+
+/** The statements that run an opening on a connection: PREPARE first if that connection has not prepared it yet. */
+export function openingStatements(opening: PreparedOpening, prepared: boolean): string[] {
+  const args = opening.args.map((value) => `'${value}'`).join(', ');
+  const execute = args ? `EXECUTE ${opening.name}(${args})` : `EXECUTE ${opening.name}`;
+  return prepared ? [execute] : [`PREPARE ${opening.name} AS ${opening.text}`, execute];
+}
+
+/** The opening as one plain statement, its values inlined (Citus, where the opening travels on its own). */
+export function inlinedOpening(opening: PreparedOpening): string {
+  return opening.text.replace(/\$(\d+)/g, (_, index: string) => `'${opening.args[Number(index) - 1] as string}'`);
+}

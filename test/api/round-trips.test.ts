@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { inTenantScope } from '../../src/db/scope.js';
+import { preparedOpening } from '../../src/db/sql-literals.js';
 import { bearer, createTestTenant, createTestUser, superAdminToken, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { skipBecause } from '../helpers/skip.js';
@@ -69,6 +70,20 @@ describe('database round trips per request', () => {
     expect(statements[1]).to.match(/^select "policyholder_id"/);
   });
 
+  it("the caller's opening is planned once per connection: later requests only EXECUTE the prepared statement", async () => {
+    const openings: string[] = [];
+    for (let index = 0; index < 12; index += 1) {
+      sent = [];
+      await api().get(`${API}/auth/me`).set(...bearer(junior.token)).expect(200);
+      openings.push(...sent.filter((text) => text.startsWith('BEGIN')));
+    }
+    sent = undefined;
+    expect(openings).to.have.length(12);
+    const preparing = openings.filter((text) => text.includes('PREPARE am_session_actor AS'));
+    expect(preparing.length, 'PREPAREs').to.be.below(openings.length / 2);
+    for (const text of openings) expect(text).to.match(/; EXECUTE am_session_actor\('[0-9a-f-]{36}', '[0-9a-f-]{36}'\)$/);
+  });
+
   it('a busy tenant: 40 requests at once update the quota counter a few times, not 40', async () => {
     sent = [];
     try {
@@ -86,12 +101,14 @@ describe('database round trips per request', () => {
     expect(statements, statements.join('\n')).to.have.length(3);
   });
 
-  it('a scope whose opening fails in SQL leaves no aborted transaction on the pooled connection', async () => {
+  it('a scope whose opening fails in SQL leaves no aborted transaction and no half-prepared statement on the pooled connection', async () => {
     const { db } = testDeps();
     const ref = { tenant_id: tenant.tenant_id, tenant_code: tenant.tenant_code, schema_name: tenant.schema_name };
+    // The PREPARE succeeds and the EXECUTE fails: were the statement kept, the next PREPARE would fail on its name.
+    const failing = preparedOpening('am_test_failing', 'SELECT 1 / 0 AS never', []);
     for (let index = 0; index < 8; index += 1) {
-      const failed = await inTenantScope(db, ref, { system: 'test' }, async () => 'ran', 'SELECT 1 / 0').catch((error: Error) => error);
-      expect(failed).to.be.instanceOf(Error).with.property('message').that.matches(/division by zero/);
+      const failed = await inTenantScope(db, ref, { system: 'test' }, async () => 'ran', failing).catch((error: Error) => error);
+      expect(failed).to.be.instanceOf(Error).with.property('message').that.matches(/division by zero/, String(failed));
     }
     const answers = await Promise.all(Array.from({ length: 8 }, () =>
       inTenantScope(db, ref, { system: 'test' }, async (tx) => (await tx.raw('SELECT 1 AS one')).rows[0].one)));
