@@ -9,6 +9,7 @@ declare module 'knex/lib/dialects/postgres/execution/pg-transaction.js' {
     userParams: Record<string, unknown> | undefined;
     begin(conn: unknown): Promise<unknown>;
     query(conn: unknown, sql: string): Promise<unknown>;
+    commit(conn: unknown, value: unknown): Promise<unknown>;
   }
   export default TransactionPG;
 }

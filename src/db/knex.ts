@@ -22,7 +22,31 @@ export interface ScopedTransactionConfig extends Knex.TransactionConfig {
 const preparedOn = new WeakMap<object, Set<string>>();
 
 interface QueryResponse { readonly response: pg.QueryResult | pg.QueryResult[] }
-interface TransactionInternals { trxClient: { query(conn: unknown, sql: string): Promise<QueryResponse> }; _completed: boolean }
+interface TransactionInternals {
+  trxClient: { query(conn: unknown, sql: string): Promise<QueryResponse> };
+  _completed: boolean;
+  transactor: Knex.Transaction | undefined;
+  _resolver(value: unknown): void;
+  _rejecter(error: unknown): void;
+}
+
+/**
+ * Statements that ride a transaction's COMMIT (one simple query: `<statements>; COMMIT`), saving their own round
+ * trip: writes whose result nobody reads, such as the read audit's row. Only transactions opened by a scope on
+ * PostgreSQL accept riders; elsewhere (Citus, a savepoint, an owner transaction) the statement runs at once.
+ */
+const commitRiders = new WeakMap<Knex.Transaction, string[]>();
+
+export function acceptCommitRiders(tx: Knex.Transaction): void {
+  commitRiders.set(tx, []);
+}
+
+/** Runs `statement` (literals only, no bindings) in `tx` before it commits; a failure fails the commit. */
+export async function rideCommit(tx: Knex.Transaction, statement: string): Promise<void> {
+  const riders = commitRiders.get(tx);
+  if (riders) riders.push(statement);
+  else await tx.raw(statement);
+}
 
 // Subclasses Knex's (untyped, internal) PostgreSQL transaction: package.json pins knex exactly for that reason.
 
@@ -64,6 +88,24 @@ class PreambleTransaction extends TransactionPG {
     const results = Array.isArray(answer.response) ? answer.response : [answer.response];
     this.opened?.(results.at(-1)?.rows ?? []);
     return answer;
+  }
+
+  override commit(conn: unknown, value: unknown): Promise<unknown> {
+    const self = this as unknown as TransactionInternals;
+    const riders = self.transactor ? commitRiders.get(self.transactor) : undefined;
+    if (!riders?.length) return super.commit(conn, value);
+    // Knex's own commit, with the riders in front; a rider that fails leaves the transaction aborted and open,
+    // so it is rolled back here before the connection goes back to the pool.
+    const sent = self.trxClient.query(conn, `${riders.join('; ')}; COMMIT;`).then(
+      (answer) => { self._resolver(value); return answer; },
+      async (error: unknown) => {
+        self._completed = false;
+        await self.trxClient.query(conn, 'ROLLBACK').catch(() => undefined);
+        self._completed = true;
+        self._rejecter(error);
+      });
+    self._completed = true;
+    return sent;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Database } from './database.js';
-import type { ScopedTransactionConfig } from './knex.js';
+import { acceptCommitRiders, type ScopedTransactionConfig } from './knex.js';
 import { assertSchemaName, assertUuid, inlinedOpening, type PreparedOpening } from './sql-literals.js';
 
 /** The request's (or job's) transaction. Repositories take it as their first argument; there is no other way to the DB. */
@@ -186,7 +186,10 @@ function inScope<T>(db: Database, pool: Knex, searchPath: string[], values: Scop
       preamble: statements.join('; '),
       ...(opening ? { opening, opened: (rows) => { opened = rows; } } : {}),
     };
-    return pool.transaction((tx) => work(tx, opened), config);
+    return pool.transaction((tx) => {
+      acceptCommitRiders(tx);
+      return work(tx, opened);
+    }, config);
   }
   // Citus replays the whole query string of each SET LOCAL on the workers it opens later in the transaction, so
   // BEGIN goes on its own and the settings together after it, and the opening SELECT on its own: only SET LOCALs

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import pg from 'pg';
+import { rideCommit } from '../../src/db/knex.js';
 import { inTenantScope } from '../../src/db/scope.js';
 import { preparedOpening } from '../../src/db/sql-literals.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { bearer, createTestTenant, createTestUser, superAdminToken, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { skipBecause } from '../helpers/skip.js';
@@ -52,7 +54,7 @@ describe('database round trips per request', () => {
   });
 
   beforeEach(function onPostgresOnly() {
-    const counting = !this.currentTest?.title.startsWith('a scope whose opening fails');
+    const counting = !/^a scope whose opening fails|^a rider that fails|^a statement riding/.test(this.currentTest?.title ?? '');
     // Citus sends BEGIN, the opening SELECT and each book setting on their own (src/db/scope.ts): 8 for /auth/me.
     if (counting && testDeps().db.isCitus) skipBecause(this, 'Citus takes more round trips by design (BEGIN and SET LOCAL on their own)');
   });
@@ -93,6 +95,42 @@ describe('database round trips per request', () => {
     } finally {
       sent = undefined;
     }
+  });
+
+  it('a statement riding the commit travels with COMMIT and takes effect with the transaction', async function riding() {
+    if (testDeps().db.isCitus) skipBecause(this, 'on Citus a rider runs at once, on its own');
+    const { db } = testDeps();
+    const ref = { tenant_id: tenant.tenant_id, tenant_code: tenant.tenant_code, schema_name: tenant.schema_name };
+    const phone = `+9198${String(Date.now()).slice(-8)}`;
+    sent = [];
+    await inTenantScope(db, ref, { system: 'test' }, (tx) =>
+      rideCommit(tx, `UPDATE users SET phone_number = '${phone}' WHERE user_id = '${junior.user_id}'`));
+    const statements = sent;
+    sent = undefined;
+    expect(statements, statements.join('\n')).to.have.length(2);
+    expect(statements[1]).to.match(/^UPDATE users SET phone_number = .*; COMMIT;$/);
+    const stored = await ownerInTenant(tenant, async (client) =>
+      (await client.query('SELECT phone_number FROM users WHERE user_id = $1', [junior.user_id])).rows[0].phone_number);
+    expect(stored).to.equal(phone);
+  });
+
+  it('a rider that fails fails the transaction, undoes its work and leaves the pooled connection clean', async () => {
+    const { db } = testDeps();
+    const ref = { tenant_id: tenant.tenant_id, tenant_code: tenant.tenant_code, schema_name: tenant.schema_name };
+    const phone = '+919000000001';
+    for (let index = 0; index < 8; index += 1) {
+      const failed = await inTenantScope(db, ref, { system: 'test' }, async (tx) => {
+        await tx.raw(`UPDATE users SET phone_number = '${phone}' WHERE user_id = ?`, [junior.user_id]);
+        await rideCommit(tx, 'SELECT 1 / 0');
+      }).catch((error: Error) => error);
+      expect(failed).to.be.instanceOf(Error).with.property('message').that.matches(/division by zero/, String(failed));
+    }
+    const answers = await Promise.all(Array.from({ length: 8 }, () =>
+      inTenantScope(db, ref, { system: 'test' }, async (tx) => (await tx.raw('SELECT 1 AS one')).rows[0].one)));
+    expect(answers).to.deep.equal(Array(8).fill(1));
+    const stored = await ownerInTenant(tenant, async (client) =>
+      (await client.query('SELECT phone_number FROM users WHERE user_id = $1', [junior.user_id])).rows[0].phone_number);
+    expect(stored).to.not.equal(phone);
   });
 
   it('GET /tenants as a super admin: BEGIN with settings and caller, the query, COMMIT', async () => {
