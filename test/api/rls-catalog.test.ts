@@ -43,6 +43,9 @@ async function countAll(trx: Knex.Transaction, tables: { schema: string; table: 
   return counts;
 }
 
+/** These walk every tenant the suite has created so far (hundreds late in a run): more than the default 30 s under load. */
+const EVERY_TENANT_MS = 180_000;
+
 describe('row-level security, as the catalog and the runtime role see it', () => {
   let a: TestTenant;
   let b: TestTenant;
@@ -88,7 +91,8 @@ describe('row-level security, as the catalog and the runtime role see it', () =>
     else expect(engine).to.deep.equal([]);
   });
 
-  it('finds every table of every tenant schema forced under RLS, pinned to its tenant, with one plain permissive policy per command', async () => {
+  it('finds every table of every tenant schema forced under RLS, pinned to its tenant, with one plain permissive policy per command', async function everySchema() {
+    this.timeout(EVERY_TENANT_MS);
     const findings = await ownerQuery(async (client) => {
       const all: string[] = [];
       for (const s of schemas) all.push(...await auditTenantSchema(client, s.schema_name, s.tenant_id));
@@ -227,7 +231,8 @@ describe('row-level security, as the catalog and the runtime role see it', () =>
     ]);
   });
 
-  it('V4.1.5 with no context set, the runtime role counts zero rows in every tenant table, though the rows are there', async () => {
+  it('V4.1.5 with no context set, the runtime role counts zero rows in every tenant table, though the rows are there', async function everyTable() {
+    this.timeout(EVERY_TENANT_MS);
     const targets = await ownerQuery(async (client) => {
       const all: { schema: string; table: string }[] = [];
       for (const s of schemas) for (const table of await tablesOf(client, s.schema_name)) all.push({ schema: s.schema_name, table });
