@@ -33,19 +33,30 @@ export function up(pgm: MigrationBuilder): void {
   pgm.sql('ALTER TABLE personal_data_reads DROP COLUMN policyholder_id;');
 }
 
-// Back to one row per record: a read of several records becomes one row per record (on plain PostgreSQL; Citus
-// refuses the INSERT ... SELECT under RLS, so there only one-record reads go back).
+// Back to one row per record: a read of several records becomes one row per record.
 export function down(pgm: MigrationBuilder): void {
   pgm.sql('ALTER TABLE personal_data_reads ADD COLUMN record_id uuid;');
   pgm.sql('ALTER TABLE personal_data_reads ADD COLUMN policyholder_id uuid;');
-  withUpdatePolicy(pgm, `UPDATE personal_data_reads SET record_id = record_ids[1], policyholder_id = policyholder_ids[1]
-    WHERE cardinality(record_ids) = 1;`);
-  pgm.sql(`INSERT INTO personal_data_reads (request_id, occurred_at, actor_user_id, actor, purpose, endpoint, subject, fields,
-      record_id, policyholder_id, record_ids, policyholder_ids)
-    SELECT r.request_id, r.occurred_at, r.actor_user_id, r.actor, r.purpose, r.endpoint, r.subject, r.fields,
-      u.record_id, u.policyholder_id, ARRAY[u.record_id], ARRAY[u.policyholder_id]
-      FROM personal_data_reads r, unnest(r.record_ids, r.policyholder_ids) AS u(record_id, policyholder_id)
-     WHERE cardinality(r.record_ids) > 1;`);
+  // The casts are not decoration: Citus 13.2 crashes (SIGSEGV) deparsing an UPDATE whose SET value is a bare subscript.
+  withUpdatePolicy(pgm, `UPDATE personal_data_reads SET record_id = record_ids[1]::text::uuid,
+    policyholder_id = policyholder_ids[1]::text::uuid WHERE cardinality(record_ids) = 1;`);
+  // Row by row: Citus runs an INSERT ... SELECT into a distributed table as COPY, which it refuses under RLS.
+  pgm.sql(`DO $expand$
+    DECLARE
+      r record;
+    BEGIN
+      FOR r IN SELECT p.request_id, p.occurred_at, p.actor_user_id, p.actor, p.purpose, p.endpoint, p.subject, p.fields,
+          u.one_record, u.one_holder
+        FROM personal_data_reads p, unnest(p.record_ids, p.policyholder_ids) AS u(one_record, one_holder)
+       WHERE cardinality(p.record_ids) > 1
+      LOOP
+        INSERT INTO personal_data_reads (request_id, occurred_at, actor_user_id, actor, purpose, endpoint, subject, fields,
+          record_id, policyholder_id, record_ids, policyholder_ids)
+        VALUES (r.request_id, r.occurred_at, r.actor_user_id, r.actor, r.purpose, r.endpoint, r.subject, r.fields,
+          r.one_record, r.one_holder, ARRAY[r.one_record], ARRAY[r.one_holder]);
+      END LOOP;
+    END
+    $expand$;`);
   pgm.sql('DELETE FROM personal_data_reads WHERE record_id IS NULL;');
   pgm.sql('ALTER TABLE personal_data_reads ALTER COLUMN record_id SET NOT NULL;');
   pgm.sql('ALTER TABLE personal_data_reads DROP CONSTRAINT personal_data_reads_records;');
