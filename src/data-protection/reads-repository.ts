@@ -4,9 +4,9 @@ import type { Tx } from '../db/scope.js';
 import { timelinePage } from '../db/timeline.js';
 
 // The read audit, newest first, keyset-paged on (occurred_at, read_id) (src/db/timeline.ts). One row per read, its
-// records as parallel arrays. A record or person filter selects the reads containing it with `? = ANY(array)`:
-// uuid equality is leakproof, so under RLS it filters the walk of the (occurred_at, read_id) index (no array
-// operator is leakproof, so no GIN index could serve the runtime role; see the migration 1733002800000).
+// records as parallel arrays. A record or person filter selects the reads containing it with `? = ANY(array)`, a
+// filter over the reads in the from/to window: no array operator is leakproof, so under RLS no index on the arrays
+// could serve the runtime role (see the migration 1733002800000 and the README's "Read audit").
 
 interface ReadRow extends Omit<PersonalDataRead, 'records'> {
   record_ids: string[];
