@@ -6,8 +6,8 @@ import { TENANT_MATCHES, tenantPolicies } from '../../src/db/migration-kit.js';
 // arrays, record_ids and policyholder_ids (whose data each record is; NULL where none), of equal length.
 // No GIN index on them: under row-level security the planner uses an index only for a leakproof operator, and
 // no array operator (@>, &&) is leakproof, so a GIN index would cost every insert and never serve the runtime
-// role's lookups. The lookups ("reads of this person", "reads of this record") walk the (occurred_at, read_id)
-// index newest first with a leakproof `= ANY(...)` filter; a `from`/`to` window bounds the walk.
+// role's lookups. The lookups ("reads of this person", "reads of this record") are a `= ANY(...)` filter over the
+// reads in the asked `from`/`to` window (a range of the (occurred_at, read_id) index).
 // Each existing row becomes a one-element read (grouping them would take an INSERT ... SELECT, which Citus runs as
 // COPY and refuses under RLS). The owner is under forced RLS too and the table has no UPDATE policy: the rewrite
 // runs under a temporary one (the runtime role holds no UPDATE grant, so it never gave it anything).
