@@ -11,17 +11,22 @@ export type ReadPurpose = z.infer<typeof ReadPurpose>;
 
 const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' });
 
+export const PersonalDataReadRecord = z.object({
+  record_id: Uuid,
+  policyholder_id: Uuid.nullable().describe('Whose personal data it is'),
+});
+
 export const PersonalDataRead = z.object({
   read_id: Uuid,
-  request_id: Uuid.describe('Rows written by the same request share it'),
+  request_id: Uuid.describe('Reads made by the same request share it'),
   occurred_at: Timestamp,
   actor_user_id: Uuid.nullable(),
   actor: z.string().describe("'user' or 'system:<job>'"),
   purpose: z.string(),
   endpoint: z.string().describe("'GET /policyholders/:policyholder_id', or a job's name"),
-  subject: z.string().describe('The table the record belongs to'),
-  record_id: Uuid,
-  policyholder_id: Uuid.nullable().describe('Whose personal data it is'),
+  subject: z.string().describe('The table the records belong to'),
+  records: z.array(PersonalDataReadRecord).describe(
+    'The records handed out by this read (a page is one read); with a record_id or policyholder_id filter, only the matching ones'),
   fields: z.array(z.string()).describe('The personal fields the caller received'),
 });
 export type PersonalDataRead = z.infer<typeof PersonalDataRead>;
@@ -29,7 +34,7 @@ export const PersonalDataReadPage = page(PersonalDataRead);
 
 export const PersonalDataReadQuery = ListQuery.extend({
   policyholder_id: Uuid.optional().describe("Reads of this person's data"),
-  record_id: Uuid.optional(),
+  record_id: Uuid.optional().describe('Reads of this record'),
   user_id: Uuid.optional().describe('Reads by this user'),
   purpose: ReadPurpose.optional(),
   from: IsoTimestamp.optional().describe('At or after this time'),

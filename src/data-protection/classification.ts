@@ -88,7 +88,7 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
   },
   personal_data_reads: {
     read_id: I, tenant_id: I, request_id: I, occurred_at: I, actor_user_id: I, actor: I, purpose: I, endpoint: I,
-    subject: I, record_id: I, policyholder_id: I, fields: I,
+    subject: I, record_ids: I, policyholder_ids: I, fields: I,
   },
   policies: {
     ...BOOK, ...STAMPS, policy_id: I, policyholder_id: I, policy_number: I, provider_policy_id: I, policy_type: 'public',

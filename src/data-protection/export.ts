@@ -3,6 +3,7 @@ import { openDependentRows, type SealedDependentColumns } from './encryption/dep
 import { openDocumentRows, SEALED_DOCUMENT_COLUMNS, type SealedDocumentColumns } from './encryption/document-fields.js';
 import { openReviewRows, SEALED_REVIEW_COLUMNS, type SealedReviewColumns } from './encryption/review-fields.js';
 import { openClaimRows, SEALED_CLAIM_COLUMNS, type SealedClaimColumns } from './encryption/claim-fields.js';
+import { readRecords } from './reads-repository.js';
 import { openPolicyholderFields, readKeys, SEALED_POLICYHOLDER_COLUMNS, type SealedPolicyholderColumns } from './encryption/policyholder-fields.js';
 
 // Export (DPDP s.11): everything the tenant holds about one policyholder, as JSON. Each section is the person's
@@ -51,8 +52,11 @@ export async function exportPolicyholder(tx: Tx, policyholderId: string): Promis
   sections.sessions = userIds.length === 0 ? [] : (await tx('user_sessions').whereIn('user_id', userIds)
     .select('session_id', 'user_id', 'ip_address', 'user_agent', 'created_at', 'last_activity_at', 'expires_at', 'revoked_at'));
   // Who has read the person's data, and why: part of what the person may ask for.
-  sections.personal_data_reads = (await tx('personal_data_reads').where({ policyholder_id: policyholderId })
-    .orderBy('occurred_at').select('occurred_at', 'actor_user_id', 'actor', 'purpose', 'endpoint', 'subject', 'record_id', 'fields'));
+  // One entry per read; of a read's records (a page may hold other people's), only the person's own.
+  const reads = await tx('personal_data_reads').whereRaw('?::uuid = ANY(policyholder_ids)', [policyholderId]).orderBy('occurred_at')
+    .select('occurred_at', 'actor_user_id', 'actor', 'purpose', 'endpoint', 'subject', 'record_ids', 'policyholder_ids', 'fields');
+  sections.personal_data_reads = reads.map(({ record_ids, policyholder_ids, ...read }) => ({ ...read,
+    record_ids: readRecords(record_ids, policyholder_ids, { policyholder_id: policyholderId }).map((record) => record.record_id) }));
   return {
     format: 'agent-mitra.personal-data-export', version: 1, generated_at: new Date().toISOString(),
     policyholder: { ...clean(holder as Record<string, unknown>),

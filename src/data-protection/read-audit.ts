@@ -8,8 +8,8 @@ import { personalFieldsOf } from './classification.js';
 
 // The read audit: every read of personal data records who (the transaction's app.user_id and app.actor), which
 // records, which personal fields, when and why, in the tenant's personal_data_reads, inside the reading
-// transaction (a read that fails leaves no row, a row never outlives a rolled-back read). One INSERT per call,
-// however many records: a page of 200 is one statement.
+// transaction (a read that fails leaves no row, a row never outlives a rolled-back read). One row per read (per
+// call), however many records: a page of 200 is one row, its records held as arrays.
 
 export const PURPOSE_HEADER = 'X-Purpose';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,34 +51,48 @@ function requestIdOf(tx: Tx): string {
   return id;
 }
 
-/** Records one read of personal data: one row per record, one statement. Nothing read (no records or no fields), nothing written. */
+/** Records one read of personal data: one row, one statement. Nothing read (no records or no fields), nothing written. */
 export async function recordPersonalDataRead(tx: Tx, entry: PersonalDataReadEntry): Promise<void> {
   if (entry.records.length === 0 || entry.fields.length === 0) return;
-  await insertReadRows(tx, entry.endpoint, entry.purpose, entry.records.map((record) => ({ ...record, subject: entry.subject, fields: entry.fields })));
+  await insertReads(tx, [entry]);
 }
 
-/** A read of records of several tables at once (e.g. the change audit's entries): still one statement. */
+/**
+ * A read of records of several tables or field sets at once (e.g. the change audit's entries): one row per
+ * distinct (subject, fields), in order of first appearance, still one statement.
+ */
 export async function recordMixedRead(tx: Tx, endpoint: string, purpose: string,
   records: readonly (ReadRecord & { subject: string; fields: readonly string[] })[]): Promise<void> {
-  await insertReadRows(tx, endpoint, purpose, records.filter((record) => record.fields.length > 0));
+  const groups = new Map<string, PersonalDataReadEntry & { records: ReadRecord[] }>();
+  for (const { subject, fields, record_id, policyholder_id } of records) {
+    if (fields.length === 0) continue;
+    const key = JSON.stringify([subject, fields]);
+    const group = groups.get(key) ?? { endpoint, purpose, subject, fields, records: [] };
+    group.records.push({ record_id, policyholder_id });
+    groups.set(key, group);
+  }
+  await insertReads(tx, [...groups.values()]);
 }
 
-async function insertReadRows(tx: Tx, endpoint: string, purpose: string,
-  records: readonly (ReadRecord & { subject: string; fields: readonly string[] })[]): Promise<void> {
-  if (records.length === 0) return;
+/**
+ * One row per read, holding its records as two parallel arrays (record_ids, policyholder_ids). Multi-row
+ * INSERT ... VALUES: Citus runs INSERT ... SELECT into a distributed table as COPY, which it refuses under
+ * row-level security. Chunked for the 65,535 bound parameters of one statement.
+ */
+async function insertReads(tx: Tx, reads: readonly PersonalDataReadEntry[]): Promise<void> {
+  if (reads.length === 0) return;
   const requestId = requestIdOf(tx);
-  const rows = records.map((record) => ({
-    request_id: requestId, purpose, endpoint, subject: record.subject, fields: [...record.fields],
-    record_id: record.record_id, policyholder_id: record.policyholder_id,
+  const rows = reads.map((read) => ({
+    request_id: requestId, purpose: read.purpose, endpoint: read.endpoint, subject: read.subject, fields: [...read.fields],
+    record_ids: read.records.map((record) => record.record_id),
+    policyholder_ids: read.records.map((record) => record.policyholder_id),
   }));
-  // Multi-row INSERT ... VALUES (a page is one statement): Citus runs INSERT ... SELECT into a distributed table
-  // as COPY, which it refuses under row-level security. Chunked for the 65,535 bound parameters of one statement.
-  for (let start = 0; start < rows.length; start += READ_ROWS_PER_STATEMENT) {
-    await tx('personal_data_reads').insert(rows.slice(start, start + READ_ROWS_PER_STATEMENT));
+  for (let start = 0; start < rows.length; start += READS_PER_STATEMENT) {
+    await tx('personal_data_reads').insert(rows.slice(start, start + READS_PER_STATEMENT));
   }
 }
 
-const READ_ROWS_PER_STATEMENT = 1000;
+const READS_PER_STATEMENT = 1000;
 
 export interface AuditedRead {
   readonly endpoint: string;

@@ -95,7 +95,7 @@ describe('claims: health data sealed at rest', () => {
     const page = await api().get(`${API}/claims`).set(...bearer(agent.token));
     expect(page.body.data.find((claim: { claim_id: string }) => claim.claim_id === claimId).notes).to.equal(one.body.notes);
     const reads = await asOwner<{ fields: string[] }>(
-      "SELECT fields FROM $schema.personal_data_reads WHERE record_id = $1 AND endpoint = 'GET /claims/:claim_id'", [claimId]);
+      "SELECT fields FROM $schema.personal_data_reads WHERE $1::uuid = ANY(record_ids) AND endpoint = 'GET /claims/:claim_id'", [claimId]);
     expect(reads[0]?.fields).to.include('trail');
   });
 

@@ -90,6 +90,8 @@ describe('data rights: export and erasure', function () {
   });
 
   it('exports all and only the person’s data, downloadable once', async () => {
+    // One read of a page holding both people: the export shows it with the person's own record only.
+    expect((await api().get(`${API}/policyholders`).set(...bearer(agent.token))).status).to.equal(200);
     const done = await request('export', a);
     expect(done.summary).to.include({ policies: 1, dependents: 1, claims: 1, claim_documents: 1 });
     const download = await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token));
@@ -100,7 +102,10 @@ describe('data rights: export and erasure', function () {
     }
     expect(text).to.not.include(b.token);
     expect(text).to.not.include('password_hash');
-    expect(download.body.sections.personal_data_reads.length).to.be.greaterThan(0);
+    const reads = download.body.sections.personal_data_reads as { endpoint: string; record_ids: string[] }[];
+    expect(reads.find((read) => read.endpoint === 'GET /policyholders')?.record_ids).to.deep.equal([a.id]);
+    expect(reads.every((read) => read.record_ids.length > 0)).to.equal(true);
+    expect(text).to.not.include(b.id);
     expectProblem(await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token)), 409);
     expect(await cellsHolding(a.token), 'the export is gone from the database once downloaded').to.not.include('data_rights_requests.result');
   });

@@ -9,11 +9,11 @@ import { PDF } from '../helpers/documents.js';
 import { createPolicy, policyBody } from '../helpers/policies.js';
 import { expectProblem } from '../helpers/problems.js';
 
-// Every read of personal data leaves exactly one set of read-audit rows (one statement, one request id), with one
-// row per record handed out, naming the caller, the personal fields, the endpoint and the purpose.
+// Every read of personal data leaves exactly one read-audit row (one statement), holding one array element per
+// record handed out (its id and whose data it is), naming the caller, the personal fields, the endpoint and the purpose.
 
 interface ReadRow { request_id: string; actor_user_id: string | null; purpose: string; endpoint: string; subject: string;
-  record_id: string; policyholder_id: string | null; fields: string[] }
+  record_ids: string[]; policyholder_ids: (string | null)[]; fields: string[] }
 
 /** The GET routes that hand out personal data; the walk below must cover each, and no other GET may be left out silently. */
 const PERSONAL_READ_ROUTES = ['/policyholders', '/policyholders/:policyholder_id', '/policyholders/:policyholder_id/dependents',
@@ -37,11 +37,11 @@ describe('read audit of personal data', () => {
 
   // The owner is under forced RLS as well: it names the tenant first.
   const rows = (): Promise<ReadRow[]> => ownerInTenant(tenant, async (client) => {
-    return (await client.query<ReadRow>(`SELECT request_id, actor_user_id, purpose, endpoint, subject, record_id, policyholder_id, fields
+    return (await client.query<ReadRow>(`SELECT request_id, actor_user_id, purpose, endpoint, subject, record_ids, policyholder_ids, fields
        FROM "${tenant.schema_name}".personal_data_reads ORDER BY occurred_at, read_id`)).rows;
   });
 
-  /** The rows one request added: all of them under one request id. */
+  /** The rows one request added: at most one (a read is one row). */
   async function readBy(path: string, headers: Record<string, string> = {}): Promise<{ body: unknown; added: ReadRow[] }> {
     const before = (await rows()).length;
     const req = api().get(`${API}${path}`).set(...bearer(agent.token));
@@ -49,7 +49,8 @@ describe('read audit of personal data', () => {
     const res = await req;
     expect(res.status, `${path}: ${res.text}`).to.equal(200);
     const added = (await rows()).slice(before);
-    expect(new Set(added.map((row) => row.request_id)).size, `${path}: one request id`).to.equal(added.length > 0 ? 1 : 0);
+    expect(added.length, `${path}: one row per read`).to.be.at.most(1);
+    expect(added.every((row) => row.record_ids.length === row.policyholder_ids.length), `${path}: parallel arrays`).to.equal(true);
     expect(added.every((row) => row.actor_user_id === agent.user_id), `${path}: the caller`).to.equal(true);
     return { body: res.body, added };
   }
@@ -80,17 +81,17 @@ describe('read audit of personal data', () => {
     expect(gets.filter((path) => !PERSONAL_READ_ROUTES.includes(path) && !NOT_PERSONAL.includes(path))).to.deep.equal([]);
   });
 
-  it('a list records one row per record handed out, in one set, with the personal fields', async () => {
+  it('a list records one row, with one element per record handed out in reply order, and the personal fields', async () => {
     const { body, added } = await readBy('/policyholders?limit=200');
     const listed = (body as { data: { policyholder_id: string }[] }).data.map((p) => p.policyholder_id);
     expect(listed).to.have.length(4);
-    expect(added.map((row) => row.record_id).sort()).to.deep.equal([...listed].sort());
-    expect(added.every((row) => row.record_id === row.policyholder_id && row.endpoint === 'GET /policyholders'
-      && row.purpose === 'servicing' && row.subject === 'policyholders')).to.equal(true);
+    expect(added).to.have.length(1);
+    expect(added[0]).to.deep.include({ record_ids: listed, policyholder_ids: listed, endpoint: 'GET /policyholders',
+      purpose: 'servicing', subject: 'policyholders' });
     expect(added[0]?.fields).to.include.members(['first_name', 'email', 'pre_existing_conditions', 'annual_income'])
       .and.not.include('status');
     const search = await readBy('/policyholders?q=meera');
-    expect(search.added.map((row) => row.record_id)).to.deep.equal([holder]);
+    expect(search.added.map((row) => row.record_ids)).to.deep.equal([[holder]]);
   });
 
   it('every personal-data read endpoint leaves exactly one row set naming whose data it was', async () => {
@@ -108,10 +109,10 @@ describe('read audit of personal data', () => {
     for (const [path, subject, count] of walk) {
       const { added } = await readBy(path);
       expect(added, path).to.have.length(count);
-      expect(added.every((row) => row.subject === subject && row.policyholder_id === holder && row.fields.length > 0), path).to.equal(true);
+      expect(added.every((row) => row.subject === subject && row.policyholder_ids.every((id) => id === holder) && row.fields.length > 0), path).to.equal(true);
       walked.add(added[0]?.endpoint.replace(/^GET /, '') ?? '');
     }
-    expect((await readBy(`/policyholders/${holder}/dependents`)).added[0]?.record_id).to.equal(dependentId);
+    expect((await readBy(`/policyholders/${holder}/dependents`)).added[0]?.record_ids).to.deep.equal([dependentId]);
     // The review queue is empty for a plain approved claim: nothing handed out, nothing recorded.
     expect((await readBy('/claims/reviews')).added).to.have.length(0);
     walked.add('/claims/reviews').add('/policyholders');
@@ -130,7 +131,20 @@ describe('read audit of personal data', () => {
       .set(...bearer(tenant.admin.token));
     expect(res.status, res.text).to.equal(200);
     expect(res.body.data).to.have.length(1);
-    expect(res.body.data[0]).to.include({ endpoint: 'GET /claims/:claim_id', actor_user_id: agent.user_id, record_id: claimId });
+    expect(res.body.data[0]).to.deep.include({ endpoint: 'GET /claims/:claim_id', actor_user_id: agent.user_id,
+      records: [{ record_id: claimId, policyholder_id: holder }] });
+    // A page of four people is one read; filtered by one of them, it shows that person's record only.
+    const listed = await api().get(`${API}/personal-data-reads`).query({ policyholder_id: holder }).set(...bearer(tenant.admin.token));
+    const page = (listed.body.data as { endpoint: string; records: unknown[] }[]).filter((read) => read.endpoint === 'GET /policyholders');
+    expect(page.length).to.be.greaterThan(0);
+    expect(page.every((read) => JSON.stringify(read.records) === JSON.stringify([{ record_id: holder, policyholder_id: holder }]))).to.equal(true);
+    const unfiltered = await api().get(`${API}/personal-data-reads`).query({ limit: 200 }).set(...bearer(tenant.admin.token));
+    expect((unfiltered.body.data as { endpoint: string; records: unknown[] }[])
+      .some((read) => read.endpoint === 'GET /policyholders' && read.records.length === 4)).to.equal(true);
+    const byRecord = await api().get(`${API}/personal-data-reads`).query({ record_id: dependentId }).set(...bearer(tenant.admin.token));
+    expect(byRecord.body.data.length).to.be.greaterThan(0);
+    expect((byRecord.body.data as { subject: string; records: unknown[] }[]).every((read) => read.subject === 'dependents'
+      && JSON.stringify(read.records) === JSON.stringify([{ record_id: dependentId, policyholder_id: holder }]))).to.equal(true);
     const paged = await api().get(`${API}/personal-data-reads`).query({ limit: 2 }).set(...bearer(tenant.admin.token));
     expect(paged.body.next_cursor).to.be.a('string');
     expectProblem(await api().get(`${API}/personal-data-reads`).set(...bearer(agent.token)), 403);

@@ -62,8 +62,8 @@ describe('retention periods and the purge', () => {
       [user, crypto.randomBytes(16).toString('hex'), crypto.randomBytes(16).toString('hex')]);
       await query(`INSERT INTO audit_log (table_name, record_id, action, actor, occurred_at)
         VALUES ('roles', 'x', 'update', 'user', now() - interval '11 years'), ('roles', 'y', 'update', 'user', now() - interval '10 days')`);
-      await query(`INSERT INTO personal_data_reads (request_id, purpose, endpoint, subject, record_id, fields, occurred_at)
-        VALUES (gen_random_uuid(), 'servicing', 'GET /x', 'policyholders', gen_random_uuid(), '{first_name}', now() - interval '4 years')`);
+      await query(`INSERT INTO personal_data_reads (request_id, purpose, endpoint, subject, record_ids, policyholder_ids, fields, occurred_at)
+        VALUES (gen_random_uuid(), 'servicing', 'GET /x', 'policyholders', ARRAY[gen_random_uuid()], '{NULL}', '{first_name}', now() - interval '4 years')`);
     });
   });
 

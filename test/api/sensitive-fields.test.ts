@@ -106,7 +106,7 @@ describe('sensitive fields: encryption at rest', () => {
       [['pan', 'aadhaar_number'], 'KYC re-verification'], [['bank_account'], 'Claim payout']]);
     expect(reveals[0].actor_user_id).to.be.a('string');
     const reads = await ownerSql(`SELECT fields FROM personal_data_reads
-      WHERE record_id = ? AND endpoint = 'GET /policyholders/:policyholder_id' ORDER BY occurred_at DESC LIMIT 2`, [holderId]);
+      WHERE ?::uuid = ANY(record_ids) AND endpoint = 'GET /policyholders/:policyholder_id' ORDER BY occurred_at DESC LIMIT 2`, [holderId]);
     expect(reads[1].fields, 'the read audit names revealed fields').to.include.members(['pan', 'aadhaar_number']);
     expect(reads[0].fields).to.include('bank_account').and.not.include('pan');
   });
