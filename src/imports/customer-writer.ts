@@ -1,5 +1,6 @@
 import type { Tx } from '../db/scope.js';
-import type { BatchCounts, StagedRange } from './writer.js';
+import type { ImportBatch } from './repository.js';
+import type { BatchCounts } from './writer.js';
 
 // Customers go in set-based, straight from the staged lines (import_rows) inside the database: one INSERT for the
 // new customer ids, then (only when some line was not created) one UPDATE for the customer ids already in the agent's
@@ -50,7 +51,7 @@ const REJECT_SQL = `
 
 const OTHER_BOOK = JSON.stringify([{ column: 'customer_id', message: "belongs to a customer in another agent's book" }]);
 
-export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder: string | number }, range: StagedRange): Promise<BatchCounts> {
+export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder: string | number }, range: ImportBatch): Promise<BatchCounts> {
   const params = { ...range, agentId: book.agentId, agentOrder: book.agentOrder };
   // The staged lines and a young book have no statistics yet (autovacuum has not analysed them, and the runtime role
   // may not): the planner then takes both sides for a row or two and nests loops that scan the whole book per

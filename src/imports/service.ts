@@ -9,7 +9,7 @@ import { enqueueInTransaction } from '../jobs/outbox.js';
 import { reserveStorage } from '../limits/storage.js';
 import { detectFormat, readDataLines } from './file.js';
 import {
-  findImport, insertImport, insertImportRows, rejectedLines, type ImportRecord,
+  findImport, insertImport, insertImportRows, rejectedLines, remainingValidLines, type ImportRecord,
 } from './repository.js';
 import { checkLines, inferKind, IMPORT_COLUMNS, MATCH_KEY } from './rows.js';
 
@@ -82,12 +82,6 @@ export async function stageImport(tx: Tx, actor: Actor, upload: ImportUpload): P
 async function existingKeys(tx: Tx, kind: ImportKind, agentId: string, keys: string[]): Promise<number> {
   const table = kind === 'customers' ? 'policyholders' : 'policies';
   const row = await tx(table).count({ n: '*' }).whereIn(MATCH_KEY[kind], keys).where({ agent_id: agentId }).first();
-  return Number(row?.n ?? 0);
-}
-
-async function remainingValidLines(tx: Tx, record: ImportRecord): Promise<number> {
-  const row = await tx('import_rows').count({ n: '*' }).where({ import_id: record.import_id })
-    .where('line_number', '>', record.processed_through_line).whereNull('errors').first();
   return Number(row?.n ?? 0);
 }
 

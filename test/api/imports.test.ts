@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { importJob } from '../../src/imports/job.js';
+import { importJob, runImport } from '../../src/imports/job.js';
 import { findImport } from '../../src/imports/repository.js';
-import { BATCH_SIZE, writeNextBatch } from '../../src/imports/writer.js';
+import { BATCH_SIZE, planImportBatches, writeNextBatch } from '../../src/imports/writer.js';
 import { runAsSystem } from '../../src/scope/run.js';
 import { workbookOf } from '../../seeds/imports/make-xlsx.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
@@ -183,8 +183,9 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     const deps = testDeps();
     const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
     await runAsSystem(deps, tenantRecord, 'import', async (scope) => {
-      const record = await findImport(scope.tx, res.body.import_id);
-      await writeNextBatch(scope, record as NonNullable<typeof record>);
+      const record = await findImport(scope.tx, res.body.import_id) as NonNullable<Awaited<ReturnType<typeof findImport>>>;
+      await planImportBatches(scope, record);
+      await writeNextBatch(scope, record);
     });
     const halfway = (await status(agent.token, res.body.import_id)).body;
     expect(halfway).to.include({ status: 'queued', processed_rows: BATCH_SIZE.customers });
@@ -194,5 +195,26 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect(done).to.include({ processed_rows: 12_000, created_rows: 12_000, skipped_rows: 0 });
     const count = await runAsSystem(deps, tenantRecord, 'import', ({ tx }) => tx('policyholders').count({ n: '*' }).whereLike('customer_id', 'BIG-%').first());
     expect(Number(count?.n)).to.equal(12_000);
+  });
+
+  it('two runners of one import (the CLI beside a worker) write every line once between them', async function () {
+    this.timeout(300_000);
+    await stopWorker();
+    const lines = Array.from({ length: 25_000 }, (_, index) => customerLine(`PAIR-${index + 1}`));
+    const res = await upload(agent.token, csv(...lines));
+    expect(res.status, res.text).to.equal(202);
+    const deps = testDeps();
+    const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
+    const inTenant = <T>(work: Parameters<typeof runAsSystem<T>>[3]) => runAsSystem(deps, tenantRecord, 'import', work);
+    // Each runner claims batches (two writers each); the three batches go to whoever claims them first, once.
+    const batchesWritten: number[] = [0, 0];
+    const runs = await Promise.all([0, 1].map((runner) => runImport(inTenant, res.body.import_id, {
+      onBatch: () => { batchesWritten[runner] = (batchesWritten[runner] ?? 0) + 1; },
+    })));
+    expect(batchesWritten[0] as number + (batchesWritten[1] as number)).to.equal(Math.ceil(25_000 / BATCH_SIZE.customers));
+    for (const run of runs) expect(run).to.include({ status: 'completed', processed_rows: 25_000, created_rows: 25_000, skipped_rows: 0 });
+    const count = await inTenant(({ tx }) => tx('policyholders').count({ n: '*' }).whereLike('customer_id', 'PAIR-%').first());
+    expect(Number(count?.n)).to.equal(25_000);
+    await startWorker();
   });
 });
