@@ -78,6 +78,24 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     }
   });
 
+  it('a customer inserted beside a named import batch, not from its staged lines, keeps the full audit entry', async function () {
+    if (testDeps().db.isCitus) this.skip(); // the row trigger records every row in full there
+    const res = await upload(agent.token, csv(customerLine('NAMED-1')));
+    await finished(res.body.import_id);
+    const deps = testDeps();
+    const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
+    // The batch's settings name a real import and its lines, but this row is not one of them: it is recorded in full.
+    const forged = await runAsSystem(deps, tenantRecord, 'import', async ({ tx }) => {
+      const record = await findImport(tx, res.body.import_id) as NonNullable<Awaited<ReturnType<typeof findImport>>>;
+      await tx.raw(`SET LOCAL app.import_id = '${record.import_id}'; SET LOCAL app.import_after = '0'; SET LOCAL app.import_through = '9'`);
+      const [row] = await tx('policyholders').insert({ agent_id: record.agent_id, agent_order: record.agent_order, customer_id: 'NAMED-X',
+        first_name: 'Forged' }).returning('policyholder_id');
+      return row.policyholder_id as string;
+    });
+    expect((await auditOf(forged)).map((entry) => [entry.action, entry.new_values.customer_id, entry.new_values.first_name]))
+      .to.deep.equal([['insert', 'NAMED-X', 'Forged']]);
+  });
+
   it('rejects bad rows with their line numbers and reasons, and writes the good ones', async () => {
     const res = await upload(agent.token, csv(
       'BAD-1,Ravi,Kumar,not-an-email,,,,',
