@@ -43,8 +43,8 @@ function csvRecords(content: Buffer): { record: string[]; line: number }[] {
   }
   // Without a double quote no cell spans lines and no delimiter is quoted: each record is one line of the file,
   // numbered by its position, its cells the line split at commas. This is what csv-parse reads from such a file
-  // (the record delimiter is the first line break found, as csv-parse discovers it), ten times faster: its
-  // per-record info was as costly as the parse, and the parse half the time of reading and checking 100,000 lines.
+  // (the record delimiter is the first line break found, as csv-parse discovers it), two to three times faster
+  // (100,000 lines under load: 0.6 to 1.1 s against 1.3 to 2.0 s).
   // Blank lines are left out as skip_empty_lines does, and cells trimmed as trim does.
   const text = content.toString('utf8').replace(/^\ufeff/, '');
   const numbered: { record: string[]; line: number }[] = [];
