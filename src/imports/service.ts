@@ -46,7 +46,8 @@ function assertColumns(kind: ImportKind, headers: readonly string[]): void {
 export async function stageImport(tx: Tx, actor: Actor, upload: ImportUpload): Promise<{ record: ImportRecord; report?: z.infer<typeof DryRunReport> }> {
   const format = detectFormat(upload.fileName, upload.contentType, upload.content);
   const lines = await readDataLines(format, upload.content);
-  const headers = [...new Set(lines.flatMap((line) => Object.keys(line.cells)))];
+  // Every line has a cell (maybe '') for each named column of the header, in CSV and XLSX alike.
+  const headers = Object.keys(lines[0]?.cells ?? {});
   const kind = upload.kind ?? inferKind(headers);
   authorize(actor.ability, 'create', SUBJECT[kind]);
   const owner = await resolveAgentForWrite(tx, actor, upload.agentId);
