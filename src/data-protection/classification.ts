@@ -68,6 +68,9 @@ export const COLUMN_CLASSES: Readonly<Record<string, Columns>> = {
     ...BOOK, ...STAMPS, dependent_id: I, policyholder_id: I, full_name: P, relationship: P, date_of_birth: P, gender: P,
     pre_existing_conditions: H, covered_from: I, status: I, pre_existing_conditions_sealed: H, sealed_key_version: I,
   },
+  import_batches: {
+    import_id: I, batch_number: I, tenant_id: I, agent_order: I, after_line: I, through_line: I, lines: I, written_at: I,
+  },
   // Staged import lines: a customer file's raw cells (names, contacts, incomes).
   import_rows: { import_id: I, line_number: I, tenant_id: I, agent_order: I, raw: S, values: S, errors: I, outcome: I },
   manual_reviews: {

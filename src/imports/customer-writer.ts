@@ -1,5 +1,6 @@
 import type { Tx } from '../db/scope.js';
-import type { BatchCounts, StagedRange } from './writer.js';
+import type { ImportBatch } from './repository.js';
+import type { BatchCounts } from './writer.js';
 
 // Customers go in set-based, straight from the staged lines (import_rows) inside the database: one INSERT for the
 // new customer ids, then (only when some line was not created) one UPDATE for the customer ids already in the agent's
@@ -48,14 +49,24 @@ const REJECT_SQL = `
    WHERE r.import_id = :importId AND r.line_number > :after AND r.line_number <= :through AND r.errors IS NULL
      AND NOT EXISTS (SELECT 1 FROM policyholders p WHERE p.customer_id = r.values->>'customer_id' AND p.agent_id = :agentId)`;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const OTHER_BOOK = JSON.stringify([{ column: 'customer_id', message: "belongs to a customer in another agent's book" }]);
 
-export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder: string | number }, range: StagedRange): Promise<BatchCounts> {
+export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder: string | number }, range: ImportBatch): Promise<BatchCounts> {
   const params = { ...range, agentId: book.agentId, agentOrder: book.agentOrder };
   // The staged lines and a young book have no statistics yet (autovacuum has not analysed them, and the runtime role
   // may not): the planner then takes both sides for a row or two and nests loops that scan the whole book per
   // line. Hash joins cost one pass over each side, whatever the estimates.
   await tx.raw('SET LOCAL enable_nestloop = off');
+  // The batch, for the insert audit entries (migration 1733002700001): a customer created from a staged line is
+  // recorded as that line of this import, not as a copy of its row. SET LOCAL (Citus propagates it, not
+  // set_config), so the values are written into the statement: a uuid and integers, checked.
+  if (!UUID.test(range.importId) || !Number.isSafeInteger(range.after) || !Number.isSafeInteger(range.through)) {
+    throw new Error(`not a batch: ${JSON.stringify(range)}`);
+  }
+  await tx.raw(`SET LOCAL app.import_id = '${range.importId}'; SET LOCAL app.import_after = '${range.after}'; `
+    + `SET LOCAL app.import_through = '${range.through}'`);
   // Counted from RETURNING: without it, Citus answers such an INSERT with the number of lines selected, conflicts included.
   const created = (await tx.raw(INSERT_SQL, params)).rows.length;
   // Every line created (a new book, the first run of a file): nothing to update, nothing refused, and the two

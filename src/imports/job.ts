@@ -4,10 +4,11 @@ import { isLastAttempt } from '../jobs/failures.js';
 import type { Scope } from '../scope/run.js';
 import { findImport, updateImport, type ImportRecord } from './repository.js';
 import { IMPORT_QUEUE } from './service.js';
-import { writeNextBatch } from './writer.js';
+import { planImportBatches, writeNextBatch, WRITERS } from './writer.js';
 
-// The real run of an import: batches until no valid staged line is left, each batch its own transaction in the
-// tenant scope as the system actor. A retry (after a failure or a restart) resumes after the last committed batch.
+// The real run of an import: its valid staged lines cut into batches once, then batches until none is left, each
+// its own transaction in the tenant scope as the system actor, two at a time for customers (WRITERS). A retry (after
+// a failure or a restart) resumes with the batches not written.
 
 export interface ImportProgress {
   (record: ImportRecord): void;
@@ -16,19 +17,26 @@ export interface ImportProgress {
 /** Runs an import to the end in `inTenant` transactions; shared by the job and the CLI. */
 export async function runImport(inTenant: <T>(work: (scope: Scope) => Promise<T>) => Promise<T>, importId: string,
   options: { signal?: AbortSignal; onBatch?: ImportProgress } = {}): Promise<ImportRecord | undefined> {
-  const record = await inTenant(async ({ tx }) => {
-    const found = await findImport(tx, importId, { forUpdate: true });
+  const record = await inTenant(async (scope) => {
+    const found = await findImport(scope.tx, importId, { forUpdate: true });
     if (!found || found.dry_run || found.status === 'completed') return undefined;
-    await updateImport(tx, importId, { status: 'running', started_at: found.started_at ?? new Date(), last_error: null });
+    await updateImport(scope.tx, importId, { status: 'running', started_at: found.started_at ?? new Date(), last_error: null });
+    await planImportBatches(scope, found);
     return found;
   });
   if (!record) return undefined;
-  try {
+  // Each writer claims batches until none is left; a writer's failure stops only that writer, the others finish
+  // what they hold, and the run fails with the first error (a retry resumes with the batches not written).
+  const writer = async () => {
     while (await inTenant((scope) => writeNextBatch(scope, record))) {
       options.onBatch?.(await inTenant(({ tx }) => findImport(tx, importId)) as ImportRecord);
       if (options.signal?.aborted) throw new Error('import interrupted; it resumes from the last batch');
     }
-  } catch (error) {
+  };
+  const failed = (await Promise.allSettled(Array.from({ length: WRITERS[record.kind] }, writer)))
+    .find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) {
+    const error: unknown = failed.reason;
     await inTenant(({ tx }) => updateImport(tx, importId, { last_error: error instanceof Error ? error.message : String(error) }));
     throw error;
   }

@@ -1,7 +1,6 @@
 import type { Tx } from '../db/scope.js';
 import type { ImportKind, RowError } from '../../schemas/imports.js';
 import type { CheckedLine } from './rows.js';
-import type { StagedRange } from './writer.js';
 
 // data_imports and import_rows. Every query runs on the caller's (or the job's) tenant transaction, under RLS.
 
@@ -78,13 +77,74 @@ export async function updateImport(tx: Tx, importId: string, values: Partial<Imp
   await tx('data_imports').update({ ...values, updated_at: tx.fn.now() }).where({ import_id: importId });
 }
 
-/** Adds a batch's outcome to the counters and moves the resume point, in the batch's own transaction. */
-export async function recordBatch(tx: Tx, importId: string, batch: { through: number; processed: number; created: number; updated: number; skipped: number; rejected: number }): Promise<void> {
+/** Adds a batch's outcome to the import's counters and marks the batch written, in the batch's own transaction. */
+export async function recordBatch(tx: Tx, batch: ImportBatch, counts: { created: number; updated: number; skipped: number; rejected: number }): Promise<void> {
+  await tx.raw('UPDATE import_batches SET written_at = now() WHERE import_id = :importId AND batch_number = :batchNumber',
+    { importId: batch.importId, batchNumber: batch.batchNumber });
+  // Last in the batch's transaction: two writers of one import queue on this row only for the moment between it
+  // and their commits.
   await tx.raw(`
-    UPDATE data_imports SET processed_through_line = :through, processed_rows = processed_rows + :processed,
+    UPDATE data_imports SET processed_rows = processed_rows + :lines,
       created_rows = created_rows + :created, updated_rows = updated_rows + :updated, skipped_rows = skipped_rows + :skipped,
       valid_rows = valid_rows - :rejected, invalid_rows = invalid_rows + :rejected, updated_at = now()
-    WHERE import_id = :importId`, { ...batch, importId });
+    WHERE import_id = :importId`, { ...counts, lines: batch.lines, importId: batch.importId });
+}
+
+/** A batch of staged lines: the valid ones with after < line_number <= through (`lines` of them). */
+export interface ImportBatch {
+  importId: string;
+  batchNumber: number;
+  after: number;
+  through: number;
+  lines: number;
+}
+
+/**
+ * Cuts the valid lines after the import's start point into batches of `size`, once: a no-op when the import has
+ * batches already. Run with the import row locked (runImport's first transaction), so two runners plan once.
+ * Multi-row VALUES, not INSERT ... SELECT: Citus runs the latter into a table with row-level security as a COPY.
+ */
+export async function planBatches(tx: Tx, record: Pick<ImportRecord, 'import_id' | 'agent_order' | 'processed_through_line'>, size: number): Promise<void> {
+  const { rows: [planned] } = await tx.raw('SELECT count(*)::int AS n FROM import_batches WHERE import_id = ?', [record.import_id]);
+  if (planned.n > 0) return;
+  const { rows: ends } = await tx.raw(`
+    SELECT line_number, n FROM (
+      SELECT line_number, row_number() OVER (ORDER BY line_number) AS n, count(*) OVER () AS total
+        FROM import_rows WHERE import_id = :importId AND line_number > :after AND errors IS NULL) s
+     WHERE n % :size = 0 OR n = total ORDER BY line_number`, { importId: record.import_id, after: record.processed_through_line, size });
+  if (!ends.length) return;
+  const bindings: (string | number)[] = [];
+  const values = (ends as { line_number: number; n: string }[]).map((end, index, all) => {
+    const previous = all[index - 1];
+    bindings.push(record.import_id, String(record.agent_order), index + 1, previous?.line_number ?? record.processed_through_line, end.line_number,
+      Number(end.n) - Number(previous?.n ?? 0));
+    return '(?::uuid, ?::bigint, ?::int, ?::int, ?::int, ?::int)';
+  });
+  await tx.raw(`INSERT INTO import_batches (import_id, agent_order, batch_number, after_line, through_line, lines) VALUES ${values.join(', ')}`, bindings);
+}
+
+const BATCH_COLUMNS = 'import_id AS "importId", batch_number AS "batchNumber", after_line AS after, through_line AS through, lines';
+
+/**
+ * Claims the first batch not written yet, locked until the transaction ends: one that no other runner holds if
+ * there is one, else waits for a held one (it comes back if its runner rolled back, not if it committed it).
+ * Undefined when every batch is written.
+ */
+export async function claimBatch(tx: Tx, importId: string): Promise<ImportBatch | undefined> {
+  const claim = (wait: boolean) => tx.raw(`SELECT ${BATCH_COLUMNS} FROM import_batches WHERE import_id = ? AND written_at IS NULL
+    ORDER BY batch_number LIMIT 1 FOR UPDATE${wait ? '' : ' SKIP LOCKED'}`, [importId]);
+  const { rows: [free] } = await claim(false);
+  return free ?? (await claim(true)).rows[0];
+}
+
+/** Valid lines not yet written: those of the batches not written, or all of them before the run is planned. */
+export async function remainingValidLines(tx: Tx, record: Pick<ImportRecord, 'import_id' | 'processed_through_line'>): Promise<number> {
+  const { rows: [batches] } = await tx.raw(`SELECT count(*)::int AS planned, coalesce(sum(lines) FILTER (WHERE written_at IS NULL), 0)::int AS lines
+    FROM import_batches WHERE import_id = ?`, [record.import_id]);
+  if (batches.planned > 0) return batches.lines as number;
+  const row = await tx('import_rows').count({ n: '*' }).where({ import_id: record.import_id })
+    .where('line_number', '>', record.processed_through_line).whereNull('errors').first();
+  return Number(row?.n ?? 0);
 }
 
 export interface StagedLine {
@@ -92,19 +152,10 @@ export interface StagedLine {
   values: Record<string, unknown>;
 }
 
-/** The next valid lines after the resume point, in file order. */
-export async function nextValidLines(tx: Tx, importId: string, after: number, limit: number): Promise<StagedLine[]> {
-  return tx('import_rows').select('line_number', 'values').where({ import_id: importId })
-    .where('line_number', '>', after).whereNull('errors').orderBy('line_number').limit(limit);
-}
-
-/** The next batch of valid lines after the resume point (at most `limit`), as a range of line numbers. */
-export async function nextBatchRange(tx: Tx, importId: string, after: number, limit: number): Promise<StagedRange | undefined> {
-  const { rows: [batch] } = await tx.raw(`
-    SELECT count(*)::int AS lines, max(line_number) AS through
-      FROM (SELECT line_number FROM import_rows WHERE import_id = :importId AND line_number > :after AND errors IS NULL
-             ORDER BY line_number LIMIT :limit) b`, { importId, after, limit });
-  return batch?.lines ? { importId, after, through: batch.through as number, lines: batch.lines as number } : undefined;
+/** The valid lines of a batch, in file order. */
+export async function batchLines(tx: Tx, batch: ImportBatch): Promise<StagedLine[]> {
+  return tx('import_rows').select('line_number', 'values').where({ import_id: batch.importId })
+    .where('line_number', '>', batch.after).where('line_number', '<=', batch.through).whereNull('errors').orderBy('line_number');
 }
 
 /** A line the writer refused after staging (its customer is missing, say): it joins the rejected rows. */

@@ -92,11 +92,11 @@ export function checkLine(kind: ImportKind, { line, cells }: DataLine): CheckedL
   return { line, raw: cells, errors: null, values: parsed.data };
 }
 
-/** Checks every line, and refuses a match key already used by an earlier line of the same file. */
-export function checkLines(kind: ImportKind, lines: readonly DataLine[]): CheckedLine[] {
+/** A checker of one file's lines, in file order: it also refuses a match key used by an earlier line of the file. */
+export function lineChecker(kind: ImportKind): (line: DataLine) => CheckedLine {
   const firstLineOf = new Map<string, number>();
   const key = MATCH_KEY[kind];
-  return lines.map((dataLine) => {
+  return (dataLine) => {
     const checked = checkLine(kind, dataLine);
     if (checked.errors) return checked;
     const value = String(checked.values[key]);
@@ -106,7 +106,7 @@ export function checkLines(kind: ImportKind, lines: readonly DataLine[]): Checke
     }
     firstLineOf.set(value, checked.line);
     return checked;
-  });
+  };
 }
 
 /** Which kind a file holds when the request does not say: a policy file has policy columns. */

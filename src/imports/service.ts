@@ -9,9 +9,10 @@ import { enqueueInTransaction } from '../jobs/outbox.js';
 import { reserveStorage } from '../limits/storage.js';
 import { detectFormat, readDataLines } from './file.js';
 import {
-  findImport, insertImport, insertImportRows, rejectedLines, type ImportRecord,
+  findImport, insertImport, rejectedLines, remainingValidLines, updateImport, type ImportRecord,
 } from './repository.js';
-import { checkLines, inferKind, IMPORT_COLUMNS, MATCH_KEY } from './rows.js';
+import { inferKind, IMPORT_COLUMNS, MATCH_KEY } from './rows.js';
+import { checkAndStage } from './staging.js';
 
 // Bulk import: the file is read, every line checked with the policyholder / policy API's own schema and staged
 // in the tenant's schema. A dry run stops there and reports; a real run queues the import job (through the
@@ -45,35 +46,35 @@ function assertColumns(kind: ImportKind, headers: readonly string[]): void {
 export async function stageImport(tx: Tx, actor: Actor, upload: ImportUpload): Promise<{ record: ImportRecord; report?: z.infer<typeof DryRunReport> }> {
   const format = detectFormat(upload.fileName, upload.contentType, upload.content);
   const lines = await readDataLines(format, upload.content);
-  const headers = [...new Set(lines.flatMap((line) => Object.keys(line.cells)))];
+  // Every line has a cell (maybe '') for each named column of the header, in CSV and XLSX alike.
+  const headers = Object.keys(lines[0]?.cells ?? {});
   const kind = upload.kind ?? inferKind(headers);
   authorize(actor.ability, 'create', SUBJECT[kind]);
   const owner = await resolveAgentForWrite(tx, actor, upload.agentId);
   assertColumns(kind, headers);
-  const checked = checkLines(kind, lines);
-  const valid = checked.filter((line) => !line.errors);
   const fileId = upload.dryRun ? null : await reserveStorage(tx, actor.tenant as NonNullable<Actor['tenant']>, {
     purpose: 'import', file_name: upload.fileName, content_type: upload.contentType || 'application/octet-stream',
     byte_size: upload.content.length, created_by: actor.user_id,
   });
+  // The counts are set once every line is checked and staged (in this transaction: nobody sees the zeros).
   const importId = await insertImport(tx, {
     agent_id: owner.agent_id, agent_order: owner.pre_order, kind, file_name: upload.fileName, file_format: format, file_id: fileId,
-    dry_run: upload.dryRun, status: upload.dryRun ? 'validated' : 'queued', total_rows: checked.length,
-    valid_rows: valid.length, invalid_rows: checked.length - valid.length, created_by: actor.user_id,
+    dry_run: upload.dryRun, status: upload.dryRun ? 'validated' : 'queued', total_rows: lines.length,
+    valid_rows: 0, invalid_rows: 0, created_by: actor.user_id,
   });
-  await insertImportRows(tx, importId, owner.pre_order, checked);
+  const staged = await checkAndStage(tx, kind, { importId, agentOrder: owner.pre_order }, lines, DRY_RUN_REPORTED + 1);
+  await updateImport(tx, importId, { valid_rows: staged.valid, invalid_rows: staged.invalid });
   if (!upload.dryRun) await enqueueInTransaction(tx, IMPORT_QUEUE, { import_id: importId }, { userId: actor.user_id, singletonKey: importId });
   const record = await findImport(tx, importId) as ImportRecord;
   if (!upload.dryRun) return { record };
-  const existing = await existingKeys(tx, kind, owner.agent_id, valid.map((line) => String(line.values?.[MATCH_KEY[kind]])));
-  const rejected = checked.filter((line) => line.errors);
+  const existing = await existingKeys(tx, kind, owner.agent_id, staged.validKeys);
   return {
     record,
     report: {
-      import_id: importId, dry_run: true, kind, total_rows: checked.length, valid_rows: valid.length, invalid_rows: rejected.length,
-      would_create: valid.length - existing, would_update: existing,
-      rejected_rows: rejected.slice(0, DRY_RUN_REPORTED).map((line) => ({ line_number: line.line, errors: line.errors ?? [] })),
-      rejected_rows_truncated: rejected.length > DRY_RUN_REPORTED,
+      import_id: importId, dry_run: true, kind, total_rows: lines.length, valid_rows: staged.valid, invalid_rows: staged.invalid,
+      would_create: staged.valid - existing, would_update: existing,
+      rejected_rows: staged.rejected.slice(0, DRY_RUN_REPORTED).map((line) => ({ line_number: line.line, errors: line.errors ?? [] })),
+      rejected_rows_truncated: staged.invalid > DRY_RUN_REPORTED,
     },
   };
 }
@@ -82,12 +83,6 @@ export async function stageImport(tx: Tx, actor: Actor, upload: ImportUpload): P
 async function existingKeys(tx: Tx, kind: ImportKind, agentId: string, keys: string[]): Promise<number> {
   const table = kind === 'customers' ? 'policyholders' : 'policies';
   const row = await tx(table).count({ n: '*' }).whereIn(MATCH_KEY[kind], keys).where({ agent_id: agentId }).first();
-  return Number(row?.n ?? 0);
-}
-
-async function remainingValidLines(tx: Tx, record: ImportRecord): Promise<number> {
-  const row = await tx('import_rows').count({ n: '*' }).where({ import_id: record.import_id })
-    .where('line_number', '>', record.processed_through_line).whereNull('errors').first();
   return Number(row?.n ?? 0);
 }
 

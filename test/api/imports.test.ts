@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
-import { importJob } from '../../src/imports/job.js';
+import { importJob, runImport } from '../../src/imports/job.js';
 import { findImport } from '../../src/imports/repository.js';
-import { BATCH_SIZE, writeNextBatch } from '../../src/imports/writer.js';
+import { BATCH_SIZE, planImportBatches, writeNextBatch } from '../../src/imports/writer.js';
 import { runAsSystem } from '../../src/scope/run.js';
 import { workbookOf } from '../../seeds/imports/make-xlsx.js';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
@@ -67,11 +67,33 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     const rows = await customersIn('clean');
     expect(rows.map((row) => row.customer_id).sort()).to.deep.equal(['CLEAN-1', 'CLEAN-2', 'CLEAN-3']);
     expect(rows.every((row) => row.agent_id === agent.agent_id && row.annual_income === 125000.5)).to.equal(true);
-    // The audit trail has every customer the import wrote, with the job as the actor and the values written.
+    // The audit trail has every customer the import wrote, with the job as the actor and the file line it came from
+    // (on Citus, where the row trigger stays, the values written).
     for (const row of rows) {
       const entries = await auditOf(row.policyholder_id);
-      expect(entries.map((entry) => [entry.action, entry.actor.startsWith('system:'), entry.new_values.customer_id])).to.deep.equal([['insert', true, row.customer_id]]);
+      const line = 1 + Number(row.customer_id.replace('CLEAN-', ''));
+      const source = testDeps().db.isCitus ? { customer_id: entries[0]?.new_values.customer_id } : entries[0]?.new_values;
+      expect(entries.map((entry) => [entry.action, entry.actor.startsWith('system:')])).to.deep.equal([['insert', true]]);
+      expect(source).to.deep.equal(testDeps().db.isCitus ? { customer_id: row.customer_id } : { import_id: res.body.import_id, line_number: line });
     }
+  });
+
+  it('a customer inserted beside a named import batch, not from its staged lines, keeps the full audit entry', async function () {
+    if (testDeps().db.isCitus) this.skip(); // the row trigger records every row in full there
+    const res = await upload(agent.token, csv(customerLine('NAMED-1')));
+    await finished(res.body.import_id);
+    const deps = testDeps();
+    const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
+    // The batch's settings name a real import and its lines, but this row is not one of them: it is recorded in full.
+    const forged = await runAsSystem(deps, tenantRecord, 'import', async ({ tx }) => {
+      const record = await findImport(tx, res.body.import_id) as NonNullable<Awaited<ReturnType<typeof findImport>>>;
+      await tx.raw(`SET LOCAL app.import_id = '${record.import_id}'; SET LOCAL app.import_after = '0'; SET LOCAL app.import_through = '9'`);
+      const [row] = await tx('policyholders').insert({ agent_id: record.agent_id, agent_order: record.agent_order, customer_id: 'NAMED-X',
+        first_name: 'Forged' }).returning('policyholder_id');
+      return row.policyholder_id as string;
+    });
+    expect((await auditOf(forged)).map((entry) => [entry.action, entry.new_values.customer_id, entry.new_values.first_name]))
+      .to.deep.equal([['insert', 'NAMED-X', 'Forged']]);
   });
 
   it('rejects bad rows with their line numbers and reasons, and writes the good ones', async () => {
@@ -183,8 +205,9 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     const deps = testDeps();
     const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
     await runAsSystem(deps, tenantRecord, 'import', async (scope) => {
-      const record = await findImport(scope.tx, res.body.import_id);
-      await writeNextBatch(scope, record as NonNullable<typeof record>);
+      const record = await findImport(scope.tx, res.body.import_id) as NonNullable<Awaited<ReturnType<typeof findImport>>>;
+      await planImportBatches(scope, record);
+      await writeNextBatch(scope, record);
     });
     const halfway = (await status(agent.token, res.body.import_id)).body;
     expect(halfway).to.include({ status: 'queued', processed_rows: BATCH_SIZE.customers });
@@ -194,5 +217,26 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect(done).to.include({ processed_rows: 12_000, created_rows: 12_000, skipped_rows: 0 });
     const count = await runAsSystem(deps, tenantRecord, 'import', ({ tx }) => tx('policyholders').count({ n: '*' }).whereLike('customer_id', 'BIG-%').first());
     expect(Number(count?.n)).to.equal(12_000);
+  });
+
+  it('two runners of one import (the CLI beside a worker) write every line once between them', async function () {
+    this.timeout(300_000);
+    await stopWorker();
+    const lines = Array.from({ length: 25_000 }, (_, index) => customerLine(`PAIR-${index + 1}`));
+    const res = await upload(agent.token, csv(...lines));
+    expect(res.status, res.text).to.equal(202);
+    const deps = testDeps();
+    const tenantRecord = await deps.tenants.forToken(tenant.tenant_id, undefined);
+    const inTenant = <T>(work: Parameters<typeof runAsSystem<T>>[3]) => runAsSystem(deps, tenantRecord, 'import', work);
+    // Each runner claims batches (two writers each); the three batches go to whoever claims them first, once.
+    const batchesWritten: number[] = [0, 0];
+    const runs = await Promise.all([0, 1].map((runner) => runImport(inTenant, res.body.import_id, {
+      onBatch: () => { batchesWritten[runner] = (batchesWritten[runner] ?? 0) + 1; },
+    })));
+    expect(batchesWritten[0] as number + (batchesWritten[1] as number)).to.equal(Math.ceil(25_000 / BATCH_SIZE.customers));
+    for (const run of runs) expect(run).to.include({ status: 'completed', processed_rows: 25_000, created_rows: 25_000, skipped_rows: 0 });
+    const count = await inTenant(({ tx }) => tx('policyholders').count({ n: '*' }).whereLike('customer_id', 'PAIR-%').first());
+    expect(Number(count?.n)).to.equal(25_000);
+    await startWorker();
   });
 });
