@@ -15,6 +15,8 @@ export interface Figures {
   readonly p99: number;
   readonly ok: number;
   readonly failed: number;
+  /** Requests sent, the ones cut off by the end of the run included. */
+  readonly sent: number;
 }
 
 export interface Call {
@@ -38,7 +40,8 @@ export async function hammer(base: string, seconds: number, connections: number,
     }],
   });
   const ok = result['2xx'];
-  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, failed: result.non2xx + result.errors };
+  const sent = (result.requests as { sent?: number }).sent ?? n;
+  return { rps: ok / result.duration, p50: result.latency.p50, p99: result.latency.p99, ok, failed: result.non2xx + result.errors, sent };
 }
 
 const exec = promisify(execFile);
@@ -61,7 +64,7 @@ export async function pgbench(binary: string, url: string, dir: string, transact
   const latency = Number(stdout.match(/latency average = ([\d.]+) ms/)?.[1]);
   const ok = Number(stdout.match(/number of transactions actually processed: (\d+)/)?.[1]);
   const failed = Number(stdout.match(/number of failed transactions: (\d+)/)?.[1] ?? 0);
-  return { rps: tps, p50: latency, p99: NaN, ok, failed };
+  return { rps: tps, p50: latency, p99: NaN, ok, failed, sent: ok + failed };
 }
 
 /**

@@ -32,14 +32,14 @@ export async function stopChild(child: Child): Promise<void> {
   await new Promise((resolve) => child.process.once('exit', resolve));
 }
 
-/** Waits until `child` has sent no statement for 100 ms; returns the statements it sent meanwhile. */
-export async function settled(child: Child): Promise<Sent[]> {
-  const seen: Sent[] = [];
+/** Waits until `child` has sent no statement for 100 ms; returns the statements it sent meanwhile and its count. */
+export async function settled(child: Child): Promise<{ statements: Sent[]; roundTrips: number }> {
+  const statements: Sent[] = [];
   let last = -1;
   for (;;) {
     const now = await child.sample();
-    seen.push(...now.statements);
-    if (now.roundTrips === last) return seen;
+    statements.push(...now.statements);
+    if (now.roundTrips === last) return { statements, roundTrips: now.roundTrips };
     last = now.roundTrips;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -59,15 +59,19 @@ export async function probe(child: Child, base: string, call: Call): Promise<Sen
   await send();
   await settled(child);
   await send();
-  return settled(child);
+  return (await settled(child)).statements;
 }
 
-/** Whether `sent` is one transaction on one connection: BEGIN first, COMMIT last. */
-export function isOneTransaction(sent: readonly Sent[]): boolean {
-  const first = sent[0];
-  const last = sent.at(-1);
-  return Boolean(first && last) && /^BEGIN\b/i.test(first?.text ?? '') && /\bCOMMIT;?\s*$/i.test(last?.text ?? '')
-    && sent.every((statement) => statement.conn === first?.conn);
+/**
+ * The request's (last) transaction in `sent`: from its BEGIN to its COMMIT on that connection. Statements outside it
+ * (the tenant rate limiter's lease, one per ~200 ms of traffic under load) are not part of it.
+ */
+export function transactionOf(sent: readonly Sent[]): Sent[] | undefined {
+  let begin = sent.length - 1;
+  while (begin >= 0 && !/^BEGIN\b/i.test(sent[begin]?.text ?? '')) begin -= 1;
+  const own = sent.slice(Math.max(begin, 0)).filter((statement) => statement.conn === sent[begin]?.conn);
+  const end = own.findIndex((statement) => /\bCOMMIT;?\s*$/i.test(statement.text));
+  return begin >= 0 && end >= 0 ? own.slice(0, end + 1) : undefined;
 }
 
 /** A statement for a trace: its text on one line (cut at 300 characters) and its bound values. */

@@ -6,7 +6,7 @@ import { SUPER_ADMIN } from '../helpers/test-config.js';
 import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
 import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
 import type { MemoryFigures, MeterSample } from './meter.js';
-import { forkChild, isOneTransaction, probe, settled, shown, stopChild, type Child } from './probe.js';
+import { forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
 import { PREMIUM, seedSummary } from './seed.js';
 import type { TargetReady } from './target.js';
 
@@ -26,7 +26,9 @@ const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
 })();
 
 interface Measured extends Figures {
+  /** Statements per request under load; probeRoundTrips: those of one request alone on an idle process. */
   readonly roundTrips: number;
+  readonly probeRoundTrips: number;
   /** The peak RSS of the process that served the load, during the load only (NaN for pgbench). */
   readonly rssMb: number;
   readonly atPeak?: MemoryFigures;
@@ -42,10 +44,15 @@ const traces: Record<string, string[]> = {};
 async function measured(work: () => Promise<Figures>, served?: Child, label = '', base = '', call?: Call): Promise<Measured> {
   const sent = served && call ? await probe(served, base, call) : undefined;
   if (sent) traces[label] = sent.map(shown);
-  if (served) await settled(served);
+  const before = served ? await settled(served) : undefined;
   const figures = await work();
   const after: MeterSample | undefined = served ? await served.sample() : undefined;
-  return { ...figures, roundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN, ...(after ? { atPeak: after.atPeak } : {}) };
+  // Every statement the process sent for the load (requests cut off at its end finish first), per request sent:
+  // the rate limiter's leases included.
+  const done = served ? await settled(served) : undefined;
+  const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
+  return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
+    ...(after ? { atPeak: after.atPeak } : {}) };
 }
 
 async function json<T>(res: Response, status: number): Promise<T> {
@@ -72,15 +79,16 @@ const LIST = '/policyholders?limit=50';
 const pageOf = (token: string): Call => ({ path: `/api/v1${LIST}`, headers: bearer(token) });
 
 /**
- * What the API sends for one caller's page (one transaction: BEGIN ... COMMIT), for the bare server and pgbench to
+ * What the API sends for one caller's page (its transaction: BEGIN ... COMMIT), for the bare server and pgbench to
  * replay: texts and bound values as pg received them, src/db/knex.ts's PREPAREs taken out (each replayer prepares
- * on its own connections). A probe that caught anything else (a stray statement) is taken again.
+ * on its own connections).
  */
 async function captured(token: string): Promise<Statement[]> {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     const sent = await probe(target, ready.base, pageOf(token));
-    if (isOneTransaction(sent)) return sent.map(({ text, values }) => ({ text: withoutPrepares(text), values }));
-    console.error(`a page's probe was not one transaction, again:\n${sent.map(shown).join('\n')}`);
+    const transaction = transactionOf(sent);
+    if (transaction) return transaction.map(({ text, values }) => ({ text: withoutPrepares(text), values }));
+    console.error(`a page's probe caught no transaction, again:\n${sent.map(shown).join('\n')}`);
   }
   throw new Error('no clean capture of a page');
 }
@@ -119,7 +127,8 @@ for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
     const [first, second] = round % 2 ? [await runBare(), await runApi()] : [await runApi(), await runBare()];
     const [apiRun, bareRun] = round % 2 ? [second, first] : [first, second];
     const pgRun = PGBENCH ? { ...await measured(() => pgbench(PGBENCH, ready.appUrl, `.data/bench-pgbench-${process.pid}/${kind.split(' ')[0]}`,
-      kinds[kind].pg.map((sequence) => pgbenchScript(sequence, prepares)), SECONDS, CONNECTIONS)), roundTrips: kinds[kind].pg[0]?.length ?? NaN } : undefined;
+      kinds[kind].pg.map((sequence) => pgbenchScript(sequence, prepares)), SECONDS, CONNECTIONS)), roundTrips: kinds[kind].pg[0]?.length ?? NaN,
+      probeRoundTrips: kinds[kind].pg[0]?.length ?? NaN } : undefined;
     per.push({ api: apiRun, bare: bareRun, ...(pgRun ? { pg: pgRun } : {}) });
     process.stdout.write(`list my book, ${kind}, round ${round + 1}/${ROUNDS}: API ${apiRun.rps.toFixed(0)}/s, bare ${bareRun.rps.toFixed(0)}/s`
       + `${pgRun ? `, pgbench ${pgRun.rps.toFixed(0)} tx/s` : ''}\n`);
