@@ -8,7 +8,8 @@ import type { MeterSample, Sent } from './meter.js';
 export interface Child {
   readonly process: ChildProcess;
   ask<T>(request: object | null): Promise<T>;
-  sample(): Promise<MeterSample>;
+  /** The meter's figures since the last sample; with `gc`, garbage collected first (`now` is then what is retained). */
+  sample(gc?: boolean): Promise<MeterSample>;
 }
 
 /** Forks `file` (relative to this folder) with --expose-gc; `advanced` IPC keeps bound values' types (Date, Buffer). */
@@ -22,7 +23,7 @@ export function forkChild(file: string): Child {
     replies.push(resolve as (message: unknown) => void);
     if (request) child.send(request);
   });
-  return { process: child, ask, sample: () => ask<MeterSample>({ type: 'sample' }) };
+  return { process: child, ask, sample: (gc = false) => ask<MeterSample>({ type: 'sample', gc }) };
 }
 
 /** Stops a child (it closes its server and pool) and waits for it to exit. */

@@ -32,6 +32,8 @@ interface Measured extends Figures {
   /** The peak RSS of the process that served the load, during the load only (NaN for pgbench). */
   readonly rssMb: number;
   readonly atPeak?: MemoryFigures;
+  /** The same process right after the load, garbage collected: what it retains. */
+  readonly retained?: MemoryFigures;
 }
 
 const target = forkChild('./target.ts');
@@ -46,13 +48,13 @@ async function measured(work: () => Promise<Figures>, served?: Child, label = ''
   if (sent) traces[label] = sent.map(shown);
   const before = served ? await settled(served) : undefined;
   const figures = await work();
-  const after: MeterSample | undefined = served ? await served.sample() : undefined;
+  const after: MeterSample | undefined = served ? await served.sample(true) : undefined;
   // Every statement the process sent for the load (requests cut off at its end finish first), per request sent:
   // the rate limiter's leases included.
   const done = served ? await settled(served) : undefined;
   const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
   return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
-    ...(after ? { atPeak: after.atPeak } : {}) };
+    ...(after ? { atPeak: after.atPeak, retained: after.now } : {}) };
 }
 
 async function json<T>(res: Response, status: number): Promise<T> {
@@ -104,6 +106,10 @@ const bareSetup: BareSetup = { url: ready.appUrl, poolMax: ready.poolMax, prepar
 const bare = forkChild('./bare-main.ts');
 const { port, idle: bareIdle } = await bare.ask<{ port: number; idle: MeterSample['now'] }>({ type: 'start', setup: bareSetup });
 const bareBase = `http://127.0.0.1:${port}`;
+/** Opens every pooled connection (and prepares its statements) before the first round, the API's and the bare's alike. */
+const warm = (base: string, call: (n: number) => Call) => Promise.all(Array.from({ length: 2 * ready.poolMax }, async (_, n) => {
+  await (await fetch(`${base}${call(n).path}`, { headers: call(n).headers })).arrayBuffer();
+}));
 const J = tokens.juniors.length;
 const kinds = {
   'junior agents (rotating)': { api: (n: number) => tokens.juniors[n % J] as string, bare: (n: number) => n % J, pg: sequences.slice(0, J) },
@@ -111,6 +117,8 @@ const kinds = {
   'provider admin (whole tenant)': { api: () => tokens.admin, bare: () => J + 1, pg: [sequences[J + 1] as Statement[]] },
 };
 const listCall = (kind: keyof typeof kinds) => (n: number): Call => pageOf(kinds[kind].api(n));
+await warm(ready.base, listCall('junior agents (rotating)'));
+await warm(bareBase, (n) => ({ path: LIST, headers: { 'x-bench-caller': String(n % J) } }));
 
 interface Row { scenario: string; contender: string; figures: Measured | { note: string } }
 const rows: Row[] = [];
@@ -235,7 +243,9 @@ console.log(`\nmemory, each process its own. The API at idle after seeding, garb
 let scenarioOf = '';
 for (const { scenario, contender, figures } of rows) {
   scenarioOf = scenario || scenarioOf;
-  if ('atPeak' in figures && figures.atPeak) console.log(`- ${scenarioOf}, ${contender}, at its peak: ${breakdown(figures.atPeak)}`);
+  if (!('atPeak' in figures) || !figures.atPeak || !figures.retained) continue;
+  console.log(`- ${scenarioOf}, ${contender}, at its peak: ${breakdown(figures.atPeak)}; garbage collected after the load: `
+    + `heap ${mb(figures.retained.heapUsed)} MB used, RSS ${mb(figures.retained.rss)} MB`);
 }
 console.log('\n| ratio (median of per-round ratios) | value |\n| --- | --: |');
 for (const [scenario, values] of Object.entries(ratios)) {

@@ -15,7 +15,7 @@ import { JUNIORS, MANAGERS, SENIORS, seedBook, seedSummary, seedUser } from './s
 // meter (meter.ts) records every statement its pg clients send and samples its resident memory. The bare server
 // runs in a process of its own (bare-main.ts).
 
-export type TargetRequest = { type: 'sample' } | { type: 'stop' };
+export type TargetRequest = { type: 'sample'; gc?: boolean } | { type: 'stop' };
 
 export interface TargetReady {
   type: 'ready';
@@ -77,6 +77,7 @@ const server = createApp(deps).listen(0, '127.0.0.1');
 await new Promise<void>((resolve) => server.once('listening', resolve));
 process.on('message', async (message: TargetRequest) => {
   if (message.type === 'sample') {
+    if (message.gc) collectGarbage();
     send(sample());
   } else {
     await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
