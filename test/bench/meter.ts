@@ -14,6 +14,7 @@ export interface MemoryFigures {
   readonly heapUsed: number;
   readonly external: number;
   readonly arrayBuffers: number;
+  readonly spaces: Record<string, number>;
 }
 
 export interface MeterSample {
@@ -57,8 +58,10 @@ pg.Client.prototype.query = function metered(this: pg.Client, ...args: unknown[]
   return (query as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 
-const figures = (usage: NodeJS.MemoryUsage): MemoryFigures =>
-  ({ rss: usage.rss, heapTotal: usage.heapTotal, heapUsed: usage.heapUsed, external: usage.external, arrayBuffers: usage.arrayBuffers });
+/** With the V8 heap's size per space (new, old, code, large objects ...): which part of the heap grew. */
+const figures = (usage: NodeJS.MemoryUsage): MemoryFigures => ({ rss: usage.rss, heapTotal: usage.heapTotal, heapUsed: usage.heapUsed,
+  external: usage.external, arrayBuffers: usage.arrayBuffers,
+  spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size])) });
 
 let peak = figures(process.memoryUsage());
 setInterval(() => { if (process.memoryUsage.rss() > peak.rss) peak = figures(process.memoryUsage()); }, 50).unref();

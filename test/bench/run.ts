@@ -237,7 +237,8 @@ for (const { scenario, contender, figures } of rows) {
 }
 const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
 const breakdown = (m: MemoryFigures) => `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapTotal)} (${mb(m.heapUsed)} used) + external ${mb(m.external)} `
-  + `(array buffers ${mb(m.arrayBuffers)}) + the rest (code, stacks, native libraries, malloc) ${mb(m.rss - m.heapTotal - m.external)}`;
+  + `(array buffers ${mb(m.arrayBuffers)}) + the rest (code, stacks, native libraries, malloc) ${mb(m.rss - m.heapTotal - m.external)}`
+  + ` [heap spaces MB: ${Object.entries(m.spaces).filter(([, size]) => size >= 2 ** 20).map(([name, size]) => `${name.replace('_space', '')} ${mb(size)}`).join(', ')}]`;
 console.log(`\nmemory, each process its own. The API at idle after seeding, garbage collected: ${breakdown(ready.idle)}; `
   + `V8 malloced ${mb(ready.idle.mallocedMemory)} MB, ${ready.idle.nativeContexts} native contexts. The bare server at idle: ${breakdown(bareIdle)}.`);
 let scenarioOf = '';
