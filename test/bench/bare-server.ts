@@ -42,22 +42,23 @@ export async function startBareServer(setup: BareSetup): Promise<{ port: number;
     const client = await pool.connect();
     const prepared = preparedOn.get(client) ?? new Set<string>();
     preparedOn.set(client, prepared);
+    let page: unknown[] = [];
     try {
-      let page: unknown[] = [];
       for (const statement of sequence) {
         const { text, names } = withPrepares(statement.text, setup.prepares, prepared);
         const results = [await client.query(text, statement.values as unknown[])].flat();
         for (const name of names) prepared.add(name);
         for (const { rows } of results) if (rows && rows.length > page.length) page = rows;
       }
-      client.release();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: page }));
     } catch (error) {
       // Whether a PREPARE ran is unknown after a failure: the connection goes, and its prepared statements with it.
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
       res.writeHead(500).end(String(error));
+      return;
     }
+    client.release();
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: page }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
