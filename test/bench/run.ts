@@ -1,17 +1,19 @@
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { SUPER_ADMIN } from '../helpers/test-config.js';
-import type { BareCaller } from './bare-server.js';
-import { settingsOf } from './bare-server.js';
-import { hammer, inlined, median, pgbench, type Call, type Figures } from './load.js';
+import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
+import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
+import type { MemoryFigures, MeterSample } from './meter.js';
+import { forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
 import { PREMIUM, seedSummary } from './seed.js';
-import type { TargetReady, TargetRequest, TargetSample } from './target.js';
+import type { TargetReady } from './target.js';
 
-// `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The app runs in a child
-// process (target.ts) on a seeded book; autocannon drives it from here. List-my-book alternates the contenders
-// (API, bare node:http + pg server, pgbench) over short rounds and reports the median of the per-round ratios.
+// `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The API runs in a child
+// process (target.ts) on a seeded book, the bare node:http + pg server in another (bare-main.ts), each measuring its
+// own memory and statements; autocannon drives them from here. List-my-book alternates the contenders (API, bare
+// server, pgbench) over short rounds and reports the median of the per-round ratios.
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -24,53 +26,35 @@ const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
 })();
 
 interface Measured extends Figures {
+  /** Statements per request under load; probeRoundTrips: those of one request alone on an idle process. */
   readonly roundTrips: number;
+  readonly probeRoundTrips: number;
+  /** The peak RSS of the process that served the load, during the load only (NaN for pgbench). */
   readonly rssMb: number;
+  readonly atPeak?: MemoryFigures;
+  /** The same process right after the load, garbage collected: what it retains. */
+  readonly retained?: MemoryFigures;
 }
 
-const child: ChildProcess = fork(new URL('./target.ts', import.meta.url).pathname, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
-const replies: ((message: Record<string, unknown>) => void)[] = [];
-child.on('message', (message: Record<string, unknown>) => replies.shift()?.(message));
-child.on('exit', (code) => { if (code) { console.error(`the target process exited with ${code}`); process.exit(1); } });
-const ask = <T>(request: TargetRequest | null): Promise<T> => new Promise((resolve) => {
-  replies.push(resolve as (message: Record<string, unknown>) => void);
-  if (request) child.send(request);
-});
-
-/** Waits until the target has sent no statement for 300 ms (requests cut off by the last load have finished). */
-async function settled(): Promise<TargetSample> {
-  let last = await ask<TargetSample>({ type: 'sample' });
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const now = await ask<TargetSample>({ type: 'sample' });
-    if (now.roundTrips === last.roundTrips) return now;
-    last = now;
-  }
-}
-
-/** The statements one request makes, sent alone on an idle process: its exact database round trips. */
+const target = forkChild('./target.ts');
 const traces: Record<string, string[]> = {};
-async function probe(label: string, base: string, call: Call | undefined): Promise<number> {
-  if (!call) return NaN;
-  const send = async () => (await fetch(`${base}${call.path}`, { method: call.method ?? 'GET',
-    headers: { ...call.headers, ...(call.body ? { 'content-type': 'application/json' } : {}) }, ...(call.body ? { body: call.body } : {}) })).arrayBuffer();
-  // Once to warm the tenant registry (a miss adds a platform transaction, three round trips), then counted.
-  await settled();
-  await send();
-  const before = await ask<TargetSample>({ type: 'sample' });
-  await send();
-  const after = await ask<TargetSample>({ type: 'sample' });
-  traces[label] = after.statements;
-  return after.roundTrips - before.roundTrips;
-}
 
-/** Load figures, the peak RSS of the target process meanwhile, and (when `call` is given) one probe's round trips. */
-async function measured(work: () => Promise<Figures>, label = '', base = '', call?: Call): Promise<Measured> {
-  const roundTrips = await probe(label, base, call);
-  await ask<TargetSample>({ type: 'sample' });
+/**
+ * Load figures; the peak RSS of `served` (the process that served the load) meanwhile; and, when `call` is given, the
+ * round trips of one probe request (its statements kept as the label's trace).
+ */
+async function measured(work: () => Promise<Figures>, served?: Child, label = '', base = '', call?: Call): Promise<Measured> {
+  const sent = served && call ? await probe(served, base, call) : undefined;
+  if (sent) traces[label] = sent.map(shown);
+  const before = served ? await settled(served) : undefined;
   const figures = await work();
-  const after = await ask<TargetSample>({ type: 'sample' });
-  return { ...figures, roundTrips, rssMb: after.peakRss / 2 ** 20 };
+  const after: MeterSample | undefined = served ? await served.sample(true) : undefined;
+  // Every statement the process sent for the load (requests cut off at its end finish first), per request sent:
+  // the rate limiter's leases included.
+  const done = served ? await settled(served) : undefined;
+  const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
+  return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
+    ...(after ? { atPeak: after.atPeak, retained: after.now } : {}) };
 }
 
 async function json<T>(res: Response, status: number): Promise<T> {
@@ -79,7 +63,7 @@ async function json<T>(res: Response, status: number): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-const ready = await ask<TargetReady>(null);
+const ready = await target.ask<TargetReady>(null);
 const api = `${ready.base}/api/v1`;
 const post = (path: string, body: unknown, token?: string) => fetch(`${api}${path}`, { method: 'POST',
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -93,29 +77,48 @@ const tokens = {
   superAdmin: await signIn(SUPER_ADMIN.email),
 };
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-await json(await fetch(`${api}/policyholders?limit=50`, { headers: bearer(tokens.juniors[0] as string) }), 200);
-const { listSql } = await ask<TargetSample>({ type: 'sample' });
-if (!listSql) throw new Error('the target saw no policyholder page');
+const LIST = '/policyholders?limit=50';
+const pageOf = (token: string): Call => ({ path: `/api/v1${LIST}`, headers: bearer(token) });
+
+/**
+ * What the API sends for one caller's page (its transaction: BEGIN ... COMMIT), for the bare server and pgbench to
+ * replay: texts and bound values as pg received them, src/db/knex.ts's PREPAREs taken out (each replayer prepares
+ * on its own connections).
+ */
+async function captured(token: string): Promise<Statement[]> {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const sent = await probe(target, ready.base, pageOf(token));
+    const transaction = transactionOf(sent);
+    if (transaction) return transaction.map(({ text, values }) => ({ text: withoutPrepares(text), values }));
+    console.error(`a page's probe caught no transaction, again:\n${sent.map(shown).join('\n')}`);
+  }
+  throw new Error('no clean capture of a page');
+}
 
 // The callers, in the bare server's order: the juniors, the manager, the admin.
-const callers: BareCaller[] = [...ready.ranges.juniors, ready.ranges.manager, ready.ranges.admin];
-const { port } = await ask<{ port: number }>({ type: 'start-bare', callers });
-const bareBase = `http://127.0.0.1:${port}`;
-const LIST = '/policyholders?limit=50';
-const kinds = {
-  'junior agents (rotating)': { api: (n: number) => tokens.juniors[n % tokens.juniors.length] as string, bare: (n: number) => n % tokens.juniors.length, pg: ready.ranges.juniors },
-  'regional manager (2,000 agents)': { api: () => tokens.manager, bare: () => tokens.juniors.length, pg: [ready.ranges.manager] },
-  'provider admin (whole tenant)': { api: () => tokens.admin, bare: () => tokens.juniors.length + 1, pg: [ready.ranges.admin] },
-};
-const listCall = (kind: keyof typeof kinds) => (n: number): Call => ({ path: `/api/v1${LIST}`, headers: bearer(kinds[kind].api(n)) });
-
-function pgbenchScripts(ranges: readonly BareCaller[]): string[] {
-  const statement = inlined(listSql?.sql ?? '', listSql?.values ?? []).replace(/\s+/g, ' ');
-  return ranges.map((range) => {
-    const settings = settingsOf({ schema: ready.schema, tenantId: ready.tenantId }, range).replaceAll('; ', '\\; ');
-    return ready.isCitus ? `BEGIN;\n${settings};\n${statement};\nCOMMIT;\n` : `BEGIN\\; ${settings};\n${statement};\nCOMMIT;\n`;
-  });
+const sequences: Statement[][] = [];
+for (const token of [...tokens.juniors, tokens.manager, tokens.admin]) sequences.push(await captured(token));
+const { prepares } = await target.sample();
+for (const name of new Set(sequences.flat().flatMap(({ text }) => [...text.matchAll(/\bEXECUTE (\w+)/g)].map((match) => match[1] as string)))) {
+  if (!prepares[name]) throw new Error(`the API EXECUTEs ${name} but was never seen preparing it`);
 }
+const bareSetup: BareSetup = { url: ready.appUrl, poolMax: ready.poolMax, prepares, callers: sequences };
+const bare = forkChild('./bare-main.ts');
+const { port, idle: bareIdle } = await bare.ask<{ port: number; idle: MeterSample['now'] }>({ type: 'start', setup: bareSetup });
+const bareBase = `http://127.0.0.1:${port}`;
+/** Opens every pooled connection (and prepares its statements) before the first round, the API's and the bare's alike. */
+const warm = (base: string, call: (n: number) => Call) => Promise.all(Array.from({ length: 2 * ready.poolMax }, async (_, n) => {
+  await (await fetch(`${base}${call(n).path}`, { headers: call(n).headers })).arrayBuffer();
+}));
+const J = tokens.juniors.length;
+const kinds = {
+  'junior agents (rotating)': { api: (n: number) => tokens.juniors[n % J] as string, bare: (n: number) => n % J, pg: sequences.slice(0, J) },
+  'regional manager (2,000 agents)': { api: () => tokens.manager, bare: () => J, pg: [sequences[J] as Statement[]] },
+  'provider admin (whole tenant)': { api: () => tokens.admin, bare: () => J + 1, pg: [sequences[J + 1] as Statement[]] },
+};
+const listCall = (kind: keyof typeof kinds) => (n: number): Call => pageOf(kinds[kind].api(n));
+await warm(ready.base, listCall('junior agents (rotating)'));
+await warm(bareBase, (n) => ({ path: LIST, headers: { 'x-bench-caller': String(n % J) } }));
 
 interface Row { scenario: string; contender: string; figures: Measured | { note: string } }
 const rows: Row[] = [];
@@ -126,13 +129,14 @@ for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
   const per: { api: Measured; bare: Measured; pg?: Measured }[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const bareCall = (n: number): Call => ({ path: LIST, headers: { 'x-bench-caller': String(kinds[kind].bare(n)) } });
-    const runApi = () => measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall(kind)), `API ${kind}`, ready.base, listCall(kind)(0));
-    const runBare = () => measured(() => hammer(bareBase, SECONDS, CONNECTIONS, bareCall), `bare ${kind}`, bareBase, bareCall(0));
+    const runApi = () => measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall(kind)), target, `API ${kind}`, ready.base, listCall(kind)(0));
+    const runBare = () => measured(() => hammer(bareBase, SECONDS, CONNECTIONS, bareCall), bare, `bare ${kind}`, bareBase, bareCall(0));
     // A B A B ... with the order swapped every other round, so neither always runs on a warmer machine.
     const [first, second] = round % 2 ? [await runBare(), await runApi()] : [await runApi(), await runBare()];
     const [apiRun, bareRun] = round % 2 ? [second, first] : [first, second];
-    const pgRun = PGBENCH ? await measured(() => pgbench(PGBENCH, ready.appUrl, `.data/bench-pgbench-${process.pid}/${kind.split(' ')[0]}`,
-      pgbenchScripts(kinds[kind].pg), SECONDS, CONNECTIONS)) : undefined;
+    const pgRun = PGBENCH ? { ...await measured(() => pgbench(PGBENCH, ready.appUrl, `.data/bench-pgbench-${process.pid}/${kind.split(' ')[0]}`,
+      kinds[kind].pg.map((sequence) => pgbenchScript(sequence, prepares)), SECONDS, CONNECTIONS)), roundTrips: kinds[kind].pg[0]?.length ?? NaN,
+      probeRoundTrips: kinds[kind].pg[0]?.length ?? NaN } : undefined;
     per.push({ api: apiRun, bare: bareRun, ...(pgRun ? { pg: pgRun } : {}) });
     process.stdout.write(`list my book, ${kind}, round ${round + 1}/${ROUNDS}: API ${apiRun.rps.toFixed(0)}/s, bare ${bareRun.rps.toFixed(0)}/s`
       + `${pgRun ? `, pgbench ${pgRun.rps.toFixed(0)} tx/s` : ''}\n`);
@@ -140,8 +144,10 @@ for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
   rounds[`list my book, ${kind}`] = per;
   const best = (pick: (r: typeof per[number]) => Measured | undefined) => {
     const runs = per.map(pick).filter((run): run is Measured => Boolean(run));
-    return runs.length ? { ...runs[0] as Measured, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
-      p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)), rssMb: Math.max(...runs.map((run) => run.rssMb)) } : undefined;
+    // The RSS (and its breakdown) of the round with the highest peak; the other figures the rounds' medians.
+    const peak = runs.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), runs[0] as Measured);
+    return runs.length ? { ...peak, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
+      p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)) } : undefined;
   };
   rows.push({ scenario: `list my book: ${kind}`, contender: 'API', figures: best((r) => r.api) as Measured });
   rows.push({ scenario: '', contender: 'bare node:http + pg', figures: best((r) => r.bare) as Measured });
@@ -158,6 +164,8 @@ for (const kind of ['regional manager', 'provider admin']) {
   const figures = rows.find((row) => row.scenario.includes(kind))?.figures as Measured;
   (ratios[`list my book: ${Object.keys(kinds).find((name) => name.startsWith(kind))}`] as Record<string, number>)['p99 / junior p99'] = figures.p99 / junior.p99;
 }
+
+await stopChild(bare);
 
 // The other requests, API only.
 const terms = JSON.parse(readFileSync(new URL('../../seeds/policy-terms/PLUM_OPD_2024.json', import.meta.url), 'utf8'));
@@ -177,7 +185,7 @@ const scenarios: Record<string, (n: number) => Call> = {
     body: JSON.stringify({ tenant: ready.tenantCode, email: ready.adminEmail, password: ready.password }) }),
 };
 for (const [scenario, next] of Object.entries(scenarios)) {
-  rows.push({ scenario, contender: 'API', figures: await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, next), scenario, ready.base, next(1_000_000)) });
+  rows.push({ scenario, contender: 'API', figures: await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, next), target, scenario, ready.base, next(1_000_000)) });
 }
 
 // Onboarding, and list-my-book with 2 tenants against TENANTS tenants.
@@ -192,13 +200,13 @@ const onboard = async () => {
   return performance.now() - started;
 };
 const onboardings: number[] = [await onboard()];
-const twoTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), '2 tenants', ready.base, listCall('junior agents (rotating)')(0));
+const twoTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), target, '2 tenants', ready.base, listCall('junior agents (rotating)')(0));
 const onboardStarted = performance.now();
 while (onboardings.length < TENANTS - 1) {
   onboardings.push(await onboard());
   if (onboardings.length % 50 === 0) process.stdout.write(`onboarded ${onboardings.length + 1} tenants\n`);
 }
-const manyTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), 'many tenants', ready.base, listCall('junior agents (rotating)')(0));
+const manyTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), target, 'many tenants', ready.base, listCall('junior agents (rotating)')(0));
 rows.push({ scenario: 'list my book, juniors, 2 tenants', contender: 'API', figures: twoTenants });
 rows.push({ scenario: `list my book, juniors, ${TENANTS} tenants`, contender: 'API', figures: manyTenants });
 ratios[`${TENANTS} tenants against 2`] = { 'req/s': manyTenants.rps / twoTenants.rps, p50: manyTenants.p50 / twoTenants.p50, p99: manyTenants.p99 / twoTenants.p99 };
@@ -210,9 +218,7 @@ const onboardingFigures = {
   'total s': (performance.now() - onboardStarted) / 1000,
 };
 
-child.removeAllListeners('exit');
-child.send({ type: 'stop' } satisfies TargetRequest);
-await new Promise((resolve) => child.once('exit', resolve));
+await stopChild(target);
 
 const setting = {
   when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg()[0],
@@ -229,6 +235,19 @@ for (const { scenario, contender, figures } of rows) {
   if ('note' in figures) console.log(`| ${scenario} | ${contender} | ${figures.note} | | | | | |`);
   else console.log(`| ${scenario} | ${contender} | ${fmt(figures.rps, 0)} | ${fmt(figures.p50)} | ${fmt(figures.p99)} | ${fmt(figures.roundTrips, 2)} | ${fmt(figures.rssMb, 0)} | ${figures.failed} |`);
 }
+const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
+const breakdown = (m: MemoryFigures) => `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapTotal)} (${mb(m.heapUsed)} used) + external ${mb(m.external)} `
+  + `(array buffers ${mb(m.arrayBuffers)}) + the rest (code, stacks, native libraries, malloc) ${mb(m.rss - m.heapTotal - m.external)}`
+  + ` [heap spaces MB: ${Object.entries(m.spaces).filter(([, size]) => size >= 2 ** 20).map(([name, size]) => `${name.replace('_space', '')} ${mb(size)}`).join(', ')}]`;
+console.log(`\nmemory, each process its own. The API at idle after seeding, garbage collected: ${breakdown(ready.idle)}; `
+  + `V8 malloced ${mb(ready.idle.mallocedMemory)} MB, ${ready.idle.nativeContexts} native contexts. The bare server at idle: ${breakdown(bareIdle)}.`);
+let scenarioOf = '';
+for (const { scenario, contender, figures } of rows) {
+  scenarioOf = scenario || scenarioOf;
+  if (!('atPeak' in figures) || !figures.atPeak || !figures.retained) continue;
+  console.log(`- ${scenarioOf}, ${contender}, at its peak: ${breakdown(figures.atPeak)}; garbage collected after the load: `
+    + `heap ${mb(figures.retained.heapUsed)} MB used, RSS ${mb(figures.retained.rss)} MB`);
+}
 console.log('\n| ratio (median of per-round ratios) | value |\n| --- | --: |');
 for (const [scenario, values] of Object.entries(ratios)) {
   for (const [name, value] of Object.entries(values)) console.log(`| ${scenario}: ${name} | ${fmt(value, 2)} |`);
@@ -237,6 +256,6 @@ console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants):
   + `p50 ${fmt(onboardingFigures['p50 ms'])} ms, max ${fmt(onboardingFigures['max ms'])} ms, first 5 ${fmt(onboardingFigures['first 5 mean ms'])} ms, `
   + `last 5 ${fmt(onboardingFigures['last 5 mean ms'])} ms`);
 mkdirSync('.data', { recursive: true });
-writeFileSync(RESULTS, `${JSON.stringify({ setting, rows, ratios, onboarding: onboardingFigures, traces, rounds }, null, 2)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify({ setting, idle: { api: ready.idle, bare: bareIdle }, rows, ratios, onboarding: onboardingFigures, traces, rounds }, null, 2)}\n`);
 if (process.env.BENCH_TRACE) console.log(JSON.stringify(traces, null, 2));
 console.log(`\nfigures written to ${RESULTS}`);

@@ -1,0 +1,87 @@
+import v8 from 'node:v8';
+import pg from 'pg';
+
+// What a bench child process (the API target, the bare server) reports to run.ts over IPC: every statement its pg
+// clients send (text, bound values, which connection), so a probe request's round trips can be counted and its
+// SQL replayed, and its own resident memory: the peak since the last sample, with the breakdown at that peak.
+
+/** One statement as pg received it. `conn` numbers the connection; `app` is its application_name. */
+export interface Sent { readonly text: string; readonly values: unknown[]; readonly conn: number; readonly app: string }
+
+export interface MemoryFigures {
+  readonly rss: number;
+  readonly heapTotal: number;
+  readonly heapUsed: number;
+  readonly external: number;
+  readonly arrayBuffers: number;
+  readonly spaces: Record<string, number>;
+}
+
+export interface MeterSample {
+  readonly type: 'sample';
+  /** Statements since the process started, the job queue's excluded. */
+  readonly roundTrips: number;
+  /** The statements since the last sample (the first MAX_KEPT): a probe request's, when the process is otherwise idle. */
+  readonly statements: Sent[];
+  /** Every prepared statement seen so far, by name: `PREPARE <name> AS <text>` as the process sent it. */
+  readonly prepares: Record<string, string>;
+  readonly peakRss: number;
+  /** process.memoryUsage() when the peak was reached. */
+  readonly atPeak: MemoryFigures;
+  readonly now: MemoryFigures & { readonly mallocedMemory: number; readonly nativeContexts: number };
+}
+
+const MAX_KEPT = 200;
+/** pg-boss's connections poll on their own: not part of any request. */
+const JOBS = /^agent-mitra-jobs/;
+
+/** `PREPARE <name> AS <text>` up to the `; EXECUTE <name>` that follows it in the same simple query (src/db/knex.ts). */
+export const PREPARE = /PREPARE (\w+) AS ([\s\S]*?); (?=EXECUTE \1\b)/g;
+
+let roundTrips = 0;
+let statements: Sent[] = [];
+const prepares: Record<string, string> = {};
+const connections = new WeakMap<object, number>();
+let connected = 0;
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function metered(this: pg.Client, ...args: unknown[]) {
+  const config = args[0] as string | { text?: string; values?: unknown[] } | undefined;
+  const text = typeof config === 'string' ? config : config?.text ?? '';
+  const values = Array.isArray(args[1]) ? args[1] : (typeof config === 'object' && config?.values) || [];
+  const app = (this as unknown as { connectionParameters: { application_name?: string } }).connectionParameters.application_name ?? '';
+  if (!connections.has(this)) connections.set(this, (connected += 1));
+  if (!JOBS.test(app)) {
+    roundTrips += 1;
+    if (statements.length < MAX_KEPT) statements.push({ text, values: [...values], conn: connections.get(this) as number, app });
+    if (text.includes('PREPARE ')) for (const match of text.matchAll(PREPARE)) prepares[match[1] as string] = `PREPARE ${match[1]} AS ${match[2]}`;
+  }
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+/** With the V8 heap's size per space (new, old, code, large objects ...): which part of the heap grew. */
+const figures = (usage: NodeJS.MemoryUsage): MemoryFigures => ({ rss: usage.rss, heapTotal: usage.heapTotal, heapUsed: usage.heapUsed,
+  external: usage.external, arrayBuffers: usage.arrayBuffers,
+  spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((space) => [space.space_name, space.space_size])) });
+
+let peak = figures(process.memoryUsage());
+setInterval(() => { if (process.memoryUsage.rss() > peak.rss) peak = figures(process.memoryUsage()); }, 50).unref();
+
+/** The process's memory now: process.memoryUsage() and what V8 has malloc'ed outside its heap. */
+export function memoryNow(): MeterSample['now'] {
+  const heap = v8.getHeapStatistics();
+  return { ...figures(process.memoryUsage()), mallocedMemory: heap.malloced_memory, nativeContexts: heap.number_of_native_contexts };
+}
+
+/** The figures since the last sample; starts a new window (the peak restarts from the current RSS). */
+export function sample(): MeterSample {
+  const now = memoryNow();
+  const answer: MeterSample = { type: 'sample', roundTrips, statements, prepares: { ...prepares }, peakRss: Math.max(peak.rss, now.rss), atPeak: peak, now };
+  statements = [];
+  peak = now;
+  return answer;
+}
+
+/** Collects garbage when the process runs with --expose-gc (run.ts forks its children so). */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
