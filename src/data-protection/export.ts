@@ -28,7 +28,7 @@ function clean(row: Record<string, unknown>): Record<string, unknown> {
 
 export interface PersonalDataExport {
   readonly format: 'agent-mitra.personal-data-export';
-  readonly version: 1;
+  readonly version: 2;
   readonly generated_at: string;
   readonly policyholder: Record<string, unknown>;
   readonly sections: Record<string, Record<string, unknown>[]>;
@@ -58,7 +58,7 @@ export async function exportPolicyholder(tx: Tx, policyholderId: string): Promis
   sections.personal_data_reads = reads.map(({ record_ids, policyholder_ids, ...read }) => ({ ...read,
     record_ids: readRecords(record_ids, policyholder_ids, { policyholder_id: policyholderId }).map((record) => record.record_id) }));
   return {
-    format: 'agent-mitra.personal-data-export', version: 1, generated_at: new Date().toISOString(),
+    format: 'agent-mitra.personal-data-export', version: 2, generated_at: new Date().toISOString(),
     policyholder: { ...clean(holder as Record<string, unknown>),
       ...openPolicyholderFields(await readKeys(tx), holder as SealedPolicyholderColumns) }, sections,
   };

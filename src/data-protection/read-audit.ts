@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
+import pg from 'pg';
 import type { Request } from 'express';
 import { READ_PURPOSES, type ReadPurpose } from '../../schemas/data-protection.js';
+import { rideCommit } from '../db/knex.js';
 import type { Tx } from '../db/scope.js';
 import { ValidationError } from '../errors.js';
 import { currentLogContext } from '../log-context.js';
@@ -75,24 +77,23 @@ export async function recordMixedRead(tx: Tx, endpoint: string, purpose: string,
 }
 
 /**
- * One row per read, holding its records as two parallel arrays (record_ids, policyholder_ids). Multi-row
- * INSERT ... VALUES: Citus runs INSERT ... SELECT into a distributed table as COPY, which it refuses under
- * row-level security. Chunked for the 65,535 bound parameters of one statement.
+ * One row per read, holding its records as two parallel arrays (record_ids, policyholder_ids), written as one
+ * multi-row INSERT ... VALUES that rides the transaction's COMMIT (no round trip of its own; rideCommit in
+ * src/db/knex.ts): nobody reads its result, and it still commits or rolls back with the read. Literals, not bound
+ * parameters (a rider travels in a simple query), each escaped by pg. Never INSERT ... SELECT: Citus runs that into
+ * a distributed table as COPY, which it refuses under row-level security.
  */
 async function insertReads(tx: Tx, reads: readonly PersonalDataReadEntry[]): Promise<void> {
   if (reads.length === 0) return;
-  const requestId = requestIdOf(tx);
-  const rows = reads.map((read) => ({
-    request_id: requestId, purpose: read.purpose, endpoint: read.endpoint, subject: read.subject, fields: [...read.fields],
-    record_ids: read.records.map((record) => record.record_id),
-    policyholder_ids: read.records.map((record) => record.policyholder_id),
-  }));
-  for (let start = 0; start < rows.length; start += READS_PER_STATEMENT) {
-    await tx('personal_data_reads').insert(rows.slice(start, start + READS_PER_STATEMENT));
-  }
+  const requestId = literal(requestIdOf(tx));
+  const rows = reads.map((read) => `(${[requestId, literal(read.purpose), literal(read.endpoint), literal(read.subject),
+    arrayOf(read.fields, 'text'), arrayOf(read.records.map((record) => record.record_id), 'uuid'),
+    arrayOf(read.records.map((record) => record.policyholder_id), 'uuid')].join(', ')})`);
+  await rideCommit(tx, `INSERT INTO personal_data_reads (request_id, purpose, endpoint, subject, fields, record_ids, policyholder_ids) VALUES ${rows.join(', ')}`);
 }
 
-const READS_PER_STATEMENT = 1000;
+const literal = (value: string | null): string => (value === null ? 'NULL' : pg.escapeLiteral(value));
+const arrayOf = (values: readonly (string | null)[], type: 'text' | 'uuid'): string => `ARRAY[${values.map(literal).join(', ')}]::${type}[]`;
 
 export interface AuditedRead {
   readonly endpoint: string;
