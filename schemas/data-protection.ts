@@ -68,7 +68,7 @@ export const DataRightsRequestQuery = ListQuery.extend({ policyholder_id: Uuid.o
 export type DataRightsRequestQuery = z.infer<typeof DataRightsRequestQuery>;
 export const PersonalDataExportSchema = z.object({
   format: z.literal('agent-mitra.personal-data-export'),
-  version: z.literal(1),
+  version: z.literal([1, 2]).describe('2 since the read audit is one entry per read (record_ids); an export made before that and not yet downloaded is 1'),
   generated_at: Timestamp,
   policyholder: z.record(z.string(), z.unknown()),
   sections: z.record(z.string(), z.array(z.record(z.string(), z.unknown()))),

@@ -28,7 +28,7 @@ function clean(row: Record<string, unknown>): Record<string, unknown> {
 
 export interface PersonalDataExport {
   readonly format: 'agent-mitra.personal-data-export';
-  readonly version: 2;
+  readonly version: 1 | 2;
   readonly generated_at: string;
   readonly policyholder: Record<string, unknown>;
   readonly sections: Record<string, Record<string, unknown>[]>;
