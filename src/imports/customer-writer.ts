@@ -1,4 +1,5 @@
 import type { Tx } from '../db/scope.js';
+import { assertUuid } from '../db/sql-literals.js';
 import type { ImportBatch } from './repository.js';
 import type { BatchCounts } from './writer.js';
 
@@ -49,8 +50,6 @@ const REJECT_SQL = `
    WHERE r.import_id = :importId AND r.line_number > :after AND r.line_number <= :through AND r.errors IS NULL
      AND NOT EXISTS (SELECT 1 FROM policyholders p WHERE p.customer_id = r.values->>'customer_id' AND p.agent_id = :agentId)`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 const OTHER_BOOK = JSON.stringify([{ column: 'customer_id', message: "belongs to a customer in another agent's book" }]);
 
 export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder: string | number }, range: ImportBatch): Promise<BatchCounts> {
@@ -62,10 +61,8 @@ export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder
   // The batch, for the insert audit entries (migration 1733002700001): a customer created from a staged line is
   // recorded as that line of this import, not as a copy of its row. SET LOCAL (Citus propagates it, not
   // set_config), so the values are written into the statement: a uuid and integers, checked.
-  if (!UUID.test(range.importId) || !Number.isSafeInteger(range.after) || !Number.isSafeInteger(range.through)) {
-    throw new Error(`not a batch: ${JSON.stringify(range)}`);
-  }
-  await tx.raw(`SET LOCAL app.import_id = '${range.importId}'; SET LOCAL app.import_after = '${range.after}'; `
+  if (!Number.isSafeInteger(range.after) || !Number.isSafeInteger(range.through)) throw new Error(`not a batch: ${JSON.stringify(range)}`);
+  await tx.raw(`SET LOCAL app.import_id = '${assertUuid(range.importId)}'; SET LOCAL app.import_after = '${range.after}'; `
     + `SET LOCAL app.import_through = '${range.through}'`);
   // Counted from RETURNING: without it, Citus answers such an INSERT with the number of lines selected, conflicts included.
   const created = (await tx.raw(INSERT_SQL, params)).rows.length;
