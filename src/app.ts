@@ -16,6 +16,9 @@ import { recordDenial } from './security-events/denials.js';
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every API answer is Cache-Control: no-store, so no client or cache revalidates one: hashing each body for an
+  // ETag would be wasted work.
+  app.set('etag', false);
   app.set('query parser', 'simple');
   app.set('trust proxy', deps.config.trustProxy);
   app.use(requestLogging(deps.log));

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Actor } from '../auth/actor.js';
 import type { AccessClaims } from '../auth/tokens.js';
 import type { Tx } from '../db/scope.js';
-import { runAsCaller } from '../scope/run.js';
+import { runAsCaller, type Scope } from '../scope/run.js';
 import { noteCaller } from '../security-events/context.js';
 import type { AppDeps } from '../deps.js';
 import { ProblemSchema } from '../../schemas/common.js';
@@ -118,10 +118,14 @@ export function scopedEndpoint<B extends z.ZodType, Q extends z.ZodType, P exten
       if (spec.access === 'platform' && claims.kind !== 'platform') throw new ForbiddenError('Only platform administrators may do this.');
       if (spec.access === 'tenant' && claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
       const input = parseRequestParts(spec, req) as { body: Inferred<B>; query: Inferred<Q>; params: Inferred<P> };
-      return runAsCaller(deps, claims, req.get('x-tenant'), ({ tx, actor, log }) =>
-        handler({ ...input, req, deps, tx, actor, log }));
+      return runAsCaller(deps, claims, req.get('x-tenant'), (scope) => handler(scopedContext(scope, { ...input, req, deps })));
     },
   };
+}
+
+/** The handler's context; its logger stays unmade until the handler asks for it (see runAsCaller). */
+function scopedContext<B, Q, P>(scope: Scope, input: PublicContext<B, Q, P>): ScopedContext<B, Q, P> {
+  return { ...input, tx: scope.tx, actor: scope.actor, get log() { return scope.log; } };
 }
 
 /** What an upload endpoint received before its transaction (a file on disk); discarded whatever happens next. */
@@ -151,8 +155,8 @@ export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends 
       const upload = await receive(req, deps);
       let committed = false;
       try {
-        const reply = await runAsCaller(deps, claims, req.get('x-tenant'), ({ tx, actor, log }) =>
-          handler({ ...input, body: upload, req, deps, tx, actor, log }));
+        const reply = await runAsCaller(deps, claims, req.get('x-tenant'), (scope) =>
+          handler(scopedContext(scope, { ...input, body: upload, req, deps })));
         committed = true;
         return reply;
       } finally {

@@ -23,7 +23,7 @@ export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenan
     return inPlatformScope(deps.db, claims.sub, async (tx, opened) => {
       const actor = platformActorFrom(opened[0] as PlatformActorRow | undefined, claims);
       noteCaller(callerOf(actor));
-      return work({ tx, actor, log: deps.log.child({ platform_user_id: actor.user_id }) });
+      return work(scopeOf(tx, actor, deps.log, { platform_user_id: actor.user_id }));
     }, platformSessionActorOpening(claims.sub, claims.sid));
   }
   const tenant = await deps.tenants.forToken(claims.tid as string, xTenant);
@@ -33,7 +33,7 @@ export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenan
     const actor = tenantActorFrom(row, tenant, claims);
     noteCaller(callerOf(actor));
     await confirmBookRange(deps.db, tx, actor.book, row as unknown as Record<string, unknown>);
-    return work({ tx, actor, log: deps.log.child({ tenant: tenant.tenant_code, user_id: actor.user_id }) });
+    return work(scopeOf(tx, actor, deps.log, { tenant: tenant.tenant_code, user_id: actor.user_id }));
   }, sessionActorOpening(deps.db, claims.sub, claims.sid));
 }
 
@@ -44,5 +44,11 @@ export async function runAsCaller<T>(deps: AppDeps, claims: AccessClaims, xTenan
 export function runAsSystem<T>(deps: Pick<AppDeps, 'db' | 'log'>, tenant: TenantRecord, job: string,
   work: (scope: Scope) => Promise<T>): Promise<T> {
   return inTenantScope(deps.db, tenant, { system: job }, (tx) =>
-    work({ tx, actor: systemActor(tenant), log: deps.log.child({ tenant: tenant.tenant_code, job }) }));
+    work(scopeOf(tx, systemActor(tenant), deps.log, { tenant: tenant.tenant_code, job })));
+}
+
+/** The scope's logger is made on first use: most requests never log beyond their access line. */
+function scopeOf(tx: Tx, actor: Actor, log: Logger, bindings: Record<string, string | null>): Scope {
+  let child: Logger | undefined;
+  return { tx, actor, get log() { return child ??= log.child(bindings); } };
 }
