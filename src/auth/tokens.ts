@@ -54,9 +54,17 @@ export interface RefreshToken {
   readonly secret: string;
 }
 
+const VERIFIED_TOKENS_KEPT = 10_000;
+
 export class TokenService {
   /** A prepared HMAC key: given a string, jsonwebtoken tries to parse it as a PEM key on every call. */
   private readonly key: crypto.KeyObject;
+  /**
+   * Access tokens already verified, by their exact text, until they expire: a client sends the same token with
+   * every request, and its signature and claims cannot have changed. (Sign-out is checked per request anyway: the
+   * session is loaded with the caller.) The oldest entries go first past VERIFIED_TOKENS_KEPT.
+   */
+  private readonly verified = new Map<string, { readonly claims: AccessClaims; readonly exp: number }>();
 
   constructor(private readonly settings: Config['jwt']) {
     this.key = crypto.createSecretKey(Buffer.from(settings.secret, 'utf8'));
@@ -83,6 +91,17 @@ export class TokenService {
 
   /** Algorithm, issuer and audience are pinned; anything else about the token must also be well-formed. */
   verifyAccess(token: string): AccessClaims {
+    const known = this.verified.get(token);
+    // Expired as jsonwebtoken decides it (whole seconds); an expired entry goes, and the full check says why.
+    if (known && Math.floor(Date.now() / 1000) < known.exp) return known.claims;
+    if (known) this.verified.delete(token);
+    const { exp, claims } = this.verifyAccessSignature(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, { claims: Object.freeze(claims), exp });
+    return claims;
+  }
+
+  private verifyAccessSignature(token: string): { exp: number; claims: AccessClaims } {
     let payload: jwt.JwtPayload | string;
     try {
       payload = jwt.verify(token, this.key, {
@@ -102,7 +121,7 @@ export class TokenService {
       && Number.isInteger(authTime) && Array.isArray(amr) && amr.every((method) => AMR_VALUES.has(method))
       && (rst === undefined || rst === 'password_change');
     if (!wellFormed) throw new UnauthenticatedError('The access token is not valid.', INVALID_TOKEN);
-    return { sub, sid, kind, tid, auth_time: authTime as number, amr: amr as AuthMethod[], rst: rst as TokenRestriction | undefined };
+    return { exp, claims: { sub, sid, kind, tid, auth_time: authTime as number, amr: amr as AuthMethod[], rst: rst as TokenRestriction | undefined } };
   }
 
   /** A challenge has an audience of its own: it never passes as an access token, nor one as a challenge. */
