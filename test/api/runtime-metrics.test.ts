@@ -38,6 +38,9 @@ describe('/metrics: pools, job queue and requests per tenant', function () {
     await worker.deps.jobs.send('test.metrics', tenant.tenant_id, { fail: false });
     const failing = await worker.deps.jobs.send('test.metrics', tenant.tenant_id, { fail: true });
     await waitFor(async () => (await worker.deps.jobs.boss.getJobById('test.metrics', failing as string))?.state === 'failed', 10_000, 'failure');
+    // The passing run may end after the failing one: its outcome is counted once pg-boss has marked it completed.
+    await waitFor(async () => sample((await supertest(app).get('/metrics')).text, 'job_runs_total',
+      { queue: 'test.metrics', outcome: 'completed' }) !== undefined, 10_000, 'the passing run counted');
     expect((await supertest(app).get(`${API}/auth/me`).set('Authorization', `Bearer ${tenant.admin.token}`)).status).to.equal(200);
 
     const text = (await supertest(app).get('/metrics')).text;
