@@ -41,7 +41,7 @@ export async function untilQuiet(url: string, calmMs = 5000, capMs = 180_000, ev
       const { rows } = await client.query<{ query: string }>(
         "SELECT coalesce(query, '') AS query FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'");
       let busy = rows.length > 0;
-      for (const { query } of rows) if (seen.size < 20) seen.add(query);
+      for (const { query } of rows) if (query && seen.size < 20) seen.add(query);
       if (!seesWorkers) {
         const { rows: [counted] } = await client.query<{ runs: string }>(
           'SELECT sum(autovacuum_count + autoanalyze_count)::text AS runs FROM pg_stat_all_tables');

@@ -39,6 +39,8 @@ interface Measured extends Figures {
   readonly atPeak?: MemoryFigures;
   /** The same process right after the load, garbage collected: what it retains. */
   readonly retained?: MemoryFigures;
+  /** The statements it sent during the load by shape (meter.ts shapeOf), per request sent. */
+  readonly shapes?: Record<string, number>;
 }
 
 const target = forkChild('./target.ts');
@@ -59,7 +61,8 @@ async function measured(work: () => Promise<Figures>, served?: Child, label = ''
   const done = served ? await settled(served) : undefined;
   const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
   return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
-    ...(after ? { atPeak: after.atPeak, retained: after.now } : {}) };
+    ...(after ? { atPeak: after.atPeak, retained: after.now,
+      shapes: Object.fromEntries(Object.entries(after.shapes).map(([shape, count]) => [shape, count / figures.sent])) } : {}) };
 }
 
 /** Rounds of one contender: the medians of rps, p50, p99 and round trips; the RSS (and its breakdown) of the round with the highest peak. */
@@ -298,7 +301,12 @@ ratios[`onboarded admins, ${admins.length} tenants (B) against 2 (A), alternated
   'round trips/req': median(spreadRuns.map((run) => run.all.roundTrips / run.few.roundTrips)),
 };
 rounds['onboarded admins, 2 against all'] = spreadRuns;
-const manyTenants = { quietWaits, warm: warmRuns, policyholdersPerOnboardedTenant: TENANT_POLICYHOLDERS, onboardedAdmins: admins.length };
+/** Per shape of statement, the median over the rounds of its count per request: where B's extra round trips go. */
+const shapesOf = (runs: readonly Measured[]) => Object.fromEntries([...new Set(runs.flatMap((run) => Object.keys(run.shapes ?? {})))]
+  .map((shape) => [shape, median(runs.map((run) => run.shapes?.[shape] ?? 0))]));
+const spreadShapes = { few: shapesOf(spreadRuns.map((run) => run.few)), all: shapesOf(spreadRuns.map((run) => run.all)) };
+const manyTenants = { quietWaits, warm: warmRuns, policyholdersPerOnboardedTenant: TENANT_POLICYHOLDERS, onboardedAdmins: admins.length,
+  statementsPerRequest: spreadShapes };
 
 const sampleOnboarding = onboardings.slice(0, ONBOARD_SAMPLE);
 const onboardingFigures = {
@@ -349,6 +357,12 @@ console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants):
 console.log(`many tenants: ${TENANT_POLICYHOLDERS} policyholders in each onboarded tenant's book; waits for a quiet database (no autovacuum `
   + `worker for 5 s): ${Object.entries(quietWaits).map(([label, waited]) => `${label} ${fmt(waited.seconds)} s${waited.quiet ? '' : ' (cap reached, not quiet)'}`
     + ` (worker seen in ${waited.busySamples}/${waited.samples} samples)`).join(', ')}`);
+console.log(`\nstatements per request, onboarded admins (median over the rounds), 2 tenants (A) | ${admins.length} tenants (B) | statement:`);
+for (const shape of [...new Set([...Object.keys(spreadShapes.few), ...Object.keys(spreadShapes.all)])]
+  .sort((a, b) => (spreadShapes.all[b] ?? 0) - (spreadShapes.all[a] ?? 0))) {
+  if ((spreadShapes.few[shape] ?? 0) < 0.005 && (spreadShapes.all[shape] ?? 0) < 0.005) continue;
+  console.log(`  ${fmt(spreadShapes.few[shape] ?? 0, 2)} | ${fmt(spreadShapes.all[shape] ?? 0, 2)} | ${shape}`);
+}
 mkdirSync('.data', { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify({ setting, idle: { api: ready.idle, bare: bareIdle }, rows, ratios, onboarding: onboardingFigures, manyTenants, traces, rounds }, null, 2)}\n`);
 if (process.env.BENCH_TRACE) console.log(JSON.stringify(traces, null, 2));
