@@ -357,7 +357,12 @@ console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants):
 console.log(`many tenants: ${TENANT_POLICYHOLDERS} policyholders in each onboarded tenant's book; waits for a quiet database (no autovacuum `
   + `worker for 5 s): ${Object.entries(quietWaits).map(([label, waited]) => `${label} ${fmt(waited.seconds)} s${waited.quiet ? '' : ' (cap reached, not quiet)'}`
     + ` (worker seen in ${waited.busySamples}/${waited.samples} samples)`).join(', ')}`);
-console.log(`\nstatements per request, onboarded admins (median over the rounds), 2 tenants (A) | ${admins.length} tenants (B) | statement:`);
+const perTenant = (run: Measured | undefined, tenants: number) => (run ? run.rps / tenants : NaN);
+const [fewRate, allRate] = [perTenant(rows.find((row) => row.scenario.endsWith('(A)'))?.figures as Measured, 2),
+  perTenant(rows.find((row) => row.scenario.endsWith('(B)'))?.figures as Measured, admins.length)];
+console.log(`\nstatements per request, onboarded admins (median over the rounds); each tenant's rate: ${fmt(fewRate, 1)}/s in A, `
+  + `${fmt(allRate, 2)}/s in B (one request every ${fmt(1 / allRate, 1)} s; the registry keeps a record ${fmt(ready.registryTtlMs / 1000, 1)} s):\n`
+  + `  2 tenants (A) | ${admins.length} tenants (B) | statement`);
 for (const shape of [...new Set([...Object.keys(spreadShapes.few), ...Object.keys(spreadShapes.all)])]
   .sort((a, b) => (spreadShapes.all[b] ?? 0) - (spreadShapes.all[a] ?? 0))) {
   if ((spreadShapes.few[shape] ?? 0) < 0.005 && (spreadShapes.all[shape] ?? 0) < 0.005) continue;

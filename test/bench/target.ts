@@ -38,6 +38,8 @@ export interface TargetReady {
   tenantId: string;
   isCitus: boolean;
   poolMax: number;
+  /** TENANT_CACHE_TTL_MS: how long the registry keeps a tenant's record (a tenant idle longer pays a registry load). */
+  registryTtlMs: number;
   seeded: { counts: Record<string, number>; seconds: number; steps: Record<string, number> };
   bootSeconds: number;
   /** This process's memory at idle after seeding, garbage collected. */
@@ -109,6 +111,6 @@ send({
   type: 'ready', base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tenantCode: code, adminEmail, password: PASSWORD,
   juniors: juniorEmails, manager: seeded.result.manager,
   policyIds: picked.policyIds, policyholderIds: picked.policyholderIds, appUrl: deps.db.appUrl, monitorUrl, schema: tenant.schema_name,
-  tenantId: tenant.tenant_id, isCitus: deps.db.isCitus, poolMax: config.dbPoolMax,
+  tenantId: tenant.tenant_id, isCitus: deps.db.isCitus, poolMax: config.dbPoolMax, registryTtlMs: config.tenantCacheTtlMs,
   seeded: { counts: seeded.counts, seconds: seeded.seconds, steps: seeded.steps }, bootSeconds, idle: memoryNow(),
 } satisfies TargetReady);
