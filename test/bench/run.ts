@@ -25,6 +25,8 @@ const TENANT_POLICYHOLDERS = Number(process.env.BENCH_TENANT_POLICYHOLDERS ?? 20
 /** `BENCH_ONLY=tenants`: only onboarding and the many-tenants scenario (no bare server, pgbench or other scenarios). */
 const ONLY_TENANTS = process.env.BENCH_ONLY === 'tenants';
 const ONBOARD_SAMPLE = 5;
+/** The spread's uncounted first run of each contender (A, B), in seconds (README "Bench", many tenants: cold caches). */
+const SPREAD_WARM_SECONDS = Number(process.env.BENCH_SPREAD_WARM_SECONDS ?? SECONDS);
 const RESULTS = process.env.BENCH_RESULTS ?? '.data/bench-results.json';
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
@@ -280,8 +282,10 @@ const allLabel = `onboarded admins, ${admins.length} tenants`;
 await quiet(`${TENANTS} tenants, before the spread`);
 // One run of each first, not counted: every pooled connection meets every tenant's schema once (its catalog caches,
 // the prepared opening) and the registry loads every tenant; the rounds measure the steady state.
-const warmRuns = { few: await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, spread.few), target),
-  all: await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, spread.all), target) };
+const warmRuns = { few: await measured(() => hammer(ready.base, SPREAD_WARM_SECONDS, CONNECTIONS, spread.few), target),
+  all: await measured(() => hammer(ready.base, SPREAD_WARM_SECONDS, CONNECTIONS, spread.all), target) };
+process.stdout.write(`the spread's warm-up (${SPREAD_WARM_SECONDS} s each, not counted): 2 tenants ${warmRuns.few.rps.toFixed(0)}/s, `
+  + `${admins.length} tenants ${warmRuns.all.rps.toFixed(0)}/s\n`);
 const spreadRuns: { few: Measured; all: Measured }[] = [];
 for (let round = 0; round < ROUNDS; round += 1) {
   const runFew = () => measured(() => hammer(ready.base, SECONDS, CONNECTIONS, spread.few), target, fewLabel, ready.base, spread.few(0));
