@@ -25,6 +25,8 @@ export interface MeterSample {
   readonly statements: Sent[];
   /** Every prepared statement seen so far, by name: `PREPARE <name> AS <text>` as the process sent it. */
   readonly prepares: Record<string, string>;
+  /** Statements since the last sample by shape (shapeOf): what the round trips were, all of them, not the first MAX_KEPT. */
+  readonly shapes: Record<string, number>;
   readonly peakRss: number;
   /** process.memoryUsage() when the peak was reached. */
   readonly atPeak: MemoryFigures;
@@ -40,6 +42,16 @@ export const PREPARE = /PREPARE (\w+) AS ([\s\S]*?); (?=EXECUTE \1\b)/g;
 
 let roundTrips = 0;
 let statements: Sent[] = [];
+let shapes: Record<string, number> = {};
+
+/**
+ * A statement's shape: its first words, a tenant schema's name and quoted values blanked, so that one kind of
+ * round trip (a tenant scope's opening, the registry's platform scope, the rate limiter's lease, a COMMIT with
+ * its riders) counts under one name whichever tenant sent it.
+ */
+export function shapeOf(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().replace(/"[a-z0-9_]+_schema"/g, '"<tenant>"').replace(/'[^']*'/g, "'…'").slice(0, 72);
+}
 const prepares: Record<string, string> = {};
 const connections = new WeakMap<object, number>();
 let connected = 0;
@@ -52,6 +64,8 @@ pg.Client.prototype.query = function metered(this: pg.Client, ...args: unknown[]
   if (!connections.has(this)) connections.set(this, (connected += 1));
   if (!JOBS.test(app)) {
     roundTrips += 1;
+    const shape = shapeOf(text);
+    shapes[shape] = (shapes[shape] ?? 0) + 1;
     if (statements.length < MAX_KEPT) statements.push({ text, values: [...values], conn: connections.get(this) as number, app });
     if (text.includes('PREPARE ')) for (const match of text.matchAll(PREPARE)) prepares[match[1] as string] = `PREPARE ${match[1]} AS ${match[2]}`;
   }
@@ -75,8 +89,9 @@ export function memoryNow(): MeterSample['now'] {
 /** The figures since the last sample; starts a new window (the peak restarts from the current RSS). */
 export function sample(): MeterSample {
   const now = memoryNow();
-  const answer: MeterSample = { type: 'sample', roundTrips, statements, prepares: { ...prepares }, peakRss: Math.max(peak.rss, now.rss), atPeak: peak, now };
+  const answer: MeterSample = { type: 'sample', roundTrips, statements, prepares: { ...prepares }, shapes, peakRss: Math.max(peak.rss, now.rss), atPeak: peak, now };
   statements = [];
+  shapes = {};
   peak = now;
   return answer;
 }

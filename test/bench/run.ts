@@ -8,6 +8,7 @@ import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from 
 import type { MemoryFigures, MeterSample } from './meter.js';
 import { forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
 import { PREMIUM, seedSummary } from './seed.js';
+import { untilQuiet, type Quiet } from './quiet.js';
 import type { TargetReady } from './target.js';
 
 // `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The API runs in a child
@@ -18,8 +19,14 @@ import type { TargetReady } from './target.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
-const TENANTS = Number(process.env.BENCH_TENANTS ?? 100);
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 500);
+/** Policyholders in each onboarded tenant's book (one agent's), so an onboarded admin's page is not empty. */
+const TENANT_POLICYHOLDERS = Number(process.env.BENCH_TENANT_POLICYHOLDERS ?? 20);
+/** `BENCH_ONLY=tenants`: only onboarding and the many-tenants scenario (no bare server, pgbench or other scenarios). */
+const ONLY_TENANTS = process.env.BENCH_ONLY === 'tenants';
 const ONBOARD_SAMPLE = 5;
+/** The spread's uncounted first run of each contender (A, B), in seconds (README "Bench", many tenants: cold caches). */
+const SPREAD_WARM_SECONDS = Number(process.env.BENCH_SPREAD_WARM_SECONDS ?? SECONDS);
 const RESULTS = process.env.BENCH_RESULTS ?? '.data/bench-results.json';
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
@@ -34,6 +41,8 @@ interface Measured extends Figures {
   readonly atPeak?: MemoryFigures;
   /** The same process right after the load, garbage collected: what it retains. */
   readonly retained?: MemoryFigures;
+  /** The statements it sent during the load by shape (meter.ts shapeOf), per request sent. */
+  readonly shapes?: Record<string, number>;
 }
 
 const target = forkChild('./target.ts');
@@ -54,7 +63,17 @@ async function measured(work: () => Promise<Figures>, served?: Child, label = ''
   const done = served ? await settled(served) : undefined;
   const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
   return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
-    ...(after ? { atPeak: after.atPeak, retained: after.now } : {}) };
+    ...(after ? { atPeak: after.atPeak, retained: after.now,
+      shapes: Object.fromEntries(Object.entries(after.shapes).map(([shape, count]) => [shape, count / figures.sent])) } : {}) };
+}
+
+/** Rounds of one contender: the medians of rps, p50, p99 and round trips; the RSS (and its breakdown) of the round with the highest peak. */
+function summary(runs: readonly Measured[]): Measured | undefined {
+  if (!runs.length) return undefined;
+  const peak = runs.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), runs[0] as Measured);
+  return { ...peak, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
+    p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)),
+    failed: runs.reduce((sum, run) => sum + run.failed, 0) };
 }
 
 async function json<T>(res: Response, status: number): Promise<T> {
@@ -125,7 +144,7 @@ const rows: Row[] = [];
 const ratios: Record<string, Record<string, number>> = {};
 const rounds: Record<string, unknown[]> = {};
 
-for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
+for (const kind of (ONLY_TENANTS ? [] : Object.keys(kinds)) as (keyof typeof kinds)[]) {
   const per: { api: Measured; bare: Measured; pg?: Measured }[] = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const bareCall = (n: number): Call => ({ path: LIST, headers: { 'x-bench-caller': String(kinds[kind].bare(n)) } });
@@ -142,13 +161,7 @@ for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
       + `${pgRun ? `, pgbench ${pgRun.rps.toFixed(0)} tx/s` : ''}\n`);
   }
   rounds[`list my book, ${kind}`] = per;
-  const best = (pick: (r: typeof per[number]) => Measured | undefined) => {
-    const runs = per.map(pick).filter((run): run is Measured => Boolean(run));
-    // The RSS (and its breakdown) of the round with the highest peak; the other figures the rounds' medians.
-    const peak = runs.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), runs[0] as Measured);
-    return runs.length ? { ...peak, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
-      p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)) } : undefined;
-  };
+  const best = (pick: (r: typeof per[number]) => Measured | undefined) => summary(per.map(pick).filter((run): run is Measured => Boolean(run)));
   rows.push({ scenario: `list my book: ${kind}`, contender: 'API', figures: best((r) => r.api) as Measured });
   rows.push({ scenario: '', contender: 'bare node:http + pg', figures: best((r) => r.bare) as Measured });
   const pgFigures = best((r) => r.pg);
@@ -160,7 +173,7 @@ for (const kind of Object.keys(kinds) as (keyof typeof kinds)[]) {
   };
 }
 const junior = rows.find((row) => row.scenario.includes('junior'))?.figures as Measured;
-for (const kind of ['regional manager', 'provider admin']) {
+for (const kind of ONLY_TENANTS ? [] : ['regional manager', 'provider admin']) {
   const figures = rows.find((row) => row.scenario.includes(kind))?.figures as Measured;
   (ratios[`list my book: ${Object.keys(kinds).find((name) => name.startsWith(kind))}`] as Record<string, number>)['p99 / junior p99'] = figures.p99 / junior.p99;
 }
@@ -184,38 +197,128 @@ const scenarios: Record<string, (n: number) => Call> = {
   'sign in (POST /auth/login, lowered argon2 cost)': () => ({ method: 'POST', path: '/api/v1/auth/login',
     body: JSON.stringify({ tenant: ready.tenantCode, email: ready.adminEmail, password: ready.password }) }),
 };
-for (const [scenario, next] of Object.entries(scenarios)) {
+for (const [scenario, next] of ONLY_TENANTS ? [] : Object.entries(scenarios)) {
   rows.push({ scenario, contender: 'API', figures: await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, next), target, scenario, ready.base, next(1_000_000)) });
 }
 
-// Onboarding, and list-my-book with 2 tenants against TENANTS tenants.
+// Onboarding, and list-my-book with 2 tenants against TENANTS tenants (README "Bench", many tenants), two measures:
+// (a) the seeded tenant's juniors: ROUNDS rounds with 2 tenants (the seeded one and one onboarded) before the rest
+//     is onboarded, ROUNDS rounds with TENANTS tenants after; before and after cannot alternate;
+// (b) after onboarding, the provider admins of 2 onboarded tenants (A) against those of every onboarded tenant (B),
+//     in rotation, A B / B A over ROUNDS rounds: the median of the per-round ratios. Each onboarded tenant has a
+//     small book (TENANT_POLICYHOLDERS policyholders of one agent), so its admin's page is not empty.
+// Each measure starts once the database is quiet (quiet.ts: no autovacuum worker for 5 s in a row, at most 3
+// minutes); the bench itself never vacuums or analyzes the onboarded tenants.
 // POST /tenants needs a sign-in within the last 10 minutes (step-up): the super admin signs in again every 5.
 let superAdmin = { token: tokens.superAdmin, at: performance.now() };
+const onboarded: { code: string; admin: string }[] = [];
 const onboard = async () => {
   if (performance.now() - superAdmin.at > 5 * 60_000) superAdmin = { token: await signIn(SUPER_ADMIN.email), at: performance.now() };
   const code = `B${crypto.randomBytes(5).toString('hex').toUpperCase()}`;
+  const admin = `admin@${code.toLowerCase()}.bench`;
   const started = performance.now();
-  await json(await post('/tenants', { tenant_code: code, tenant_name: `Bench ${code}`, tenant_type: 'insurance_provider',
-    admin: { email: `admin@${code.toLowerCase()}.bench`, password: ready.password, first_name: 'Bench', last_name: 'Admin' } }, superAdmin.token), 201);
-  return performance.now() - started;
+  // A raised rate limit (the seeded tenant has one too): in (A) two tenants carry the whole load, 1,000 requests
+  // a minute (the default) would be gone in the first second.
+  await json(await post('/tenants', { tenant_code: code, tenant_name: `Bench ${code}`, tenant_type: 'insurance_provider', api_rate_limit: 1_000_000,
+    admin: { email: admin, password: ready.password, first_name: 'Bench', last_name: 'Admin' } }, superAdmin.token), 201);
+  const ms = performance.now() - started;
+  onboarded.push({ code, admin });
+  if (TENANT_POLICYHOLDERS > 0) await target.ask({ type: 'fill', tenantCode: code, policyholders: TENANT_POLICYHOLDERS });
+  return ms;
 };
+const quietWaits: Record<string, Quiet> = {};
+const quiet = async (label: string) => {
+  const waited = await untilQuiet(ready.monitorUrl);
+  quietWaits[label] = waited;
+  process.stdout.write(`${label}: ${waited.quiet ? 'quiet' : 'NOT quiet (cap reached)'} after ${waited.seconds.toFixed(1)} s, an autovacuum worker seen in `
+    + `${waited.busySamples} of ${waited.samples} samples${waited.seen.length ? ` (${waited.seen.slice(0, 3).join('; ')}${waited.seen.length > 3 ? '; ...' : ''})` : ''}\n`);
+};
+/** Signs each in (argon2 at the test cost), a few at a time. */
+const signInAll = async (who: readonly { email: string; tenant: string }[]) => {
+  const signed: string[] = [];
+  for (let at = 0; at < who.length; at += 8) signed.push(...await Promise.all(who.slice(at, at + 8).map(({ email, tenant }) => signIn(email, tenant))));
+  return signed;
+};
+/** The juniors sign in again before each measure of (a): access tokens live 15 minutes, the bench longer. */
+const freshJuniors = async () => { tokens.juniors = await signInAll(ready.juniors.map((email) => ({ email, tenant: ready.tenantCode }))); };
+const roundsOf = async (label: string, call: (n: number) => Call) => {
+  const runs: Measured[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    runs.push(await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, call), target, label, ready.base, call(0)));
+    process.stdout.write(`${label}, round ${round + 1}/${ROUNDS}: ${(runs.at(-1) as Measured).rps.toFixed(0)}/s\n`);
+  }
+  return runs;
+};
+const juniorsPage = listCall('junior agents (rotating)');
+
 const onboardings: number[] = [await onboard()];
-const twoTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), target, '2 tenants', ready.base, listCall('junior agents (rotating)')(0));
+await quiet('2 tenants');
+await freshJuniors();
+const twoTenantRuns = await roundsOf('seeded juniors, 2 tenants', juniorsPage);
 const onboardStarted = performance.now();
 while (onboardings.length < TENANTS - 1) {
   onboardings.push(await onboard());
-  if (onboardings.length % 50 === 0) process.stdout.write(`onboarded ${onboardings.length + 1} tenants\n`);
+  if ((onboardings.length + 1) % 50 === 0) process.stdout.write(`onboarded ${onboardings.length + 1} tenants\n`);
 }
-const manyTenants = await measured(() => hammer(ready.base, SECONDS, CONNECTIONS, listCall('junior agents (rotating)')), target, 'many tenants', ready.base, listCall('junior agents (rotating)')(0));
-rows.push({ scenario: 'list my book, juniors, 2 tenants', contender: 'API', figures: twoTenants });
-rows.push({ scenario: `list my book, juniors, ${TENANTS} tenants`, contender: 'API', figures: manyTenants });
-ratios[`${TENANTS} tenants against 2`] = { 'req/s': manyTenants.rps / twoTenants.rps, p50: manyTenants.p50 / twoTenants.p50, p99: manyTenants.p99 / twoTenants.p99 };
+const onboardSeconds = (performance.now() - onboardStarted) / 1000;
+const admins = await signInAll(onboarded.map(({ code, admin }) => ({ email: admin, tenant: code })));
+const adminPage = await json<{ data: unknown[] }>(await fetch(`${api}${LIST}`, { headers: bearer(admins[0] as string) }), 200);
+process.stdout.write(`${admins.length} onboarded admins signed in; the first one's page holds ${adminPage.data.length} policyholders\n`);
+await quiet(`${TENANTS} tenants`);
+await freshJuniors();
+const manyTenantRuns = await roundsOf(`seeded juniors, ${TENANTS} tenants`, juniorsPage);
+const two = summary(twoTenantRuns) as Measured;
+const many = summary(manyTenantRuns) as Measured;
+rows.push({ scenario: 'list my book, seeded tenant\'s juniors, 2 tenants (before onboarding)', contender: 'API', figures: two });
+rows.push({ scenario: `list my book, seeded tenant's juniors, ${TENANTS} tenants (after onboarding)`, contender: 'API', figures: many });
+ratios[`seeded tenant's juniors, ${TENANTS} tenants against 2 (medians of ${ROUNDS} rounds each, not alternated)`] = {
+  'req/s': many.rps / two.rps, p50: many.p50 / two.p50, p99: many.p99 / two.p99 };
+rounds[`seeded tenant's juniors, 2 then ${TENANTS} tenants`] = [...twoTenantRuns, ...manyTenantRuns];
+
+const rotating = (tokensOf: readonly string[]) => (n: number): Call => pageOf(tokensOf[n % tokensOf.length] as string);
+const spread = { few: rotating(admins.slice(0, 2)), all: rotating(admins) };
+const fewLabel = 'onboarded admins, 2 tenants';
+const allLabel = `onboarded admins, ${admins.length} tenants`;
+await quiet(`${TENANTS} tenants, before the spread`);
+// One run of each first, not counted: every pooled connection meets every tenant's schema once (its catalog caches,
+// the prepared opening) and the registry loads every tenant; the rounds measure the steady state.
+const warmRuns = { few: await measured(() => hammer(ready.base, SPREAD_WARM_SECONDS, CONNECTIONS, spread.few), target),
+  all: await measured(() => hammer(ready.base, SPREAD_WARM_SECONDS, CONNECTIONS, spread.all), target) };
+process.stdout.write(`the spread's warm-up (${SPREAD_WARM_SECONDS} s each, not counted): 2 tenants ${warmRuns.few.rps.toFixed(0)}/s, `
+  + `${admins.length} tenants ${warmRuns.all.rps.toFixed(0)}/s\n`);
+const spreadRuns: { few: Measured; all: Measured }[] = [];
+for (let round = 0; round < ROUNDS; round += 1) {
+  const runFew = () => measured(() => hammer(ready.base, SECONDS, CONNECTIONS, spread.few), target, fewLabel, ready.base, spread.few(0));
+  const runAll = () => measured(() => hammer(ready.base, SECONDS, CONNECTIONS, spread.all), target, allLabel, ready.base, spread.all(0));
+  const [first, second] = round % 2 ? [await runAll(), await runFew()] : [await runFew(), await runAll()];
+  const [few, all] = round % 2 ? [second, first] : [first, second];
+  spreadRuns.push({ few, all });
+  process.stdout.write(`list my book, onboarded admins, round ${round + 1}/${ROUNDS}: 2 tenants ${few.rps.toFixed(0)}/s, `
+    + `${admins.length} tenants ${all.rps.toFixed(0)}/s\n`);
+}
+rows.push({ scenario: `list my book, ${fewLabel} (A)`, contender: 'API', figures: summary(spreadRuns.map((run) => run.few)) as Measured });
+rows.push({ scenario: `list my book, ${allLabel} (B)`, contender: 'API', figures: summary(spreadRuns.map((run) => run.all)) as Measured });
+ratios[`onboarded admins, ${admins.length} tenants (B) against 2 (A), alternated`] = {
+  'req/s': median(spreadRuns.map((run) => run.all.rps / run.few.rps)),
+  p50: median(spreadRuns.map((run) => run.all.p50 / run.few.p50)),
+  p99: median(spreadRuns.map((run) => run.all.p99 / run.few.p99)),
+  'round trips/req': median(spreadRuns.map((run) => run.all.roundTrips / run.few.roundTrips)),
+};
+rounds['onboarded admins, 2 against all'] = spreadRuns;
+/** Per shape of statement, the median over the rounds of its count per request: where B's extra round trips go. */
+const shapesOf = (runs: readonly Measured[]) => Object.fromEntries([...new Set(runs.flatMap((run) => Object.keys(run.shapes ?? {})))]
+  .map((shape) => [shape, median(runs.map((run) => run.shapes?.[shape] ?? 0))]));
+const spreadShapes = { few: shapesOf(spreadRuns.map((run) => run.few)), all: shapesOf(spreadRuns.map((run) => run.all)) };
+const manyTenants = { quietWaits, warm: warmRuns, policyholdersPerOnboardedTenant: TENANT_POLICYHOLDERS, onboardedAdmins: admins.length,
+  statementsPerRequest: spreadShapes };
+
 const sampleOnboarding = onboardings.slice(0, ONBOARD_SAMPLE);
 const onboardingFigures = {
   tenants: onboardings.length, 'mean ms': onboardings.reduce((a, b) => a + b, 0) / onboardings.length, 'p50 ms': median(onboardings),
   'max ms': Math.max(...onboardings), 'first 5 mean ms': sampleOnboarding.reduce((a, b) => a + b, 0) / sampleOnboarding.length,
   'last 5 mean ms': onboardings.slice(-5).reduce((a, b) => a + b, 0) / Math.min(5, onboardings.length),
-  'total s': (performance.now() - onboardStarted) / 1000,
+  /** Wall clock of the loop onboarding all but the first: the small books' fills included, the sign-ins not. */
+  'total s': onboardSeconds,
 };
 
 await stopChild(target);
@@ -254,8 +357,22 @@ for (const [scenario, values] of Object.entries(ratios)) {
 }
 console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants): mean ${fmt(onboardingFigures['mean ms'])} ms, `
   + `p50 ${fmt(onboardingFigures['p50 ms'])} ms, max ${fmt(onboardingFigures['max ms'])} ms, first 5 ${fmt(onboardingFigures['first 5 mean ms'])} ms, `
-  + `last 5 ${fmt(onboardingFigures['last 5 mean ms'])} ms`);
+  + `last 5 ${fmt(onboardingFigures['last 5 mean ms'])} ms; ${fmt(onboardingFigures['total s'])} s for the loop, the small books' fills included`);
+console.log(`many tenants: ${TENANT_POLICYHOLDERS} policyholders in each onboarded tenant's book; waits for a quiet database (no autovacuum `
+  + `worker for 5 s): ${Object.entries(quietWaits).map(([label, waited]) => `${label} ${fmt(waited.seconds)} s${waited.quiet ? '' : ' (cap reached, not quiet)'}`
+    + ` (worker seen in ${waited.busySamples}/${waited.samples} samples)`).join(', ')}`);
+const perTenant = (run: Measured | undefined, tenants: number) => (run ? run.rps / tenants : NaN);
+const [fewRate, allRate] = [perTenant(rows.find((row) => row.scenario.endsWith('(A)'))?.figures as Measured, 2),
+  perTenant(rows.find((row) => row.scenario.endsWith('(B)'))?.figures as Measured, admins.length)];
+console.log(`\nstatements per request, onboarded admins (median over the rounds); each tenant's rate: ${fmt(fewRate, 1)}/s in A, `
+  + `${fmt(allRate, 2)}/s in B (one request every ${fmt(1 / allRate, 1)} s; the registry keeps a record ${fmt(ready.registryTtlMs / 1000, 1)} s):\n`
+  + `  2 tenants (A) | ${admins.length} tenants (B) | statement`);
+for (const shape of [...new Set([...Object.keys(spreadShapes.few), ...Object.keys(spreadShapes.all)])]
+  .sort((a, b) => (spreadShapes.all[b] ?? 0) - (spreadShapes.all[a] ?? 0))) {
+  if ((spreadShapes.few[shape] ?? 0) < 0.005 && (spreadShapes.all[shape] ?? 0) < 0.005) continue;
+  console.log(`  ${fmt(spreadShapes.few[shape] ?? 0, 2)} | ${fmt(spreadShapes.all[shape] ?? 0, 2)} | ${shape}`);
+}
 mkdirSync('.data', { recursive: true });
-writeFileSync(RESULTS, `${JSON.stringify({ setting, idle: { api: ready.idle, bare: bareIdle }, rows, ratios, onboarding: onboardingFigures, traces, rounds }, null, 2)}\n`);
+writeFileSync(RESULTS, `${JSON.stringify({ setting, idle: { api: ready.idle, bare: bareIdle }, rows, ratios, onboarding: onboardingFigures, manyTenants, traces, rounds }, null, 2)}\n`);
 if (process.env.BENCH_TRACE) console.log(JSON.stringify(traces, null, 2));
 console.log(`\nfigures written to ${RESULTS}`);

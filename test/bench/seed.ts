@@ -195,3 +195,20 @@ export function seedSummary(report: SeedReport): string {
   const steps = Object.entries(report.steps).map(([step, seconds]) => `${step} ${seconds.toFixed(1)} s`).join(', ');
   return `seeded ${Object.entries(report.counts).map(([table, count]) => `${count} ${table}`).join(', ')} in ${report.seconds.toFixed(1)} s (${steps})`;
 }
+
+/**
+ * A small book for an onboarded tenant of the many-tenants scenario (run.ts): one agent over the whole range and
+ * `count` policyholders of it, two set-based INSERTs by the owner in one transaction, the same path as seedBook
+ * (the audit triggers stay on: a few rows). No VACUUM or ANALYZE: the tables stay as onboarding left them.
+ */
+export async function seedSmallBook(deps: AppDeps, tenant: TenantRecord, count: number): Promise<void> {
+  await inOwnerTransaction(deps.db, async (tx) => {
+    await enterTenant(tx, tenant, 'bench');
+    await tx.raw(`INSERT INTO agents (agent_id, agent_code, hierarchy_level, pre_order, subtree_hi, territory)
+      VALUES (md5('small')::uuid, 'BA-0', 1, 1, ${MAX_AGENT_ORDER}, 'Region 0')`);
+    await tx.raw(`INSERT INTO policyholders (agent_id, agent_order, first_name, last_name, email, phone_number, customer_id, created_at)
+      SELECT a.agent_id, a.pre_order, (ARRAY['Asha','Ravi','Kavya','Arjun','Meera'])[1 + (g % 5)], 'Sharma',
+             'small.' || g || '@example.in', '+91' || (8000000000 + g)::text, 'BA-0-' || g, now() - g * interval '1 day'
+        FROM agents a CROSS JOIN generate_series(1, ${count}) g`);
+  });
+}

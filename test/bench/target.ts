@@ -6,16 +6,17 @@ import { enterTenant } from '../../src/db/scope.js';
 import { createLogger } from '../../src/logger.js';
 import { onboardTenant } from '../../src/tenants/onboarding.js';
 import type { TenantRecord } from '../../src/tenants/repository.js';
+import { persistedSecret } from '../../src/config.js';
 import { benchConfig } from './bench-config.js';
 import { collectGarbage, memoryNow, sample, type MeterSample } from './meter.js';
-import { JUNIORS, MANAGERS, SENIORS, seedBook, seedSummary, seedUser } from './seed.js';
+import { JUNIORS, MANAGERS, SENIORS, seedBook, seedSmallBook, seedSummary, seedUser } from './seed.js';
 
 // The API's process in `npm run bench` (run.ts forks it with --expose-gc and drives it over IPC): boots the app on
 // an embedded cluster (or DATABASE_URL), seeds the book, collects the seeding's garbage and serves the API. The
 // meter (meter.ts) records every statement its pg clients send and samples its resident memory. The bare server
 // runs in a process of its own (bare-main.ts).
 
-export type TargetRequest = { type: 'sample'; gc?: boolean } | { type: 'stop' };
+export type TargetRequest = { type: 'sample'; gc?: boolean } | { type: 'fill'; tenantCode: string; policyholders: number } | { type: 'stop' };
 
 export interface TargetReady {
   type: 'ready';
@@ -28,10 +29,17 @@ export interface TargetReady {
   policyIds: string[];
   policyholderIds: string[];
   appUrl: string;
+  /**
+   * Where run.ts watches pg_stat_activity for autovacuum workers: the embedded cluster's superuser (who sees every
+   * backend's type); under DATABASE_URL the owner (who may not: quiet.ts then also watches the tables' counters).
+   */
+  monitorUrl: string;
   schema: string;
   tenantId: string;
   isCitus: boolean;
   poolMax: number;
+  /** TENANT_CACHE_TTL_MS: how long the registry keeps a tenant's record (a tenant idle longer pays a registry load). */
+  registryTtlMs: number;
   seeded: { counts: Record<string, number>; seconds: number; steps: Record<string, number> };
   bootSeconds: number;
   /** This process's memory at idle after seeding, garbage collected. */
@@ -73,12 +81,23 @@ const picked = await inOwnerTransaction(deps.db, async (tx) => {
   };
 });
 
+const monitorUrl = config.databaseUrl ? deps.db.ownerUrl : (() => {
+  const url = new URL(deps.db.ownerUrl);
+  url.username = 'postgres';
+  url.password = encodeURIComponent(persistedSecret(config.dataDir, 'pg-superuser-password'));
+  return url.toString();
+})();
+
 const server = createApp(deps).listen(0, '127.0.0.1');
 await new Promise<void>((resolve) => server.once('listening', resolve));
 process.on('message', async (message: TargetRequest) => {
   if (message.type === 'sample') {
     if (message.gc) collectGarbage();
     send(sample());
+  } else if (message.type === 'fill') {
+    // An onboarded tenant's small book (the many-tenants scenario); answered when committed.
+    await seedSmallBook(deps, await deps.tenants.byCode(message.tenantCode) as TenantRecord, message.policyholders);
+    send({ type: 'filled' });
   } else {
     await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
     await deps.db.close();
@@ -91,7 +110,7 @@ sample();
 send({
   type: 'ready', base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, tenantCode: code, adminEmail, password: PASSWORD,
   juniors: juniorEmails, manager: seeded.result.manager,
-  policyIds: picked.policyIds, policyholderIds: picked.policyholderIds, appUrl: deps.db.appUrl, schema: tenant.schema_name,
-  tenantId: tenant.tenant_id, isCitus: deps.db.isCitus, poolMax: config.dbPoolMax,
+  policyIds: picked.policyIds, policyholderIds: picked.policyholderIds, appUrl: deps.db.appUrl, monitorUrl, schema: tenant.schema_name,
+  tenantId: tenant.tenant_id, isCitus: deps.db.isCitus, poolMax: config.dbPoolMax, registryTtlMs: config.tenantCacheTtlMs,
   seeded: { counts: seeded.counts, seconds: seeded.seconds, steps: seeded.steps }, bootSeconds, idle: memoryNow(),
 } satisfies TargetReady);
