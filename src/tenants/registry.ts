@@ -1,14 +1,17 @@
 import { TENANT_CODE_PATTERN } from '../../schemas/common.js';
 import type { Database } from '../db/database.js';
-import { inPlatformScope, type Tx } from '../db/scope.js';
+import { inPlatformScope, type OpenedRows, type Tx } from '../db/scope.js';
+import type { PreparedOpening } from '../db/sql-literals.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { findTenantByCode, findTenantById, type TenantRecord } from './repository.js';
+import { findTenantByCode, findTenantById, tenantByIdOpening, type TenantRecord } from './repository.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The tenant registry as request handling sees it: a read of shared.tenants, cached for a moment because every
  * request needs it. Changes made through this process are seen at once (forget); other processes within the TTL.
  * An entry in use is reloaded in the background once half its TTL has passed, so a busy tenant's requests never
- * wait for the registry (three round trips); concurrent misses of one key share a single load.
+ * wait for the registry (two round trips by id); concurrent misses of one key share a single load.
  */
 export class TenantRegistry {
   /** `loadedAt`: when the load that read the record started (its age counts from the read, not the answer). */
@@ -20,11 +23,16 @@ export class TenantRegistry {
   constructor(private readonly db: Database, private readonly ttlMs: number) {}
 
   byId(tenantId: string): Promise<TenantRecord | undefined> {
-    return this.cached(`id:${tenantId}`, (tx) => findTenantById(tx, tenantId));
+    // By id (every request's lookup) the record comes with the transaction's first round trip: a tenant asked less
+    // often than the TTL pays two round trips for it, not three.
+    const load: Load = UUID.test(tenantId)
+      ? { work: async (_tx, opened) => opened[0] as TenantRecord | undefined, opening: tenantByIdOpening(tenantId) }
+      : { work: (tx) => findTenantById(tx, tenantId) };
+    return this.cached(`id:${tenantId}`, load);
   }
 
   byCode(tenantCode: string): Promise<TenantRecord | undefined> {
-    return this.cached(`code:${tenantCode.toUpperCase()}`, (tx) => findTenantByCode(tx, tenantCode.toUpperCase()));
+    return this.cached(`code:${tenantCode.toUpperCase()}`, { work: (tx) => findTenantByCode(tx, tenantCode.toUpperCase()) });
   }
 
   forget(tenant: Pick<TenantRecord, 'tenant_id' | 'tenant_code'>): void {
@@ -70,7 +78,7 @@ export class TenantRegistry {
     if (pending) return pending;
     const generation = this.generation;
     const started = Date.now();
-    const loaded = inPlatformScope(this.db, null, load).then((tenant) => {
+    const loaded = inPlatformScope(this.db, null, load.work, load.opening).then((tenant) => {
       // Misses are not cached: a tenant onboarded a moment ago must resolve at once.
       if (tenant && this.ttlMs > 0 && generation === this.generation) this.cache.set(key, { tenant, loadedAt: started });
       return tenant;
@@ -82,7 +90,11 @@ export class TenantRegistry {
   }
 }
 
-type Load = (tx: Tx) => Promise<TenantRecord | undefined>;
+/** How a record is read: by `work` in a platform transaction, or by its opening (then `work` takes its rows). */
+interface Load {
+  readonly work: (tx: Tx, opened: OpenedRows) => Promise<TenantRecord | undefined>;
+  readonly opening?: PreparedOpening;
+}
 
 export function assertActive(tenant: TenantRecord): void {
   if (tenant.status !== 'active') throw new ForbiddenError(`The tenant ${tenant.tenant_code} is ${tenant.status}.`, { code: 'tenant.suspended' });

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/scope.js';
-import { assertSchemaName } from '../db/sql-literals.js';
+import { assertSchemaName, preparedOpening, type PreparedOpening } from '../db/sql-literals.js';
 import { paginate, type Page } from '../db/pagination.js';
 
 export interface TenantRecord {
@@ -42,6 +42,15 @@ export async function createTenantSchema(tx: Tx, schemaName: string, options: { 
 
 export async function findTenantById(tx: Tx, tenantId: string): Promise<TenantRecord | undefined> {
   return tenants(tx).where({ tenant_id: tenantId }).first();
+}
+
+/**
+ * findTenantById as a platform scope's opening (a prepared statement sent with BEGIN and the settings): the registry
+ * reads a tenant in its transaction's first round trip, then commits, instead of three round trips. `tenantId`
+ * must be a uuid.
+ */
+export function tenantByIdOpening(tenantId: string): PreparedOpening {
+  return preparedOpening('am_tenant_by_id', 'SELECT * FROM shared.tenants WHERE tenant_id = $1::uuid', [tenantId]);
 }
 
 export async function findTenantByCode(tx: Tx, tenantCode: string): Promise<TenantRecord | undefined> {

@@ -67,6 +67,15 @@ describe('database round trips per request', () => {
     expect(statements[1]).to.equal('COMMIT;');
   });
 
+  it('a tenant the registry does not hold: its record comes with BEGIN and the settings, then COMMIT (two round trips)', async () => {
+    testDeps().tenants.forget(tenant);
+    const statements = await statementsOf(() => api().get(`${API}/auth/me`).set(...bearer(junior.token)));
+    expect(statements, statements.join('\n')).to.have.length(4);
+    expect(statements[0]).to.match(/^BEGIN; SET LOCAL search_path = "shared";.*EXECUTE am_tenant_by_id\('[0-9a-f-]{36}'\)$/);
+    expect(statements[1]).to.equal('COMMIT;');
+    expect(statements[2]).to.match(/^BEGIN; SET LOCAL search_path = "t[0-9a-z]+_schema"/);
+  });
+
   it('GET /policyholders as a junior agent: three round trips, as a bare server needs', async () => {
     const statements = await statementsOf(() => api().get(`${API}/policyholders?limit=50`).set(...bearer(junior.token)));
     expect(statements, statements.join('\n')).to.have.length(3);
