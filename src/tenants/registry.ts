@@ -3,9 +3,7 @@ import type { Database } from '../db/database.js';
 import { inPlatformScope, type OpenedRows, type Tx } from '../db/scope.js';
 import type { PreparedOpening } from '../db/sql-literals.js';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
-import { findTenantByCode, findTenantById, tenantByIdOpening, type TenantRecord } from './repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { findTenantByCode, tenantByIdOpening, type TenantRecord } from './repository.js';
 
 /**
  * The tenant registry as request handling sees it: a read of shared.tenants, cached for a moment because every
@@ -22,13 +20,12 @@ export class TenantRegistry {
 
   constructor(private readonly db: Database, private readonly ttlMs: number) {}
 
+  /** `tenantId` as tokens and jobs carry it: a lower-case uuid. */
   byId(tenantId: string): Promise<TenantRecord | undefined> {
     // By id (every request's lookup) the record comes with the transaction's first round trip: a tenant asked less
     // often than the TTL pays two round trips for it, not three.
-    const load: Load = UUID.test(tenantId)
-      ? { work: async (_tx, opened) => opened[0] as TenantRecord | undefined, opening: tenantByIdOpening(tenantId) }
-      : { work: (tx) => findTenantById(tx, tenantId) };
-    return this.cached(`id:${tenantId}`, load);
+    return this.cached(`id:${tenantId}`,
+      { work: async (_tx, opened) => opened[0] as TenantRecord | undefined, opening: tenantByIdOpening(tenantId) });
   }
 
   byCode(tenantCode: string): Promise<TenantRecord | undefined> {
