@@ -10,6 +10,11 @@ const LEASE_TARGET_MS = 200;
 const MAX_LEASE = 1000;
 /** A lease takes at most this share of what the window has left, so the processes leave each other room. */
 const LEASE_SHARE_OF_REMAINING = 1 / 16;
+/**
+ * A lease is at least this share of the limit (while the window has room for it): a quiet tenant, seen every few
+ * seconds, would otherwise lease one hit per request, a counter update on every request.
+ */
+const LEASE_FLOOR_SHARE_OF_LIMIT = 1 / 100;
 
 /** Hits this process has counted in the database but not served yet, numbered next..next+tokens-1 in the window. */
 interface Lease {
@@ -31,10 +36,12 @@ interface Lease {
  * Without `limitOf`, every hit is one statement (the sign-in throttles: small limits, exact). With it, a busy key
  * leases blocks of hits: one statement adds a block to the shared count and the process serves that many requests
  * from memory, sized for about LEASE_TARGET_MS of its own traffic (at most 1/16 of what the window has left, at
- * most 1,000). The shared count is thus always at least what was served: the limit is never exceeded, across any
- * number of processes. The price: hits leased and unused when the window ends were counted, so a tenant at its
- * limit may be refused up to one lease per process early (about 200 ms of that process's traffic, and at most 1/16
- * of what was left when it leased); near the limit leases shrink to one hit, which is exact.
+ * most 1,000), and at least 1% of the limit, so that a quiet tenant does not update its counter on every request.
+ * The shared count is thus always at least what was served: the limit is never exceeded, across any number of
+ * processes. The price: hits leased and unused when the window ends were counted, so a tenant at its limit may be
+ * refused up to one lease per process early (about 200 ms of that process's traffic or 1% of the limit, whichever
+ * is more, and at most 1/16 of what was left when it leased); near the limit leases shrink to one hit, which is
+ * exact.
  */
 export class PostgresRateLimitStore implements Store {
   readonly localKeys = false;
@@ -98,14 +105,21 @@ export class PostgresRateLimitStore implements Store {
     }
   }
 
-  /** One hit for a key not seen in this window; then about LEASE_TARGET_MS of traffic, growing at most twofold. */
+  /**
+   * About LEASE_TARGET_MS of traffic (growing at most twofold), but at least 1% of the limit; never more than 1/16
+   * of what the window has left, nor MAX_LEASE. A window's first lease is the floor.
+   */
   private leaseSize(limit: number, previous: Lease | undefined): number {
     const now = Date.now();
-    if (!previous || previous.resetTime.getTime() <= now) return 1;
-    const elapsed = Math.max(1, now - previous.leasedAt);
-    const paced = Math.ceil(previous.size * LEASE_TARGET_MS / elapsed);
-    const room = Math.floor((limit - previous.knownHits) * LEASE_SHARE_OF_REMAINING);
-    return Math.max(1, Math.min(paced, previous.size * 2, MAX_LEASE, room));
+    const floor = Math.ceil(limit * LEASE_FLOOR_SHARE_OF_LIMIT);
+    const current = previous !== undefined && previous.resetTime.getTime() > now;
+    const room = Math.floor((limit - (current ? previous.knownHits : 0)) * LEASE_SHARE_OF_REMAINING);
+    let paced = 1;
+    if (current) {
+      const elapsed = Math.max(1, now - previous.leasedAt);
+      paced = Math.min(Math.ceil(previous.size * LEASE_TARGET_MS / elapsed), previous.size * 2);
+    }
+    return Math.max(1, Math.min(Math.max(paced, floor), MAX_LEASE, room));
   }
 
   private dropEndedLeases(): void {

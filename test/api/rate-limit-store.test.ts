@@ -72,6 +72,28 @@ describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_
     b.shutdown();
   });
 
+  it('a quiet key (a hit every 300 ms) leases 1% of its limit at a time, not one hit per request', async () => {
+    const prefix = `q${crypto.randomBytes(4).toString('hex')}:`;
+    const db = testDeps().db.app;
+    let statements = 0;
+    const counting = (query: { bindings?: unknown[] }) => {
+      if (query.bindings?.includes(`${prefix}k`)) statements += 1;
+    };
+    const quiet = new PostgresRateLimitStore(db, prefix, () => 1000);
+    quiet.init({ windowMs: 60_000 } as Options);
+    db.on('query', counting);
+    const hits: number[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 300));
+      hits.push((await quiet.increment('k')).totalHits);
+    }
+    db.off('query', counting);
+    expect(hits).to.deep.equal([1, 2, 3, 4, 5, 6]);
+    expect(statements, 'one lease of 10 hits').to.equal(1);
+    expect((await quiet.get('k'))!.totalHits, 'the shared count holds the whole lease').to.equal(10);
+    quiet.shutdown();
+  });
+
   it('cannot be read or written from inside a tenant or platform transaction', async () => {
     const counted = store(`s${crypto.randomBytes(4).toString('hex')}:`, 60_000);
     await counted.increment('k');
