@@ -57,7 +57,7 @@ const EnvSchema = z.object({
   SEED_DEMO: booleanFromEnv.optional(),
   TENANT_BASE_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
   TRUST_PROXY: z.union([z.coerce.number().int().min(0).max(10), booleanFromEnv]).default(false),
-  TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(2000),
+  TENANT_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   DOCUMENTS_DIR: z.string().min(1).optional(),
   DOCUMENT_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(10 * 1024 ** 2),
   MFA_REQUIRED_FOR_ADMINS: booleanFromEnv.optional(),

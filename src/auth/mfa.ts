@@ -98,7 +98,7 @@ export const CHALLENGE_USED = 'The MFA challenge was already used or replaced by
 /** A challenge that is still the account's newest and unused (issuing tokens uses it up: consumeChallenge). */
 export async function challengeOf(deps: AppDeps, mfaToken: string) {
   const challenge = deps.tokens.verifyMfaChallenge(mfaToken);
-  const tenant = challenge.tid ? await deps.tenants.forToken(challenge.tid, undefined) : null;
+  const tenant = challenge.tid ? await deps.tenants.forToken(challenge.tid, undefined, { current: true }) : null;
   const current = await inAccountScope(deps, tenant, (tx) => currentChallengeSeq(tx, challenge.kind, challenge.sub));
   if (current !== challenge.seq) throw new UnauthenticatedError(CHALLENGE_USED, { code: 'auth.mfa_challenge_invalid' });
   return { challenge, tenant };

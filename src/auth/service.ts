@@ -200,7 +200,7 @@ export async function startSession(deps: AppDeps, tx: Tx, tenant: TenantRecord |
  */
 export async function refresh(deps: AppDeps, refreshToken: string, xTenant: string | undefined): Promise<TokenPair> {
   const parsed = deps.tokens.parseRefresh(refreshToken);
-  const tenant = parsed.tenantId ? await deps.tenants.forToken(parsed.tenantId, xTenant) : null;
+  const tenant = parsed.tenantId ? await deps.tenants.forToken(parsed.tenantId, xTenant, { current: true }) : null;
   const outcome = await inAccountScope(deps, tenant, async (tx): Promise<Outcome> => {
     const session = await findSessionForUpdate(tx, parsed.kind, parsed.sessionId);
     if (!session || session.revoked_at || session.expires_at.getTime() <= Date.now()) {

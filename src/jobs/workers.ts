@@ -85,7 +85,7 @@ export class JobWorkers {
     try {
       locked = await this.locks.tryAcquire(job.id);
       if (!locked) throw new Error('this job is still running elsewhere; retrying later');
-      const tenant = await this.deps.tenants.byId(job.data.tenant_id);
+      const tenant = await this.deps.tenants.current(job.data.tenant_id);
       if (!tenant || tenant.status !== 'active') {
         log.warn({ tenant_id: job.data.tenant_id }, 'job skipped: its tenant is gone or not active');
         await this.queue.boss.complete(definition.queue, job.id, { skipped: 'tenant not active' });
