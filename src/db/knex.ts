@@ -86,7 +86,8 @@ class PreambleTransaction extends TransactionPG {
       throw error;
     }
     const results = Array.isArray(answer.response) ? answer.response : [answer.response];
-    this.opened?.(results.at(-1)?.rows ?? []);
+    // The opening's rows: the answer to its EXECUTE, the one SELECT of the batch.
+    this.opened?.([...results].reverse().find((result) => result.command === 'SELECT')?.rows ?? []);
     return answer;
   }
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Database } from './database.js';
 import { acceptCommitRiders, type ScopedTransactionConfig } from './knex.js';
-import { assertSchemaName, assertUuid, inlinedOpening, type PreparedOpening } from './sql-literals.js';
+import { assertSchemaName, assertUuid, forSchema, inlinedOpening, type PreparedOpening } from './sql-literals.js';
 
 /** The request's (or job's) transaction. Repositories take it as their first argument; there is no other way to the DB. */
 export type Tx = Knex.Transaction;
@@ -58,7 +58,8 @@ const ACTOR_LABEL = /^[a-z][a-z0-9_:-]{0,62}$/;
  */
 export function inTenantScope<T>(db: Database, tenant: TenantRef, identity: ScopeIdentity, work: (tx: Tx, opened: OpenedRows) => Promise<T>,
   opening?: PreparedOpening): Promise<T> {
-  return inScope(db, db.app, [assertSchemaName(tenant.schema_name), 'shared'], tenantValues(tenant, identity), work, opening);
+  const schema = assertSchemaName(tenant.schema_name);
+  return inScope(db, db.app, [schema, 'shared'], tenantValues(tenant, identity), work, opening && forSchema(opening, schema));
 }
 
 /** The rows of a scope's opening SELECT (empty without one). */

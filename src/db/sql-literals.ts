@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // SET takes no bind parameters, so every value spliced into one is checked against a strict shape first.
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -21,8 +22,9 @@ export function uuidArrayLiteral(values: readonly string[]): string {
 /**
  * A scope's opening SELECT as a prepared statement: `text` takes its values as $1, $2 ... (checked uuids), so
  * PostgreSQL plans it once per connection instead of once per request (planning the caller's query cost several
- * times its execution). The name is per query text, the same for every tenant: PostgreSQL re-analyses a prepared
- * statement by itself when search_path has changed since it was planned.
+ * times its execution). A tenant scope names it per schema (`forSchema`): PostgreSQL re-analyses and re-plans a
+ * prepared statement whenever search_path has changed since it was planned, which one name shared by every tenant
+ * did on nearly every request of a connection serving many tenants (1.2 ms against 0.15 ms, README "Many tenants").
  */
 export interface PreparedOpening {
   readonly name: string;
@@ -34,11 +36,23 @@ export function preparedOpening(name: string, text: string, uuids: readonly stri
   return { name, text, args: uuids.map(assertUuid) };
 }
 
-/** The statements that run an opening on a connection: PREPARE first if that connection has not prepared it yet. */
+/** The opening under a name of its own for one tenant schema (a name stays within PostgreSQL's 63 bytes). */
+export function forSchema(opening: PreparedOpening, schemaName: string): PreparedOpening {
+  const named = `${opening.name}__${assertSchemaName(schemaName)}`;
+  const name = named.length <= 63 ? named : `${opening.name}__${createHash('sha256').update(schemaName).digest('hex').slice(0, 16)}`;
+  return { ...opening, name };
+}
+
+/**
+ * The statements that run an opening on a connection: PREPARE first if that connection has not prepared it yet.
+ * Its generic plan from the first EXECUTE: the values are ids, so PostgreSQL's five custom plans before it would
+ * plan anew the first five times each (connection, tenant) pair meets, for the same plan.
+ */
 export function openingStatements(opening: PreparedOpening, prepared: boolean): string[] {
   const args = opening.args.map((value) => `'${value}'`).join(', ');
   const execute = args ? `EXECUTE ${opening.name}(${args})` : `EXECUTE ${opening.name}`;
-  return prepared ? [execute] : [`PREPARE ${opening.name} AS ${opening.text}`, execute];
+  const prepare = prepared ? [] : [`PREPARE ${opening.name} AS ${opening.text}`];
+  return ['SET LOCAL plan_cache_mode = force_generic_plan', ...prepare, execute, 'SET LOCAL plan_cache_mode TO DEFAULT'];
 }
 
 /** The opening as one plain statement, its values inlined (Citus, where the opening travels on its own). */

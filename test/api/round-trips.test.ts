@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import pg from 'pg';
+import supertest from 'supertest';
 import { rideCommit } from '../../src/db/knex.js';
 import { inTenantScope } from '../../src/db/scope.js';
 import { preparedOpening } from '../../src/db/sql-literals.js';
@@ -7,6 +8,7 @@ import { createPolicyholderAs } from '../helpers/book.js';
 import { ownerInTenant } from '../helpers/catalog.js';
 import { bearer, createTestTenant, createTestUser, superAdminToken, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
+import { secondAppProcess } from '../helpers/second-process.js';
 import { skipBecause } from '../helpers/skip.js';
 
 // What a request costs in database round trips (every statement any pg client sends is one). The bare minimum for
@@ -71,7 +73,7 @@ describe('database round trips per request', () => {
     testDeps().tenants.forget(tenant);
     const statements = await statementsOf(() => api().get(`${API}/auth/me`).set(...bearer(junior.token)));
     expect(statements, statements.join('\n')).to.have.length(4);
-    expect(statements[0]).to.match(/^BEGIN; SET LOCAL search_path = "shared";.*EXECUTE am_tenant_by_id\('[0-9a-f-]{36}'\)$/);
+    expect(statements[0]).to.match(/^BEGIN; SET LOCAL search_path = "shared";.*EXECUTE am_tenant_by_id\('[0-9a-f-]{36}'\); SET LOCAL plan_cache_mode TO DEFAULT$/);
     expect(statements[1]).to.equal('COMMIT;');
     expect(statements[2]).to.match(/^BEGIN; SET LOCAL search_path = "t[0-9a-z]+_schema"/);
   });
@@ -93,7 +95,27 @@ describe('database round trips per request', () => {
     expect(openings).to.have.length(12);
     const preparing = openings.filter((text) => text.includes('PREPARE am_session_actor AS'));
     expect(preparing.length, 'PREPAREs').to.be.below(openings.length / 2);
-    for (const text of openings) expect(text).to.match(/; EXECUTE am_session_actor\('[0-9a-f-]{36}', '[0-9a-f-]{36}'\)$/);
+    for (const text of openings) {
+      expect(text).to.match(/; EXECUTE am_session_actor__t[0-9a-z]+_schema\('[0-9a-f-]{36}', '[0-9a-f-]{36}'\); SET LOCAL plan_cache_mode TO DEFAULT$/);
+    }
+  });
+
+  it('a connection serving two tenants in turn keeps a generic plan of the opening for each: nothing is planned again', async () => {
+    const other = await createTestTenant();
+    const oneConnection = secondAppProcess({ poolMax: 1 });
+    try {
+      for (let round = 0; round < 4; round += 1) {
+        for (const token of [tenant.admin.token, other.admin.token]) {
+          await supertest(oneConnection.app).get(`${API}/auth/me`).set(...bearer(token)).expect(200);
+        }
+      }
+      const { rows } = await oneConnection.deps.db.app.raw<{ rows: { name: string; generic_plans: number; custom_plans: number }[] }>(
+        "SELECT name, generic_plans::int, custom_plans::int FROM pg_prepared_statements WHERE name LIKE 'am_session_actor%' ORDER BY name");
+      expect(rows).to.have.deep.members([tenant, other].map((each) => (
+        { name: `am_session_actor__${each.schema_name}`, generic_plans: 4, custom_plans: 0 })));
+    } finally {
+      await oneConnection.close();
+    }
   });
 
   it('a busy tenant: 40 requests at once update the quota counter a few times, not 40', async () => {
