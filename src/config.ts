@@ -27,6 +27,7 @@ const EnvSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   DB_CONNECTION_LIFETIME_SECONDS: z.coerce.number().int().min(0).default(1800),
   DB_ACQUIRE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DB_OPENINGS_PER_CONNECTION: z.coerce.number().int().min(1).default(500),
   RUN_WORKERS: booleanFromEnv.default(true),
   JOBS_POOL_MAX: z.coerce.number().int().min(2).max(50).default(4),
   JOBS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
@@ -87,6 +88,8 @@ export interface Config {
   readonly dbConnectionLifetimeSeconds: number;
   /** How long a request waits for a pooled connection before it is answered 503. */
   readonly dbAcquireTimeoutMs: number;
+  /** Prepared openings (one per tenant schema served) a pooled connection keeps, least recently used dropped first. */
+  readonly dbOpeningsPerConnection: number;
   /** Whether this process also runs the job workers (`npm run worker` runs only them). */
   readonly runWorkers: boolean;
   readonly jobs: {
@@ -191,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dbStatementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     dbConnectionLifetimeSeconds: env.DB_CONNECTION_LIFETIME_SECONDS,
     dbAcquireTimeoutMs: env.DB_ACQUIRE_TIMEOUT_MS,
+    dbOpeningsPerConnection: env.DB_OPENINGS_PER_CONNECTION,
     runWorkers: env.RUN_WORKERS,
     jobs: Object.freeze({
       poolMax: env.JOBS_POOL_MAX,

@@ -40,7 +40,8 @@ export async function openDatabase(config: Config, log: (line: string) => void, 
     urls = await provisionFromSuperuser(embedded.superuserUrl, config.dataDir);
   }
   const poolSettings = { statementTimeoutMs: config.dbStatementTimeoutMs,
-    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs };
+    connectionLifetimeSeconds: config.dbConnectionLifetimeSeconds, acquireTimeoutMs: config.dbAcquireTimeoutMs,
+    openingsPerConnection: config.dbOpeningsPerConnection };
   const app = createKnex(urls.appUrl, config.dbPoolMax,
     { ...poolSettings, password: urls.appPassword, log: (message) => log(`database pool: ${message}`) });
   const platform = createKnex(urls.platformUrl, config.dbPlatformPoolMax,

@@ -18,8 +18,21 @@ export interface ScopedTransactionConfig extends Knex.TransactionConfig {
   readonly opened?: (rows: Record<string, unknown>[]) => void;
 }
 
-/** The openings each pooled connection has prepared (a prepared statement lives as long as its connection). */
+/**
+ * The openings each pooled connection has prepared, least recently used first (a prepared statement lives as long
+ * as its connection, and holds ~300 KB of the server's memory for the caller's opening).
+ */
 const preparedOn = new WeakMap<object, Set<string>>();
+
+/** Past `limit` prepared openings on a connection, the least recently used one to drop; `name` becomes the newest. */
+function useOpening(prepared: Set<string>, name: string, limit: number): string | undefined {
+  prepared.delete(name);
+  prepared.add(name);
+  if (prepared.size <= limit) return undefined;
+  const oldest = prepared.values().next().value as string;
+  prepared.delete(oldest);
+  return oldest;
+}
 
 interface QueryResponse { readonly response: pg.QueryResult | pg.QueryResult[] }
 interface TransactionInternals {
@@ -55,13 +68,15 @@ class PreambleTransaction extends TransactionPG {
   private readonly preamble: string | undefined;
   private readonly opening: PreparedOpening | undefined;
   private readonly opened: ScopedTransactionConfig['opened'];
+  private readonly openingsPerConnection: number;
 
-  constructor(client: unknown, container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown) {
+  constructor(client: ScopedClientPG, container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown) {
     super(client, container, config, outerTx);
     // Set before begin() runs: the transaction starts on a later tick.
     this.preamble = config?.preamble;
     this.opening = config?.opening;
     this.opened = config?.opened;
+    this.openingsPerConnection = client.openingsPerConnection;
   }
 
   override async begin(conn: unknown): Promise<unknown> {
@@ -69,18 +84,22 @@ class PreambleTransaction extends TransactionPG {
     const self = this as unknown as TransactionInternals;
     const prepared = preparedOn.get(conn as object) ?? new Set<string>();
     preparedOn.set(conn as object, prepared);
-    const opening = this.opening ? openingStatements(this.opening, prepared.has(this.opening.name)) : [];
+    const known = this.opening !== undefined && prepared.has(this.opening.name);
+    const dropped = this.opening ? useOpening(prepared, this.opening.name, this.openingsPerConnection) : undefined;
+    const opening = this.opening ? openingStatements(this.opening, known, dropped) : [];
     let answer: QueryResponse;
     try {
       answer = await self.trxClient.query(conn, ['BEGIN', this.preamble, ...opening].join('; '));
-      if (this.opening) prepared.add(this.opening.name);
     } catch (error) {
       // A statement failing after BEGIN in one simple query leaves the transaction open and aborted: close it here,
       // before the connection goes back to the pool, then fail the transaction (Knex rejects it with this error).
-      // PREPARE is not transactional: whether it ran is unknown, so the statement is dropped to be prepared anew.
+      // PREPARE and DEALLOCATE are not transactional: whether they ran is unknown, so both statements are dropped
+      // (the opening to be prepared anew).
       await self.trxClient.query(conn, 'ROLLBACK').catch(() => undefined);
-      if (this.opening && !prepared.has(this.opening.name)) {
-        await self.trxClient.query(conn, `DEALLOCATE ${this.opening.name}`).catch(() => undefined);
+      for (const name of [dropped, this.opening && !known ? this.opening.name : undefined]) {
+        if (!name) continue;
+        prepared.delete(name);
+        await self.trxClient.query(conn, `DEALLOCATE ${name}`).catch(() => undefined);
       }
       self._completed = true;
       throw error;
@@ -111,10 +130,18 @@ class PreambleTransaction extends TransactionPG {
 }
 
 class ScopedClientPG extends ClientPG {
+  /** PoolOptions.openingsPerConnection (createKnex puts it in the knex config). */
+  get openingsPerConnection(): number {
+    return (this as unknown as { config: ScopedConfig }).config.openingsPerConnection;
+  }
+
   transaction(container: unknown, config: ScopedTransactionConfig | undefined, outerTx: unknown): PreambleTransaction {
     return new PreambleTransaction(this, container, config, outerTx);
   }
 }
+
+/** Prepared openings kept per connection (DB_OPENINGS_PER_CONNECTION): one per tenant schema it serves. */
+const DEFAULT_OPENINGS_PER_CONNECTION = 500;
 
 /** Defaults for the pool's timeouts; config.ts (DB_*) overrides them for the app's pool. */
 export const STATEMENT_TIMEOUT_MS = 30_000;
@@ -132,11 +159,16 @@ export interface PoolOptions {
   readonly log?: (message: string) => void;
   /** Read at each new connection (a rotated password file); the connection string then carries no password. */
   readonly password?: (() => Promise<string>) | undefined;
+  /** How many prepared openings a connection keeps (one per tenant schema), least recently used dropped first. */
+  readonly openingsPerConnection?: number;
 }
+
+/** Knex keeps its whole config on the client: ScopedClientPG reads its own setting from there. */
+type ScopedConfig = Knex.Config & { readonly openingsPerConnection: number };
 
 export function createKnex(connectionString: string, poolMax: number, options: PoolOptions = {}): Knex {
   const lifetimeMs = (options.connectionLifetimeSeconds ?? 0) * 1000;
-  return knexFactory({
+  const config: ScopedConfig = {
     client: ScopedClientPG as unknown as typeof knexFactory.Client,
     // pg sends both timeouts as startup parameters: every pooled connection has them from its first statement.
     connection: {
@@ -149,6 +181,8 @@ export function createKnex(connectionString: string, poolMax: number, options: P
     pool: { min: 0, max: poolMax, ...(lifetimeMs > 0 ? { maxConnectionLifetimeMillis: lifetimeMs,
       maxConnectionLifetimeJitterMillis: Math.round(lifetimeMs / 10) } : {}) } as Knex.PoolConfig,
     acquireConnectionTimeout: options.acquireTimeoutMs ?? 10_000,
+    openingsPerConnection: options.openingsPerConnection ?? DEFAULT_OPENINGS_PER_CONNECTION,
     ...(options.log ? { log: { warn: options.log, error: options.log, debug: () => undefined, deprecate: options.log } } : {}),
-  });
+  };
+  return knexFactory(config);
 }

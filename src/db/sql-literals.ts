@@ -44,15 +44,17 @@ export function forSchema(opening: PreparedOpening, schemaName: string): Prepare
 }
 
 /**
- * The statements that run an opening on a connection: PREPARE first if that connection has not prepared it yet.
+ * The statements that run an opening on a connection: PREPARE first if that connection has not prepared it yet,
+ * after a DEALLOCATE of the opening it drops to make room (`dropped`).
  * Its generic plan from the first EXECUTE: the values are ids, so PostgreSQL's five custom plans before it would
  * plan anew the first five times each (connection, tenant) pair meets, for the same plan.
  */
-export function openingStatements(opening: PreparedOpening, prepared: boolean): string[] {
+export function openingStatements(opening: PreparedOpening, prepared: boolean, dropped?: string): string[] {
   const args = opening.args.map((value) => `'${value}'`).join(', ');
   const execute = args ? `EXECUTE ${opening.name}(${args})` : `EXECUTE ${opening.name}`;
   const prepare = prepared ? [] : [`PREPARE ${opening.name} AS ${opening.text}`];
-  return ['SET LOCAL plan_cache_mode = force_generic_plan', ...prepare, execute, 'SET LOCAL plan_cache_mode TO DEFAULT'];
+  const deallocate = dropped ? [`DEALLOCATE ${dropped}`] : [];
+  return [...deallocate, 'SET LOCAL plan_cache_mode = force_generic_plan', ...prepare, execute, 'SET LOCAL plan_cache_mode TO DEFAULT'];
 }
 
 /** The opening as one plain statement, its values inlined (Citus, where the opening travels on its own). */

@@ -118,6 +118,22 @@ describe('database round trips per request', () => {
     }
   });
 
+  it('a connection keeps at most DB_OPENINGS_PER_CONNECTION openings: the least recently used one is dropped', async () => {
+    const tenants = [tenant, await createTestTenant(), await createTestTenant()];
+    const oneConnection = secondAppProcess({ poolMax: 1, openingsPerConnection: 2 });
+    const openings = async () => (await oneConnection.deps.db.app.raw<{ rows: { name: string }[] }>(
+      "SELECT name FROM pg_prepared_statements WHERE name LIKE 'am_session_actor%' ORDER BY name")).rows.map((row) => row.name);
+    try {
+      for (const each of [...tenants, tenants[0]!, tenants[2]!]) {
+        await supertest(oneConnection.app).get(`${API}/auth/me`).set(...bearer(each.admin.token)).expect(200);
+      }
+      // Served in the order 0, 1, 2, 0, 2: the third dropped 0's, the fourth prepared it again and dropped 1's.
+      expect(await openings()).to.deep.equal([0, 2].map((index) => `am_session_actor__${tenants[index]!.schema_name}`).sort());
+    } finally {
+      await oneConnection.close();
+    }
+  });
+
   it('a busy tenant: 40 requests at once update the quota counter a few times, not 40', async () => {
     sent = [];
     try {
