@@ -30,8 +30,11 @@ const ONBOARD_SAMPLE = 5;
 /** The spread's uncounted first run of each contender (A, B), in seconds (README "Bench", many tenants: cold caches). */
 const SPREAD_WARM_SECONDS = Number(process.env.BENCH_SPREAD_WARM_SECONDS ?? SECONDS);
 const RESULTS = process.env.BENCH_RESULTS ?? '.data/bench-results.json';
-/** The API process's V8 flags (BENCH_TARGET_FLAGS, space-separated), to compare e.g. --max-semi-space-size=8 against none. */
-const TARGET_FLAGS = (process.env.BENCH_TARGET_FLAGS ?? '').split(' ').filter(Boolean);
+/**
+ * The API process's V8 flags: by default those production runs with (docker/Dockerfile's CMD, `npm start`; README
+ * "Bench", memory); BENCH_TARGET_FLAGS (space-separated, `none` for none) to measure others.
+ */
+const TARGET_FLAGS = (process.env.BENCH_TARGET_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=50').split(' ').filter((flag) => flag && flag !== 'none');
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
 })();
