@@ -8,7 +8,7 @@ import type { TenantRecord } from '../../src/tenants/repository.js';
 import { persistedSecret } from '../../src/config.js';
 import { PLATFORM_GROUP, RUNTIME_GROUP, withClient } from '../../src/db/roles.js';
 import { benchConfig } from './bench-config.js';
-import { JUNIORS, MANAGERS, SENIORS, seedBook, seedSmallBook, seedUser, type SeedReport } from './seed.js';
+import { JUNIORS, MANAGERS, SENIORS, seedBook, seedSmallBook, seedSummary, seedUser, type SeedReport } from './seed.js';
 
 // The seeding's own process in `npm run bench` (run.ts forks it first): boots the database (an embedded throwaway
 // cluster, or DATABASE_URL), onboards the bench's tenant and seeds its book, then stays up, holding the cluster, to
@@ -61,6 +61,7 @@ const seeded = await seedBook(deps, tenant, { perJunior: Number(process.env.BENC
   await tx('agents').where({ agent_code: 'BM-2' }).update({ user_id: await seedUser(tx, passwordHash, 'manager@scale.bench', 'regional_manager') });
   return { juniors: juniorEmails, manager: 'manager@scale.bench' };
 });
+process.stdout.write(`${seedSummary(seeded)}\n`);
 const picked = await inOwnerTransaction(deps.db, async (tx) => {
   await enterTenant(tx, tenant, 'bench');
   const policies = await tx.raw('SELECT policy_id, policyholder_id FROM policies TABLESAMPLE SYSTEM (2) LIMIT 1000');
@@ -90,16 +91,17 @@ if (!config.databaseUrl) {
 const env: Record<string, string> = { MASTER_KEY: masterKey, ...(config.databaseUrl ? {} : { DATABASE_URL: deps.db.ownerUrl,
   DATABASE_APP_URL: deps.db.appUrl, DATABASE_PLATFORM_URL: embeddedUrl('agent_mitra_platform_app', 'pg-platform-password') }) };
 
+let stopping: Promise<void> | undefined;
+const stop = () => (stopping ??= deps.db.close().then(() => process.exit(0)));
 process.on('message', async (message: SeederRequest) => {
   if (message.type === 'fill') {
     // An onboarded tenant's small book (the many-tenants scenario); answered when committed.
     await seedSmallBook(deps, await deps.tenants.byCode(message.tenantCode) as TenantRecord, message.policyholders);
     process.send?.({ type: 'filled' });
-  } else {
-    await deps.db.close();
-    process.exit(0);
-  }
+  } else await stop();
 });
+// run.ts gone (it stopped on an error): the throwaway cluster goes too.
+process.on('disconnect', () => void stop());
 
 process.send?.({
   type: 'seeded', tenantCode: code, adminEmail, password: PASSWORD, juniors: juniorEmails, manager: seeded.result.manager,

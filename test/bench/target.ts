@@ -36,16 +36,19 @@ const bootSeconds = (performance.now() - started) / 1000;
 
 const server = createApp(deps).listen(0, '127.0.0.1');
 await new Promise<void>((resolve) => server.once('listening', resolve));
+let stopping: Promise<void> | undefined;
+const stop = () => (stopping ??= (async () => {
+  await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+  await deps.db.close();
+  process.exit(0);
+})());
 process.on('message', async (message: TargetRequest) => {
   if (message.type === 'sample') {
     if (message.gc) collectGarbage();
     process.send?.(sample());
-  } else {
-    await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
-    await deps.db.close();
-    process.exit(0);
-  }
+  } else await stop();
 });
+process.on('disconnect', () => void stop());
 
 collectGarbage();
 sample();
