@@ -8,7 +8,7 @@ import { expect } from 'chai';
 const run = promisify(execFile);
 
 /**
- * `npm run build`, then `node <build>/server.js` as the Dockerfile runs it (NODE_ENV=production), with every
+ * `npm run build`, then `node <flags> <build>/server.js` as the Dockerfile runs it (its CMD's flags, NODE_ENV=production), with every
  * devDependency import refused by a loader hook: the build must start, migrate a fresh database with its compiled
  * migrations, answer /readyz and stop cleanly on SIGTERM. Slow (a full tsc build), hence one test.
  */
@@ -34,7 +34,11 @@ describe('the production build', function () {
       JWT_SECRET: crypto.randomBytes(32).toString('hex'), MASTER_KEY: crypto.randomBytes(32).toString('base64'),
     };
     for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'DATABASE_APP_URL', 'SUPER_ADMIN_EMAIL', 'SUPER_ADMIN_PASSWORD']) delete env[name];
-    const started = spawn(process.execPath, ['--import', './test/helpers/forbid-dev-deps.mjs', path.join(outDir, 'server.js')],
+    // The Dockerfile's CMD: ["node", <flags>, "dist/server.js"] (node stops on a flag it does not know).
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(fs.readFileSync(path.join(root, 'docker', 'Dockerfile'), 'utf8'))?.[1] ?? '[]') as string[];
+    expect(cmd[0]).to.equal('node');
+    expect(cmd.at(-1)).to.equal('dist/server.js');
+    const started = spawn(process.execPath, [...cmd.slice(1, -1), '--import', './test/helpers/forbid-dev-deps.mjs', path.join(outDir, 'server.js')],
       { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child = started;
     let output = '';

@@ -20,3 +20,4 @@ process.on('message', async (message: BareRequest) => {
     process.exit(0);
   }
 });
+process.on('disconnect', () => process.exit(0));

@@ -1,9 +1,13 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Call } from './load.js';
 import type { MeterSample, Sent } from './meter.js';
 
-// run.ts's handle on its child processes (the API's, target.ts, and the bare server's, bare-main.ts): requests over
-// IPC, each answered by the next message, and the probe that records the statements one request sends.
+// run.ts's handle on its child processes (the seeder, seeder.ts; the API's, target.ts; the bare server's,
+// bare-main.ts): requests over IPC, each answered by the next message, and the probe that records the statements
+// one request sends.
 
 export interface Child {
   readonly process: ChildProcess;
@@ -12,13 +16,33 @@ export interface Child {
   sample(gc?: boolean): Promise<MeterSample>;
 }
 
-/** Forks `file` (relative to this folder) with --expose-gc; `advanced` IPC keeps bound values' types (Date, Buffer). */
-export function forkChild(file: string): Child {
-  const child = fork(new URL(file, import.meta.url).pathname, [], { execArgv: ['--expose-gc', '--import', 'tsx'], stdio: 'inherit',
-    serialization: 'advanced' });
+/**
+ * The children run compiled, as production runs `node dist/server.js` (the tsx loader alone is ~35 MB of RSS):
+ * build() compiles them with src, schemas, migrations and seeds (test/bench/tsconfig.build.json) into BUILT, once
+ * per run. BENCH_TSX=1 runs the TypeScript sources under tsx instead.
+ */
+const TSX = process.env.BENCH_TSX === '1';
+const BUILT = new URL('../../.data/bench-dist/', import.meta.url);
+
+export function build(): void {
+  if (TSX) return;
+  rmSync(BUILT, { recursive: true, force: true });
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('tsconfig.build.json', import.meta.url)), '--outDir', fileURLToPath(BUILT)],
+    { stdio: 'inherit' });
+}
+
+/**
+ * Forks the child `name` (target, seeder, bare-main) with --expose-gc, `execArgv` and `env` added to this process's
+ * environment; `advanced` IPC keeps bound values' types (Date, Buffer).
+ */
+export function forkChild(name: string, { env = {}, execArgv = [] }: { env?: Record<string, string>; execArgv?: string[] } = {}): Child {
+  const file = TSX ? new URL(`${name}.ts`, import.meta.url) : new URL(`test/bench/${name}.js`, BUILT);
+  const child = fork(fileURLToPath(file), [], { execArgv: ['--expose-gc', ...execArgv, ...(TSX ? ['--import', 'tsx'] : [])],
+    env: { ...process.env, ...env }, stdio: 'inherit', serialization: 'advanced' });
   const replies: ((message: unknown) => void)[] = [];
   child.on('message', (message) => replies.shift()?.(message));
-  child.on('exit', (code) => { if (code) { console.error(`${file} exited with ${code}`); process.exit(1); } });
+  child.on('exit', (code) => { if (code) { console.error(`${name} exited with ${code}`); process.exit(1); } });
   const ask = <T>(request: object | null): Promise<T> => new Promise((resolve) => {
     replies.push(resolve as (message: unknown) => void);
     if (request) child.send(request);

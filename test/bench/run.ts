@@ -6,14 +6,16 @@ import { SUPER_ADMIN } from '../helpers/test-config.js';
 import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
 import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
 import type { MemoryFigures, MeterSample } from './meter.js';
-import { forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
+import { build, forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
 import { PREMIUM, seedSummary } from './seed.js';
+import type { Seeded } from './seeder.js';
 import { untilQuiet, type Quiet } from './quiet.js';
 import type { TargetReady } from './target.js';
 
-// `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). The API runs in a child
-// process (target.ts) on a seeded book, the bare node:http + pg server in another (bare-main.ts), each measuring its
-// own memory and statements; autocannon drives them from here. List-my-book alternates the contenders (API, bare
+// `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). A child process seeds the
+// book and holds the database (seeder.ts); the API runs in another (target.ts), compiled, on that book, the bare
+// node:http + pg server in a third (bare-main.ts), each measuring its own memory and statements; autocannon drives
+// them from here. List-my-book alternates the contenders (API, bare
 // server, pgbench) over short rounds and reports the median of the per-round ratios.
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -31,6 +33,11 @@ const ONBOARD_SAMPLE = 5;
  */
 const SPREAD_WARM_SECONDS = Number(process.env.BENCH_SPREAD_WARM_SECONDS ?? 120);
 const RESULTS = process.env.BENCH_RESULTS ?? '.data/bench-results.json';
+/**
+ * The API process's V8 flags: by default those production runs with (docker/Dockerfile's CMD, `npm start`; README
+ * "Bench", memory); BENCH_TARGET_FLAGS (space-separated, `none` for none) to measure others.
+ */
+const TARGET_FLAGS = (process.env.BENCH_TARGET_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=50').split(' ').filter((flag) => flag && flag !== 'none');
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
 })();
@@ -48,7 +55,10 @@ interface Measured extends Figures {
   readonly shapes?: Record<string, number>;
 }
 
-const target = forkChild('./target.ts');
+build();
+const seeder = forkChild('seeder');
+const seed = await seeder.ask<Seeded>(null);
+const target = forkChild('target', { env: seed.env, execArgv: TARGET_FLAGS });
 const traces: Record<string, string[]> = {};
 
 /**
@@ -85,7 +95,7 @@ async function json<T>(res: Response, status: number): Promise<T> {
   return JSON.parse(text) as T;
 }
 
-const ready = await target.ask<TargetReady>(null);
+const ready = { ...seed, ...await target.ask<TargetReady>(null) };
 const api = `${ready.base}/api/v1`;
 const post = (path: string, body: unknown, token?: string) => fetch(`${api}${path}`, { method: 'POST',
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -125,7 +135,7 @@ for (const name of new Set(sequences.flat().flatMap(({ text }) => [...text.match
   if (!prepares[name]) throw new Error(`the API EXECUTEs ${name} but was never seen preparing it`);
 }
 const bareSetup: BareSetup = { url: ready.appUrl, poolMax: ready.poolMax, prepares, callers: sequences };
-const bare = forkChild('./bare-main.ts');
+const bare = forkChild('bare-main');
 const { port, idle: bareIdle } = await bare.ask<{ port: number; idle: MeterSample['now'] }>({ type: 'start', setup: bareSetup });
 const bareBase = `http://127.0.0.1:${port}`;
 /** Opens every pooled connection (and prepares its statements) before the first round, the API's and the bare's alike. */
@@ -226,7 +236,7 @@ const onboard = async () => {
     admin: { email: admin, password: ready.password, first_name: 'Bench', last_name: 'Admin' } }, superAdmin.token), 201);
   const ms = performance.now() - started;
   onboarded.push({ code, admin });
-  if (TENANT_POLICYHOLDERS > 0) await target.ask({ type: 'fill', tenantCode: code, policyholders: TENANT_POLICYHOLDERS });
+  if (TENANT_POLICYHOLDERS > 0) await seeder.ask({ type: 'fill', tenantCode: code, policyholders: TENANT_POLICYHOLDERS });
   return ms;
 };
 const quietWaits: Record<string, Quiet> = {};
@@ -325,12 +335,13 @@ const onboardingFigures = {
 };
 
 await stopChild(target);
+await stopChild(seeder);
 
 const setting = {
   when: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadAverageAtEnd: os.loadavg()[0],
   database: ready.isCitus ? 'Citus (DATABASE_URL)' : process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PostgreSQL',
   rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, tenants: TENANTS, poolMax: ready.poolMax, pgbench: PGBENCH ?? null,
-  seeded: ready.seeded, bootSeconds: ready.bootSeconds,
+  seeded: ready.seeded, bootSeconds: ready.bootSeconds, targetFlags: ready.execArgv,
 };
 const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 console.log(`\nAgent Mitra core bench: ${setting.database}, Node ${setting.node}, ${setting.cpus} CPUs, ${ROUNDS} rounds of ${SECONDS} s, `
@@ -345,7 +356,7 @@ const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
 const breakdown = (m: MemoryFigures) => `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapTotal)} (${mb(m.heapUsed)} used) + external ${mb(m.external)} `
   + `(array buffers ${mb(m.arrayBuffers)}) + the rest (code, stacks, native libraries, malloc) ${mb(m.rss - m.heapTotal - m.external)}`
   + ` [heap spaces MB: ${Object.entries(m.spaces).filter(([, size]) => size >= 2 ** 20).map(([name, size]) => `${name.replace('_space', '')} ${mb(size)}`).join(', ')}]`;
-console.log(`\nmemory, each process its own. The API at idle after seeding, garbage collected: ${breakdown(ready.idle)}; `
+console.log(`\nmemory, each process its own. The API (${ready.execArgv.join(' ') || 'no V8 flags'}) at idle after boot, garbage collected: ${breakdown(ready.idle)}; `
   + `V8 malloced ${mb(ready.idle.mallocedMemory)} MB, ${ready.idle.nativeContexts} native contexts. The bare server at idle: ${breakdown(bareIdle)}.`);
 let scenarioOf = '';
 for (const { scenario, contender, figures } of rows) {
