@@ -4,6 +4,17 @@ import type { Options } from 'express-rate-limit';
 import { PostgresRateLimitStore } from '../../src/limits/postgres-rate-limit-store.js';
 import { testDeps } from '../helpers/context.js';
 
+/** Counts the statements the app pool sends about one counter key, from now until stop(). */
+function statementsOnKey(key: string): { stop(): number } {
+  const db = testDeps().db.app;
+  let statements = 0;
+  const counting = (query: { bindings?: unknown[] }) => {
+    if (query.bindings?.includes(key)) statements += 1;
+  };
+  db.on('query', counting);
+  return { stop: () => { db.off('query', counting); return statements; } };
+}
+
 describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_counters)', () => {
   const store = (prefix: string, windowMs: number) => {
     const created = new PostgresRateLimitStore(testDeps().db.app, prefix);
@@ -43,11 +54,7 @@ describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_
   it('with a limit per key, leases blocks of hits: fewer statements, and never more served than the limit across processes', async () => {
     const prefix = `l${crypto.randomBytes(4).toString('hex')}:`;
     const db = testDeps().db.app;
-    let statements = 0;
-    const counting = (query: { bindings?: unknown[] }) => {
-      if (query.bindings?.includes(`${prefix}k`)) statements += 1;
-    };
-    db.on('query', counting);
+    const statements = statementsOnKey(`${prefix}k`);
     const limit = 400;
     const leasing = () => {
       const created = new PostgresRateLimitStore(db, prefix, () => limit);
@@ -62,34 +69,28 @@ describe('PostgresRateLimitStore (express-rate-limit store on shared.rate_limit_
       served += answers.filter((answer) => answer.totalHits <= limit).length;
       lastSeen = Math.max(lastSeen, ...answers.map((answer) => answer.totalHits));
     }
-    db.off('query', counting);
+    const sent = statements.stop();
     const counted = (await a.get('k'))!.totalHits;
     expect(served, 'served').to.be.at.most(limit).and.at.least(limit - 2 * Math.ceil(limit / 16));
     expect(counted, 'the shared count covers every hit served').to.be.at.least(served);
     expect(lastSeen).to.be.above(limit);
-    expect(statements, 'statements for 600 hits').to.be.below(300);
+    expect(sent, 'statements for 600 hits').to.be.below(300);
     a.shutdown();
     b.shutdown();
   });
 
   it('a quiet key (a hit every 300 ms) leases 1% of its limit at a time, not one hit per request', async () => {
     const prefix = `q${crypto.randomBytes(4).toString('hex')}:`;
-    const db = testDeps().db.app;
-    let statements = 0;
-    const counting = (query: { bindings?: unknown[] }) => {
-      if (query.bindings?.includes(`${prefix}k`)) statements += 1;
-    };
-    const quiet = new PostgresRateLimitStore(db, prefix, () => 1000);
+    const quiet = new PostgresRateLimitStore(testDeps().db.app, prefix, () => 1000);
     quiet.init({ windowMs: 60_000 } as Options);
-    db.on('query', counting);
+    const statements = statementsOnKey(`${prefix}k`);
     const hits: number[] = [];
     for (let i = 0; i < 6; i += 1) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 300));
       hits.push((await quiet.increment('k')).totalHits);
     }
-    db.off('query', counting);
     expect(hits).to.deep.equal([1, 2, 3, 4, 5, 6]);
-    expect(statements, 'one lease of 10 hits').to.equal(1);
+    expect(statements.stop(), 'one lease of 10 hits').to.equal(1);
     expect((await quiet.get('k'))!.totalHits, 'the shared count holds the whole lease').to.equal(10);
     quiet.shutdown();
   });
