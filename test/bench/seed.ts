@@ -196,9 +196,11 @@ export function seedSummary(report: SeedReport): string {
   return `seeded ${Object.entries(report.counts).map(([table, count]) => `${count} ${table}`).join(', ')} in ${report.seconds.toFixed(1)} s (${steps})`;
 }
 
+const SMALL_BOOK_NAMES = ['Asha', 'Ravi', 'Kavya', 'Arjun', 'Meera'];
+
 /**
  * A small book for an onboarded tenant of the many-tenants scenario (run.ts): one agent over the whole range and
- * `count` policyholders of it, two set-based INSERTs by the owner in one transaction, the same path as seedBook
+ * `count` policyholders of it, two INSERTs by the owner in one transaction, the same path as seedBook
  * (the audit triggers stay on: a few rows). No VACUUM or ANALYZE: the tables stay as onboarding left them.
  */
 export async function seedSmallBook(deps: AppDeps, tenant: TenantRecord, count: number): Promise<void> {
@@ -206,9 +208,11 @@ export async function seedSmallBook(deps: AppDeps, tenant: TenantRecord, count: 
     await enterTenant(tx, tenant, 'bench');
     await tx.raw(`INSERT INTO agents (agent_id, agent_code, hierarchy_level, pre_order, subtree_hi, territory)
       VALUES (md5('small')::uuid, 'BA-0', 1, 1, ${MAX_AGENT_ORDER}, 'Region 0')`);
+    // INSERT ... VALUES, not INSERT ... SELECT: Citus runs the latter as COPY, which it refuses under RLS.
+    const rows = Array.from({ length: count }, (_, index) => index + 1).map((g) => `(md5('small')::uuid, 1, `
+      + `'${SMALL_BOOK_NAMES[g % SMALL_BOOK_NAMES.length]}', 'Sharma', 'small.${g}@example.in', '+91${8_000_000_000 + g}', 'BA-0-${g}', `
+      + `now() - ${g} * interval '1 day')`);
     await tx.raw(`INSERT INTO policyholders (agent_id, agent_order, first_name, last_name, email, phone_number, customer_id, created_at)
-      SELECT a.agent_id, a.pre_order, (ARRAY['Asha','Ravi','Kavya','Arjun','Meera'])[1 + (g % 5)], 'Sharma',
-             'small.' || g || '@example.in', '+91' || (8000000000 + g)::text, 'BA-0-' || g, now() - g * interval '1 day'
-        FROM agents a CROSS JOIN generate_series(1, ${count}) g`);
+      VALUES ${rows.join(', ')}`);
   });
 }
