@@ -5,11 +5,12 @@ import os from 'node:os';
 import { SUPER_ADMIN } from '../helpers/test-config.js';
 import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
 import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
-import type { MemoryFigures, MeterSample } from './meter.js';
+import type { MeterSample } from './meter.js';
 import { build, forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
-import { PREMIUM, seedSummary } from './seed.js';
+import { PREMIUM } from './seed.js';
 import type { Seeded } from './seeder.js';
 import { untilQuiet, type Quiet } from './quiet.js';
+import { printReport, type Measured, type OnboardingFigures, type Row } from './report.js';
 import type { TargetReady } from './target.js';
 
 // `npm run bench`: the API against what the machine allows, as ratios (README "Bench"). A child process seeds the
@@ -42,18 +43,6 @@ const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
 })();
 
-interface Measured extends Figures {
-  /** Statements per request under load; probeRoundTrips: those of one request alone on an idle process. */
-  readonly roundTrips: number;
-  readonly probeRoundTrips: number;
-  /** The peak RSS of the process that served the load, during the load only (NaN for pgbench). */
-  readonly rssMb: number;
-  readonly atPeak?: MemoryFigures;
-  /** The same process right after the load, garbage collected: what it retains. */
-  readonly retained?: MemoryFigures;
-  /** The statements it sent during the load by shape (meter.ts shapeOf), per request sent. */
-  readonly shapes?: Record<string, number>;
-}
 
 build();
 const seeder = forkChild('seeder');
@@ -152,7 +141,6 @@ const listCall = (kind: keyof typeof kinds) => (n: number): Call => pageOf(kinds
 await warm(ready.base, listCall('junior agents (rotating)'));
 await warm(bareBase, (n) => ({ path: LIST, headers: { 'x-bench-caller': String(n % J) } }));
 
-interface Row { scenario: string; contender: string; figures: Measured | { note: string } }
 const rows: Row[] = [];
 const ratios: Record<string, Record<string, number>> = {};
 const rounds: Record<string, unknown[]> = {};
@@ -328,7 +316,7 @@ const manyTenants = { quietWaits, warm: warmRuns, policyholdersPerOnboardedTenan
   statementsPerRequest: spreadShapes };
 
 const sampleOnboarding = onboardings.slice(0, ONBOARD_SAMPLE);
-const onboardingFigures = {
+const onboardingFigures: OnboardingFigures = {
   tenants: onboardings.length, 'mean ms': onboardings.reduce((a, b) => a + b, 0) / onboardings.length, 'p50 ms': median(onboardings),
   'max ms': Math.max(...onboardings), 'first 5 mean ms': sampleOnboarding.reduce((a, b) => a + b, 0) / sampleOnboarding.length,
   'last 5 mean ms': onboardings.slice(-5).reduce((a, b) => a + b, 0) / Math.min(5, onboardings.length),
@@ -345,49 +333,8 @@ const setting = {
   rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, tenants: TENANTS, poolMax: ready.poolMax, pgbench: PGBENCH ?? null,
   seeded: ready.seeded, bootSeconds: ready.bootSeconds, targetFlags: ready.execArgv,
 };
-const fmt = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
-console.log(`\nAgent Mitra core bench: ${setting.database}, Node ${setting.node}, ${setting.cpus} CPUs, ${ROUNDS} rounds of ${SECONDS} s, `
-  + `${CONNECTIONS} connections, pool ${ready.poolMax}; load average ${fmt(setting.loadAverageAtEnd ?? NaN)} at the end`);
-console.log(`${seedSummary(ready.seeded)}\n`);
-console.log('| scenario | contender | req/s | p50 ms | p99 ms | round trips/req | peak RSS MB | failed |\n| --- | --- | --: | --: | --: | --: | --: | --: |');
-for (const { scenario, contender, figures } of rows) {
-  if ('note' in figures) console.log(`| ${scenario} | ${contender} | ${figures.note} | | | | | |`);
-  else console.log(`| ${scenario} | ${contender} | ${fmt(figures.rps, 0)} | ${fmt(figures.p50)} | ${fmt(figures.p99)} | ${fmt(figures.roundTrips, 2)} | ${fmt(figures.rssMb, 0)} | ${figures.failed} |`);
-}
-const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
-const breakdown = (m: MemoryFigures) => `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapTotal)} (${mb(m.heapUsed)} used) + external ${mb(m.external)} `
-  + `(array buffers ${mb(m.arrayBuffers)}) + the rest (code, stacks, native libraries, malloc) ${mb(m.rss - m.heapTotal - m.external)}`
-  + ` [heap spaces MB: ${Object.entries(m.spaces).filter(([, size]) => size >= 2 ** 20).map(([name, size]) => `${name.replace('_space', '')} ${mb(size)}`).join(', ')}]`;
-console.log(`\nmemory, each process its own. The API (${ready.execArgv.join(' ') || 'no V8 flags'}) at idle after boot, garbage collected: ${breakdown(ready.idle)}; `
-  + `V8 malloced ${mb(ready.idle.mallocedMemory)} MB, ${ready.idle.nativeContexts} native contexts. The bare server at idle: ${breakdown(bareIdle)}.`);
-let scenarioOf = '';
-for (const { scenario, contender, figures } of rows) {
-  scenarioOf = scenario || scenarioOf;
-  if (!('atPeak' in figures) || !figures.atPeak || !figures.retained) continue;
-  console.log(`- ${scenarioOf}, ${contender}, at its peak: ${breakdown(figures.atPeak)}; garbage collected after the load: `
-    + `heap ${mb(figures.retained.heapUsed)} MB used, RSS ${mb(figures.retained.rss)} MB`);
-}
-console.log('\n| ratio (median of per-round ratios) | value |\n| --- | --: |');
-for (const [scenario, values] of Object.entries(ratios)) {
-  for (const [name, value] of Object.entries(values)) console.log(`| ${scenario}: ${name} | ${fmt(value, 2)} |`);
-}
-console.log(`\nonboarding (POST /tenants, ${onboardingFigures.tenants} tenants): mean ${fmt(onboardingFigures['mean ms'])} ms, `
-  + `p50 ${fmt(onboardingFigures['p50 ms'])} ms, max ${fmt(onboardingFigures['max ms'])} ms, first 5 ${fmt(onboardingFigures['first 5 mean ms'])} ms, `
-  + `last 5 ${fmt(onboardingFigures['last 5 mean ms'])} ms; ${fmt(onboardingFigures['total s'])} s for the loop, the small books' fills included`);
-console.log(`many tenants: ${TENANT_POLICYHOLDERS} policyholders in each onboarded tenant's book; waits for a quiet database (no autovacuum `
-  + `worker for 5 s): ${Object.entries(quietWaits).map(([label, waited]) => `${label} ${fmt(waited.seconds)} s${waited.quiet ? '' : ' (cap reached, not quiet)'}`
-    + ` (worker seen in ${waited.busySamples}/${waited.samples} samples)`).join(', ')}`);
-const perTenant = (run: Measured | undefined, tenants: number) => (run ? run.rps / tenants : NaN);
-const [fewRate, allRate] = [perTenant(rows.find((row) => row.scenario.endsWith('(A)'))?.figures as Measured, 2),
-  perTenant(rows.find((row) => row.scenario.endsWith('(B)'))?.figures as Measured, admins.length)];
-console.log(`\nstatements per request, onboarded admins (median over the rounds); each tenant's rate: ${fmt(fewRate, 1)}/s in A, `
-  + `${fmt(allRate, 2)}/s in B (one request every ${fmt(1 / allRate, 1)} s; the registry keeps a record ${fmt(ready.registryTtlMs / 1000, 1)} s):\n`
-  + `  2 tenants (A) | ${admins.length} tenants (B) | statement`);
-for (const shape of [...new Set([...Object.keys(spreadShapes.few), ...Object.keys(spreadShapes.all)])]
-  .sort((a, b) => (spreadShapes.all[b] ?? 0) - (spreadShapes.all[a] ?? 0))) {
-  if ((spreadShapes.few[shape] ?? 0) < 0.005 && (spreadShapes.all[shape] ?? 0) < 0.005) continue;
-  console.log(`  ${fmt(spreadShapes.few[shape] ?? 0, 2)} | ${fmt(spreadShapes.all[shape] ?? 0, 2)} | ${shape}`);
-}
+printReport({ setting, ready, bareIdle, rows, ratios, onboarding: onboardingFigures, quietWaits,
+  tenantPolicyholders: TENANT_POLICYHOLDERS, onboardedAdmins: admins.length, spreadShapes });
 mkdirSync('.data', { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify({ setting, idle: { api: ready.idle, bare: bareIdle }, rows, ratios, onboarding: onboardingFigures, manyTenants, traces, rounds }, null, 2)}\n`);
 if (process.env.BENCH_TRACE) console.log(JSON.stringify(traces, null, 2));
