@@ -7,6 +7,8 @@ import type pg from 'pg';
  */
 export class RunLocks {
   private client: pg.PoolClient | undefined;
+  /** The connection being opened: concurrent first calls share it (each opening its own leaked all but one). */
+  private connecting: Promise<pg.PoolClient> | undefined;
   private readonly held = new Set<string>();
 
   constructor(private readonly pool: pg.Pool) {}
@@ -39,18 +41,20 @@ export class RunLocks {
   }
 
   async close(): Promise<void> {
+    await this.connecting?.catch(() => undefined);
     this.client?.release();
     this.client = undefined;
     this.held.clear();
   }
 
-  private async connection(): Promise<pg.PoolClient> {
-    if (!this.client) {
-      const client = await this.pool.connect();
+  private connection(): Promise<pg.PoolClient> {
+    if (this.client) return Promise.resolve(this.client);
+    this.connecting ??= this.pool.connect().then((client) => {
       client.on('error', (error) => this.drop(client, error));
       this.client = client;
-    }
-    return this.client;
+      return client;
+    }).finally(() => { this.connecting = undefined; });
+    return this.connecting;
   }
 
   /** A broken lock connection is destroyed, not returned to the pool; its locks ended with it. */

@@ -1,9 +1,12 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
+import pg from 'pg';
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.js';
 import { defineJob, type JobDefinition } from '../../src/jobs/definition.js';
+import { RunLocks } from '../../src/jobs/run-locks.js';
 import { createTestTenant, type TestTenant } from '../helpers/actors.js';
+import { testDeps } from '../helpers/context.js';
 import { installTestQueues, jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
 
 interface Run { marker: string; attempt: number; tenant: string; scopeTenant: string; scopeUser: string; schema: string; start: number; end: number }
@@ -130,5 +133,20 @@ describe('durable jobs (pg-boss in PostgreSQL)', function () {
     const id = await worker.deps.jobs.send('test.record', other.tenant_id, { marker });
     await waitFor(async () => (await jobState(worker, 'test.record', id as string)) === 'completed', 10_000, 'completed');
     expect(runsOf(marker).map((run) => run.tenant)).to.deep.equal([other.tenant_id]);
+  });
+
+  it('run locks taken at once by several runs share one connection, and stopping gives it back to the pool', async () => {
+    const pool = new pg.Pool({ connectionString: testDeps().db.appUrl, max: 4 });
+    const locks = new RunLocks(pool);
+    try {
+      const ids = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+      expect(await Promise.all(ids.map((id) => locks.tryAcquire(id)))).to.deep.equal([true, true, true]);
+      expect(pool.totalCount, 'connections opened for the locks').to.equal(1);
+      await locks.close();
+      // A connection left checked out would hang the queue's pool.end() at shutdown.
+      expect(pool.totalCount - pool.idleCount, 'connections still checked out').to.equal(0);
+    } finally {
+      await pool.end();
+    }
   });
 });
