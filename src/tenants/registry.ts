@@ -33,7 +33,8 @@ export class TenantRegistry {
   }
 
   byCode(tenantCode: string): Promise<TenantRecord | undefined> {
-    return this.cached(`code:${tenantCode.toUpperCase()}`, byCodeLoad(tenantCode));
+    const code = tenantCode.toUpperCase();
+    return this.cached(`code:${code}`, byCodeLoad(code));
   }
 
   /** The record as it is now, whatever is cached (the cache takes it): for what must not act on a stale status. */
@@ -98,10 +99,10 @@ export class TenantRegistry {
    * Reads the record and caches it under its id and its code (a sign-in's read also serves the requests that
    * follow), unless a forget() came meanwhile or a newer read is already there.
    */
-  private async load(load: Load): Promise<TenantRecord | undefined> {
+  private async load(how: Load): Promise<TenantRecord | undefined> {
     const generation = this.generation;
     const started = Date.now();
-    const tenant = await inPlatformScope(this.db, null, load.work, load.opening);
+    const tenant = await inPlatformScope(this.db, null, how.work, how.opening);
     // Misses are not cached: a tenant onboarded a moment ago must resolve at once.
     if (!tenant || this.ttlMs <= 0 || generation !== this.generation) return tenant;
     for (const key of keysOf(tenant)) {
@@ -118,7 +119,8 @@ const keysOf = (tenant: Pick<TenantRecord, 'tenant_id' | 'tenant_code'>) => [`id
 const byIdLoad = (tenantId: string): Load =>
   ({ work: async (_tx, opened) => opened[0] as TenantRecord | undefined, opening: tenantByIdOpening(tenantId) });
 
-const byCodeLoad = (tenantCode: string): Load => ({ work: (tx) => findTenantByCode(tx, tenantCode.toUpperCase()) });
+/** `tenantCode` upper-cased already, as the registry keeps it. */
+const byCodeLoad = (tenantCode: string): Load => ({ work: (tx) => findTenantByCode(tx, tenantCode) });
 
 /** How a record is read: by `work` in a platform transaction, or by its opening (then `work` takes its rows). */
 interface Load {
