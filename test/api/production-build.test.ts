@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { dockerCmd } from '../helpers/docker-cmd.js';
 
 const run = promisify(execFile);
 
@@ -35,7 +36,7 @@ describe('the production build', function () {
     };
     for (const name of ['NODE_OPTIONS', 'DATABASE_URL', 'DATABASE_APP_URL', 'SUPER_ADMIN_EMAIL', 'SUPER_ADMIN_PASSWORD']) delete env[name];
     // The Dockerfile's CMD: ["node", <flags>, "dist/server.js"] (node stops on a flag it does not know).
-    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(fs.readFileSync(path.join(root, 'docker', 'Dockerfile'), 'utf8'))?.[1] ?? '[]') as string[];
+    const cmd = dockerCmd();
     expect(cmd[0]).to.equal('node');
     expect(cmd.at(-1)).to.equal('dist/server.js');
     const started = spawn(process.execPath, [...cmd.slice(1, -1), '--import', './test/helpers/forbid-dev-deps.mjs', path.join(outDir, 'server.js')],

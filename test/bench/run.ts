@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { dockerCmd } from '../helpers/docker-cmd.js';
 import { SUPER_ADMIN } from '../helpers/test-config.js';
 import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
 import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
@@ -38,7 +39,7 @@ const RESULTS = process.env.BENCH_RESULTS ?? '.data/bench-results.json';
  * The API process's V8 flags: by default those production runs with (docker/Dockerfile's CMD, `npm start`; README
  * "Bench", memory); BENCH_TARGET_FLAGS (space-separated, `none` for none) to measure others.
  */
-const TARGET_FLAGS = (process.env.BENCH_TARGET_FLAGS ?? '--max-semi-space-size=8 --heap-growing-percent=50').split(' ').filter((flag) => flag && flag !== 'none');
+const TARGET_FLAGS = process.env.BENCH_TARGET_FLAGS?.split(' ').filter((flag) => flag && flag !== 'none') ?? dockerCmd().slice(1, -1);
 const PGBENCH = process.env.BENCH_PGBENCH ?? (() => {
   try { return execFileSync('which', ['pgbench']).toString().trim() || undefined; } catch { return undefined; }
 })();
