@@ -13,8 +13,9 @@ process.on('message', async (message: BareRequest) => {
     collectGarbage();
     process.send?.({ type: 'bare', port: bare.port, idle: memoryNow() });
   } else if (message.type === 'sample') {
+    const cpu = process.cpuUsage();
     if (message.gc) collectGarbage();
-    process.send?.(sample());
+    process.send?.(sample(cpu));
   } else {
     await bare?.close();
     process.exit(0);

@@ -28,6 +28,8 @@ export interface MeterSample {
   /** Statements since the last sample by shape (shapeOf): what the round trips were, all of them, not the first MAX_KEPT. */
   readonly shapes: Record<string, number>;
   readonly peakRss: number;
+  /** The process's CPU time (user + system, ms) since the last sample, up to the moment the sample was asked for. */
+  readonly cpuMs: number;
   /** process.memoryUsage() when the peak was reached. */
   readonly atPeak: MemoryFigures;
   readonly now: MemoryFigures & { readonly mallocedMemory: number; readonly nativeContexts: number };
@@ -86,10 +88,18 @@ export function memoryNow(): MeterSample['now'] {
   return { ...figures(process.memoryUsage()), mallocedMemory: heap.malloced_memory, nativeContexts: heap.number_of_native_contexts };
 }
 
-/** The figures since the last sample; starts a new window (the peak restarts from the current RSS). */
-export function sample(): MeterSample {
+let cpuAtSample = process.cpuUsage();
+
+/**
+ * The figures since the last sample; starts a new window (the peak restarts from the current RSS). `cpuUntil`: the
+ * process's CPU usage when the sample was asked for, before any garbage collection done for it (not the load's).
+ */
+export function sample(cpuUntil = process.cpuUsage()): MeterSample {
   const now = memoryNow();
-  const answer: MeterSample = { type: 'sample', roundTrips, statements, prepares: { ...prepares }, shapes, peakRss: Math.max(peak.rss, now.rss), atPeak: peak, now };
+  const cpuMs = (cpuUntil.user - cpuAtSample.user + cpuUntil.system - cpuAtSample.system) / 1000;
+  const answer: MeterSample = { type: 'sample', roundTrips, statements, prepares: { ...prepares }, shapes, peakRss: Math.max(peak.rss, now.rss),
+    cpuMs, atPeak: peak, now };
+  cpuAtSample = cpuUntil;
   statements = [];
   shapes = {};
   peak = now;

@@ -66,6 +66,7 @@ async function measured(work: () => Promise<Figures>, served?: Child, label = ''
   const done = served ? await settled(served) : undefined;
   const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
   return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
+    cpuMsPerRequest: after ? after.cpuMs / figures.sent : NaN,
     ...(after ? { atPeak: after.atPeak, retained: after.now,
       shapes: Object.fromEntries(Object.entries(after.shapes).map(([shape, count]) => [shape, count / figures.sent])) } : {}) };
 }
@@ -76,6 +77,7 @@ function summary(runs: readonly Measured[]): Measured | undefined {
   const peak = runs.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), runs[0] as Measured);
   return { ...peak, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)),
+    cpuMsPerRequest: median(runs.map((run) => run.cpuMsPerRequest)),
     failed: runs.reduce((sum, run) => sum + run.failed, 0) };
 }
 
@@ -171,6 +173,7 @@ for (const kind of (ONLY_TENANTS ? [] : Object.keys(kinds)) as (keyof typeof kin
   ratios[`list my book: ${kind}`] = {
     'API/bare req/s': median(per.map((r) => r.api.rps / r.bare.rps)),
     'API/bare p99': median(per.map((r) => r.api.p99 / r.bare.p99)),
+    'API/bare CPU ms/req': median(per.map((r) => r.api.cpuMsPerRequest / r.bare.cpuMsPerRequest)),
     ...(pgFigures ? { 'API/pgbench tx/s': median(per.map((r) => (r.pg ? r.api.rps / r.pg.rps : NaN))) } : {}),
   };
 }

@@ -44,8 +44,9 @@ const stop = () => (stopping ??= (async () => {
 })());
 process.on('message', async (message: TargetRequest) => {
   if (message.type === 'sample') {
+    const cpu = process.cpuUsage();
     if (message.gc) collectGarbage();
-    process.send?.(sample());
+    process.send?.(sample(cpu));
   } else await stop();
 });
 process.on('disconnect', () => void stop());
