@@ -52,6 +52,24 @@ const REJECT_SQL = `
 
 const OTHER_BOOK = JSON.stringify([{ column: 'customer_id', message: "belongs to a customer in another agent's book" }]);
 
+// A marketing_consent cell is the customer's marketing decision as the file states it: recorded in the consent ledger
+// (channel 'import', against the latest marketing notice) as the API records the field's changes, so the ledger and
+// the derived policyholders.marketing_consent agree. Only a decision that differs from the one in force is recorded:
+// running the same file again adds none. A line per customer, probed by its unique customer id (nested loops).
+const DECISION = "CASE WHEN v.marketing_consent THEN 'given' ELSE 'withdrawn' END";
+const CONSENTS_SQL = `
+  INSERT INTO policyholder_consents (policyholder_id, agent_id, agent_order, purpose, status, channel, notice_id)
+  SELECT p.policyholder_id, p.agent_id, p.agent_order, 'marketing', ${DECISION}, 'import', notice.notice_id
+    FROM import_rows r CROSS JOIN LATERAL jsonb_to_record(r.values) AS v(customer_id text, marketing_consent boolean)
+    JOIN policyholders p ON p.customer_id = v.customer_id
+    LEFT JOIN LATERAL (SELECT n.notice_id FROM consent_notices n WHERE n.purpose = 'marketing' ORDER BY n.version DESC LIMIT 1) notice ON true
+    LEFT JOIN LATERAL (SELECT c.status FROM policyholder_consents c WHERE c.policyholder_id = p.policyholder_id AND c.purpose = 'marketing'
+                        ORDER BY c.recorded_at DESC, c.consent_id DESC LIMIT 1) latest ON true
+   WHERE r.import_id = :importId AND r.line_number > :after AND r.line_number <= :through AND r.errors IS NULL
+     AND v.marketing_consent IS NOT NULL AND p.agent_id = :agentId AND p.status = 'active'
+     AND latest.status IS DISTINCT FROM ${DECISION}
+  ON CONFLICT (consent_id) DO NOTHING`;
+
 export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder: string | number }, range: ImportBatch): Promise<BatchCounts> {
   const params = { ...range, agentId: book.agentId, agentOrder: book.agentOrder };
   // The staged lines and a young book have no statistics yet (autovacuum has not analysed them, and the runtime role
@@ -69,7 +87,14 @@ export async function writeCustomers(tx: Tx, book: { agentId: string; agentOrder
   // Every line created (a new book, the first run of a file): nothing to update, nothing refused, and the two
   // statements below, each a pass over the whole book, are skipped. Otherwise the customers just created are
   // matched too, and left alone (nothing differs).
-  if (created === range.lines) return { created, updated: 0, rejected: 0, skipped: 0 };
+  const counts = created === range.lines ? { created, updated: 0, rejected: 0, skipped: 0 } : await updateOrReject(tx, params, range, created);
+  // ON CONFLICT, as above, keeps Citus from a COPY under row-level security (the consent's id and time are volatile defaults).
+  await tx.raw('SET LOCAL enable_nestloop = on');
+  await tx.raw(CONSENTS_SQL, params);
+  return counts;
+}
+
+async function updateOrReject(tx: Tx, params: Record<string, unknown>, range: ImportBatch, created: number): Promise<BatchCounts> {
   const updated = (await tx.raw(UPDATE_SQL, params)).rowCount ?? 0;
   const rejected = (await tx.raw(REJECT_SQL, { ...params, errors: OTHER_BOOK })).rowCount ?? 0;
   return { created, updated, rejected, skipped: range.lines - created - updated - rejected };

@@ -141,6 +141,28 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect((await auditOf(unchanged.policyholder_id)).map((entry) => entry.action)).to.deep.equal(['insert']);
   });
 
+  it('a marketing_consent column records each decision in the consent ledger once, as the API does for the field', async () => {
+    const file = (...lines: string[]) => Buffer.from(`customer_id,first_name,marketing_consent\n${lines.join('\n')}\n`);
+    const consentsOf = async (customerId: string) => {
+      const [holder] = (await customersIn(customerId.toLowerCase())).filter((row) => row.customer_id === customerId);
+      const res = await api().get(`${API}/policyholders/${holder?.policyholder_id}/consents`).set(...bearer(agent.token));
+      expect(res.status, res.text).to.equal(200);
+      const record = await api().get(`${API}/policyholders/${holder?.policyholder_id}`).set(...bearer(agent.token));
+      return { marketing: record.body.marketing_consent as boolean, current: res.body.current as Record<string, string>,
+        history: (res.body.history as { purpose: string; status: string; channel: string }[]).map((entry) => [entry.purpose, entry.status, entry.channel]) };
+    };
+    await finished((await upload(agent.token, file('MKT-1,Asha,yes', 'MKT-2,Ravi,no', 'MKT-3,Uma,'))).body.import_id);
+    expect(await consentsOf('MKT-1')).to.deep.equal({ marketing: true, current: { marketing: 'given' }, history: [['marketing', 'given', 'import']] });
+    expect(await consentsOf('MKT-2')).to.deep.equal({ marketing: false, current: { marketing: 'withdrawn' }, history: [['marketing', 'withdrawn', 'import']] });
+    expect(await consentsOf('MKT-3')).to.deep.equal({ marketing: false, current: {}, history: [] });
+    // The same file again states nothing new; a changed cell is a new decision, the newest in force.
+    await finished((await upload(agent.token, file('MKT-1,Asha,yes', 'MKT-2,Ravi,no', 'MKT-3,Uma,'))).body.import_id);
+    await finished((await upload(agent.token, file('MKT-1,Asha,no', 'MKT-2,Ravi,no'))).body.import_id);
+    expect(await consentsOf('MKT-1')).to.deep.equal({ marketing: false, current: { marketing: 'withdrawn' },
+      history: [['marketing', 'withdrawn', 'import'], ['marketing', 'given', 'import']] });
+    expect((await consentsOf('MKT-2')).history).to.have.length(1);
+  });
+
   it('a customer id of another agent\'s book is refused, not taken over', async () => {
     await finished((await upload(otherAgent.token, csv(customerLine('THEIRS-1')))).body.import_id, otherAgent.token);
     const done = await finished((await upload(agent.token, csv(customerLine('THEIRS-1', 'Mine')))).body.import_id);
