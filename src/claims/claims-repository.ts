@@ -63,12 +63,16 @@ export interface LockedFamily extends MemberSource {
  */
 export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<LockedFamily | undefined> {
   const { rows } = await tx.raw(`SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.pre_existing_conditions,
-      p.status, p.agent_id, a.pre_order AS agent_order
+      p.pre_existing_conditions_sealed, p.status, p.agent_id, a.pre_order AS agent_order
     FROM policyholders p JOIN agents a ON a.agent_id = p.agent_id
     WHERE p.policyholder_id = ?
       AND p.agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint
     FOR UPDATE OF p FOR KEY SHARE OF a`, [policyholderId]);
-  return rows[0];
+  const row = rows[0];
+  if (!row) return undefined;
+  // The conditions are stored sealed (health data): the plaintext column is empty once they are.
+  const { pre_existing_conditions_sealed: _sealed, ...family } = row;
+  return { ...family, pre_existing_conditions: await preExistingConditionsOf(tx, row) };
 }
 
 /** The policyholder, locked: every claim and review of a family queues here, so its limits can't be overspent. */
