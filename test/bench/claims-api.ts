@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { insertAgentRow } from '../../src/agents/repository.js';
 import { createApp } from '../../src/app.js';
@@ -28,7 +30,9 @@ const post = async (path: string, body: unknown, token?: string) => fetch(`${bas
 const superToken = (await (await post('/auth/login', SUPER_ADMIN)).json()).access_token;
 const code = `BENCH${crypto.randomBytes(3).toString('hex').toUpperCase()}`;
 const admin = { email: `admin@${code.toLowerCase()}.test`, password: 'Bench#Password2026', first_name: 'B', last_name: 'A' };
-const tenant = await (await post('/tenants', { tenant_code: code, tenant_name: code, tenant_type: 'insurance_provider', admin }, superToken)).json();
+const tenant = await (await post('/tenants', { tenant_code: code, tenant_name: code, tenant_type: 'insurance_provider', admin,
+  // The default quota (1,000 requests a minute) would answer 429 before a 6-second run at 500 claims/s is over.
+  api_rate_limit: 1_000_000 }, superToken)).json();
 const token = (await (await post('/auth/login', { tenant: code, email: admin.email, password: admin.password })).json()).access_token;
 await post('/claims/policy-terms', JSON.parse(readFileSync(new URL('../../seeds/policy-terms/PLUM_OPD_2024.json', import.meta.url), 'utf8')), token);
 
@@ -49,8 +53,31 @@ const families: string[] = await inOwnerTransaction(deps.db, async (tx) => {
   return ids;
 });
 
-// Where the time goes: statements sent per claim (Knex's query event) and this process's CPU per claim, which
-// stay meaningful when the machine is shared and wall-clock rates are not.
+// CLAIMS_TRACE=1: one claim's round trips as pg received them (text shortened), before the load.
+if (process.env.CLAIMS_TRACE) {
+  const query = pg.Client.prototype.query;
+  const sent: string[] = [];
+  pg.Client.prototype.query = function traced(this: pg.Client, ...args: unknown[]) {
+    const config = args[0] as string | { text?: string } | undefined;
+    const text = typeof config === 'string' ? config : config?.text ?? '';
+    if (!/^agent-mitra-jobs/.test((this as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters?.application_name ?? '')) {
+      sent.push(text.replace(/\s+/g, ' ').slice(0, 400));
+    }
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  for (const n of [0, 1]) {
+    sent.length = 0;
+    const res = await post('/claims', { policyholder_id: families[n], treatment_date: '2026-10-01', submission_date: '2026-11-30', claimed_amount: 1500,
+      documents: { prescription: { doctor_name: 'Dr. A', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever', medicines_prescribed: ['Paracetamol'] },
+        bill: { consultation_fee: 1000, medicines: 500 } } }, token);
+    await res.text();
+  }
+  pg.Client.prototype.query = query;
+  process.stdout.write(`one claim's round trips (${sent.length}):\n${sent.map((text, i) => `  ${i + 1}. ${text}`).join('\n')}\n`);
+}
+
+// Where the time goes: round trips per claim (Knex's query event, one per simple or extended query) and CPU per
+// claim, which stay meaningful when the machine is shared and wall-clock rates are not.
 let statements = 0;
 /** CPU (ms) the cluster's PostgreSQL processes have used so far, from /proc (Linux; 0 elsewhere). */
 async function databaseCpuMs(): Promise<number> {
@@ -85,6 +112,14 @@ async function worker(): Promise<void> {
     decisions.set(body.decision, (decisions.get(body.decision) ?? 0) + 1);
   }
 }
+// CLAIMS_PROFILE=<file.cpuprofile>: V8's sampling profile of this process over the claims window only.
+const profileTo = process.env.CLAIMS_PROFILE;
+const profiler = profileTo ? new Session() : undefined;
+if (profiler) {
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
 const dbBefore = await databaseCpuMs();
 const started = performance.now();
 const cpuBefore = process.cpuUsage();
@@ -92,14 +127,16 @@ statements = 0;
 await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuBefore);
+if (profiler && profileTo) writeFileSync(profileTo, JSON.stringify((await profiler.post('Profiler.stop')).profile));
 const claimStatements = statements;
 const dbMs = await databaseCpuMs() - dbBefore;
 latencies.sort((a, b) => a - b);
 process.stdout.write(`POST /claims: ${latencies.length} claims in ${seconds.toFixed(1)} s = ${Math.round(latencies.length / seconds)} claims/s at concurrency ${CONCURRENCY}; `
   + `p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(1)} ms, p95 ${latencies[Math.floor(latencies.length * 0.95)]?.toFixed(1)} ms; `
   + `decisions ${JSON.stringify(Object.fromEntries(decisions))}\n`
-  + `  per claim: ${(claimStatements / latencies.length).toFixed(1)} SQL statements (besides BEGIN/COMMIT), `
-  + `${((cpu.user + cpu.system) / 1000 / latencies.length).toFixed(2)} ms of this process's CPU (server and client together), `
+  + `  per claim: ${(claimStatements / latencies.length).toFixed(1)} round trips (knex queries: the opening with BEGIN and the COMMIT included), `
+  + `${((cpu.user + cpu.system) / 1000 / latencies.length).toFixed(2)} ms of this process's CPU (server and client together; `
+  + `${(cpu.system / 1000 / latencies.length).toFixed(2)} of it in the kernel), `
   + `${(dbMs / latencies.length).toFixed(2)} ms of PostgreSQL's\n`);
 // The floor under the same load: an authenticated read that does one small query (GET /auth/me).
 let meCount = 0;
@@ -110,6 +147,7 @@ await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
   while (performance.now() < meUntil) {
     const res = await fetch(`${base}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
     await res.text();
+    if (res.status !== 200) throw new Error(`GET /auth/me answered ${res.status}`);
     meCount += 1;
   }
 }));
