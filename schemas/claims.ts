@@ -46,9 +46,11 @@ export const BillItemInput = z.object({
 export const BILL_DETAIL_KEYS = ['legible', 'quality_score', 'altered', 'date', 'patient_name', 'patient_age', 'bill_number', 'items'] as const;
 const BILL_KEY = /^[a-z][a-z0-9_]{0,63}$/;
 
+/** What an object-form bill may say about itself besides its amounts (built once: zod compiles an object schema on first use). */
+const BillDetails = z.object({ ...DocumentQuality, bill_number: Text.optional(), items: z.array(BillItemInput).max(200).optional() });
+
 const BillObject = z.record(z.string(), z.unknown()).superRefine((bill, ctx) => {
-  const meta = z.object({ ...DocumentQuality, bill_number: Text.optional(), items: z.array(BillItemInput).max(200).optional() });
-  const parsed = meta.safeParse(Object.fromEntries(Object.entries(bill).filter(([key]) => (BILL_DETAIL_KEYS as readonly string[]).includes(key))));
+  const parsed = BillDetails.safeParse(Object.fromEntries(Object.entries(bill).filter(([key]) => (BILL_DETAIL_KEYS as readonly string[]).includes(key))));
   if (!parsed.success) for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
   let lines = 0;
   for (const [key, value] of Object.entries(bill)) {

@@ -1,9 +1,15 @@
+import pg from 'pg';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
+import { assertUuid } from '../db/sql-literals.js';
 import { toPaise, type Paise } from '../money.js';
 import type { Category, DecisionKind, PastClaim } from './engine/types.js';
 import { openClaimRows, sealClaimHealth, type OpenParts } from '../data-protection/encryption/claim-fields.js';
+import { dataKeyring } from '../data-protection/encryption/keyring.js';
 import { preExistingConditionsOf } from '../data-protection/encryption/policyholder-fields.js';
+import { DATA_KEY_ROWS_SQL, type DataKeyRow } from '../data-protection/encryption/repository.js';
+import { DEPENDENT_COLUMNS, type DependentRow } from './dependents-repository.js';
+import { openDependentRows } from '../data-protection/encryption/dependent-fields.js';
 
 // SQL for claims, their family's history and the rows a claim reads (member, dependents, cover). Every query runs
 // on the request's transaction, under RLS: a row the caller's book does not hold is simply not there.
@@ -56,19 +62,120 @@ export interface LockedFamily extends MemberSource {
   readonly agent_order: number;
 }
 
+// Statements that may travel together in one simple query (readClaimInputs) carry their values as literals, each a
+// checked uuid, an ISO date or a terms code, escaped by pg as the read audit's riders are. Knex turns every `?` of a
+// statement into a bind placeholder, even in a literal: none of these values can hold one, and sqlOf makes sure.
+const literal = (value: string): string => pg.escapeLiteral(value);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const dateLiteral = (value: string): string => {
+  if (!ISO_DATE.test(value)) throw new Error(`not an ISO date: ${JSON.stringify(value)}`);
+  return `${literal(value)}::date`;
+};
+const sqlOf = (text: string): string => {
+  if (text.includes('?')) throw new Error('a statement with literals must not contain "?" (knex would bind it)');
+  return text;
+};
+
 /**
  * The policyholder, if it is in the caller's writable book (the agent range: a policyholder login sees its own record
  * but writes nothing), locked FOR UPDATE with its agent's row FOR KEY SHARE (the agent can't be renumbered
  * meanwhile): one statement for what bookOwnerOfPolicyholder and lockPolicyholder do in three.
  */
-export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<LockedFamily | undefined> {
-  const { rows } = await tx.raw(`SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender, p.pre_existing_conditions,
-      p.status, p.agent_id, a.pre_order AS agent_order
+const lockFamilySql = (policyholderId: string) => sqlOf(`SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender,
+      p.pre_existing_conditions, p.pre_existing_conditions_sealed, p.status, p.agent_id, a.pre_order AS agent_order
     FROM policyholders p JOIN agents a ON a.agent_id = p.agent_id
-    WHERE p.policyholder_id = ?
+    WHERE p.policyholder_id = ${literal(assertUuid(policyholderId))}::uuid
       AND p.agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint
-    FOR UPDATE OF p FOR KEY SHARE OF a`, [policyholderId]);
-  return rows[0];
+    FOR UPDATE OF p FOR KEY SHARE OF a`);
+
+type LockedRow = Omit<LockedFamily, 'pre_existing_conditions'> & { pre_existing_conditions: unknown[]; pre_existing_conditions_sealed: string | null };
+
+/** The locked row with its pre-existing conditions opened (stored sealed: health data, read by the engine). */
+async function lockedFamily(tx: Tx, row: LockedRow | undefined): Promise<LockedFamily | undefined> {
+  if (!row) return undefined;
+  const { pre_existing_conditions_sealed: _sealed, ...family } = row;
+  return { ...family, pre_existing_conditions: await preExistingConditionsOf(tx, row as Parameters<typeof preExistingConditionsOf>[1]) };
+}
+
+export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<LockedFamily | undefined> {
+  const { rows } = await tx.raw<{ rows: LockedRow[] }>(lockFamilySql(policyholderId));
+  return lockedFamily(tx, rows[0]);
+}
+
+/** The current version of a set of policy terms: its id and number only (the document is kept by version, terms-cache.ts). */
+export interface CurrentTerms { readonly version_id: string; readonly policy_terms_id: string; readonly version: number }
+
+/** What deciding a new claim reads, all of it after the family's lock. */
+export interface ClaimInputs {
+  readonly holder: LockedFamily | undefined;
+  readonly dependent: DependentRow | undefined;
+  readonly coverRow: CoverRow | undefined;
+  /** The current version of the terms the claim names, or else of its cover's plan_code (upper-cased in SQL). */
+  readonly current: CurrentTerms | undefined;
+  readonly history: PastClaim[];
+}
+
+export interface ClaimInputsRequest {
+  readonly policyholderId: string;
+  readonly dependentId?: string | undefined;
+  readonly treatmentDate: string;
+  /** The terms named in the body, which override the cover's plan_code. */
+  readonly termsCode?: string | undefined;
+  /** The history starts on this treatment date. */
+  readonly historyFrom: string;
+}
+
+/**
+ * Everything a new claim is decided on: the family locked, the dependent, the cover with the current version of its
+ * terms, the family's history and the tenant's data keys (to open sealed conditions and to seal the claim). With
+ * `oneRoundTrip` the statements go as one simple query (as the scope's opening does): in READ COMMITTED each statement
+ * of it takes its own snapshot, so the history, read after the lock has been granted, holds every claim of the family
+ * committed before, as it did in a round trip of its own. Otherwise (Citus) one statement per round trip.
+ */
+export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest, options: { oneRoundTrip: boolean }): Promise<ClaimInputs> {
+  const holderId = literal(assertUuid(request.policyholderId));
+  const statements = [
+    lockFamilySql(request.policyholderId),
+    ...(request.dependentId ? [sqlOf(`SELECT ${DEPENDENT_COLUMNS.join(', ')} FROM dependents
+      WHERE policyholder_id = ${holderId}::uuid AND dependent_id = ${literal(assertUuid(request.dependentId))}::uuid LIMIT 1`)] : []),
+    coverAndTermsSql(holderId, dateLiteral(request.treatmentDate), request.termsCode),
+    sqlOf(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM claims WHERE policyholder_id = ${holderId}::uuid
+      AND treatment_date >= ${dateLiteral(request.historyFrom)} ORDER BY treatment_date`),
+    DATA_KEY_ROWS_SQL,
+  ];
+  const results: { rows: Record<string, unknown>[] }[] = [];
+  if (options.oneRoundTrip) {
+    const answer = await tx.raw<{ rows: Record<string, unknown>[] } | { rows: Record<string, unknown>[] }[]>(statements.join(';\n'));
+    results.push(...(Array.isArray(answer) ? answer : [answer]));
+  } else {
+    for (const statement of statements) results.push(await tx.raw<{ rows: Record<string, unknown>[] }>(statement));
+  }
+  if (results.length !== statements.length) throw new Error(`expected ${statements.length} answers, got ${results.length}`);
+  const rowsAt = (index: number) => (results[index] as { rows: Record<string, unknown>[] }).rows;
+  const [locked, ...rest] = statements.map((_, index) => rowsAt(index));
+  const dependentRows = request.dependentId ? rest.shift() as unknown as DependentRow[] : [];
+  const [coverTerms, history, keys] = rest as [Record<string, unknown>[], ClaimRow[], DataKeyRow[]];
+  dataKeyring().adopt(tx, keys);
+  const found = coverTerms[0] ?? {};
+  return {
+    holder: await lockedFamily(tx, locked?.[0] as LockedRow | undefined),
+    dependent: dependentRows[0] && (await openDependentRows(tx, dependentRows))[0],
+    coverRow: found.policy_id ? { policy_id: found.policy_id, plan_code: found.plan_code, status: found.status, start_date: found.start_date,
+      maturity_date: found.maturity_date } as CoverRow : undefined,
+    current: found.version_id ? { version_id: found.version_id, policy_terms_id: found.policy_terms_id, version: found.version } as CurrentTerms : undefined,
+    history: history.map(toPastClaim),
+  };
+}
+
+/** findHealthCover's row, and beside it the current version of the terms named (or else of the cover's plan_code): always one row. */
+function coverAndTermsSql(holderId: string, onDate: string, termsCode: string | undefined): string {
+  return sqlOf(`SELECT c.policy_id, c.plan_code, c.status, c.start_date, c.maturity_date, t.version_id, t.policy_terms_id, t.version
+    FROM (SELECT 1) AS one
+    LEFT JOIN LATERAL (SELECT policy_id, plan_code, status, start_date, maturity_date FROM policies
+      WHERE policyholder_id = ${holderId}::uuid AND category = 'health'
+      ORDER BY (status = 'active' AND start_date <= ${onDate} AND maturity_date >= ${onDate}) DESC, start_date DESC, policy_id LIMIT 1) AS c ON true
+    LEFT JOIN LATERAL (SELECT version_id, policy_terms_id, version FROM policy_terms
+      WHERE policy_terms_id = ${termsCode === undefined ? 'upper(c.plan_code)' : literal(termsCode)} AND is_current LIMIT 1) AS t ON true`);
 }
 
 /** The policyholder, locked: every claim and review of a family queues here, so its limits can't be overspent. */

@@ -8,14 +8,14 @@ import { toNumeric } from '../money.js';
 import { businessToday } from '../policies/calendar.js';
 import { presentDecision, toEngineClaim } from './claim-input.js';
 import {
-  APPROVED_KEYS, familyHistory, findClaim, findHealthCover, insertClaim, listClaims, lockFamilyInBook, type ClaimRow, type CoverRow, type LockedFamily,
+  APPROVED_KEYS, familyHistory, findClaim, insertClaim, listClaims, readClaimInputs, type ClaimRow, type CoverRow, type LockedFamily,
   type MemberSource,
 } from './claims-repository.js';
-import { findDependent, type DependentRow } from './dependents-repository.js';
+import type { DependentRow } from './dependents-repository.js';
 import { addDays } from './engine/dates.js';
 import { adjudicate } from './engine/index.js';
 import { billFingerprint } from './engine/process.js';
-import type { Cover, Decision, Member } from './engine/types.js';
+import type { Cover, Decision, Member, PastClaim } from './engine/types.js';
 import { findReviewOfClaim, insertReview, type ReviewRow } from './review-repository.js';
 import { termsOfVersion } from './terms-cache.js';
 import { findCurrentVersionId } from './terms-repository.js';
@@ -63,28 +63,35 @@ function checkDates(body: SubmitClaimBody, today: string): string {
   return submission;
 }
 
-export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): Promise<ClaimRecord> {
+export interface SubmitOptions {
+  /** The reads a claim is decided on travel in one round trip (not on Citus: see readClaimInputs). */
+  readonly oneRoundTrip: boolean;
+}
+
+export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody, options: SubmitOptions): Promise<ClaimRecord> {
   authorize(actor.ability, 'create', 'Claim');
   const today = businessToday();
   const submission = checkDates(body, today);
-  const holder = await lockFamilyInBook(tx, body.policyholder_id);
+  const inputs = await readClaimInputs(tx, { policyholderId: body.policyholder_id, dependentId: body.dependent_id,
+    treatmentDate: body.treatment_date, termsCode: body.policy_terms_id, historyFrom: historyFrom(body.treatment_date) }, options);
+  const { holder, dependent, coverRow, history } = inputs;
   if (!holder) throw new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
-  const dependent = body.dependent_id ? await findDependent(tx, body.policyholder_id, body.dependent_id) : undefined;
   if (body.dependent_id && !dependent) throw new NotFoundError('No such dependent of this policyholder.', { code: 'claims.dependent_not_found' });
 
-  const coverRow = await findHealthCover(tx, body.policyholder_id, body.treatment_date);
   const code = body.policy_terms_id ?? coverRow?.plan_code?.toUpperCase();
   if (!code) {
     throw new BusinessRuleError('The member has no health policy naming its terms (plan_code); name them with policy_terms_id.',
       [{ path: 'body.policy_terms_id', message: 'is required when the member has no health policy with a plan_code' }], { code: 'claims.no_cover' });
   }
-  const current = await findCurrentVersionId(tx, code);
+  // The batch looked the plan_code up upper-cased by PostgreSQL; JavaScript's toUpperCase decides, as it always has
+  // (they differ only outside ASCII, where no terms code lives: then this asks again, by the code computed here).
+  const current = inputs.current?.policy_terms_id === code ? inputs.current : await findCurrentVersionId(tx, code);
   const terms = current && await termsOfVersion(tx, current.version_id);
   if (!current || !terms) {
     throw new BusinessRuleError(`No policy terms ${code}.`, [{ path: 'body.policy_terms_id', message: `no policy terms ${code}` }],
       { code: 'claims.terms_not_found' });
   }
-  const decided = await decideClaim(tx, { holder, dependent, coverRow, body, submission, today, terms });
+  const decided = await decideClaim(tx, { holder, dependent, coverRow, body, submission, today, terms, history });
   const values = {
     ...decided.values, agent_id: holder.agent_id, agent_order: holder.agent_order, policy_id: coverRow?.policy_id ?? null,
     policy_terms_version_id: current.version_id, created_by: actor.user_id,
@@ -115,7 +122,12 @@ export interface ClaimToDecide {
   readonly terms: NonNullable<Awaited<ReturnType<typeof termsOfVersion>>>;
   /** A claim decided again (it waited for its paperwork) is not part of its own history. */
   readonly claimNumber?: string;
+  /** The family's claims from historyFrom(treatment date) on, when already read after the family's lock. */
+  readonly history?: readonly PastClaim[];
 }
+
+/** The engine looks back at most 400 days from the treatment date (policy years, 30-day fraud windows). */
+export const historyFrom = (treatmentDate: string): string => addDays(treatmentDate, -400);
 
 /**
  * The engine's decision on a claim, with the claim's columns that follow from it (after the family lock). Without
@@ -126,7 +138,7 @@ export async function decideClaim(tx: Tx, input: ClaimToDecide)
   : Promise<{ decision: Decision; values: Record<string, unknown>; result: Omit<DecisionJson, 'trail'>; trail: DecisionJson['trail'] }> {
   const { body, submission, today } = input;
   const claim = toEngineClaim({ ...body, submission_date: submission, documents: body.documents ?? {} }, today);
-  const history = (await familyHistory(tx, body.policyholder_id, addDays(body.treatment_date, -400)))
+  const history = (input.history ?? await familyHistory(tx, body.policyholder_id, historyFrom(body.treatment_date)))
     .filter((past) => past.claim_id !== input.claimNumber);
   const decision = adjudicate({ terms: input.terms.terms, member: memberOf(input.holder, input.dependent), cover: coverOf(input.coverRow), history, claim },
     input.terms.compiled);

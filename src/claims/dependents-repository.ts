@@ -15,8 +15,10 @@ export interface DependentRow {
   readonly created_at: Date;
 }
 
-const COLUMNS = ['dependent_id', 'policyholder_id', 'full_name', 'relationship', 'date_of_birth', 'gender', 'pre_existing_conditions',
+/** A dependent's columns as read; also read in a claim's batch (readClaimInputs). */
+export const DEPENDENT_COLUMNS = ['dependent_id', 'policyholder_id', 'full_name', 'relationship', 'date_of_birth', 'gender', 'pre_existing_conditions',
   'covered_from', 'status', 'created_at', ...SEALED_DEPENDENT_COLUMNS];
+const COLUMNS = DEPENDENT_COLUMNS;
 // Conditions are health data: sealed when written, opened when read (src/data-protection/encryption/dependent-fields.ts).
 
 export async function insertDependent(tx: Tx, values: Record<string, unknown>): Promise<DependentRow> {

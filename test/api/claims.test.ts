@@ -57,6 +57,20 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(res.body.eligible_from).to.equal('2026-12-01');
   });
 
+  it("the policyholder's pre-existing conditions (stored sealed) start their waiting period", async () => {
+    const recent = await arrangeFamily(tenant, agent.agent_id as string, { start_date: '2026-06-01' });
+    const patched = await api().patch(`${API}/policyholders/${recent.policyholder_id}`).set(...as(agent))
+      .send({ pre_existing_conditions: [{ condition: 'Migraine', diagnosed_on: '2024-03-01' }] });
+    expect(patched.status, JSON.stringify(patched.body)).to.equal(200);
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(recent.policyholder_id, {
+      documents: { prescription: { doctor_name: 'Dr. Sharma', doctor_reg: 'KA/45678/2015', diagnosis: 'Migraine', medicines_prescribed: ['Sumatriptan'] },
+        bill: { consultation_fee: 1000, medicines: 500 } } }));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body.decision).to.equal('REJECTED');
+    expect(res.body.rejection_reasons).to.deep.equal(['WAITING_PERIOD']);
+    expect(res.body.eligible_from).to.equal('2027-06-01');
+  });
+
   it('a dependent claims on the family cover; the limits show it per member', async () => {
     const dep = await api().post(`${API}/policyholders/${family.policyholder_id}/dependents`).set(...as(agent))
       .send({ full_name: 'Priya Kumar', relationship: 'spouse', date_of_birth: '1990-02-01', gender: 'female' });

@@ -46,6 +46,14 @@ export class DataKeyring {
     return loading;
   }
 
+  /**
+   * The tenant's keys from rows the caller read itself in this transaction (DATA_KEY_ROWS_SQL, sent with other reads in
+   * one round trip): what existingKeys would load. Keys this transaction loaded or created already stay.
+   */
+  adopt(tx: Tx, rows: readonly DataKeyRow[]): void {
+    if (!this.#perTransaction.has(tx)) this.#perTransaction.set(tx, this.#fromRows(rows));
+  }
+
   /** The tenant's keys, creating the first seal and index keys on first use. */
   async keys(tx: Tx, createdBy: string | null): Promise<TenantKeys & { current: NonNullable<TenantKeys['current']>; indexKey: Buffer }> {
     let keys = await this.existingKeys(tx);
@@ -80,7 +88,10 @@ export class DataKeyring {
   }
 
   async #load(tx: Tx): Promise<TenantKeys | undefined> {
-    const rows = await dataKeyRows(tx);
+    return this.#fromRows(await dataKeyRows(tx));
+  }
+
+  async #fromRows(rows: readonly DataKeyRow[]): Promise<TenantKeys | undefined> {
     const first = rows[0];
     if (!first) return undefined;
     const seal = new Map<number, Buffer>();

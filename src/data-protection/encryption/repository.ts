@@ -12,8 +12,11 @@ export interface DataKeyRow {
   readonly retired_at: Date | null;
 }
 
+/** The tenant's key rows, oldest version first per purpose; also sent inside a caller's batch of reads (DataKeyring.adopt). */
+export const DATA_KEY_ROWS_SQL = 'SELECT tenant_id, purpose, key_version, wrapped_key, created_at, retired_at FROM data_keys ORDER BY purpose, key_version';
+
 export async function dataKeyRows(tx: Tx): Promise<DataKeyRow[]> {
-  return tx('data_keys').select('tenant_id', 'purpose', 'key_version', 'wrapped_key', 'created_at', 'retired_at').orderBy(['purpose', 'key_version']);
+  return (await tx.raw<{ rows: DataKeyRow[] }>(DATA_KEY_ROWS_SQL)).rows;
 }
 
 export async function currentTenantId(tx: Tx): Promise<string> {
