@@ -12,6 +12,7 @@ import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { createLogger } from '../../src/logger.js';
 import { benchConfig } from './bench-config.js';
+import { DATABASE_PIDS_SQL, processCpuMs } from './database-cpu.js';
 import { SUPER_ADMIN } from '../helpers/test-config.js';
 
 // npx tsx test/bench/claims-api.ts: POST /claims throughput through the whole stack (HTTP, auth, the tenant
@@ -142,19 +143,10 @@ if (process.env.CLAIMS_TRACE) {
 // Where the time goes: round trips per claim (Knex's query event, one per simple or extended query) and CPU per
 // claim, which stay meaningful when the machine is shared and wall-clock rates are not.
 let statements = 0;
-/** CPU (ms) the cluster's PostgreSQL processes have used so far, from /proc (Linux; 0 elsewhere). */
+/** CPU (ms) the cluster's PostgreSQL processes have used so far. */
 async function databaseCpuMs(): Promise<number> {
-  const { rows } = await deps.db.app.raw('SELECT pid FROM pg_stat_activity') as { rows: { pid: number }[] };
-  let ticks = 0;
-  for (const { pid } of rows) {
-    try {
-      const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // a process that has just ended, or no /proc
-    }
-  }
-  return ticks * 10; // USER_HZ is 100 on Linux
+  const { rows } = await deps.db.app.raw(DATABASE_PIDS_SQL) as { rows: { pid: number }[] };
+  return processCpuMs(rows.map((row) => row.pid));
 }
 deps.db.app.on('query', () => { statements += 1; });
 // CLAIMS_PROFILE=<file.cpuprofile>: V8's sampling profile of the server (this process) over the claims window only.

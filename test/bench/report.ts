@@ -13,6 +13,8 @@ export interface Measured extends Figures {
   readonly rssMb: number;
   /** The CPU time (ms) that process spent during the load, per request sent (NaN for pgbench). */
   readonly cpuMsPerRequest: number;
+  /** PostgreSQL's CPU time (ms) meanwhile, per request sent (test/bench/database-cpu.ts; NaN for a server elsewhere). */
+  readonly databaseCpuMsPerRequest: number;
   readonly atPeak?: MemoryFigures;
   /** The same process right after the load, garbage collected: what it retains. */
   readonly retained?: MemoryFigures;
@@ -52,11 +54,11 @@ export function printReport(report: BenchReport): void {
   console.log(`\nAgent Mitra core bench: ${report.setting.database}, Node ${report.setting.node}, ${report.setting.cpus} CPUs, ${report.setting.rounds} rounds of ${report.setting.seconds} s, `
     + `${report.setting.connections} connections, pool ${report.setting.poolMax}; load average ${fmt(report.setting.loadAverageAtEnd ?? NaN)} at the end`);
   console.log(`${seedSummary(report.ready.seeded)}\n`);
-  console.log('| scenario | contender | req/s | p50 ms | p99 ms | round trips/req | CPU ms/req | peak RSS MB | failed |\n| --- | --- | --: | --: | --: | --: | --: | --: | --: |');
+  console.log('| scenario | contender | req/s | p50 ms | p99 ms | round trips/req | CPU ms/req | PostgreSQL CPU ms/req | peak RSS MB | failed |\n| --- | --- | --: | --: | --: | --: | --: | --: | --: | --: |');
   for (const { scenario, contender, figures } of report.rows) {
-    if ('note' in figures) console.log(`| ${scenario} | ${contender} | ${figures.note} | | | | | | |`);
+    if ('note' in figures) console.log(`| ${scenario} | ${contender} | ${figures.note} | | | | | | | |`);
     else console.log(`| ${scenario} | ${contender} | ${fmt(figures.rps, 0)} | ${fmt(figures.p50)} | ${fmt(figures.p99)} | ${fmt(figures.roundTrips, 2)} | `
-      + `${fmt(figures.cpuMsPerRequest, 2)} | ${fmt(figures.rssMb, 0)} | ${figures.failed} |`);
+      + `${fmt(figures.cpuMsPerRequest, 2)} | ${fmt(figures.databaseCpuMsPerRequest, 2)} | ${fmt(figures.rssMb, 0)} | ${figures.failed} |`);
   }
   const mb = (bytes: number) => fmt(bytes / 2 ** 20, 0);
   const breakdown = (m: MemoryFigures) => `RSS ${mb(m.rss)} MB = V8 heap ${mb(m.heapTotal)} (${mb(m.heapUsed)} used) + external ${mb(m.external)} `

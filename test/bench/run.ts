@@ -7,6 +7,7 @@ import { SUPER_ADMIN } from '../helpers/test-config.js';
 import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
 import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
 import type { MeterSample } from './meter.js';
+import { databaseCpuMeter } from './database-cpu.js';
 import { build, forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
 import { PREMIUM } from './seed.js';
 import type { Seeded } from './seeder.js';
@@ -59,7 +60,9 @@ async function measured(work: () => Promise<Figures>, served?: Child, label = ''
   const sent = served && call ? await probe(served, base, call) : undefined;
   if (sent) traces[label] = sent.map(shown);
   const before = served ? await settled(served) : undefined;
+  const databaseMsBefore = await databaseCpu.ms();
   const figures = await work();
+  const databaseMs = await databaseCpu.ms() - databaseMsBefore;
   const after: MeterSample | undefined = served ? await served.sample(true) : undefined;
   // Every statement the process sent for the load (requests cut off at its end finish first), per request sent:
   // the rate limiter's leases included.
@@ -67,6 +70,8 @@ async function measured(work: () => Promise<Figures>, served?: Child, label = ''
   const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
   return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
     cpuMsPerRequest: after ? after.cpuMs / figures.sent : NaN,
+    // A backend that ends within the window takes its CPU with it: only a served load's pooled connections count.
+    databaseCpuMsPerRequest: served ? databaseMs / figures.sent : NaN,
     ...(after ? { atPeak: after.atPeak, retained: after.now,
       shapes: Object.fromEntries(Object.entries(after.shapes).map(([shape, count]) => [shape, count / figures.sent])) } : {}) };
 }
@@ -77,7 +82,7 @@ function summary(runs: readonly Measured[]): Measured | undefined {
   const peak = runs.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), runs[0] as Measured);
   return { ...peak, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
     p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)),
-    cpuMsPerRequest: median(runs.map((run) => run.cpuMsPerRequest)),
+    cpuMsPerRequest: median(runs.map((run) => run.cpuMsPerRequest)), databaseCpuMsPerRequest: median(runs.map((run) => run.databaseCpuMsPerRequest)),
     failed: runs.reduce((sum, run) => sum + run.failed, 0) };
 }
 
@@ -88,6 +93,7 @@ async function json<T>(res: Response, status: number): Promise<T> {
 }
 
 const ready = { ...seed, ...await target.ask<TargetReady>(null) };
+const databaseCpu = await databaseCpuMeter(ready.appUrl);
 const api = `${ready.base}/api/v1`;
 const post = (path: string, body: unknown, token?: string) => fetch(`${api}${path}`, { method: 'POST',
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
@@ -174,6 +180,7 @@ for (const kind of (ONLY_TENANTS ? [] : Object.keys(kinds)) as (keyof typeof kin
     'API/bare req/s': median(per.map((r) => r.api.rps / r.bare.rps)),
     'API/bare p99': median(per.map((r) => r.api.p99 / r.bare.p99)),
     'API/bare CPU ms/req': median(per.map((r) => r.api.cpuMsPerRequest / r.bare.cpuMsPerRequest)),
+    'API/bare PostgreSQL CPU ms/req': median(per.map((r) => r.api.databaseCpuMsPerRequest / r.bare.databaseCpuMsPerRequest)),
     ...(pgFigures ? { 'API/pgbench tx/s': median(per.map((r) => (r.pg ? r.api.rps / r.pg.rps : NaN))) } : {}),
   };
 }
@@ -310,6 +317,8 @@ ratios[`onboarded admins, ${admins.length} tenants (B) against 2 (A), alternated
   p50: median(spreadRuns.map((run) => run.all.p50 / run.few.p50)),
   p99: median(spreadRuns.map((run) => run.all.p99 / run.few.p99)),
   'round trips/req': median(spreadRuns.map((run) => run.all.roundTrips / run.few.roundTrips)),
+  'CPU ms/req': median(spreadRuns.map((run) => run.all.cpuMsPerRequest / run.few.cpuMsPerRequest)),
+  'PostgreSQL CPU ms/req': median(spreadRuns.map((run) => run.all.databaseCpuMsPerRequest / run.few.databaseCpuMsPerRequest)),
 };
 rounds['onboarded admins, 2 against all'] = spreadRuns;
 /** Per shape of statement, the median over the rounds of its count per request: where B's extra round trips go. */
@@ -328,6 +337,7 @@ const onboardingFigures: OnboardingFigures = {
   'total s': onboardSeconds,
 };
 
+await databaseCpu.close();
 await stopChild(target);
 await stopChild(seeder);
 
