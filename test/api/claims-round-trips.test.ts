@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import pg from 'pg';
 import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { addTerms, arrangeFamily, consultationClaim, type Family } from '../helpers/claims.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { skipBecause } from '../helpers/skip.js';
+import { recordStatements } from '../helpers/statement-recorder.js';
 
 // What POST /claims costs in database round trips on PostgreSQL: the scope's opening (BEGIN, settings, caller), the
 // reads the claim is decided on in one simple query (the family locked, the dependent, cover and current terms, the
@@ -11,7 +11,7 @@ import { skipBecause } from '../helpers/skip.js';
 // read in the same round trip as the lock, still sees every claim committed before the lock was granted.
 
 let sent: string[] | undefined;
-const query = pg.Client.prototype.query;
+let stopRecording = (): void => undefined;
 const COUNTER = /^INSERT INTO shared\.rate_limit_counters/;
 
 describe('claims: database round trips per submission', () => {
@@ -32,11 +32,7 @@ describe('claims: database round trips per submission', () => {
 
   before(async function () {
     if (testDeps().db.isCitus) skipBecause(this, 'on Citus each read is a round trip of its own (see readClaimInputs)');
-    pg.Client.prototype.query = function recorded(this: pg.Client, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
-      sent?.push(text);
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pg.Client.prototype.query;
+    stopRecording = recordStatements(() => sent);
     tenant = await createTestTenant();
     await addTerms(tenant);
     agent = await createTestUser(tenant, 'junior_agent', { agent: true });
@@ -46,7 +42,7 @@ describe('claims: database round trips per submission', () => {
   });
 
   after(() => {
-    pg.Client.prototype.query = query;
+    stopRecording();
   });
 
   it('a claim: the opening, the reads in one round trip, the insert, COMMIT', async () => {

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import pg from 'pg';
 import supertest from 'supertest';
 import { rideCommit } from '../../src/db/knex.js';
 import { inTenantScope } from '../../src/db/scope.js';
@@ -10,6 +9,7 @@ import { bearer, createTestTenant, createTestUser, superAdminToken, type TestTen
 import { API, api, testDeps } from '../helpers/context.js';
 import { secondAppProcess } from '../helpers/second-process.js';
 import { skipBecause } from '../helpers/skip.js';
+import { recordStatements } from '../helpers/statement-recorder.js';
 
 // What a request costs in database round trips (every statement any pg client sends is one). The bare minimum for
 // a tenant request is three (BEGIN with the settings, the query, COMMIT); the scope loads the caller and sets its
@@ -18,7 +18,7 @@ import { skipBecause } from '../helpers/skip.js';
 // per 200 ms when it is busy. `npm run bench` measures the time; this keeps the count from creeping back.
 
 let sent: string[] | undefined;
-const query = pg.Client.prototype.query;
+let stopRecording = (): void => undefined;
 
 const COUNTER = /^INSERT INTO shared\.rate_limit_counters/;
 
@@ -41,11 +41,7 @@ describe('database round trips per request', () => {
   let junior: TestUser;
 
   before(async () => {
-    pg.Client.prototype.query = function recorded(this: pg.Client, ...args: unknown[]) {
-      const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
-      sent?.push(text);
-      return (query as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pg.Client.prototype.query;
+    stopRecording = recordStatements(() => sent);
     tenant = await createTestTenant();
     junior = await createTestUser(tenant, 'junior_agent', { agent: true });
     // Warm the tenant registry (a miss is a platform transaction of its own, not counted here).
@@ -53,7 +49,7 @@ describe('database round trips per request', () => {
   });
 
   after(() => {
-    pg.Client.prototype.query = query;
+    stopRecording();
   });
 
   beforeEach(function onPostgresOnly() {
