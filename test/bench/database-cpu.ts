@@ -23,8 +23,14 @@ export function processCpuMs(pids: readonly number[]): number {
 
 export const DATABASE_PIDS_SQL = 'SELECT pid FROM pg_stat_activity';
 
-/** A meter of the server at `url`: ms() is its processes' CPU so far (one small query each time). */
-export async function databaseCpuMeter(url: string): Promise<{ ms(): Promise<number>; close(): Promise<void> }> {
+export interface DatabaseCpuMeter {
+  /** The server's processes' CPU so far (one small query each time). */
+  ms(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A meter of the server at `url`. */
+export async function databaseCpuMeter(url: string): Promise<DatabaseCpuMeter> {
   const client = new pg.Client({ connectionString: url, application_name: 'bench-database-cpu' });
   await client.connect();
   return {

@@ -5,10 +5,11 @@ import os from 'node:os';
 import { dockerCmd } from '../helpers/docker-cmd.js';
 import { SUPER_ADMIN } from '../helpers/test-config.js';
 import { withoutPrepares, type BareSetup, type Statement } from './bare-server.js';
-import { hammer, median, pgbench, pgbenchScript, type Call, type Figures } from './load.js';
+import { hammer, median, pgbench, pgbenchScript, type Call } from './load.js';
 import type { MeterSample } from './meter.js';
 import { databaseCpuMeter } from './database-cpu.js';
-import { build, forkChild, probe, settled, shown, stopChild, transactionOf, type Child } from './probe.js';
+import { measurer, summary } from './measure.js';
+import { build, forkChild, probe, shown, stopChild, transactionOf } from './probe.js';
 import { PREMIUM } from './seed.js';
 import type { Seeded } from './seeder.js';
 import { untilQuiet, type Quiet } from './quiet.js';
@@ -52,40 +53,6 @@ const seed = await seeder.ask<Seeded>(null);
 const target = forkChild('target', { env: seed.env, execArgv: TARGET_FLAGS });
 const traces: Record<string, string[]> = {};
 
-/**
- * Load figures; the peak RSS of `served` (the process that served the load) meanwhile; and, when `call` is given, the
- * round trips of one probe request (its statements kept as the label's trace).
- */
-async function measured(work: () => Promise<Figures>, served?: Child, label = '', base = '', call?: Call): Promise<Measured> {
-  const sent = served && call ? await probe(served, base, call) : undefined;
-  if (sent) traces[label] = sent.map(shown);
-  const before = served ? await settled(served) : undefined;
-  const databaseMsBefore = await databaseCpu.ms();
-  const figures = await work();
-  const databaseMs = await databaseCpu.ms() - databaseMsBefore;
-  const after: MeterSample | undefined = served ? await served.sample(true) : undefined;
-  // Every statement the process sent for the load (requests cut off at its end finish first), per request sent:
-  // the rate limiter's leases included.
-  const done = served ? await settled(served) : undefined;
-  const roundTrips = before && done ? (done.roundTrips - before.roundTrips) / figures.sent : NaN;
-  return { ...figures, roundTrips, probeRoundTrips: sent?.length ?? NaN, rssMb: after ? after.peakRss / 2 ** 20 : NaN,
-    cpuMsPerRequest: after ? after.cpuMs / figures.sent : NaN,
-    // A backend that ends within the window takes its CPU with it: only a served load's pooled connections count.
-    databaseCpuMsPerRequest: served ? databaseMs / figures.sent : NaN,
-    ...(after ? { atPeak: after.atPeak, retained: after.now,
-      shapes: Object.fromEntries(Object.entries(after.shapes).map(([shape, count]) => [shape, count / figures.sent])) } : {}) };
-}
-
-/** Rounds of one contender: the medians of rps, p50, p99 and round trips; the RSS (and its breakdown) of the round with the highest peak. */
-function summary(runs: readonly Measured[]): Measured | undefined {
-  if (!runs.length) return undefined;
-  const peak = runs.reduce((a, b) => (b.rssMb > a.rssMb ? b : a), runs[0] as Measured);
-  return { ...peak, rps: median(runs.map((run) => run.rps)), p50: median(runs.map((run) => run.p50)),
-    p99: median(runs.map((run) => run.p99)), roundTrips: median(runs.map((run) => run.roundTrips)),
-    cpuMsPerRequest: median(runs.map((run) => run.cpuMsPerRequest)), databaseCpuMsPerRequest: median(runs.map((run) => run.databaseCpuMsPerRequest)),
-    failed: runs.reduce((sum, run) => sum + run.failed, 0) };
-}
-
 async function json<T>(res: Response, status: number): Promise<T> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${text}`);
@@ -94,6 +61,7 @@ async function json<T>(res: Response, status: number): Promise<T> {
 
 const ready = { ...seed, ...await target.ask<TargetReady>(null) };
 const databaseCpu = await databaseCpuMeter(ready.appUrl);
+const measured = measurer(databaseCpu, traces);
 const api = `${ready.base}/api/v1`;
 const post = (path: string, body: unknown, token?: string) => fetch(`${api}${path}`, { method: 'POST',
   headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
