@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Request } from 'express';
 import { READ_PURPOSES, type ReadPurpose } from '../../schemas/data-protection.js';
 import { rideCommit } from '../db/knex.js';
+import { uuidArrayLiteral } from '../db/sql-literals.js';
 import type { Tx } from '../db/scope.js';
 import { ValidationError } from '../errors.js';
 import { currentLogContext } from '../log-context.js';
@@ -90,23 +91,17 @@ async function insertReads(tx: Tx, reads: readonly PersonalDataReadEntry[]): Pro
     const recordIds = uuidArray(read.records.map((record) => record.record_id));
     const ownIds = read.records.every((record) => record.policyholder_id === record.record_id);
     const policyholderIds = ownIds ? recordIds : uuidArray(read.records.map((record) => record.policyholder_id));
-    return `(${[requestId, literal(read.purpose), literal(read.endpoint), literal(read.subject), arrayOf(read.fields, 'text'),
+    return `(${[requestId, literal(read.purpose), literal(read.endpoint), literal(read.subject), textArray(read.fields),
       recordIds, policyholderIds].join(', ')})`;
   });
   await rideCommit(tx, `INSERT INTO personal_data_reads (request_id, purpose, endpoint, subject, fields, record_ids, policyholder_ids) VALUES ${rows.join(', ')}`);
 }
 
-const literal = (value: string | null): string => (value === null ? 'NULL' : pg.escapeLiteral(value));
-const arrayOf = (values: readonly (string | null)[], type: 'text' | 'uuid'): string => `ARRAY[${values.map(literal).join(', ')}]::${type}[]`;
+const literal = (value: string): string => pg.escapeLiteral(value);
+const textArray = (values: readonly string[]): string => `ARRAY[${values.map(literal).join(', ')}]::text[]`;
 
-/**
- * A uuid[] as one array literal, '{<id>,NULL,...}': a uuid's text needs no quoting, and a page's hundred ids cost
- * one literal to build and for the server to parse, not a hundred. Anything not a uuid goes the escaped way.
- */
-function uuidArray(values: readonly (string | null)[]): string {
-  if (!values.every((value) => value === null || UUID.test(value))) return arrayOf(values, 'uuid');
-  return `'{${values.map((value) => value ?? 'NULL').join(',')}}'::uuid[]`;
-}
+/** A uuid[] as one array literal: a page's hundred ids cost one literal to build and for the server to parse. */
+const uuidArray = (values: readonly (string | null)[]): string => `'${uuidArrayLiteral(values)}'::uuid[]`;
 
 export interface AuditedRead {
   readonly endpoint: string;

@@ -14,9 +14,9 @@ export function assertSchemaName(value: string): string {
   return value;
 }
 
-/** A PostgreSQL array literal of uuids, e.g. '{a,b}', for SET LOCAL app.agent_ids. */
-export function uuidArrayLiteral(values: readonly string[]): string {
-  return `{${values.map(assertUuid).join(',')}}`;
+/** A PostgreSQL array literal of uuids (checked, lower-cased), e.g. '{a,NULL,b}': a uuid's text needs no quoting. */
+export function uuidArrayLiteral(values: readonly (string | null)[]): string {
+  return `{${values.map((value) => (value === null ? 'NULL' : assertUuid(value))).join(',')}}`;
 }
 
 /**
