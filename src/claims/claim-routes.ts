@@ -44,7 +44,7 @@ export const claimRecordEndpoints: Endpoint[] = [
     summary: 'Submit an OPD claim: adjudicated at once, stored with its decision and trail',
     responses: { 201: { description: 'The stored claim and its decision', schema: ClaimRecord }, ...HOLDER,
       422: problem('claims.no_cover or claims.terms_not_found: no terms to decide with') },
-  }, async ({ tx, actor, body, deps }) => ({ status: 201, body: await submitClaim(tx, actor, body, { oneRoundTrip: !deps.db.isCitus }) })),
+  }, async ({ tx, actor, body }) => ({ status: 201, body: await submitClaim(tx, actor, body) })),
 
   scopedEndpoint({
     method: 'get', path: '/claims', tag: TAG, access: 'tenant', query: ClaimListQuery,

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
+import { readTogether } from '../db/knex.js';
 import { assertUuid } from '../db/sql-literals.js';
 import { toPaise, type Paise } from '../money.js';
 import type { Category, DecisionKind, PastClaim } from './engine/types.js';
@@ -127,12 +128,11 @@ export interface ClaimInputsRequest {
 
 /**
  * Everything a new claim is decided on: the family locked, the dependent, the cover with the current version of its
- * terms, the family's history and the tenant's data keys (to open sealed conditions and to seal the claim). With
- * `oneRoundTrip` the statements go as one simple query (as the scope's opening does): in READ COMMITTED each statement
- * of it takes its own snapshot, so the history, read after the lock has been granted, holds every claim of the family
- * committed before, as it did in a round trip of its own. Otherwise (Citus) one statement per round trip.
+ * terms, the family's history and the tenant's data keys (to open sealed conditions and to seal the claim), in one
+ * round trip where the transaction allows it (readTogether): each statement takes its own snapshot, so the history,
+ * read after the lock has been granted, holds every claim of the family committed before.
  */
-export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest, options: { oneRoundTrip: boolean }): Promise<ClaimInputs> {
+export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest): Promise<ClaimInputs> {
   const holderId = literal(assertUuid(request.policyholderId));
   const statements = [
     lockFamilySql(request.policyholderId),
@@ -143,16 +143,7 @@ export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest, optio
       AND treatment_date >= ${dateLiteral(request.historyFrom)} ORDER BY treatment_date`),
     DATA_KEY_ROWS_SQL,
   ];
-  const results: { rows: Record<string, unknown>[] }[] = [];
-  if (options.oneRoundTrip) {
-    const answer = await tx.raw<{ rows: Record<string, unknown>[] } | { rows: Record<string, unknown>[] }[]>(statements.join(';\n'));
-    results.push(...(Array.isArray(answer) ? answer : [answer]));
-  } else {
-    for (const statement of statements) results.push(await tx.raw<{ rows: Record<string, unknown>[] }>(statement));
-  }
-  if (results.length !== statements.length) throw new Error(`expected ${statements.length} answers, got ${results.length}`);
-  const rowsAt = (index: number) => (results[index] as { rows: Record<string, unknown>[] }).rows;
-  const [locked, ...rest] = statements.map((_, index) => rowsAt(index));
+  const [locked, ...rest] = (await readTogether(tx, statements)).map((result) => result.rows as Record<string, unknown>[]);
   const dependentRows = request.dependentId ? rest.shift() as unknown as DependentRow[] : [];
   const [coverTerms, history, keys] = rest as [Record<string, unknown>[], ClaimRow[], DataKeyRow[]];
   dataKeyring().adopt(tx, keys);

@@ -63,17 +63,12 @@ function checkDates(body: SubmitClaimBody, today: string): string {
   return submission;
 }
 
-export interface SubmitOptions {
-  /** The reads a claim is decided on travel in one round trip (not on Citus: see readClaimInputs). */
-  readonly oneRoundTrip: boolean;
-}
-
-export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody, options: SubmitOptions): Promise<ClaimRecord> {
+export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): Promise<ClaimRecord> {
   authorize(actor.ability, 'create', 'Claim');
   const today = businessToday();
   const submission = checkDates(body, today);
   const inputs = await readClaimInputs(tx, { policyholderId: body.policyholder_id, dependentId: body.dependent_id,
-    treatmentDate: body.treatment_date, termsCode: body.policy_terms_id, historyFrom: historyFrom(body.treatment_date) }, options);
+    treatmentDate: body.treatment_date, termsCode: body.policy_terms_id, historyFrom: historyFrom(body.treatment_date) });
   const { holder, dependent, coverRow, history } = inputs;
   if (!holder) throw new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
   if (body.dependent_id && !dependent) throw new NotFoundError('No such dependent of this policyholder.', { code: 'claims.dependent_not_found' });

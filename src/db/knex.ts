@@ -54,6 +54,24 @@ export function acceptCommitRiders(tx: Knex.Transaction): void {
   commitRiders.set(tx, []);
 }
 
+/**
+ * Runs read statements (literals only, no bindings) in `tx`, answering their results in order: as one simple query
+ * where the transaction takes commit riders (a scope's, on PostgreSQL), else one round trip each (Citus replays every
+ * query string holding a SET LOCAL on its workers, so it gets no batches). In READ COMMITTED each statement of the
+ * simple query takes its own snapshot, as it would in a round trip of its own.
+ */
+export async function readTogether(tx: Knex.Transaction, statements: readonly string[]): Promise<pg.QueryResult[]> {
+  if (!commitRiders.has(tx)) {
+    const results: pg.QueryResult[] = [];
+    for (const statement of statements) results.push(await tx.raw(statement));
+    return results;
+  }
+  const answer: pg.QueryResult | pg.QueryResult[] = await tx.raw(statements.join(';\n'));
+  const results = Array.isArray(answer) ? answer : [answer];
+  if (results.length !== statements.length) throw new Error(`expected ${statements.length} answers, got ${results.length}`);
+  return results;
+}
+
 /** Runs `statement` (literals only, no bindings) in `tx` before it commits; a failure fails the commit. */
 export async function rideCommit(tx: Knex.Transaction, statement: string): Promise<void> {
   const riders = commitRiders.get(tx);

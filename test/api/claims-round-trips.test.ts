@@ -31,7 +31,7 @@ describe('claims: database round trips per submission', () => {
   }
 
   before(async function () {
-    if (testDeps().db.isCitus) skipBecause(this, 'on Citus each read is a round trip of its own (see readClaimInputs)');
+    if (testDeps().db.isCitus) skipBecause(this, 'on Citus each read is a round trip of its own (see readTogether in src/db/knex.ts)');
     stopRecording = recordStatements(() => sent);
     tenant = await createTestTenant();
     await addTerms(tenant);
