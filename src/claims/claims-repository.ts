@@ -89,18 +89,11 @@ const lockFamilySql = (policyholderId: string) => sqlOf(`SELECT p.policyholder_i
       AND p.agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint
     FOR UPDATE OF p FOR KEY SHARE OF a`);
 
-type LockedRow = Omit<LockedFamily, 'pre_existing_conditions'> & { pre_existing_conditions: unknown[]; pre_existing_conditions_sealed: string | null };
-
-/** The locked row with its pre-existing conditions opened (stored sealed: health data, read by the engine). */
-async function lockedFamily(tx: Tx, row: LockedRow | undefined): Promise<LockedFamily | undefined> {
-  if (!row) return undefined;
-  const { pre_existing_conditions_sealed: _sealed, ...family } = row;
-  return { ...family, pre_existing_conditions: await preExistingConditionsOf(tx, row as Parameters<typeof preExistingConditionsOf>[1]) };
-}
+type Sealed<T> = T & { pre_existing_conditions_sealed: string | null };
 
 export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<LockedFamily | undefined> {
-  const { rows } = await tx.raw<{ rows: LockedRow[] }>(lockFamilySql(policyholderId));
-  return lockedFamily(tx, rows[0]);
+  const { rows } = await tx.raw<{ rows: Sealed<LockedFamily>[] }>(lockFamilySql(policyholderId));
+  return memberSource(tx, rows[0]);
 }
 
 /** The current version of a set of policy terms: its id and number only (the document is kept by version, terms-cache.ts). */
@@ -149,7 +142,7 @@ export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest): Prom
   dataKeyring().adopt(tx, keys);
   const found = coverTerms[0] ?? {};
   return {
-    holder: await lockedFamily(tx, locked?.[0] as LockedRow | undefined),
+    holder: await memberSource(tx, locked?.[0] as Sealed<LockedFamily> | undefined),
     dependent: dependentRows[0] && (await openDependentRows(tx, dependentRows))[0],
     coverRow: found.policy_id ? { policy_id: found.policy_id, plan_code: found.plan_code, status: found.status, start_date: found.start_date,
       maturity_date: found.maturity_date } as CoverRow : undefined,
@@ -162,9 +155,8 @@ export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest): Prom
 function coverAndTermsSql(holderId: string, onDate: string, termsCode: string | undefined): string {
   return sqlOf(`SELECT c.policy_id, c.plan_code, c.status, c.start_date, c.maturity_date, t.version_id, t.policy_terms_id, t.version
     FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (SELECT policy_id, plan_code, status, start_date, maturity_date FROM policies
-      WHERE policyholder_id = ${holderId}::uuid AND category = 'health'
-      ORDER BY (status = 'active' AND start_date <= ${onDate} AND maturity_date >= ${onDate}) DESC, start_date DESC, policy_id LIMIT 1) AS c ON true
+    LEFT JOIN LATERAL (SELECT ${COVER_COLUMNS.join(', ')} FROM policies
+      WHERE policyholder_id = ${holderId}::uuid AND category = 'health' ORDER BY ${coverOrder(onDate)} LIMIT 1) AS c ON true
     LEFT JOIN LATERAL (SELECT version_id, policy_terms_id, version FROM policy_terms
       WHERE policy_terms_id = ${termsCode === undefined ? 'upper(c.plan_code)' : literal(termsCode)} AND is_current LIMIT 1) AS t ON true`);
 }
@@ -173,11 +165,11 @@ function coverAndTermsSql(holderId: string, onDate: string, termsCode: string | 
 const MEMBER_COLUMNS = ['policyholder_id', 'first_name', 'last_name', 'date_of_birth', 'gender', 'pre_existing_conditions',
   'pre_existing_conditions_sealed', 'status'];
 
-/** The member with its pre-existing conditions opened (they are stored sealed: health data). */
-async function memberSource(tx: Tx, row: (MemberSource & { pre_existing_conditions_sealed: string | null }) | undefined): Promise<MemberSource | undefined> {
+/** The member (or locked family) with its pre-existing conditions opened (they are stored sealed: health data). */
+async function memberSource<T extends MemberSource>(tx: Tx, row: Sealed<T> | undefined): Promise<T | undefined> {
   if (!row) return undefined;
   const { pre_existing_conditions_sealed: _sealed, ...member } = row;
-  return { ...member, pre_existing_conditions: await preExistingConditionsOf(tx, row as Parameters<typeof preExistingConditionsOf>[1]) };
+  return { ...member, pre_existing_conditions: await preExistingConditionsOf(tx, row as Parameters<typeof preExistingConditionsOf>[1]) } as unknown as T;
 }
 
 export async function lockPolicyholder(tx: Tx, policyholderId: string): Promise<MemberSource | undefined> {
@@ -196,11 +188,14 @@ export interface CoverRow {
   readonly maturity_date: string;
 }
 
+const COVER_COLUMNS = ['policy_id', 'plan_code', 'status', 'start_date', 'maturity_date'];
+/** The member's health policies for a date (an SQL date expression): one in force on it first, then the latest. */
+const coverOrder = (onDate: string) => `(status = 'active' AND start_date <= ${onDate} AND maturity_date >= ${onDate}) DESC, start_date DESC, policy_id`;
+
 /** The member's health policy for a date: one in force on it if any, else the latest (to explain why not). */
 export async function findHealthCover(tx: Tx, policyholderId: string, onDate: string): Promise<CoverRow | undefined> {
-  return tx('policies').first('policy_id', 'plan_code', 'status', 'start_date', 'maturity_date')
-    .where({ policyholder_id: policyholderId, category: 'health' })
-    .orderByRaw("(status = 'active' AND start_date <= ?::date AND maturity_date >= ?::date) DESC, start_date DESC, policy_id", [onDate, onDate]);
+  return tx('policies').first(COVER_COLUMNS).where({ policyholder_id: policyholderId, category: 'health' })
+    .orderByRaw(coverOrder('?::date'), [onDate, onDate]);
 }
 
 /** The family's claims with a treatment date from `from` on: the engine's history. */
