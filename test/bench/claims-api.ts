@@ -3,17 +3,18 @@ import crypto from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
-import pg from 'pg';
 import type { AddressInfo } from 'node:net';
 import { insertAgentRow } from '../../src/agents/repository.js';
 import { createApp } from '../../src/app.js';
 import { boot } from '../../src/boot.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
+import { JOBS_SCHEMA } from '../../src/jobs/definition.js';
 import { createLogger } from '../../src/logger.js';
 import { benchConfig } from './bench-config.js';
 import { DATABASE_PIDS_SQL, processCpuMs } from './database-cpu.js';
 import { SUPER_ADMIN } from '../helpers/test-config.js';
+import { recordStatements } from '../helpers/statement-recorder.js';
 
 // npx tsx test/bench/claims-api.ts: POST /claims throughput through the whole stack (HTTP, auth, the tenant
 // transaction, family lock, history, engine, inserts), production behaviour, on a throwaway embedded cluster.
@@ -119,16 +120,8 @@ const families: string[] = await inOwnerTransaction(deps.db, async (tx) => {
 
 // CLAIMS_TRACE=1: one claim's round trips as pg received them (text shortened), before the load.
 if (process.env.CLAIMS_TRACE) {
-  const query = pg.Client.prototype.query;
   const sent: string[] = [];
-  pg.Client.prototype.query = function traced(this: pg.Client, ...args: unknown[]) {
-    const config = args[0] as string | { text?: string } | undefined;
-    const text = typeof config === 'string' ? config : config?.text ?? '';
-    if (!/^agent-mitra-jobs/.test((this as unknown as { connectionParameters?: { application_name?: string } }).connectionParameters?.application_name ?? '')) {
-      sent.push(text.replace(/\s+/g, ' ').slice(0, 400));
-    }
-    return (query as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
+  const stopRecording = recordStatements(() => sent);
   for (const n of [0, 1]) {
     sent.length = 0;
     const res = await post('/claims', { policyholder_id: families[n], treatment_date: '2026-10-01', submission_date: '2026-11-30', claimed_amount: 1500,
@@ -136,8 +129,10 @@ if (process.env.CLAIMS_TRACE) {
         bill: { consultation_fee: 1000, medicines: 500 } } }, token);
     await res.text();
   }
-  pg.Client.prototype.query = query;
-  process.stdout.write(`one claim's round trips (${sent.length}):\n${sent.map((text, i) => `  ${i + 1}. ${text}`).join('\n')}\n`);
+  stopRecording();
+  // The job queue's connections poll on their own: not the claim's.
+  const claims = sent.filter((text) => !text.includes(`${JOBS_SCHEMA}.`)).map((text) => text.replace(/\s+/g, ' ').slice(0, 400));
+  process.stdout.write(`one claim's round trips (${claims.length}):\n${claims.map((text, i) => `  ${i + 1}. ${text}`).join('\n')}\n`);
 }
 
 // Where the time goes: round trips per claim (Knex's query event, one per simple or extended query) and CPU per
