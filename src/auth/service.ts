@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { MfaChallenge } from '../../schemas/mfa.js';
 import { inPlatformScope, inTenantScope, type Tx } from '../db/scope.js';
 import type { AppDeps } from '../deps.js';
-import { LockedError, UnauthenticatedError } from '../errors.js';
+import { LockedError, RateLimitedError, UnauthenticatedError } from '../errors.js';
 import { primaryRole } from '../roles/system-roles.js';
 import type { TenantRecord } from '../tenants/repository.js';
 import { assertActive } from '../tenants/registry.js';
@@ -13,7 +13,7 @@ import {
   revokeUserSessions, roleNamesOf, rotateSessionToken, type AccountKind, type LoginIdentifier, type SessionRow,
 } from './account-repository.js';
 import { managesUsersOrRoles, sessionIdleSeconds } from './session-policy-repository.js';
-import { clearAttempts, lockSecondsLeft, reserveAttempt } from './login-lock-repository.js';
+import { clearAttempts, failCheck, releaseCheck, startCheck } from './login-lock-repository.js';
 import type { Actor } from './actor.js';
 import { nextChallengeSeq } from './mfa-repository.js';
 import { challengeMethods } from './webauthn.js';
@@ -75,61 +75,96 @@ export function identityHashesOfUser(tenantCode: string, user: { email: string |
 
 /**
  * Sign-in, alike for every identity up to the password check: a tenant and an account that exist, and ones that
- * do not, take the same steps (an attempt is counted under the identity's digest, so five failures lock an unknown
+ * do not, take the same steps (a failure is counted under the identity's digest, so five failures lock an unknown
  * e-mail as they lock a real one; a password hash is checked, against nothing if there is no account). Only a
  * right password learns that the tenant is suspended. Three steps, so argon2 never holds a pooled connection:
- * take one of the identity's five attempts (atomically; the fifth locks it), check the password with no
- * transaction open, then admit a match. A locked identity answers 423 without a check, so a right password cannot
- * stand out from wrong ones once the lock is on.
+ * take one of the identity's five places for a check (atomically, see startCheck), check the password with no
+ * transaction open, then admit a match or count the failure. A locked identity answers 423 without a check, so a
+ * right password cannot stand out from wrong ones once the lock is on.
  */
 export async function login(deps: AppDeps, tenantCode: string | undefined, identifier: LoginIdentifier,
   password: string, client: ClientInfo): Promise<LoginResult> {
   const tenant = tenantCode ? await deps.tenants.forLogin(tenantCode) : null;
   const kind: AccountKind = tenantCode ? 'tenant' : 'platform';
   const identity = identityHashOf(tenantCode, identifier);
-  // An unknown tenant has no schema: its attempts are counted in the platform scope, which reaches the lock table too.
-  const attempt = await inAccountScope(deps, tenant ?? null, async (tx) => {
-    if (!(await reserveAttempt(tx, identity))) return { lockSeconds: await lockSecondsLeft(tx, identity) ?? 1 };
-    return { account: tenant === undefined ? undefined : await findLoginAccount(tx, kind, identifier) };
-  });
   const failure = { tenant_id: tenant?.tenant_id ?? null, identity, identifier: identifierKind(identifier) };
-  if (attempt.lockSeconds !== undefined) {
-    await inAccountScope(deps, tenant ?? null, (tx) => recordSignInFailure(tx, { ...failure, reason: 'locked' }));
-    return settle({ kind: 'locked', retryAfterSeconds: attempt.lockSeconds });
+  // An unknown tenant has no schema: its attempts are counted in the platform scope, which reaches the lock table too.
+  const scope = <T>(work: (tx: Tx) => Promise<T>) => inAccountScope(deps, tenant ?? null, work);
+  const slot = await takeCheck(deps, identity, (tx) => (tenant === undefined ? Promise.resolve(undefined)
+    : findLoginAccount(tx, kind, identifier)), scope);
+  if (slot.kind === 'locked') {
+    await scope((tx) => recordSignInFailure(tx, { ...failure, reason: 'locked' }));
+    return settle({ kind: 'locked', retryAfterSeconds: slot.seconds });
   }
-  const { account } = attempt;
-  // The client's address takes its turn in the hashing queue: a flood from one address waits behind itself.
-  const queueKey = client.ip_address ?? 'unknown';
-  const matches = account
-    ? await deps.passwords.verify(account.password_hash, password, queueKey)
-    : await deps.passwords.verifyAgainstNothing(password, queueKey);
-  if (!account || !matches) {
-    await inAccountScope(deps, tenant ?? null, (tx) => recordSignInFailure(tx, { ...failure, reason: 'invalid_credentials',
-      user_id: account?.user_id }, deps, kind));
-    return settle(INVALID_CREDENTIALS);
+  // The check's place goes back unless a committed transaction counted its failure or cleared the count.
+  let decided = false;
+  try {
+    const { account } = slot;
+    // The client's address takes its turn in the hashing queue: a flood from one address waits behind itself.
+    const queueKey = client.ip_address ?? 'unknown';
+    const matches = account
+      ? await deps.passwords.verify(account.password_hash, password, queueKey)
+      : await deps.passwords.verifyAgainstNothing(password, queueKey);
+    if (!account || !matches) {
+      await scope(async (tx) => recordSignInFailure(tx, { ...failure, reason: 'invalid_credentials', user_id: account?.user_id },
+        await failCheck(tx, identity), deps, kind));
+      decided = true;
+      return settle(INVALID_CREDENTIALS);
+    }
+    if (tenant) assertActive(tenant);
+    // ASVS V2.4.5: a hash from before the pepper is replaced now that the password is known to be right.
+    const rehashed = deps.passwords.needsRehash(account.password_hash) ? await deps.passwords.hash(password, queueKey) : undefined;
+    const outcome = await scope(async (tx): Promise<Outcome<LoginResult>> => {
+      if (!(await admitLogin(tx, kind, account, rehashed))) {
+        await recordSignInFailure(tx, { ...failure, reason: 'account_inactive', user_id: account.user_id }, await failCheck(tx, identity));
+        return INVALID_CREDENTIALS;
+      }
+      await clearAttempts(tx, [identity]);
+      return { kind: 'ok', pair: await admitted(deps, tx, tenant ?? null, kind, account.user_id, identity, client) };
+    });
+    decided = true;
+    return settle(outcome);
+  } finally {
+    if (!decided) await scope((tx) => releaseCheck(tx, identity));
   }
-  if (tenant) assertActive(tenant);
-  // ASVS V2.4.5: a hash from before the pepper is replaced now that the password is known to be right.
-  const rehashed = deps.passwords.needsRehash(account.password_hash) ? await deps.passwords.hash(password, queueKey) : undefined;
-  const outcome = await inAccountScope(deps, tenant ?? null, async (tx): Promise<Outcome<LoginResult>> => {
-    if (!(await admitLogin(tx, kind, account, rehashed))) {
-      await recordSignInFailure(tx, { ...failure, reason: 'account_inactive', user_id: account.user_id });
-      return INVALID_CREDENTIALS;
+}
+
+/** How long a sign-in waits for one of its identity's five check places while all are taken by checks in flight. */
+const CHECK_WAIT_MS = 5_000;
+
+/**
+ * One of the identity's five check places, with what `read` reads in the same transaction (the account); while all
+ * five are taken by checks in flight, waits (outside any transaction) for one to end, then answers 429.
+ */
+async function takeCheck<T>(deps: AppDeps, identity: string, read: (tx: Tx) => Promise<T>,
+  scope: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>): Promise<{ kind: 'admitted'; account: T } | { kind: 'locked'; seconds: number }> {
+  const deadline = deps.now() + CHECK_WAIT_MS;
+  for (let pauseMs = 20; ; pauseMs = Math.min(pauseMs * 2, 250)) {
+    const taken = await scope(async (tx) => {
+      const slot = await startCheck(tx, identity);
+      return slot.kind === 'admitted' ? { kind: slot.kind, account: await read(tx) } : slot;
+    });
+    if (taken.kind !== 'busy') return taken;
+    if (deps.now() >= deadline) {
+      throw new RateLimitedError('Other sign-ins of this account are being checked; try again shortly.',
+        { code: 'auth.rate_limited', headers: { 'Retry-After': '1' } });
     }
-    await clearAttempts(tx, [identity]);
-    const authTime = Math.floor(deps.now() / 1000);
-    const purpose = await mfaStepOf(deps, tx, kind, account.user_id);
-    if (purpose) {
-      const mfaToken = deps.tokens.signMfaChallenge({
-        sub: account.user_id, kind, tid: tenant?.tenant_id ?? null, auth_time: authTime, purpose, idh: identity,
-        seq: await nextChallengeSeq(tx, kind, account.user_id),
-      });
-      return { kind: 'ok', pair: { mfa_required: true, mfa_enrolment_required: purpose === 'enrol', mfa_token: mfaToken,
-        expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: await challengeMethods(tx, kind, account.user_id, purpose) } };
-    }
-    return { kind: 'ok', pair: await startSession(deps, tx, tenant ?? null, account.user_id, client, { auth_time: authTime, amr: ['pwd'] }) };
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+}
+
+/** A right password of an active account: an MFA challenge when a second factor is due, else the session's tokens. */
+async function admitted(deps: AppDeps, tx: Tx, tenant: TenantRecord | null, kind: AccountKind, userId: string, identity: string,
+  client: ClientInfo): Promise<LoginResult> {
+  const authTime = Math.floor(deps.now() / 1000);
+  const purpose = await mfaStepOf(deps, tx, kind, userId);
+  if (!purpose) return startSession(deps, tx, tenant, userId, client, { auth_time: authTime, amr: ['pwd'] });
+  const mfaToken = deps.tokens.signMfaChallenge({
+    sub: userId, kind, tid: tenant?.tenant_id ?? null, auth_time: authTime, purpose, idh: identity,
+    seq: await nextChallengeSeq(tx, kind, userId),
   });
-  return settle(outcome);
+  return { mfa_required: true, mfa_enrolment_required: purpose === 'enrol', mfa_token: mfaToken,
+    expires_in: MFA_CHALLENGE_TTL_SECONDS, methods: await challengeMethods(tx, kind, userId, purpose) };
 }
 
 function identifierKind(id: LoginIdentifier): 'email' | 'phone_number' | 'username' {
@@ -138,27 +173,22 @@ function identifierKind(id: LoginIdentifier): 'email' | 'phone_number' | 'userna
 
 /**
  * ASVS V7.1.3, V7.2.1: a failed sign-in, named by the identity's digest (as the lock counts it, no raw e-mail of
- * whoever was guessed) and, when the account exists, its user; a failure that has just locked the identity is
- * also a lockout.
+ * whoever was guessed) and, when the account exists, its user; the failure that has just locked the identity
+ * (`lockSeconds`) is also a lockout.
  */
 async function recordSignInFailure(tx: Tx, failure: { tenant_id: string | null; identity: string; identifier: string;
-  reason: string; user_id?: string | undefined }, deps?: AppDeps, kind?: AccountKind): Promise<void> {
+  reason: string; user_id?: string | undefined }, lockSeconds?: number, deps?: AppDeps, kind?: AccountKind): Promise<void> {
   const common = {
     tenant_id: failure.tenant_id, actor: null,
     target: failure.user_id ? { type: 'user', id: failure.user_id } : null,
     details: { reason: failure.reason, identifier_kind: failure.identifier, identity_hash: failure.identity },
   };
   await recordSecurityEvent(tx, { ...common, kind: 'auth.sign_in_failed', outcome: 'failure' });
-  if (failure.reason === 'invalid_credentials') {
-    const lockSeconds = await lockSecondsLeft(tx, failure.identity);
-    if (lockSeconds !== undefined) {
-      await recordSecurityEvent(tx, { ...common, kind: 'auth.locked_out', outcome: 'denied',
-        details: { ...common.details, lock_seconds: lockSeconds } });
-      // The owner of an account that exists hears of the lockout (ASVS V2.2.3); an unknown identity has no one to tell.
-      if (failure.user_id && deps && kind) {
-        await notifyAccountOwner(tx, deps, { kind, user_id: failure.user_id }, 'account.locked_out', { lock_seconds: lockSeconds });
-      }
-    }
+  if (lockSeconds === undefined) return;
+  await recordSecurityEvent(tx, { ...common, kind: 'auth.locked_out', outcome: 'denied', details: { ...common.details, lock_seconds: lockSeconds } });
+  // The owner of an account that exists hears of the lockout (ASVS V2.2.3); an unknown identity has no one to tell.
+  if (failure.reason === 'invalid_credentials' && failure.user_id && deps && kind) {
+    await notifyAccountOwner(tx, deps, { kind, user_id: failure.user_id }, 'account.locked_out', { lock_seconds: lockSeconds });
   }
 }
 

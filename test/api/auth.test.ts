@@ -10,6 +10,7 @@ import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { enterTenant } from '../../src/db/scope.js';
 import { bearer, createTestTenant, createTestUser, login, TEST_PASSWORD, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { API, api, SUPER_ADMIN, testDeps } from '../helpers/context.js';
+import { expectProblem } from '../helpers/problems.js';
 
 function signWith(payload: object, options: jwt.SignOptions & { secret?: string } = {}): string {
   const { secret, ...rest } = options;
@@ -124,6 +125,37 @@ describe('auth', () => {
       // Failures count in a row: a success resets the count, so guesses that arrive after it get five more checks.
       const checked = statuses.filter((status) => status === 401).length;
       expect(checked, 'wrong guesses checked').to.be.at.most(statuses[1] === 200 ? 10 : 5);
+    });
+
+    it('lets many concurrent sign-ins with the right password in: they wait for a check place, none is locked', async () => {
+      const user = await createTestUser(tenant, 'senior_agent');
+      const deps = testDeps();
+      // Checks that take a while, as argon2's production cost does: all twelve sign-ins arrive while five are in flight.
+      const passwords = new PasswordHasher(deps.config.argon2, deps.config.hashing, deps.config.masterKey);
+      const check = passwords.verify.bind(passwords);
+      passwords.verify = async (...args) => {
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        return check(...args);
+      };
+      const slowApp = supertest(createApp({ ...deps, passwords }));
+      const attempt = () => slowApp.post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password: TEST_PASSWORD });
+      const statuses = (await Promise.all(Array.from({ length: 12 }, attempt))).map((res) => res.status);
+      expect(statuses).to.deep.equal(Array.from({ length: 12 }, () => 200));
+    });
+
+    it('frees the places of checks lost in flight (a process that died) after a minute, and answers 429 until then', async () => {
+      const user = await createTestUser(tenant, 'senior_agent');
+      const identity = loginIdentityHash(tenant.tenant_code, 'email', user.email);
+      const lostChecks = (age: string) => inOwnerTransaction(testDeps().db, (tx) => tx('shared.login_locks')
+        .insert({ identity_hash: identity, failures: 0, checking: 5, updated_at: tx.raw(`now() - interval '${age}'`) })
+        .onConflict('identity_hash').merge());
+      const attempt = () => api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: user.email, password: TEST_PASSWORD });
+      await lostChecks('1 second');
+      const waited = await attempt();
+      expectProblem(waited, 429, [], 'auth.rate_limited');
+      expect(waited.headers['retry-after']).to.equal('1');
+      await lostChecks('61 seconds');
+      expect((await attempt()).status).to.equal(200);
     });
 
     it('does not let in a login whose password was reset while it was being checked', async () => {
