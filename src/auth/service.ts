@@ -90,7 +90,7 @@ export async function login(deps: AppDeps, tenantCode: string | undefined, ident
   const failure = { tenant_id: tenant?.tenant_id ?? null, identity, identifier: identifierKind(identifier) };
   // An unknown tenant has no schema: its attempts are counted in the platform scope, which reaches the lock table too.
   const scope = <T>(work: (tx: Tx) => Promise<T>) => inAccountScope(deps, tenant ?? null, work);
-  const slot = await takeCheck(deps, identity, (tx) => (tenant === undefined ? Promise.resolve(undefined)
+  const slot = await takeCheck(identity, (tx) => (tenant === undefined ? Promise.resolve(undefined)
     : findLoginAccount(tx, kind, identifier)), scope);
   if (slot.kind === 'locked') {
     await scope((tx) => recordSignInFailure(tx, { ...failure, reason: 'locked' }));
@@ -136,16 +136,17 @@ const CHECK_WAIT_MS = 5_000;
  * One of the identity's five check places, with what `read` reads in the same transaction (the account); while all
  * five are taken by checks in flight, waits (outside any transaction) for one to end, then answers 429.
  */
-async function takeCheck<T>(deps: AppDeps, identity: string, read: (tx: Tx) => Promise<T>,
+async function takeCheck<T>(identity: string, read: (tx: Tx) => Promise<T>,
   scope: <R>(work: (tx: Tx) => Promise<R>) => Promise<R>): Promise<{ kind: 'admitted'; account: T } | { kind: 'locked'; seconds: number }> {
-  const deadline = deps.now() + CHECK_WAIT_MS;
+  // The wall clock, not deps.now(): the wait is real time whatever clock the app is given.
+  const deadline = performance.now() + CHECK_WAIT_MS;
   for (let pauseMs = 20; ; pauseMs = Math.min(pauseMs * 2, 250)) {
     const taken = await scope(async (tx) => {
       const slot = await startCheck(tx, identity);
       return slot.kind === 'admitted' ? { kind: slot.kind, account: await read(tx) } : slot;
     });
     if (taken.kind !== 'busy') return taken;
-    if (deps.now() >= deadline) {
+    if (performance.now() >= deadline) {
       throw new RateLimitedError('Other sign-ins of this account are being checked; try again shortly.',
         { code: 'auth.rate_limited', headers: { 'Retry-After': '1' } });
     }
