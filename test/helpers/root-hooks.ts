@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { insertSuperAdmin } from '../../src/auth/account-repository.js';
 import { boot } from '../../src/boot.js';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
@@ -11,7 +14,11 @@ import { SUPER_ADMIN, testConfig } from './test-config.js';
 export const mochaHooks = {
   async beforeAll(this: Mocha.Context) {
     this.timeout(120_000);
-    const config = testConfig('.data/test', { DB_POOL_MAX: '4' });
+    // Claim documents in a folder of this run's own: two runs side by side in one checkout (the suite on PostgreSQL
+    // and on Citus) would otherwise share .data/test/documents, and one run's upload in flight would show up in
+    // .incoming while the other checks that a refused upload left nothing there.
+    const documentsDir = await mkdtemp(path.join(os.tmpdir(), 'agent-mitra-test-documents-'));
+    const config = testConfig('.data/test', { DB_POOL_MAX: '4', DOCUMENTS_DIR: documentsDir });
     const deps = await boot(config, createLogger(config), 'throwaway');
     await ensureTestSuperAdmin(deps);
     setTestDeps(deps);
@@ -19,6 +26,7 @@ export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(30_000);
     await testDeps().db.close();
+    await rm(testDeps().config.documents.dir, { recursive: true, force: true });
   },
 };
 
