@@ -35,12 +35,13 @@ export const TenantCode = z.string().regex(TENANT_CODE_PATTERN, {
 });
 
 /**
- * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^13. It is
+ * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^12: every money
+ * column is NUMERIC(14, 2), so a 13th digit would pass here and fail in the database without naming its field. It is
  * checked on its decimal spelling, so 0.1 + 0.2 style noise (0.30000000000000004) is refused rather than rounded.
  */
 export const Rupees = z.number({ message: 'must be an amount in rupees' })
-  .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,13}(\.[0-9]{1,2})?$/.test(String(value)),
-    'must be an amount in rupees, at least 0, with at most two decimals');
+  .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,12}(\.[0-9]{1,2})?$/.test(String(value)),
+    'must be an amount in rupees, at least 0, below 10^12, with at most two decimals');
 
 export const ListQuery = z.object({
   // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'.
