@@ -44,10 +44,12 @@ export const Rupees = z.number({ message: 'must be an amount in rupees' })
     'must be an amount in rupees, at least 0, below 10^12, with at most two decimals');
 
 export const ListQuery = z.object({
-  // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'.
+  // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'. Described, as the OpenAPI document shows
+  // the limit as the string it is parsed from, without its range or default.
   limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200')).default(50),
-  cursor: z.string().max(500).optional(),
+    .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200')).default(50)
+    .describe('Page size: 1 to 200, 50 when left out'),
+  cursor: z.string().max(500).optional().describe("The previous page's next_cursor"),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 

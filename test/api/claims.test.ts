@@ -188,4 +188,14 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(dates.status).to.equal(400);
     expect(dates.body.errors[0].path).to.equal('body.treatment_date');
   });
+
+  it('pages claims and reviews with the same limit rule, and words, as every other list', async () => {
+    for (const path of ['/claims', '/claims/reviews']) {
+      const zero = await api().get(`${API}${path}?limit=0`).set(...as(agent));
+      expect(zero.status, path).to.equal(400);
+      expect(zero.body.errors, path).to.deep.equal([{ path: 'query.limit', message: 'must be at least 1' }]);
+      const over = await api().get(`${API}${path}?limit=201`).set(...as(agent));
+      expect(over.body.errors, path).to.deep.equal([{ path: 'query.limit', message: 'must be at most 200' }]);
+    }
+  });
 });
