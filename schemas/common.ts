@@ -43,6 +43,11 @@ export const Rupees = z.number({ message: 'must be an amount in rupees' })
   .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,12}(\.[0-9]{1,2})?$/.test(String(value)),
     'must be an amount in rupees, at least 0, below 10^12, with at most two decimals');
 
+/** A reply's sum of Rupees amounts (a dashboard total): it may pass 10^12, and stays below the 10^13 money.ts reads. */
+export const RupeeSum = z.number()
+  .refine((value) => /^[0-9]{1,13}(\.[0-9]{1,2})?$/.test(String(value)), 'must be a sum of rupees below 10^13')
+  .describe('Rupees (a sum)');
+
 export const ListQuery = z.object({
   // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'. Described, as the OpenAPI document shows
   // the limit as the string it is parsed from, without its range or default.
