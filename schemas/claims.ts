@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ListQuery, Rupees, Uuid } from './common.js';
-import { IsoDate, PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
+import { IsoDate, ListQuery, Rupees, Uuid } from './common.js';
+import { PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
 
 // OPD claims: what is read off the paperwork (by a person or an OCR service) comes in `documents`; the decision
 // comes back with its reasons and trail. Money is rupees on the wire, paise inside.

@@ -19,6 +19,14 @@ z.config({
  */
 export const Uuid = z.uuid({ message: 'must be a UUID' }).toLowerCase();
 export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
+/**
+ * A real calendar date spelled YYYY-MM-DD, from 1900 on. JavaScript reads years 0000 to 0099 too, but PostgreSQL
+ * refuses year 0000 (a 400 naming no field) and date arithmetic on year 0001 leaves the calendar (a 500).
+ */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((text) => {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}, 'must be a real calendar date').refine((text) => text >= '1900', 'must be 1900-01-01 or later');
 /** An e-mail address, trimmed and lower-cased as it is parsed (the database stores and compares that spelling). */
 export const Email = z.string().trim().toLowerCase().max(255).email({ message: 'must be an e-mail address' });
 export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
