@@ -19,6 +19,9 @@ z.config({
  */
 export const Uuid = z.uuid({ message: 'must be a UUID' }).toLowerCase();
 export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
+/** An ISO 8601 timestamp with zone, as a client sends it; year 0000, which PostgreSQL has no time in, is refused here. */
+export const ZonedTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' })
+  .refine((text) => !text.startsWith('0000'), 'must be in year 0001 or later');
 /**
  * A real calendar date spelled YYYY-MM-DD, from 1900 on. JavaScript reads years 0000 to 0099 too, but PostgreSQL
  * refuses year 0000 (a 400 naming no field) and date arithmetic on year 0001 leaves the calendar (a 500).
