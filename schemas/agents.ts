@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
+import { IdParams, IsoDate, ListQuery, page, Timestamp, Uuid } from './common.js';
 
 export const AgentStatus = z.enum(['active', 'inactive', 'suspended', 'pending_approval', 'rejected']);
 
-/** A calendar date, YYYY-MM-DD, that exists. */
-export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((text) => {
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
-}, 'must be a real calendar date');
 
 // Codes and licence numbers are canonical from the moment they are parsed: trimmed and upper-case.
 const AgentCode = z.string().trim().toUpperCase()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListQuery, page, Timestamp, Uuid } from './common.js';
+import { ListQuery, page, Timestamp, Uuid, ZonedTimestamp } from './common.js';
 
 export const AuditEntry = z.object({
   audit_id: Uuid,
@@ -16,13 +16,11 @@ export const AuditEntry = z.object({
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditPage = page(AuditEntry);
 
-const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' });
-
 export const AuditListQuery = ListQuery.extend({
   table: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a table name').optional(),
   record_id: z.string().trim().min(1).max(100).optional(),
   user_id: Uuid.optional().describe('Changes made by this user'),
-  from: IsoTimestamp.optional().describe('At or after this time'),
-  to: IsoTimestamp.optional().describe('Before this time'),
+  from: ZonedTimestamp.optional().describe('At or after this time'),
+  to: ZonedTimestamp.optional().describe('Before this time'),
 }).strict();
 export type AuditListQuery = z.infer<typeof AuditListQuery>;

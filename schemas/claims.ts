@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Rupees, Uuid } from './common.js';
-import { IsoDate, PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
+import { IsoDate, ListQuery, Rupees, Uuid } from './common.js';
+import { PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
 
 // OPD claims: what is read off the paperwork (by a person or an OCR service) comes in `documents`; the decision
 // comes back with its reasons and trail. Money is rupees on the wire, paise inside.
@@ -172,9 +172,7 @@ export const ClaimRecord = ClaimSummary.extend({ trail: z.array(TrailEntrySchema
 export type ClaimRecord = z.infer<typeof ClaimRecord>;
 
 export const ClaimListQuery = z.object({
-  limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number)
-    .pipe(z.number().int().min(1).max(200)).default(50),
-  cursor: z.string().max(500).optional(),
+  ...ListQuery.shape,
   policyholder_id: Uuid.optional(),
   decision: z.enum(DECISION_KINDS).optional(),
 }).strict();
@@ -205,8 +203,7 @@ export type ReviewRecord = z.infer<typeof ReviewRecord>;
 export const ReviewPage = z.object({ data: z.array(ReviewRecord), next_cursor: z.string().nullable() });
 export const ReviewListQuery = z.object({
   status: z.enum(['PENDING', 'COMPLETED']).optional(),
-  limit: ClaimListQuery.shape.limit,
-  cursor: z.string().max(500).optional(),
+  ...ListQuery.shape,
 }).strict();
 export type ReviewListQuery = z.infer<typeof ReviewListQuery>;
 export const ReviewParams = z.object({ review_id: Uuid });

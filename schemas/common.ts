@@ -19,6 +19,17 @@ z.config({
  */
 export const Uuid = z.uuid({ message: 'must be a UUID' }).toLowerCase();
 export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
+/** An ISO 8601 timestamp with zone, as a client sends it; year 0000, which PostgreSQL has no time in, is refused here. */
+export const ZonedTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' })
+  .refine((text) => !text.startsWith('0000'), 'must be in year 0001 or later');
+/**
+ * A real calendar date spelled YYYY-MM-DD, from 1900 on. JavaScript reads years 0000 to 0099 too, but PostgreSQL
+ * refuses year 0000 (a 400 naming no field) and date arithmetic on year 0001 leaves the calendar (a 500).
+ */
+export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD').refine((text) => {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
+}, 'must be a real calendar date').refine((text) => text >= '1900', 'must be 1900-01-01 or later');
 /** An e-mail address, trimmed and lower-cased as it is parsed (the database stores and compares that spelling). */
 export const Email = z.string().trim().toLowerCase().max(255).email({ message: 'must be an e-mail address' });
 export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
@@ -35,18 +46,26 @@ export const TenantCode = z.string().regex(TENANT_CODE_PATTERN, {
 });
 
 /**
- * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^13. It is
+ * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^12: every money
+ * column is NUMERIC(14, 2), so a 13th digit would pass here and fail in the database without naming its field. It is
  * checked on its decimal spelling, so 0.1 + 0.2 style noise (0.30000000000000004) is refused rather than rounded.
  */
 export const Rupees = z.number({ message: 'must be an amount in rupees' })
-  .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,13}(\.[0-9]{1,2})?$/.test(String(value)),
-    'must be an amount in rupees, at least 0, with at most two decimals');
+  .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,12}(\.[0-9]{1,2})?$/.test(String(value)),
+    'must be an amount in rupees, at least 0, below 10^12, with at most two decimals');
+
+/** A reply's sum of Rupees amounts (a dashboard total): it may pass 10^12, and stays below the 10^13 money.ts reads. */
+export const RupeeSum = z.number()
+  .refine((value) => /^[0-9]{1,13}(\.[0-9]{1,2})?$/.test(String(value)), 'must be a sum of rupees below 10^13')
+  .describe('Rupees (a sum)');
 
 export const ListQuery = z.object({
-  // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'.
+  // Digits only: z.coerce.number would also take '0x10', '1e2' or ' 7'. Described, as the OpenAPI document shows
+  // the limit as the string it is parsed from, without its range or default.
   limit: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number from 1 to 200').transform(Number)
-    .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200')).default(50),
-  cursor: z.string().max(500).optional(),
+    .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200')).default(50)
+    .describe('Page size: 1 to 200, 50 when left out'),
+  cursor: z.string().max(500).optional().describe("The previous page's next_cursor"),
 });
 export type ListQuery = z.infer<typeof ListQuery>;
 

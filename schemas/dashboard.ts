@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdParams, Rupees, Uuid } from './common.js';
+import { IdParams, RupeeSum, Uuid } from './common.js';
 import { CalendarDate } from './policies.js';
 
 // The agent's dashboard: figures computed from the rows when asked (nothing precomputed), as of today in India.
@@ -14,7 +14,7 @@ export const DashboardQuery = z.object({
 }).strict();
 export type DashboardQuery = z.infer<typeof DashboardQuery>;
 
-const Figure = z.object({ count: z.number().int(), amount: Rupees });
+const Figure = z.object({ count: z.number().int(), amount: RupeeSum });
 
 export const AgentDashboard = z.object({
   agent_id: Uuid,
@@ -27,8 +27,8 @@ export const AgentDashboard = z.object({
     total: z.number().int().describe('Every policy, proposals and closed ones included'),
   }),
   premium_collected: z.object({
-    this_month: Rupees.describe('Completed payments dated from the first of this month to today'),
-    this_year: Rupees.describe('Completed payments dated from January 1 to today'),
+    this_month: RupeeSum.describe('Completed payments dated from the first of this month to today'),
+    this_year: RupeeSum.describe('Completed payments dated from January 1 to today'),
     payments_this_month: z.number().int(),
     payments_this_year: z.number().int(),
   }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListQuery, page, Timestamp, Uuid } from './common.js';
+import { ListQuery, page, Timestamp, Uuid, ZonedTimestamp } from './common.js';
 
 // Personal data under the DPDP Act: read audit, consent, rights requests, retention (src/data-protection).
 
@@ -8,8 +8,6 @@ export const READ_PURPOSES = ['servicing', 'claims_processing', 'underwriting', 
   'dispute_resolution', 'fraud_prevention', 'legal_obligation'] as const;
 export const ReadPurpose = z.enum(READ_PURPOSES);
 export type ReadPurpose = z.infer<typeof ReadPurpose>;
-
-const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' });
 
 export const PersonalDataReadRecord = z.object({
   record_id: Uuid,
@@ -37,8 +35,8 @@ export const PersonalDataReadQuery = ListQuery.extend({
   record_id: Uuid.optional().describe('Reads of this record'),
   user_id: Uuid.optional().describe('Reads by this user'),
   purpose: ReadPurpose.optional(),
-  from: IsoTimestamp.optional().describe('At or after this time'),
-  to: IsoTimestamp.optional().describe('Before this time'),
+  from: ZonedTimestamp.optional().describe('At or after this time'),
+  to: ZonedTimestamp.optional().describe('Before this time'),
 }).strict();
 export type PersonalDataReadQuery = z.infer<typeof PersonalDataReadQuery>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { page, Rupees, Timestamp, Uuid } from './common.js';
+import { IsoDate, page, Rupees, Timestamp, Uuid } from './common.js';
 
 // Policy terms as insurers write them (claims/policy_terms_PLUM_OPD_2024.json), plus an optional `adjudication`
 // block: the keyword tables and thresholds the engine reads. Absent, the engine's defaults apply
@@ -9,10 +9,6 @@ export const POLICY_TERMS_CODE_PATTERN = /^[A-Z][A-Z0-9_]{1,49}$/;
 export const PolicyTermsCode = z.string().trim().toUpperCase()
   .pipe(z.string().regex(POLICY_TERMS_CODE_PATTERN, 'must match ^[A-Z][A-Z0-9_]{1,49}$'));
 
-const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`))
-    && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'must be a real calendar date');
-export { IsoDate };
 
 const Percent = z.number().min(0).max(100).refine((value) => /^\d{1,3}(\.\d{1,2})?$/.test(String(value)),
   'must be a percentage with at most two decimals');

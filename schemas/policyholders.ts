@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { IsoDate } from './agents.js';
-import { Email, IdParams, ListQuery, page, PhoneNumber, Rupees, Timestamp, Uuid } from './common.js';
+import { Email, IdParams, IsoDate, ListQuery, page, PhoneNumber, Rupees, Timestamp, Uuid } from './common.js';
 import { AadhaarNumber, BankAccount, Pan, RevealQuery } from './sensitive-fields.js';
 
 export const PolicyholderStatus = z.enum(['active', 'inactive']);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ListQuery, page, Timestamp, Uuid } from './common.js';
+import { ListQuery, page, Timestamp, Uuid, ZonedTimestamp } from './common.js';
 
 /** Every kind of security event (ASVS V7.1.3, V7.1.4, V7.2.1, V7.2.2). The mfa.* and step-up kinds are written by the MFA module. */
 export const SECURITY_EVENT_KINDS = [
@@ -32,13 +32,11 @@ export const SecurityEvent = z.object({
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 export const SecurityEventPage = page(SecurityEvent);
 
-const IsoTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' });
-
 export const SecurityEventListQuery = ListQuery.extend({
   kind: SecurityEventKind.optional(),
   actor: Uuid.optional().describe('Events of this acting user'),
-  since: IsoTimestamp.optional().describe('At or after this time'),
-  until: IsoTimestamp.optional().describe('Before this time'),
+  since: ZonedTimestamp.optional().describe('At or after this time'),
+  until: ZonedTimestamp.optional().describe('Before this time'),
   tenant_id: Uuid.optional().describe("Super admins: one tenant's events (tenant users always see only their own tenant's)"),
 }).strict();
 export type SecurityEventListQuery = z.infer<typeof SecurityEventListQuery>;

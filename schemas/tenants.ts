@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Email, IdParams, ListQuery, page, Password, TenantCode, Timestamp, Uuid } from './common.js';
+import { Email, IdParams, ListQuery, page, Password, TenantCode, Timestamp, Uuid, ZonedTimestamp } from './common.js';
 
 export const TenantType = z.enum(['insurance_provider', 'independent_agent', 'agent_network']);
 export const TenantStatus = z.enum(['active', 'suspended', 'inactive']);
@@ -9,7 +9,7 @@ const Limits = {
   max_users: z.number().int().min(1).max(1_000_000).optional(),
   storage_limit_gb: z.number().int().min(1).max(100_000).optional(),
   api_rate_limit: z.number().int().min(1).max(1_000_000).optional(),
-  trial_end_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  trial_end_date: ZonedTimestamp.nullable().optional(),
 };
 
 export const CreateTenantBody = z.object({

@@ -3,6 +3,7 @@ import type { IsoDate } from '../policies/calendar.js';
 import { OUTSTANDING_SQL } from '../policies/repository.js';
 
 // The dashboard's figures, each one aggregate over the raw rows of an agent-number range (RLS narrows further).
+// Sums are NUMERIC(15, 2): a book's total may pass the 10^12 of one NUMERIC(14, 2) amount, up to the 10^13 money.ts reads.
 
 export interface AgentNumbers {
   readonly agent_id: string;
@@ -48,14 +49,14 @@ export async function dashboardFigures(tx: Tx, range: Range, dates: { asOf: IsoD
              count(*)::int AS total,
              count(*) FILTER (WHERE p.status = 'active' AND p.next_payment_date BETWEEN :as_of::date AND :due_until::date)::int AS due_count,
              coalesce(sum(p.premium_amount) FILTER (WHERE p.status = 'active'
-               AND p.next_payment_date BETWEEN :as_of::date AND :due_until::date), 0)::numeric(14, 2) AS due_amount,
+               AND p.next_payment_date BETWEEN :as_of::date AND :due_until::date), 0)::numeric(15, 2) AS due_amount,
              count(*) FILTER (WHERE p.status = 'active' AND p.next_payment_date < :as_of::date)::int AS overdue_count,
              coalesce(sum(${OUTSTANDING_SQL}) FILTER (WHERE p.status = 'active' AND p.next_payment_date < :as_of::date), 0)
-               ::numeric(14, 2) AS overdue_amount
+               ::numeric(15, 2) AS overdue_amount
         FROM policies p WHERE p.agent_order BETWEEN :lo AND :hi
     ) pol, (
-      SELECT coalesce(sum(m.amount) FILTER (WHERE m.payment_date >= :month_from::date), 0)::numeric(14, 2) AS collected_month,
-             coalesce(sum(m.amount), 0)::numeric(14, 2) AS collected_year,
+      SELECT coalesce(sum(m.amount) FILTER (WHERE m.payment_date >= :month_from::date), 0)::numeric(15, 2) AS collected_month,
+             coalesce(sum(m.amount), 0)::numeric(15, 2) AS collected_year,
              count(*) FILTER (WHERE m.payment_date >= :month_from::date)::int AS payments_month,
              count(*)::int AS payments_year
         FROM premium_payments m

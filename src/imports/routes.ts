@@ -25,6 +25,7 @@ export const importEndpoints: Endpoint[] = [
       200: { description: 'The dry run report: nothing was written to the book', schema: DryRunReport },
       ...COMMON,
       404: problem('agent_id names an agent you cannot see'),
+      413: problem('The file is larger than 50 MB'),
       422: problem("An inactive agent, or the upload would pass the tenant's storage limit"),
     },
   }, receiveImportUpload, async ({ tx, actor, query, body: upload }) => {

@@ -1,7 +1,7 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { ImportForm } from '../../schemas/imports.js';
-import { ValidationError } from '../errors.js';
+import { PayloadTooLargeError, ValidationError } from '../errors.js';
 import type { Upload } from '../http/endpoint.js';
 import { issuesToFieldErrors } from '../http/validate.js';
 
@@ -33,8 +33,14 @@ export async function receiveImportUpload(req: Request): Promise<ImportFileUploa
   return { ...file, form: form.data, discard: () => Promise.resolve() };
 }
 
-function uploadError(message: string, code: 'import.file_required' | 'import.file_too_large' = 'import.file_required'): ValidationError {
-  return new ValidationError([{ path: 'body.file', message }], 'The upload cannot be read.', { code });
+function uploadError(message: string): ValidationError {
+  return new ValidationError([{ path: 'body.file', message }], 'The upload cannot be read.', { code: 'import.file_required' });
+}
+
+/** 413, as for any other body too large: the file is well-formed, only bigger than an import takes. */
+function tooLarge(): PayloadTooLargeError {
+  return new PayloadTooLargeError(`The file is larger than the ${MAX_IMPORT_BYTES / 1024 / 1024} MB an import takes.`,
+    { code: 'import.file_too_large' });
 }
 
 function readUpload(req: Request): Promise<RawUpload> {
@@ -60,7 +66,7 @@ function readUpload(req: Request): Promise<RawUpload> {
       }
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => { failure = uploadError(`is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB`, 'import.file_too_large'); });
+      stream.on('limit', () => { failure = tooLarge(); });
       stream.on('close', () => {
         file = { fileName: info.filename || 'upload', contentType: info.mimeType, content: Buffer.concat(chunks) };
       });

@@ -51,13 +51,18 @@ export interface Refusal {
   readonly message: string;
 }
 
+/** 'A draft policy', 'An active policy': the refusals below open with it. */
+function aPolicyIn(status: PolicyStatus): string {
+  return `${/^[aeiou]/.test(status) ? 'An' : 'A'} ${status} policy`;
+}
+
 /** Why `policy` may not move to `to` on `asOf`, or undefined when it may. */
 export function refusalOfMove(policy: PolicyFacts, to: PolicyStatus, asOf: IsoDate): Refusal | undefined {
   if (!isLegalMove(policy.status, to)) {
     const legal = LEGAL_MOVES[policy.status];
     return {
       code: 'policy.illegal_transition',
-      message: `A ${policy.status} policy cannot become ${to}; ${legal.length ? `it can become ${legal.join(', ')}` : 'that status is final'}.`,
+      message: `${aPolicyIn(policy.status)} cannot become ${to}; ${legal.length ? `it can become ${legal.join(', ')}` : 'that status is final'}.`,
     };
   }
   if (policy.status === 'active' && to === 'lapsed'
@@ -85,7 +90,7 @@ function refusalOfRevival(policy: PolicyFacts, asOf: IsoDate): Refusal | undefin
 /** Why a premium paid on `paidOn` cannot be taken for this policy, or undefined when it can. */
 export function refusalOfPayment(policy: PolicyFacts, paidOn: IsoDate): Refusal | undefined {
   if (!PAYABLE_STATUSES.includes(policy.status)) {
-    return { code: 'payment.policy_not_payable', message: `A ${policy.status} policy takes no premium payments.` };
+    return { code: 'payment.policy_not_payable', message: `${aPolicyIn(policy.status)} takes no premium payments.` };
   }
   if (policy.next_payment_date === null) {
     return { code: 'payment.nothing_due', message: 'Every premium of this policy is paid.' };

@@ -7,7 +7,7 @@ import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
 import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { toNumeric, toPaise, toRupees } from '../money.js';
+import { toNumeric, toPaise, toRupees, type Paise } from '../money.js';
 import { businessToday, type IsoDate } from './calendar.js';
 import { EDITABLE_STATUSES } from './lifecycle.js';
 import { bookOwnerOfPolicyholder } from './book-owner-repository.js';
@@ -146,6 +146,8 @@ function termsValues(input: TermsInput): PolicyValues {
   const problem = termsProblem(terms);
   if (problem) throw new ValidationError([problem]);
   const schedule = derivedSchedule(terms, 0);
+  const totalProblem = premiumTotalProblem(toPaise(input.premium_amount), schedule.installments_total);
+  if (totalProblem) throw new ValidationError([totalProblem]);
   return {
     policy_type: input.policy_type,
     category: CATEGORY_OF_TYPE[input.policy_type],
@@ -166,6 +168,18 @@ function termsValues(input: TermsInput): PolicyValues {
     renewal_date: schedule.renewal_date,
     next_payment_date: schedule.next_payment_date,
   };
+}
+
+/** Below 10^12 rupees in paise: the largest amount a NUMERIC(14, 2) column holds. */
+const MONEY_COLUMN_LIMIT: Paise = 100 * 10 ** 12;
+
+/**
+ * Every premium of the term, added up, must fit a money column: the premium paid so far and the premium outstanding
+ * are such sums, so a larger total would fail on a later payment or read instead of here.
+ */
+function premiumTotalProblem(premium: Paise, installments: number): { path: string; message: string } | undefined {
+  if (premium * installments < MONEY_COLUMN_LIMIT) return undefined;
+  return { path: 'body.premium_amount', message: `times ${installments} instalments must stay below 10^12 rupees` };
 }
 
 function definedOnly<T extends object>(body: T): Partial<T> {

@@ -188,4 +188,22 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(dates.status).to.equal(400);
     expect(dates.body.errors[0].path).to.equal('body.treatment_date');
   });
+
+  it('refuses a date before 1900 by its field: year 0001 broke the date arithmetic (500), year 0000 the database', async () => {
+    for (const treatment_date of ['0000-01-01', '0001-01-01', '1899-12-31']) {
+      const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { treatment_date }));
+      expect(res.status, treatment_date).to.equal(400);
+      expect(res.body.errors, treatment_date).to.deep.equal([{ path: 'body.treatment_date', message: 'must be 1900-01-01 or later' }]);
+    }
+  });
+
+  it('pages claims and reviews with the same limit rule, and words, as every other list', async () => {
+    for (const path of ['/claims', '/claims/reviews']) {
+      const zero = await api().get(`${API}${path}?limit=0`).set(...as(agent));
+      expect(zero.status, path).to.equal(400);
+      expect(zero.body.errors, path).to.deep.equal([{ path: 'query.limit', message: 'must be at least 1' }]);
+      const over = await api().get(`${API}${path}?limit=201`).set(...as(agent));
+      expect(over.body.errors, path).to.deep.equal([{ path: 'query.limit', message: 'must be at most 200' }]);
+    }
+  });
 });

@@ -94,6 +94,22 @@ describe("the agent's dashboard: figures equal what the rows say", () => {
     expect(ofA.body.policies).to.deep.equal({ active: 4, lapsed: 1, total: 6 });
   });
 
+  it('adds up a book whose premiums pass 10^12 rupees, which no single amount may', async () => {
+    const agent = await createTestUser(tenant, 'junior_agent', { agent: true });
+    const holder = await createTestPolicyholder(tenant, agent.agent_id as string, 'Tata');
+    const admin = tenant.admin.token;
+    const largest = await activePolicy(admin, policyBody(holder, {
+      premium_amount: 99999999999.99, premium_frequency: 'yearly', policy_term_years: 10, sum_assured: 999999999999.99,
+    }));
+    const small = await activePolicy(admin, policyBody(holder, { premium_amount: 1000, premium_frequency: 'yearly' }));
+    for (const [policy, amount] of [[largest, 999999999999.9], [small, 1000]] as const) {
+      expect((await pay(admin, { policy_id: policy.policy_id, amount, payment_method: 'nach' })).status).to.equal(201);
+    }
+    const res = await dashboard(agent.token, agent.agent_id as string);
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.premium_collected.this_year).to.equal(1000000000999.9);
+  });
+
   it("is a 404 for an agent outside the caller's reach, in this tenant or another", async () => {
     expectProblem(await dashboard(juniorA.token, juniorB.agent_id as string), 404, [], 'agent.not_found');
     expectProblem(await dashboard(juniorA.token, senior.agent_id as string, true), 404, [], 'agent.not_found');

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { importJob, runImport } from '../../src/imports/job.js';
 import { findImport } from '../../src/imports/repository.js';
+import { MAX_IMPORT_BYTES } from '../../src/imports/upload.js';
 import { BATCH_SIZE, planImportBatches, writeNextBatch } from '../../src/imports/writer.js';
 import { runAsSystem } from '../../src/scope/run.js';
 import { workbookOf } from '../../seeds/imports/make-xlsx.js';
@@ -214,6 +215,12 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect([noKey.status, noKey.body.code]).to.deep.equal([400, 'import.bad_columns']);
     const fakeXlsx = await upload(agent.token, Buffer.from('not a zip'), 'book.xlsx');
     expect([fakeXlsx.status, fakeXlsx.body.code]).to.deep.equal([400, 'import.unreadable_file']);
+  });
+
+  it('a file over the 50 MB an import takes is a 413, as any body too large', async () => {
+    const oversized = Buffer.concat([csv(customerLine('BIG-1')), Buffer.alloc(MAX_IMPORT_BYTES, 0x20)]);
+    const res = await upload(agent.token, oversized);
+    expect([res.status, res.body.code]).to.deep.equal([413, 'import.file_too_large']);
   });
 
   it('a run cut short by a restart finishes afterwards from its last committed batch, without duplicates', async function () {

@@ -100,6 +100,16 @@ describe('operations endpoints', () => {
       }
     });
 
+    it("states every list's page size range and default, which the limit's string schema cannot show", async () => {
+      const doc = (await api().get('/openapi.json')).body;
+      const limits = Object.entries(doc.paths as Record<string, Record<string, { parameters?: { name: string; in: string; description?: string }[] }>>)
+        .flatMap(([path, item]) => Object.entries(item).flatMap(([method, op]) => (op.parameters ?? [])
+          .filter((parameter) => parameter.in === 'query' && parameter.name === 'limit')
+          .map((parameter) => ({ at: `${method} ${path}`, description: parameter.description }))));
+      expect(limits.map(({ at }) => at)).to.include.members(['get /policies', 'get /claims', 'get /claims/reviews']);
+      for (const { at, description } of limits) expect(description, at).to.match(/1 to 200, 50 when left out/);
+    });
+
     it('describes bodies, problems and the operational endpoints', async () => {
       const doc = (await api().get('/openapi.json')).body;
       const loginOp = doc.paths['/auth/login'].post;

@@ -80,6 +80,22 @@ describe('policies: proposals, derived schedule and lifecycle', () => {
     expectProblem(future, 400, ['body.application_date']);
   });
 
+  it('refuses money a NUMERIC(14, 2) column cannot hold, naming the field instead of failing in the database', async () => {
+    const huge = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
+      sum_assured: 9999999999999.99,
+    }));
+    expectProblem(huge, 400, ['body.sum_assured'], 'request.invalid');
+    // Each premium fits, but 180 of them would not: the premium paid and outstanding are such sums.
+    const total = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
+      premium_amount: 99999999999.99,
+    }));
+    expectProblem(total, 400, ['body.premium_amount'], 'request.invalid');
+    const policy = await createPolicy(junior.token, policyBody(holder));
+    const patched = await api().patch(`${API}/policies/${policy.policy_id}`).set(...bearer(junior.token))
+      .send({ premium_amount: 99999999999.99 });
+    expectProblem(patched, 400, ['body.premium_amount'], 'request.invalid');
+  });
+
   it('terms change (and the schedule with them) before approval, and are locked after', async () => {
     const policy = await createPolicy(junior.token, policyBody(holder, { start_date: '2026-03-31' }));
     const changed = await api().patch(`${API}/policies/${policy.policy_id}`).set(...bearer(junior.token))

@@ -39,6 +39,20 @@ describe('policyholders API', () => {
     expect((await get(juniorA, res.body.policyholder_id)).body).to.deep.equal(res.body);
   });
 
+  it('names annual_income when it is too large for its NUMERIC(14, 2) column', async () => {
+    const res = await api().post(`${API}/policyholders`).set(...bearer(juniorA)).send({
+      first_name: 'Crorepati', annual_income: 9999999999999.99,
+    });
+    expectProblem(res, 400, ['body.annual_income'], 'request.invalid');
+  });
+
+  it('names date_of_birth for a year PostgreSQL has no date in (0000), instead of blaming the body', async () => {
+    const res = await api().post(`${API}/policyholders`).set(...bearer(juniorA)).send({
+      first_name: 'Methuselah', date_of_birth: '0000-01-01',
+    });
+    expectProblem(res, 400, ['body.date_of_birth'], 'request.invalid');
+  });
+
   it('searches name, phone, e-mail and customer id, within the caller\'s reach only', async () => {
     const mine = await createPolicyholderAs(juniorA, { first_name: 'Zubin', last_name: 'Mistry', email: 'zubin.m@example.in',
       phone_number: '+919900112233', customer_id: 'ZM-77' });

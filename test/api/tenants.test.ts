@@ -56,6 +56,12 @@ describe('the tenant registry (GET /tenants, GET|PATCH /tenants/{tenant_id})', (
     expectProblem(await asRoot.patch(`/tenants/${UNKNOWN_ID}`, { tenant_name: 'X' }), 404);
   });
 
+  it('when trial_end_date is in year 0000, which PostgreSQL has no time in, then the 400 names it', async () => {
+    const tenant = await createTestTenant();
+    expectProblem(await asRoot.patch(`/tenants/${tenant.tenant_id}`, { trial_end_date: '0000-06-01T00:00:00Z' }), 400,
+      ['body.trial_end_date'], 'request.invalid');
+  });
+
   it('when a provider admin or nobody asks for the registry, then it answers 403 or 401', async () => {
     expectProblem(await api().get(`${API}/tenants`).set(...bearer(tenant.admin.token)), 403);
     expectProblem(await api().get(`${API}/tenants/${tenant.tenant_id}`).set(...bearer(tenant.admin.token)), 403);

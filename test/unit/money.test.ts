@@ -32,8 +32,9 @@ describe('money: integer paise, exact decimal conversions', () => {
   });
 
   it('accepts rupee amounts with at most two decimals and refuses the rest', () => {
-    for (const ok of [0, 1, 1350.5, 1350.05, 9999999999999.99]) expect(Rupees.safeParse(ok).success, String(ok)).to.equal(true);
-    for (const bad of [-1, 1.005, 0.1 + 0.2, 1e13, Number.NaN, Infinity, '10']) {
+    for (const ok of [0, 1, 1350.5, 1350.05, 999999999999.99]) expect(Rupees.safeParse(ok).success, String(ok)).to.equal(true);
+    // 10^12 and up do not fit NUMERIC(14, 2), the type of every money column.
+    for (const bad of [-1, 1.005, 0.1 + 0.2, 1e12, 9999999999999.99, 1e13, Number.NaN, Infinity, '10']) {
       expect(Rupees.safeParse(bad).success, String(bad)).to.equal(false);
     }
   });

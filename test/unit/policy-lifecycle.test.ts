@@ -46,6 +46,9 @@ describe('policy lifecycle: every pair of statuses', () => {
   it('names the moves that are possible in the refusal', () => {
     expect(refusalOfMove(facts('draft'), 'active', TODAY)?.message).to.contain('pending_approval, cancelled');
     expect(refusalOfMove(facts('matured'), 'active', TODAY)?.message).to.contain('final');
+    expect(refusalOfMove(facts('active'), 'draft', TODAY)?.message).to.match(/^An active policy cannot become draft;/);
+    expect(refusalOfMove(facts('under_review'), 'active', TODAY)?.message).to.match(/^An under_review policy/);
+    expect(refusalOfPayment(facts('under_review'), TODAY)?.message).to.equal('An under_review policy takes no premium payments.');
   });
 });
 
