@@ -3,7 +3,6 @@ import { IdParams, IsoDate, ListQuery, page, Timestamp, Uuid } from './common.js
 
 export const AgentStatus = z.enum(['active', 'inactive', 'suspended', 'pending_approval', 'rejected']);
 
-
 // Codes and licence numbers are canonical from the moment they are parsed: trimmed and upper-case.
 const AgentCode = z.string().trim().toUpperCase()
   .regex(/^[A-Z0-9][A-Z0-9/_-]{1,49}$/, 'must be 2 to 50 letters, digits, /, _ or -');

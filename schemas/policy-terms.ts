@@ -9,7 +9,6 @@ export const POLICY_TERMS_CODE_PATTERN = /^[A-Z][A-Z0-9_]{1,49}$/;
 export const PolicyTermsCode = z.string().trim().toUpperCase()
   .pipe(z.string().regex(POLICY_TERMS_CODE_PATTERN, 'must match ^[A-Z][A-Z0-9_]{1,49}$'));
 
-
 const Percent = z.number().min(0).max(100).refine((value) => /^\d{1,3}(\.\d{1,2})?$/.test(String(value)),
   'must be a percentage with at most two decimals');
 const Days = z.number().int().min(0).max(3650);
