@@ -45,18 +45,29 @@ export const TenantCode = z.string().regex(TENANT_CODE_PATTERN, {
     : 'must match ^[A-Z][A-Z0-9_]{1,19}$'),
 });
 
+/** Whole-rupee digits a money column holds: every one is NUMERIC(14, 2), 12 digits before the point. */
+export const MONEY_COLUMN_DIGITS = 12;
+
+/** A non-negative amount spelled with at most `wholeDigits` digits before the point and two after it. */
+function rupeeSpelling(wholeDigits: number): RegExp {
+  return new RegExp(`^[0-9]{1,${wholeDigits}}(\\.[0-9]{1,2})?$`);
+}
+
+const COLUMN_AMOUNT = rupeeSpelling(MONEY_COLUMN_DIGITS);
+const SUM_AMOUNT = rupeeSpelling(MONEY_COLUMN_DIGITS + 1);
+
 /**
- * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^12: every money
- * column is NUMERIC(14, 2), so a 13th digit would pass here and fail in the database without naming its field. It is
- * checked on its decimal spelling, so 0.1 + 0.2 style noise (0.30000000000000004) is refused rather than rounded.
+ * An amount of rupees as a JSON number with at most two decimals (1350.5), non-negative and below 10^12: a 13th digit
+ * would pass here and fail in the money column without naming its field. It is checked on its decimal spelling, so
+ * 0.1 + 0.2 style noise (0.30000000000000004) is refused rather than rounded.
  */
 export const Rupees = z.number({ message: 'must be an amount in rupees' })
-  .refine((value) => Number.isFinite(value) && value >= 0 && /^[0-9]{1,12}(\.[0-9]{1,2})?$/.test(String(value)),
+  .refine((value) => COLUMN_AMOUNT.test(String(value)),
     'must be an amount in rupees, at least 0, below 10^12, with at most two decimals');
 
 /** A reply's sum of Rupees amounts (a dashboard total): it may pass 10^12, and stays below the 10^13 money.ts reads. */
 export const RupeeSum = z.number()
-  .refine((value) => /^[0-9]{1,13}(\.[0-9]{1,2})?$/.test(String(value)), 'must be a sum of rupees below 10^13')
+  .refine((value) => SUM_AMOUNT.test(String(value)), 'must be a sum of rupees below 10^13')
   .describe('Rupees (a sum)');
 
 export const ListQuery = z.object({

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import {
   CATEGORY_OF_TYPE, type CreatePolicyBody, type PatchPolicyBody, type Policy, type PolicyListQuery,
 } from '../../schemas/policies.js';
+import { MONEY_COLUMN_DIGITS } from '../../schemas/common.js';
 import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
@@ -170,8 +171,8 @@ function termsValues(input: TermsInput): PolicyValues {
   };
 }
 
-/** Below 10^12 rupees in paise: the largest amount a NUMERIC(14, 2) column holds. */
-const MONEY_COLUMN_LIMIT: Paise = 100 * 10 ** 12;
+/** The first amount, in paise, that a money column cannot hold. */
+const MONEY_COLUMN_LIMIT: Paise = 100 * 10 ** MONEY_COLUMN_DIGITS;
 
 /**
  * Every premium of the term, added up, must fit a money column: the premium paid so far and the premium outstanding
