@@ -50,6 +50,16 @@ interface TransactionInternals {
  */
 const commitRiders = new WeakMap<Knex.Transaction, string[]>();
 
+/**
+ * Statement text (literals only) that knex sends as written: knex turns every `?` into a bind placeholder ($1, ...),
+ * even inside a quoted literal, unless it is escaped as `\?`. A backslash right before a `?` cannot survive that
+ * rewriting (knex drops it), so such text is refused rather than sent altered.
+ */
+export function verbatim(sql: string): string {
+  if (sql.includes('\\?')) throw new Error('a literal statement must not hold a backslash before "?" (knex would drop it)');
+  return sql.replace(/\?/g, '\\?');
+}
+
 export function acceptCommitRiders(tx: Knex.Transaction): void {
   commitRiders.set(tx, []);
 }
@@ -63,10 +73,10 @@ export function acceptCommitRiders(tx: Knex.Transaction): void {
 export async function readTogether(tx: Knex.Transaction, statements: readonly string[]): Promise<pg.QueryResult[]> {
   if (!commitRiders.has(tx)) {
     const results: pg.QueryResult[] = [];
-    for (const statement of statements) results.push(await tx.raw(statement));
+    for (const statement of statements) results.push(await tx.raw(verbatim(statement)));
     return results;
   }
-  const answer: pg.QueryResult | pg.QueryResult[] = await tx.raw(statements.join(';\n'));
+  const answer: pg.QueryResult | pg.QueryResult[] = await tx.raw(verbatim(statements.join(';\n')));
   const results = Array.isArray(answer) ? answer : [answer];
   if (results.length !== statements.length) throw new Error(`expected ${statements.length} answers, got ${results.length}`);
   return results;
@@ -76,7 +86,7 @@ export async function readTogether(tx: Knex.Transaction, statements: readonly st
 export async function rideCommit(tx: Knex.Transaction, statement: string): Promise<void> {
   const riders = commitRiders.get(tx);
   if (riders) riders.push(statement);
-  else await tx.raw(statement);
+  else await tx.raw(verbatim(statement));
 }
 
 // Subclasses Knex's (untyped, internal) PostgreSQL transaction: package.json pins knex exactly for that reason.
@@ -107,7 +117,7 @@ class PreambleTransaction extends TransactionPG {
     const opening = this.opening ? openingStatements(this.opening, known, dropped) : [];
     let answer: QueryResponse;
     try {
-      answer = await self.trxClient.query(conn, ['BEGIN', this.preamble, ...opening].join('; '));
+      answer = await self.trxClient.query(conn, verbatim(['BEGIN', this.preamble, ...opening].join('; ')));
     } catch (error) {
       // A statement failing after BEGIN in one simple query leaves the transaction open and aborted: close it here,
       // before the connection goes back to the pool, then fail the transaction (Knex rejects it with this error).
@@ -134,7 +144,7 @@ class PreambleTransaction extends TransactionPG {
     if (!riders?.length) return super.commit(conn, value);
     // Knex's own commit, with the riders in front; a rider that fails leaves the transaction aborted and open,
     // so it is rolled back here before the connection goes back to the pool.
-    const sent = self.trxClient.query(conn, `${riders.join('; ')}; COMMIT;`).then(
+    const sent = self.trxClient.query(conn, verbatim(`${riders.join('; ')}; COMMIT;`)).then(
       (answer) => { self._resolver(value); return answer; },
       async (error: unknown) => {
         self._completed = false;

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import supertest from 'supertest';
-import { rideCommit } from '../../src/db/knex.js';
+import pg from 'pg';
+import { readTogether, rideCommit, verbatim } from '../../src/db/knex.js';
 import { inTenantScope } from '../../src/db/scope.js';
 import { preparedOpening } from '../../src/db/sql-literals.js';
 import { createPolicyholderAs } from '../helpers/book.js';
@@ -163,6 +164,22 @@ describe('database round trips per request', () => {
     const stored = await ownerInTenant(tenant, async (client) =>
       (await client.query('SELECT phone_number FROM users WHERE user_id = $1', [junior.user_id])).rows[0].phone_number);
     expect(stored).to.equal(phone);
+  });
+
+  it('statements of literals keep every "?" as written, in a batch and riding COMMIT (knex would bind it)', async () => {
+    const { db } = testDeps();
+    const ref = { tenant_id: tenant.tenant_id, tenant_code: tenant.tenant_code, schema_name: tenant.schema_name };
+    const name = `Why? ?? ${Date.now()}`;
+    const read = await inTenantScope(db, ref, { system: 'test' }, async (tx) => {
+      const answers = await readTogether(tx, ["SELECT 'who?' AS said", "SELECT '??' AS said"]);
+      await rideCommit(tx, `UPDATE users SET first_name = ${pg.escapeLiteral(name)} WHERE user_id = '${junior.user_id}'`);
+      return answers.map((answer) => answer.rows[0].said);
+    });
+    expect(read).to.deep.equal(['who?', '??']);
+    const stored = await ownerInTenant(tenant, async (client) =>
+      (await client.query('SELECT first_name FROM users WHERE user_id = $1', [junior.user_id])).rows[0].first_name);
+    expect(stored).to.equal(name);
+    expect(() => verbatim("SELECT E'\\\\?'")).to.throw(/backslash before/);
   });
 
   it('a rider that fails fails the transaction, undoes its work and leaves the pooled connection clean', async () => {
