@@ -29,10 +29,35 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A single value a field of this type may be compared with: its own scalar kind or a one-value placeholder. */
 function fitsField(type: ConditionFieldType, value: unknown): boolean {
   if (type === 'boolean') return typeof value === 'boolean';
-  return typeof value === 'string' && (!value.includes('${') || SINGLE_VALUE_PLACEHOLDER.test(value));
+  if (typeof value !== 'string') return false;
+  if (value.includes('${')) return SINGLE_VALUE_PLACEHOLDER.test(value);
+  return type !== 'uuid' || UUID_SHAPE.test(value);
+}
+
+/**
+ * Fields whose values the database keeps lower-cased (uuids; e-mails and usernames as parsed on users): a condition
+ * names them in that spelling, or an upper-case id or a capitalised e-mail would silently match nothing.
+ */
+const LOWER_CASED_TEXT: Partial<Record<Subject, readonly string[]>> = { User: ['email', 'username'] };
+
+function canonicalOperand(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim().toLowerCase();
+  if (Array.isArray(value)) return value.map(canonicalOperand);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([op, operand]) => [op, canonicalOperand(operand)]));
+  return value;
+}
+
+/** The conditions with each value in the spelling the database stores (placeholders are lower-case already). */
+function canonicalConditions(subject: Subject, conditions: Record<string, unknown>): Record<string, unknown> {
+  const fields = CONDITION_FIELDS[subject] ?? {};
+  const lowerCased = LOWER_CASED_TEXT[subject] ?? [];
+  return Object.fromEntries(Object.entries(conditions).map(([field, test]) => [field,
+    fields[field] === 'uuid' || lowerCased.includes(field) ? canonicalOperand(test) : test]));
 }
 
 function operandErrors(field: string, type: ConditionFieldType, operator: string, operand: unknown): string[] {
@@ -103,7 +128,7 @@ export const PermissionRuleInput = z.object({
   if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });
   if (compileError) ctx.addIssue({ code: 'custom', path: ['conditions'], message: compileError });
-});
+}).transform((rule) => (rule.conditions ? { ...rule, conditions: canonicalConditions(rule.subject, rule.conditions) } : rule));
 export type PermissionRuleInput = z.infer<typeof PermissionRuleInput>;
 
 const Permissions = z.array(PermissionRuleInput).max(100);
