@@ -201,12 +201,15 @@ export async function replaceRolesOfUser(tx: Tx, deps: Pick<AppDeps, 'config' | 
   const target = await visibleUser(tx, actor, userId, true);
   // Another administrator changes yours: an admin who stripped its own roles could leave the tenant with none.
   if (isSelf(actor, target)) throw new ConflictError('You cannot change your own roles.');
-  // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
+  // Taking roles away is allowed on deactivated users too (it frees a custom role for deletion); granting is not.
   const record = await manageableUser(tx, actor, target.user_id, 'update');
   const roles = await rolesForAssignment(tx, roleIds);
   const held = (await rolesOfUsers(tx, [record.user_id])).get(record.user_id) ?? [];
-  const changed = [...roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id)),
-    ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
+  const granted = roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id));
+  if (record.status === 'deactivated' && granted.length) {
+    throw new ConflictError('A deactivated user cannot be given roles; only taking roles away is allowed.');
+  }
+  const changed = [...granted, ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
   await assertMayAssignRoles(tx, actor, changed);
   await requireRecentSignIn(deps, tx, actor);
   await replaceUserRoles(tx, record.user_id, roles.map((role) => role.role_id), userIdOf(actor));

@@ -188,6 +188,19 @@ describe('users API', () => {
       expect(patch.status).to.equal(409);
     });
 
+    it('a deactivated user can lose its roles but not be given any', async () => {
+      const user = await createUser(tenant, { role_ids: [roles.support_staff] });
+      expect((await api().delete(`${API}/users/${user.user_id}`).set(...bearer(tenant.admin.token))).status).to.equal(204);
+      const put = (roleIds: string[]) => api().put(`${API}/users/${user.user_id}/roles`).set(...bearer(tenant.admin.token))
+        .send({ role_ids: roleIds });
+      const grant = await put([roles.support_staff!, roles.junior_agent!]);
+      expect(grant.status, grant.text).to.equal(409);
+      expect((await put([roles.support_staff!])).status, 'unchanged').to.equal(200);
+      const taken = await put([]);
+      expect(taken.status, taken.text).to.equal(200);
+      expect(taken.body.roles).to.deep.equal([]);
+    });
+
     it('an admin cannot deactivate itself', async () => {
       const me = await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token));
       const res = await api().delete(`${API}/users/${me.body.user_id}`).set(...bearer(tenant.admin.token));
