@@ -113,6 +113,10 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   if (isSelf(actor, record) && body.status && body.status !== 'active') {
     throw new ConflictError('You cannot suspend or disable your own account.');
   }
+  // ASVS V2.1.6: one's own password changes only with the current one, so a stolen session cannot take the account.
+  if (isSelf(actor, record) && body.password) {
+    throw new ConflictError('Change your own password with POST /auth/password, which asks for the current one.');
+  }
   assertKeepsAnIdentifier(record, body);
   const { password, ...profile } = body;
   // Allowed on the user as it is (manageableUser) and as it will be.
@@ -122,9 +126,7 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   const changes: UserChanges = { ...profile, updated_by: userIdOf(actor) };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, record.user_id, changes);
-  if (password && deps.config.mfa.adminSetPasswordMustChange) {
-    await setPasswordChangeRequired(tx, 'tenant', record.user_id, !isSelf(actor, record));
-  }
+  if (password && deps.config.mfa.adminSetPasswordMustChange) await setPasswordChangeRequired(tx, 'tenant', record.user_id, true);
   const target = { type: 'user', id: record.user_id };
   if (password) {
     await endSessionsOf(tx, record.user_id, 'password_changed');

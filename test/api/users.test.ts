@@ -122,6 +122,17 @@ describe('users API', () => {
     expect((await signIn(tenant, user.email, NEW_PASSWORD)).status).to.equal(200);
   });
 
+  it('V2.1.6 nobody sets its own password through PATCH /users/{id}: it takes the current one at POST /auth/password (409)', async () => {
+    const me = (await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).body;
+    const res = await api().patch(`${API}/users/${me.user_id.toUpperCase()}`).set(...bearer(tenant.admin.token))
+      .send({ display_name: 'Changed', password: NEW_PASSWORD });
+    expect(res.status, res.text).to.equal(409);
+    expect((await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).status, 'the session lives on').to.equal(200);
+    expect((await signIn(tenant, tenant.admin.email, NEW_PASSWORD)).status).to.equal(401);
+    const mine = await api().get(`${API}/users/${me.user_id}`).set(...bearer(tenant.admin.token));
+    expect(mine.body.display_name, 'nothing written').to.not.equal('Changed');
+  });
+
   it('an admin cannot change its own roles (it could leave the tenant without one): 409', async () => {
     const me = (await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).body;
     const res = await api().put(`${API}/users/${me.user_id}/roles`).set(...bearer(tenant.admin.token)).send({ role_ids: [] });
