@@ -1,10 +1,11 @@
 import { createMongoAbility, subject as tagSubject } from '@casl/ability';
 import { z } from 'zod';
 import {
-  ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, type Action, type ConditionFieldType,
-  type Subject,
+  ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, USER_STATUSES, type Action,
+  type ConditionFieldType, type Subject,
 } from './access.js';
 import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
+import { ConfigType } from './tenant-config.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
 export const DataScope = z.enum(['tenant', 'team', 'own', 'none'])
@@ -92,6 +93,30 @@ function conditionErrors(subject: Subject, conditions: Record<string, unknown>):
   });
 }
 
+/** Fields with a closed set of values: any other value (a typo, 'Active', 'user') would silently match nothing. */
+const CLOSED_VALUES: Partial<Record<Subject, Readonly<Record<string, readonly string[]>>>> = {
+  User: { status: USER_STATUSES },
+  Role: { data_scope: DataScope.options },
+  Permission: { action: ACTIONS, subject: SUBJECTS },
+  TenantConfig: { config_type: ConfigType.options },
+};
+
+/** The strings a field's test compares with: the value itself, or its operators' operands. */
+function comparedStrings(test: unknown): string[] {
+  const operands = isPlainObject(test) ? Object.values(test) : [test];
+  return operands.flat().filter((value): value is string => typeof value === 'string' && !value.includes('${'));
+}
+
+function closedValueErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
+  const closed = CLOSED_VALUES[subject] ?? {};
+  return Object.entries(conditions).flatMap(([field, test]) => {
+    const values = Object.hasOwn(closed, field) ? closed[field] : undefined;
+    if (!values) return [];
+    return comparedStrings(test).filter((value) => !values.includes(value))
+      .map((value) => `${field} has no value ${JSON.stringify(value)} (one of ${values.join(', ')})`);
+  });
+}
+
 /** CASL compiles conditions lazily; compiling once here keeps a bad operator from failing every later request. */
 function conditionsCompileError(rule: { action: Action; subject: Subject; conditions: Record<string, unknown> }): string | undefined {
   try {
@@ -124,6 +149,7 @@ export const PermissionRuleInput = z.object({
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unknown placeholder ${bad}` });
   }
   const invalid = conditionErrors(rule.subject, rule.conditions);
+  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions));
   for (const message of invalid) ctx.addIssue({ code: 'custom', path: ['conditions'], message });
   if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });

@@ -234,6 +234,20 @@ describe('conditions in custom roles hold on every endpoint of their subject', f
       ]) expectProblem(await attempt([rule]), 400, ['body.permissions.0.conditions']);
     });
 
+    it('refuses a value its field never holds, which would silently match nothing', async () => {
+      for (const rule of [
+        { action: 'read', subject: 'User', conditions: { status: 'Active' } },
+        { action: 'read', subject: 'User', conditions: { status: { $in: ['active', 'gone'] } } },
+        { action: 'read', subject: 'Role', conditions: { data_scope: { $ne: 'everyone' } } },
+        { action: 'read', subject: 'Permission', conditions: { subject: 'user' } },
+        { action: 'read', subject: 'Permission', conditions: { action: { $nin: ['fly'] } } },
+        { action: 'read', subject: 'TenantConfig', conditions: { config_type: 'text' } },
+      ]) expectProblem(await attempt([rule]), 400, ['body.permissions.0.conditions']);
+      const fine = await attempt([{ action: 'read', subject: 'User', conditions: { status: { $in: ['active', 'suspended'] } } },
+        { action: 'read', subject: 'Permission', conditions: { subject: 'User', action: { $ne: null } } }]);
+      expect(fine.status, fine.text).to.equal(201);
+    });
+
     it('refuses __proto__, constructor and prototype keys rather than dropping them', async () => {
       const raw = '{"role_name":"proto_role","permissions":[{"action":"read","subject":"User","conditions":{"__proto__":{"status":"active"}}}]}';
       const proto = await api().post(`${API}/roles`).set(...asAdmin()).set('Content-Type', 'application/json').send(raw);
