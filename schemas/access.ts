@@ -26,6 +26,9 @@ export type Subject = (typeof SUBJECTS)[number];
  */
 export const BOOK_SUBJECTS = ['Agent', 'Policyholder', 'Policy', 'Payment', 'Claim', 'Dependent', 'Import', 'Audit'] as const satisfies readonly Subject[];
 
+/** A user's statuses ('deactivated' only through DELETE), here so that role conditions can check theirs too. */
+export const USER_STATUSES = ['active', 'inactive', 'suspended', 'pending_verification', 'deactivated'] as const;
+
 /** A rule's conditions may name the caller's own values as '${user.<key>}'. */
 export const PLACEHOLDER = /^\$\{user\.(user_id|tenant_id|agent_id)\}$/;
 

@@ -19,9 +19,13 @@ z.config({
  */
 export const Uuid = z.uuid({ message: 'must be a UUID' }).toLowerCase();
 export const Timestamp = z.string().describe('ISO 8601 timestamp with zone');
-/** An ISO 8601 timestamp with zone, as a client sends it; year 0000, which PostgreSQL has no time in, is refused here. */
+/**
+ * An ISO 8601 timestamp with zone, as a client sends it. Refused here rather than by PostgreSQL (a 500): year 0000,
+ * which it has no time in, and a zone offset beyond its ±15:59 (`+23:59` is well-formed ISO 8601, but no zone).
+ */
 export const ZonedTimestamp = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 timestamp with zone' })
-  .refine((text) => !text.startsWith('0000'), 'must be in year 0001 or later');
+  .refine((text) => !text.startsWith('0000'), 'must be in year 0001 or later')
+  .refine((text) => Number(/[+-](\d{2}):?\d{2}$/.exec(text)?.[1] ?? 0) <= 15, 'must have a zone offset from -15:59 to +15:59');
 /**
  * A real calendar date spelled YYYY-MM-DD, from 1900 on. JavaScript reads years 0000 to 0099 too, but PostgreSQL
  * refuses year 0000 (a 400 naming no field) and date arithmetic on year 0001 leaves the calendar (a 500).

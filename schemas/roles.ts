@@ -1,10 +1,11 @@
 import { createMongoAbility, subject as tagSubject } from '@casl/ability';
 import { z } from 'zod';
 import {
-  ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, type Action, type ConditionFieldType,
-  type Subject,
+  ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, USER_STATUSES, type Action,
+  type ConditionFieldType, type Subject,
 } from './access.js';
 import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
+import { ConfigType } from './tenant-config.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
 export const DataScope = z.enum(['tenant', 'team', 'own', 'none'])
@@ -29,10 +30,35 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** A single value a field of this type may be compared with: its own scalar kind or a one-value placeholder. */
 function fitsField(type: ConditionFieldType, value: unknown): boolean {
   if (type === 'boolean') return typeof value === 'boolean';
-  return typeof value === 'string' && (!value.includes('${') || SINGLE_VALUE_PLACEHOLDER.test(value));
+  if (typeof value !== 'string') return false;
+  if (value.includes('${')) return SINGLE_VALUE_PLACEHOLDER.test(value);
+  return type !== 'uuid' || UUID_SHAPE.test(value);
+}
+
+/**
+ * Fields whose values the database keeps lower-cased (uuids; e-mails and usernames as parsed on users): a condition
+ * names them in that spelling, or an upper-case id or a capitalised e-mail would silently match nothing.
+ */
+const LOWER_CASED_TEXT: Partial<Record<Subject, readonly string[]>> = { User: ['email', 'username'] };
+
+function canonicalOperand(value: unknown): unknown {
+  if (typeof value === 'string') return value.trim().toLowerCase();
+  if (Array.isArray(value)) return value.map(canonicalOperand);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([op, operand]) => [op, canonicalOperand(operand)]));
+  return value;
+}
+
+/** The conditions with each value in the spelling the database stores (placeholders are lower-case already). */
+function canonicalConditions(subject: Subject, conditions: Record<string, unknown>): Record<string, unknown> {
+  const fields = CONDITION_FIELDS[subject] ?? {};
+  const lowerCased = LOWER_CASED_TEXT[subject] ?? [];
+  return Object.fromEntries(Object.entries(conditions).map(([field, test]) => [field,
+    fields[field] === 'uuid' || lowerCased.includes(field) ? canonicalOperand(test) : test]));
 }
 
 function operandErrors(field: string, type: ConditionFieldType, operator: string, operand: unknown): string[] {
@@ -64,6 +90,30 @@ function conditionErrors(subject: Subject, conditions: Record<string, unknown>):
     const operators = Object.entries(test);
     if (!operators.length) return [`${field} needs an operator`];
     return operators.flatMap(([operator, operand]) => operandErrors(field, type, operator, operand));
+  });
+}
+
+/** Fields with a closed set of values: any other value (a typo, 'Active', 'user') would silently match nothing. */
+const CLOSED_VALUES: Partial<Record<Subject, Readonly<Record<string, readonly string[]>>>> = {
+  User: { status: USER_STATUSES },
+  Role: { data_scope: DataScope.options },
+  Permission: { action: ACTIONS, subject: SUBJECTS },
+  TenantConfig: { config_type: ConfigType.options },
+};
+
+/** The strings a field's test compares with: the value itself, or its operators' operands. */
+function comparedStrings(test: unknown): string[] {
+  const operands = isPlainObject(test) ? Object.values(test) : [test];
+  return operands.flat().filter((value): value is string => typeof value === 'string' && !value.includes('${'));
+}
+
+function closedValueErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
+  const closed = CLOSED_VALUES[subject] ?? {};
+  return Object.entries(conditions).flatMap(([field, test]) => {
+    const values = Object.hasOwn(closed, field) ? closed[field] : undefined;
+    if (!values) return [];
+    return comparedStrings(test).filter((value) => !values.includes(value))
+      .map((value) => `${field} has no value ${JSON.stringify(value)} (one of ${values.join(', ')})`);
   });
 }
 
@@ -99,11 +149,12 @@ export const PermissionRuleInput = z.object({
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unknown placeholder ${bad}` });
   }
   const invalid = conditionErrors(rule.subject, rule.conditions);
+  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions));
   for (const message of invalid) ctx.addIssue({ code: 'custom', path: ['conditions'], message });
   if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });
   if (compileError) ctx.addIssue({ code: 'custom', path: ['conditions'], message: compileError });
-});
+}).transform((rule) => (rule.conditions ? { ...rule, conditions: canonicalConditions(rule.subject, rule.conditions) } : rule));
 export type PermissionRuleInput = z.infer<typeof PermissionRuleInput>;
 
 const Permissions = z.array(PermissionRuleInput).max(100);

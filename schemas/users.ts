@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { USER_STATUSES } from './access.js';
 import { Email, IdParams, ListQuery, page, Password, PhoneNumber, Timestamp, Uuid } from './common.js';
 import { RoleSummary } from './roles.js';
 
-export const UserStatus = z.enum(['active', 'inactive', 'suspended', 'pending_verification', 'deactivated']);
+export const UserStatus = z.enum(USER_STATUSES);
 /** What PATCH may set; 'deactivated' is reached only through DELETE. */
 export const SettableUserStatus = z.enum(['active', 'inactive', 'suspended']);
 

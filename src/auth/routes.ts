@@ -21,8 +21,11 @@ export function loginTenantCode(req: Request, bodyTenant: string | undefined, ba
     throw new ValidationError([{ path: 'body.tenant', message: 'names another tenant than the X-Tenant header' }]);
   }
   if (bodyTenant ?? header) return bodyTenant ?? header;
-  if (!baseDomain || !req.hostname.endsWith(`.${baseDomain}`)) return undefined;
-  const label = req.hostname.slice(0, -(baseDomain.length + 1)).toUpperCase();
+  // Host names are case-insensitive (RFC 4343): LIC.AgentMitra.in is lic.agentmitra.in.
+  const hostname = req.hostname.toLowerCase();
+  const domain = baseDomain?.toLowerCase();
+  if (!domain || !hostname.endsWith(`.${domain}`)) return undefined;
+  const label = hostname.slice(0, -(domain.length + 1)).toUpperCase();
   return TENANT_CODE_PATTERN.test(label) && !['WWW', 'API', 'APP'].includes(label) ? label : undefined;
 }
 

@@ -66,7 +66,9 @@ export class TenantRegistry {
   async forToken(tenantId: string, xTenant: string | undefined, options: { current?: boolean } = {}): Promise<TenantRecord> {
     const tenant = await (options.current ? this.current(tenantId) : this.byId(tenantId));
     if (!tenant) throw new UnauthenticatedError('The tenant of this token no longer exists.', { code: 'auth.token_invalid' });
-    if (xTenant !== undefined && xTenant.trim().toUpperCase() !== tenant.tenant_code) {
+    // An empty header names no tenant (as at sign-in, src/auth/routes.ts), so it cannot name another.
+    const named = xTenant?.trim().toUpperCase() || undefined;
+    if (named !== undefined && named !== tenant.tenant_code) {
       throw new ForbiddenError('The token belongs to another tenant than X-Tenant names.', { code: 'tenant.mismatch' });
     }
     assertActive(tenant);

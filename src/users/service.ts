@@ -113,6 +113,10 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   if (isSelf(actor, record) && body.status && body.status !== 'active') {
     throw new ConflictError('You cannot suspend or disable your own account.');
   }
+  // ASVS V2.1.6: one's own password changes only with the current one, so a stolen session cannot take the account.
+  if (isSelf(actor, record) && body.password) {
+    throw new ConflictError('Change your own password with POST /auth/password, which asks for the current one.');
+  }
   assertKeepsAnIdentifier(record, body);
   const { password, ...profile } = body;
   // Allowed on the user as it is (manageableUser) and as it will be.
@@ -122,9 +126,7 @@ export async function updateUser(tx: Tx, deps: Deps, actor: Actor, userId: strin
   const changes: UserChanges = { ...profile, updated_by: userIdOf(actor) };
   if (password) changes.password_hash = await deps.passwords.hash(password);
   await updateUserRow(tx, record.user_id, changes);
-  if (password && deps.config.mfa.adminSetPasswordMustChange) {
-    await setPasswordChangeRequired(tx, 'tenant', record.user_id, !isSelf(actor, record));
-  }
+  if (password && deps.config.mfa.adminSetPasswordMustChange) await setPasswordChangeRequired(tx, 'tenant', record.user_id, true);
   const target = { type: 'user', id: record.user_id };
   if (password) {
     await endSessionsOf(tx, record.user_id, 'password_changed');
@@ -201,12 +203,15 @@ export async function replaceRolesOfUser(tx: Tx, deps: Pick<AppDeps, 'config' | 
   const target = await visibleUser(tx, actor, userId, true);
   // Another administrator changes yours: an admin who stripped its own roles could leave the tenant with none.
   if (isSelf(actor, target)) throw new ConflictError('You cannot change your own roles.');
-  // Allowed on deactivated users too: taking their roles away is what frees a custom role for deletion.
+  // Taking roles away is allowed on deactivated users too (it frees a custom role for deletion); granting is not.
   const record = await manageableUser(tx, actor, target.user_id, 'update');
   const roles = await rolesForAssignment(tx, roleIds);
   const held = (await rolesOfUsers(tx, [record.user_id])).get(record.user_id) ?? [];
-  const changed = [...roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id)),
-    ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
+  const granted = roles.filter((role) => !held.some((mine) => mine.role_id === role.role_id));
+  if (record.status === 'deactivated' && granted.length) {
+    throw new ConflictError('A deactivated user cannot be given roles; only taking roles away is allowed.');
+  }
+  const changed = [...granted, ...held.filter((mine) => !roles.some((role) => role.role_id === mine.role_id))];
   await assertMayAssignRoles(tx, actor, changed);
   await requireRecentSignIn(deps, tx, actor);
   await replaceUserRoles(tx, record.user_id, roles.map((role) => role.role_id), userIdOf(actor));

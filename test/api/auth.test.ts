@@ -57,6 +57,10 @@ describe('auth', () => {
       const bySubdomain = await api().post(`${API}/auth/login`).set('Host', host).send({ email: agent.email, password: TEST_PASSWORD });
       expect(bySubdomain.status).to.equal(200);
       expect(bySubdomain.body.user.tenant_code).to.equal(tenant.tenant_code);
+      const capitalised = await api().post(`${API}/auth/login`).set('Host', `${tenant.tenant_code}.AgentMitra.IN:443`)
+        .send({ email: agent.email, password: TEST_PASSWORD });
+      expect(capitalised.status, 'host names are case-insensitive').to.equal(200);
+      expect(capitalised.body.user.tenant_code).to.equal(tenant.tenant_code);
     });
 
     it('refuses a body tenant that contradicts X-Tenant', async () => {

@@ -173,6 +173,41 @@ describe('conditions in custom roles hold on every endpoint of their subject', f
     });
   });
 
+  describe('User where the condition spells an e-mail or an id in another case', () => {
+    it('stores the values as the database does, so they match the record', async () => {
+      const suffix = crypto.randomBytes(3).toString('hex');
+      const users: Record<string, string> = {};
+      for (const name of ['cased', 'other']) {
+        const res = await api().post(`${API}/users`).set(...asAdmin())
+          .send({ email: `${name}.${suffix}@conditions.test`, password: TEST_PASSWORD, first_name: 'Cased', last_name: name });
+        expect(res.status, res.text).to.equal(201);
+        users[name] = res.body.user_id;
+      }
+      const rules = [
+        { action: 'read', subject: 'User', conditions: { email: { $in: [` Cased.${suffix}@Conditions.TEST `] } } },
+        { action: 'update', subject: 'User', conditions: { user_id: users.cased!.toUpperCase() } },
+      ];
+      const role = await api().post(`${API}/roles`).set(...asAdmin()).send({ role_name: `cased_${suffix}`, permissions: rules });
+      expect(role.status, role.text).to.equal(201);
+      const stored = role.body.permissions.map((permission: { conditions: unknown }) => permission.conditions);
+      expect(stored).to.deep.include.members([{ email: { $in: [`cased.${suffix}@conditions.test`] } }, { user_id: users.cased }]);
+
+      const token = await callerWith(tenant, rules);
+      expect((await walk('/users', token)).map((user) => user.user_id)).to.deep.equal([users.cased]);
+      expect((await api().get(`${API}/users/${users.cased}`).set(...bearer(token))).status).to.equal(200);
+      expectProblem(await api().get(`${API}/users/${users.other}`).set(...bearer(token)), 404);
+      expect((await api().patch(`${API}/users/${users.cased}`).set(...bearer(token)).send({ first_name: 'Matched' })).status)
+        .to.equal(200);
+    });
+
+    it('refuses a value that is no uuid on a uuid field', async () => {
+      const res = await api().post(`${API}/roles`).set(...asAdmin()).send({ role_name: `not_uuid_${crypto.randomBytes(3).toString('hex')}`,
+        permissions: [{ action: 'read', subject: 'User', conditions: { user_id: 'nope', agent_id: { $in: ['x'] } } }] });
+      expectProblem(res, 400, ['body.permissions.0.conditions']);
+      expect(res.body.errors).to.have.length(2);
+    });
+  });
+
   describe('Permission where subject is TenantConfig', () => {
     it('lists only the catalog entries about TenantConfig, in full pages', async () => {
       const token = await callerWith(tenant, [{ action: 'read', subject: 'Permission', conditions: { subject: 'TenantConfig' } }]);
@@ -197,6 +232,20 @@ describe('conditions in custom roles hold on every endpoint of their subject', f
         { action: 'read', subject: 'User', conditions: { status: { $gt: 'a' } } },
         { action: 'read', subject: 'Role', conditions: { is_system_role: 'true' } },
       ]) expectProblem(await attempt([rule]), 400, ['body.permissions.0.conditions']);
+    });
+
+    it('refuses a value its field never holds, which would silently match nothing', async () => {
+      for (const rule of [
+        { action: 'read', subject: 'User', conditions: { status: 'Active' } },
+        { action: 'read', subject: 'User', conditions: { status: { $in: ['active', 'gone'] } } },
+        { action: 'read', subject: 'Role', conditions: { data_scope: { $ne: 'everyone' } } },
+        { action: 'read', subject: 'Permission', conditions: { subject: 'user' } },
+        { action: 'read', subject: 'Permission', conditions: { action: { $nin: ['fly'] } } },
+        { action: 'read', subject: 'TenantConfig', conditions: { config_type: 'text' } },
+      ]) expectProblem(await attempt([rule]), 400, ['body.permissions.0.conditions']);
+      const fine = await attempt([{ action: 'read', subject: 'User', conditions: { status: { $in: ['active', 'suspended'] } } },
+        { action: 'read', subject: 'Permission', conditions: { subject: 'User', action: { $ne: null } } }]);
+      expect(fine.status, fine.text).to.equal(201);
     });
 
     it('refuses __proto__, constructor and prototype keys rather than dropping them', async () => {

@@ -48,9 +48,10 @@ describe('tenant isolation through the API', () => {
     expectProblem(await api().get(`${API}/auth/me`).set(...bearer(a.admin.token)).set('X-Tenant', b.tenant_code), 403);
     expectProblem(await api().get(`${API}/users`).set(...bearer(a.admin.token)).set('X-Tenant', b.tenant_code), 403);
     expectProblem(await api().get(`${API}/auth/me`).set(...bearer(a.admin.token)).set('X-Tenant', 'NOSUCHTENANT'), 403);
-    for (const header of [a.tenant_code, undefined]) {
+    // An empty X-Tenant names no tenant, as at sign-in; a lower-case code names the same one.
+    for (const header of [a.tenant_code, ` ${a.tenant_code.toLowerCase()} `, '', undefined]) {
       const req = api().get(`${API}/auth/me`).set(...bearer(a.admin.token));
-      const me = header ? await req.set('X-Tenant', header) : await req;
+      const me = header === undefined ? await req : await req.set('X-Tenant', header);
       expect(me.status, JSON.stringify(me.body)).to.equal(200);
       expect(me.body).to.include({ tenant_code: a.tenant_code, tenant_id: a.tenant_id, user_id: idsOf[a.tenant_code]?.[0] });
     }

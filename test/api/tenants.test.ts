@@ -62,6 +62,17 @@ describe('the tenant registry (GET /tenants, GET|PATCH /tenants/{tenant_id})', (
       ['body.trial_end_date'], 'request.invalid');
   });
 
+  it('when trial_end_date has a zone offset beyond PostgreSQL\'s ±15:59, then the 400 names it; ±15:59 is stored', async () => {
+    const tenant = await createTestTenant();
+    for (const offset of ['+23:59', '-16:00']) {
+      expectProblem(await asRoot.patch(`/tenants/${tenant.tenant_id}`, { trial_end_date: `2030-01-01T00:00:00${offset}` }), 400,
+        ['body.trial_end_date'], 'request.invalid');
+    }
+    const edge = await asRoot.patch(`/tenants/${tenant.tenant_id}`, { trial_end_date: '2030-01-01T00:00:00+15:59' });
+    expect(edge.status, edge.text).to.equal(200);
+    expect(edge.body.trial_end_date).to.equal('2029-12-31T08:01:00.000Z');
+  });
+
   it('when a provider admin or nobody asks for the registry, then it answers 403 or 401', async () => {
     expectProblem(await api().get(`${API}/tenants`).set(...bearer(tenant.admin.token)), 403);
     expectProblem(await api().get(`${API}/tenants/${tenant.tenant_id}`).set(...bearer(tenant.admin.token)), 403);

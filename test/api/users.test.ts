@@ -122,6 +122,17 @@ describe('users API', () => {
     expect((await signIn(tenant, user.email, NEW_PASSWORD)).status).to.equal(200);
   });
 
+  it('V2.1.6 nobody sets its own password through PATCH /users/{id}: it takes the current one at POST /auth/password (409)', async () => {
+    const me = (await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).body;
+    const res = await api().patch(`${API}/users/${me.user_id.toUpperCase()}`).set(...bearer(tenant.admin.token))
+      .send({ display_name: 'Changed', password: NEW_PASSWORD });
+    expect(res.status, res.text).to.equal(409);
+    expect((await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).status, 'the session lives on').to.equal(200);
+    expect((await signIn(tenant, tenant.admin.email, NEW_PASSWORD)).status).to.equal(401);
+    const mine = await api().get(`${API}/users/${me.user_id}`).set(...bearer(tenant.admin.token));
+    expect(mine.body.display_name, 'nothing written').to.not.equal('Changed');
+  });
+
   it('an admin cannot change its own roles (it could leave the tenant without one): 409', async () => {
     const me = (await api().get(`${API}/auth/me`).set(...bearer(tenant.admin.token))).body;
     const res = await api().put(`${API}/users/${me.user_id}/roles`).set(...bearer(tenant.admin.token)).send({ role_ids: [] });
@@ -186,6 +197,19 @@ describe('users API', () => {
       expect(after.body.deactivated_at).to.be.a('string');
       const patch = await api().patch(`${API}/users/${user.user_id}`).set(...bearer(tenant.admin.token)).send({ status: 'active' });
       expect(patch.status).to.equal(409);
+    });
+
+    it('a deactivated user can lose its roles but not be given any', async () => {
+      const user = await createUser(tenant, { role_ids: [roles.support_staff] });
+      expect((await api().delete(`${API}/users/${user.user_id}`).set(...bearer(tenant.admin.token))).status).to.equal(204);
+      const put = (roleIds: string[]) => api().put(`${API}/users/${user.user_id}/roles`).set(...bearer(tenant.admin.token))
+        .send({ role_ids: roleIds });
+      const grant = await put([roles.support_staff!, roles.junior_agent!]);
+      expect(grant.status, grant.text).to.equal(409);
+      expect((await put([roles.support_staff!])).status, 'unchanged').to.equal(200);
+      const taken = await put([]);
+      expect(taken.status, taken.text).to.equal(200);
+      expect(taken.body.roles).to.deep.equal([]);
     });
 
     it('an admin cannot deactivate itself', async () => {
