@@ -89,7 +89,8 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
   authorize(actor.ability, 'update', 'Policy');
   const policy = await visiblePolicy(tx, policyId, businessToday(), true);
   const changesTerms = TERMS_FIELDS.some((field) => body[field] !== undefined);
-  if (changesTerms && !EDITABLE_STATUSES.includes(policy.status)) {
+  // The plan is the product the contract was approved for: its name locks with the terms (plan_code is one of them).
+  if ((changesTerms || body.plan_name !== undefined) && !EDITABLE_STATUSES.includes(policy.status)) {
     throw new ConflictError(`The policy is ${policy.status}: its premium, cover and dates can no longer change.`,
       { code: 'policy.terms_locked' });
   }
@@ -110,10 +111,17 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
 
 type TermsInput = Pick<CreatePolicyBody, (typeof TERMS_FIELDS)[number]>;
 
-/** The stored terms with the PATCH over them; a new frequency brings its own default grace unless one is given. */
+/**
+ * The stored terms with the PATCH over them; a new frequency brings its own default grace unless one is given. A
+ * premium paying term that was the default (the whole policy term, or the 1 stored for a single premium) stays the
+ * default unless one is given: a regular-pay policy given a longer term keeps paying for all of it, and a single
+ * premium turned into monthly ones is paid over the term, not over one year.
+ */
 function mergedTerms(policy: PolicyRecord, body: PatchPolicyBody): TermsInput {
   const merged = { ...currentTerms(policy), ...definedOnly(body) };
   if (body.premium_frequency && body.grace_period_days === undefined) delete merged.grace_period_days;
+  const defaultPayingTerm = policy.premium_frequency === 'single' || policy.premium_paying_term_years === policy.policy_term_years;
+  if (defaultPayingTerm && body.premium_paying_term_years === undefined) delete merged.premium_paying_term_years;
   return merged;
 }
 
