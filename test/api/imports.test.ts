@@ -217,6 +217,21 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect([fakeXlsx.status, fakeXlsx.body.code]).to.deep.equal([400, 'import.unreadable_file']);
   });
 
+  it('refuses a header naming a column twice (one cell would be dropped) and a header with no line under it', async () => {
+    for (const file of [Buffer.from('customer_id,first_name,First Name\nTWICE-1,Asha,Usha\n'),
+      await workbookOf([['customer_id', 'first_name', 'first_name'], ['TWICE-1', 'Asha', 'Usha']])]) {
+      const twice = await upload(agent.token, file, file[0] === 0x50 ? 'book.xlsx' : 'book.csv', { dryRun: true });
+      expect([twice.status, twice.body.code], twice.text).to.deep.equal([400, 'import.bad_columns']);
+      expect(twice.body.errors).to.deep.equal([{ path: 'body.file', message: 'names the column first_name twice' }]);
+    }
+    for (const file of [Buffer.from('customer_id,first_name\n'), await workbookOf([['customer_id', 'first_name']])]) {
+      const empty = await upload(agent.token, file, file[0] === 0x50 ? 'book.xlsx' : 'book.csv');
+      expect([empty.status, empty.body.code], empty.text).to.deep.equal([400, 'import.unreadable_file']);
+      expect(empty.body.errors).to.deep.equal([{ path: 'body.file', message: 'has a header but no data lines' }]);
+    }
+    expect(await customersIn('TWICE-')).to.deep.equal([]);
+  });
+
   it('a file over the 50 MB an import takes is a 413, as any body too large', async () => {
     const oversized = Buffer.concat([csv(customerLine('BIG-1')), Buffer.alloc(MAX_IMPORT_BYTES, 0x20)]);
     const res = await upload(agent.token, oversized);
