@@ -80,6 +80,17 @@ describe('policies: proposals, derived schedule and lifecycle', () => {
     expectProblem(future, 400, ['body.application_date']);
   });
 
+  it('refuses a start date whose maturity would pass year 9999 (a later move or payment failed on its five-digit dates)', async () => {
+    const res = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
+      start_date: '9999-12-31', policy_term_years: 100,
+    }));
+    expectProblem(res, 400, ['body.start_date'], 'request.invalid');
+    const last = await createPolicy(junior.token, policyBody(holder, { start_date: '9989-12-31', policy_term_years: 10 }));
+    expect(last).to.include({ maturity_date: '9999-12-31' });
+    const patched = await api().patch(`${API}/policies/${last.policy_id}`).set(...bearer(junior.token)).send({ policy_term_years: 11 });
+    expectProblem(patched, 400, ['body.start_date'], 'request.invalid');
+  });
+
   it('refuses money a NUMERIC(14, 2) column cannot hold, naming the field instead of failing in the database', async () => {
     const huge = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
       sum_assured: 9999999999999.99,
