@@ -143,20 +143,36 @@ function currentTerms(policy: PolicyRecord): TermsInput {
   };
 }
 
-/** Terms as columns, with everything derived from them: category, mode, schedule, grace and revival defaults. */
-function termsValues(input: TermsInput): PolicyValues {
-  const single = input.premium_frequency === 'single';
-  const terms: PremiumTerms = {
+function premiumTermsOf(input: Pick<TermsInput, 'start_date' | 'premium_frequency' | 'policy_term_years' | 'premium_paying_term_years'>):
+  PremiumTerms {
+  return {
     start_date: input.start_date,
     premium_frequency: input.premium_frequency,
     policy_term_years: input.policy_term_years,
-    premium_paying_term_years: single ? 1 : input.premium_paying_term_years ?? input.policy_term_years,
+    premium_paying_term_years: input.premium_frequency === 'single' ? 1 : input.premium_paying_term_years ?? input.policy_term_years,
   };
+}
+
+/**
+ * Why terms that passed the schema cannot make a policy: a paying term past the policy term, a maturity past year
+ * 9999, premiums adding up past a money column. Pure, so an import's dry run refuses the lines the write would.
+ */
+export function termsProblems(input: Pick<TermsInput, 'start_date' | 'premium_frequency' | 'policy_term_years'
+  | 'premium_paying_term_years' | 'premium_amount'>): { path: string; message: string }[] {
+  const terms = premiumTermsOf(input);
   const problem = termsProblem(terms);
-  if (problem) throw new ValidationError([problem]);
+  if (problem) return [problem];
+  const totalProblem = premiumTotalProblem(toPaise(input.premium_amount), derivedSchedule(terms, 0).installments_total);
+  return totalProblem ? [totalProblem] : [];
+}
+
+/** Terms as columns, with everything derived from them: category, mode, schedule, grace and revival defaults. */
+function termsValues(input: TermsInput): PolicyValues {
+  const single = input.premium_frequency === 'single';
+  const problems = termsProblems(input);
+  if (problems.length) throw new ValidationError(problems);
+  const terms = premiumTermsOf(input);
   const schedule = derivedSchedule(terms, 0);
-  const totalProblem = premiumTotalProblem(toPaise(input.premium_amount), schedule.installments_total);
-  if (totalProblem) throw new ValidationError([totalProblem]);
   return {
     policy_type: input.policy_type,
     category: CATEGORY_OF_TYPE[input.policy_type],

@@ -185,6 +185,25 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect(again).to.include({ created_rows: 0, skipped_rows: 3 });
   });
 
+  it("a policy line POST /policies would refuse beyond its schema is rejected at once, so a dry run's counts hold", async () => {
+    const header = 'customer_id,policy_number,policy_type,plan_name,sum_assured,premium_amount,premium_frequency,policy_term_years,'
+      + 'premium_paying_term_years,start_date,application_date';
+    const file = Buffer.from(`${[header,
+      'TERMS-C,TERMS-1,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,',
+      'TERMS-C,TERMS-2,endowment,Jeevan,500000,2500,yearly,10,12,2026-01-31,',
+      'TERMS-C,TERMS-3,term_life,Tech,500000,2500,monthly,100,,9999-01-31,',
+      'TERMS-C,TERMS-4,term_life,Tech,500000,99999999999.99,monthly,30,,2026-01-31,',
+      'TERMS-C,TERMS-5,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,2999-01-01',
+    ].join('\n')}\n`);
+    const res = await upload(agent.token, file, 'policies.csv', { dryRun: true });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.include({ kind: 'policies', valid_rows: 1, invalid_rows: 4 });
+    expect(res.body.rejected_rows.map((row: { line_number: number; errors: { column: string }[] }) =>
+      [row.line_number, row.errors.map((error) => error.column)])).to.deep.equal([
+      [3, ['premium_paying_term_years']], [4, ['start_date']], [5, ['premium_amount']], [6, ['application_date']],
+    ]);
+  });
+
   it('an XLSX with bad rows reports them by their row number', async () => {
     const file = await workbookOf([HEADER.split(','), ['XL-1', 'Meera', 'Rao', 'meera@example.in', '', '1000', 'Goa', 'Beach Road'], ['XL-2', '', 'Rao', '', '', '', '', '']]);
     const done = await finished((await upload(agent.token, file, 'book.xlsx')).body.import_id);
