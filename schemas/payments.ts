@@ -35,10 +35,10 @@ export const PaymentListQuery = ListQuery.extend({
   reconciled: z.enum(['true', 'false']).transform((value) => value === 'true').optional(),
   from: CalendarDate.optional().describe('payment_date on or after'),
   to: CalendarDate.optional().describe('payment_date on or before'),
-});
+}).strict();
 export type PaymentListQuery = z.infer<typeof PaymentListQuery>;
 
-export const PolicyPaymentListQuery = ListQuery;
+export const PolicyPaymentListQuery = ListQuery.strict();
 
 export const ReconcileBody = z.object({
   reference: z.string().trim().min(1).max(100).optional().describe("The bank statement's or settlement's reference"),

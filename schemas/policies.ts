@@ -95,7 +95,7 @@ export const PolicyListQuery = ListQuery.extend({
     .describe('upcoming: active, next premium due within due_within_days; overdue: active, next premium past due (in grace)'),
   due_within_days: z.string().regex(/^[0-9]{1,3}$/, 'must be a whole number of days from 0 to 365').transform(Number)
     .pipe(z.number().int().max(365, 'must be at most 365')).default(30),
-});
+}).strict();
 export type PolicyListQuery = z.infer<typeof PolicyListQuery>;
 
 export const StatusChange = z.object({

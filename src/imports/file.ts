@@ -28,6 +28,20 @@ function fileError(message: string): ValidationError {
   return new ValidationError([{ path: 'body.file', message }], 'The file cannot be read.', { code: 'import.unreadable_file' });
 }
 
+/**
+ * A header naming a column twice would keep one of its cells and silently drop the other: refused, as an unknown
+ * column is. A header with no line under it has nothing to import (and nothing to say which kind it is).
+ */
+function checkHeader(names: readonly string[], dataLines: number): void {
+  const named = names.filter(Boolean);
+  const repeated = [...new Set(named.filter((name, index) => named.indexOf(name) !== index))];
+  if (repeated.length) {
+    throw new ValidationError(repeated.slice(0, 20).map((name) => ({ path: 'body.file', message: `names the column ${name} twice` })),
+      'The file\'s columns do not fit the import.', { code: 'import.bad_columns' });
+  }
+  if (dataLines === 0) throw fileError('has a header but no data lines');
+}
+
 function headerName(value: unknown): string {
   return String(value ?? '').trim().toLowerCase().replace(/\s+/g, '_');
 }
@@ -72,6 +86,7 @@ export function readCsv(content: Buffer): DataLine[] {
   if (!header) throw fileError('is empty');
   const names = header.record.map(headerName);
   if (data.length > MAX_IMPORT_LINES) throw fileError(`has more than ${MAX_IMPORT_LINES} data lines`);
+  checkHeader(names, data.length);
   return data.map(({ record, line }) => {
     const cells: Record<string, string> = {};
     names.forEach((name, index) => { cells[name] = record[index] ?? ''; });
@@ -113,6 +128,7 @@ export async function readXlsx(content: Buffer): Promise<DataLine[]> {
     }
     if (Object.values(cells).some((value) => value !== '')) lines.push({ line: rowNumber, cells });
   });
+  checkHeader(names, lines.length);
   return lines;
 }
 

@@ -114,6 +114,12 @@ export function termsProblem(terms: PremiumTerms): { path: string; message: stri
   if (terms.premium_frequency !== 'single' && terms.premium_paying_term_years > terms.policy_term_years) {
     return { path: 'body.premium_paying_term_years', message: 'must not exceed policy_term_years' };
   }
+  // Every derived date must stay a YYYY-MM-DD date: a maturity in year 10000 or later (a five-digit year, which
+  // compares wrongly as text) would be stored, PostgreSQL takes it, and then fail the schedule's own date arithmetic
+  // on a later move or payment.
+  if (maturityDate(terms).length > 'YYYY-MM-DD'.length) {
+    return { path: 'body.start_date', message: 'plus policy_term_years must mature by 9999-12-31' };
+  }
   return undefined;
 }
 

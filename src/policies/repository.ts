@@ -144,8 +144,12 @@ export type NewStatusChange = Omit<StatusChangeRow, 'history_id' | 'changed_at'>
   policy_id: string; agent_id: string; agent_order: number; policyholder_id: string;
 };
 
+/**
+ * changed_at is the clock's time, not the transaction's (now()): several moves of one policy in one transaction (the
+ * demo book's seeding) keep their order in the history instead of tying and falling back on random ids.
+ */
 export async function insertStatusChanges(tx: Tx, changes: readonly NewStatusChange[]): Promise<void> {
-  if (changes.length) await tx('policy_status_history').insert(changes);
+  if (changes.length) await tx('policy_status_history').insert(changes.map((change) => ({ ...change, changed_at: tx.raw('clock_timestamp()') })));
 }
 
 export async function statusHistoryOf(tx: Tx, policyId: string): Promise<StatusChangeRow[]> {

@@ -89,7 +89,8 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
   authorize(actor.ability, 'update', 'Policy');
   const policy = await visiblePolicy(tx, policyId, businessToday(), true);
   const changesTerms = TERMS_FIELDS.some((field) => body[field] !== undefined);
-  if (changesTerms && !EDITABLE_STATUSES.includes(policy.status)) {
+  // The plan is the product the contract was approved for: its name locks with the terms (plan_code is one of them).
+  if ((changesTerms || body.plan_name !== undefined) && !EDITABLE_STATUSES.includes(policy.status)) {
     throw new ConflictError(`The policy is ${policy.status}: its premium, cover and dates can no longer change.`,
       { code: 'policy.terms_locked' });
   }
@@ -110,10 +111,17 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
 
 type TermsInput = Pick<CreatePolicyBody, (typeof TERMS_FIELDS)[number]>;
 
-/** The stored terms with the PATCH over them; a new frequency brings its own default grace unless one is given. */
+/**
+ * The stored terms with the PATCH over them; a new frequency brings its own default grace unless one is given. A
+ * premium paying term that was the default (the whole policy term, or the 1 stored for a single premium) stays the
+ * default unless one is given: a regular-pay policy given a longer term keeps paying for all of it, and a single
+ * premium turned into monthly ones is paid over the term, not over one year.
+ */
 function mergedTerms(policy: PolicyRecord, body: PatchPolicyBody): TermsInput {
   const merged = { ...currentTerms(policy), ...definedOnly(body) };
   if (body.premium_frequency && body.grace_period_days === undefined) delete merged.grace_period_days;
+  const defaultPayingTerm = policy.premium_frequency === 'single' || policy.premium_paying_term_years === policy.policy_term_years;
+  if (defaultPayingTerm && body.premium_paying_term_years === undefined) delete merged.premium_paying_term_years;
   return merged;
 }
 
@@ -135,20 +143,36 @@ function currentTerms(policy: PolicyRecord): TermsInput {
   };
 }
 
-/** Terms as columns, with everything derived from them: category, mode, schedule, grace and revival defaults. */
-function termsValues(input: TermsInput): PolicyValues {
-  const single = input.premium_frequency === 'single';
-  const terms: PremiumTerms = {
+function premiumTermsOf(input: Pick<TermsInput, 'start_date' | 'premium_frequency' | 'policy_term_years' | 'premium_paying_term_years'>):
+  PremiumTerms {
+  return {
     start_date: input.start_date,
     premium_frequency: input.premium_frequency,
     policy_term_years: input.policy_term_years,
-    premium_paying_term_years: single ? 1 : input.premium_paying_term_years ?? input.policy_term_years,
+    premium_paying_term_years: input.premium_frequency === 'single' ? 1 : input.premium_paying_term_years ?? input.policy_term_years,
   };
+}
+
+/**
+ * Why terms that passed the schema cannot make a policy: a paying term past the policy term, a maturity past year
+ * 9999, premiums adding up past a money column. Pure, so an import's dry run refuses the lines the write would.
+ */
+export function termsProblems(input: Pick<TermsInput, 'start_date' | 'premium_frequency' | 'policy_term_years'
+  | 'premium_paying_term_years' | 'premium_amount'>): { path: string; message: string }[] {
+  const terms = premiumTermsOf(input);
   const problem = termsProblem(terms);
-  if (problem) throw new ValidationError([problem]);
+  if (problem) return [problem];
+  const totalProblem = premiumTotalProblem(toPaise(input.premium_amount), derivedSchedule(terms, 0).installments_total);
+  return totalProblem ? [totalProblem] : [];
+}
+
+/** Terms as columns, with everything derived from them: category, mode, schedule, grace and revival defaults. */
+function termsValues(input: TermsInput): PolicyValues {
+  const single = input.premium_frequency === 'single';
+  const problems = termsProblems(input);
+  if (problems.length) throw new ValidationError(problems);
+  const terms = premiumTermsOf(input);
   const schedule = derivedSchedule(terms, 0);
-  const totalProblem = premiumTotalProblem(toPaise(input.premium_amount), schedule.installments_total);
-  if (totalProblem) throw new ValidationError([totalProblem]);
   return {
     policy_type: input.policy_type,
     category: CATEGORY_OF_TYPE[input.policy_type],

@@ -58,11 +58,16 @@ function prefixEnd(prefix: string): string {
   return `${prefix.slice(0, -1)}${String.fromCodePoint(last + 1)}`;
 }
 
-/** A phone number as its key holds it: the last ten digits, so '+91 98123' and '98123' both find '+919812345678'. */
+/**
+ * A phone number as its key holds it: the last ten digits, so '+91 98123' and '98123' both find '+919812345678'.
+ * A leading +91 is the country code however few digits follow; without the plus, 91 is taken as the country code
+ * only in front of more than ten digits (a bare 91234 may begin a number).
+ */
 function phoneDigits(token: string): string | undefined {
   const digits = token.replace(/[\s()+-]/g, '');
   if (!/^[0-9]{3,14}$/.test(digits)) return undefined;
-  return digits.length > 10 && digits.startsWith('91') ? digits.slice(2) : digits;
+  const countryCode = token.trimStart().startsWith('+91') || (digits.length > 10 && digits.startsWith('91'));
+  return countryCode ? digits.slice(2) : digits;
 }
 
 /**

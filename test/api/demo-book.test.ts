@@ -28,6 +28,15 @@ describe('demo book: LIC and HDFC agents have a real dashboard after start', () 
       const teamView = await api().get(`${API}/agents/${managerMe.body.agent_id}/dashboard?include_team=true`)
         .set(...bearer(team.access_token));
       expect(teamView.body.policies.total).to.be.greaterThan(dashboard.body.policies.total);
+      // Each policy's moves were made in one seeding transaction: its history still reads in the order they were made.
+      const policies = await api().get(`${API}/policies?limit=200`).set(...bearer(team.access_token));
+      for (const { policy_id: policyId } of policies.body.data as { policy_id: string }[]) {
+        const policy = await api().get(`${API}/policies/${policyId}`).set(...bearer(team.access_token));
+        const history = policy.body.status_history as { from_status: string | null; to_status: string }[];
+        expect(history.map((change) => change.from_status), policyId)
+          .to.deep.equal([null, ...history.slice(0, -1).map((change) => change.to_status)]);
+        expect(history.at(-1)?.to_status).to.equal(policy.body.status);
+      }
     });
   }
 

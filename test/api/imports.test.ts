@@ -185,6 +185,25 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect(again).to.include({ created_rows: 0, skipped_rows: 3 });
   });
 
+  it("a policy line POST /policies would refuse beyond its schema is rejected at once, so a dry run's counts hold", async () => {
+    const header = 'customer_id,policy_number,policy_type,plan_name,sum_assured,premium_amount,premium_frequency,policy_term_years,'
+      + 'premium_paying_term_years,start_date,application_date';
+    const file = Buffer.from(`${[header,
+      'TERMS-C,TERMS-1,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,',
+      'TERMS-C,TERMS-2,endowment,Jeevan,500000,2500,yearly,10,12,2026-01-31,',
+      'TERMS-C,TERMS-3,term_life,Tech,500000,2500,monthly,100,,9999-01-31,',
+      'TERMS-C,TERMS-4,term_life,Tech,500000,99999999999.99,monthly,30,,2026-01-31,',
+      'TERMS-C,TERMS-5,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,2999-01-01',
+    ].join('\n')}\n`);
+    const res = await upload(agent.token, file, 'policies.csv', { dryRun: true });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.include({ kind: 'policies', valid_rows: 1, invalid_rows: 4 });
+    expect(res.body.rejected_rows.map((row: { line_number: number; errors: { column: string }[] }) =>
+      [row.line_number, row.errors.map((error) => error.column)])).to.deep.equal([
+      [3, ['premium_paying_term_years']], [4, ['start_date']], [5, ['premium_amount']], [6, ['application_date']],
+    ]);
+  });
+
   it('an XLSX with bad rows reports them by their row number', async () => {
     const file = await workbookOf([HEADER.split(','), ['XL-1', 'Meera', 'Rao', 'meera@example.in', '', '1000', 'Goa', 'Beach Road'], ['XL-2', '', 'Rao', '', '', '', '', '']]);
     const done = await finished((await upload(agent.token, file, 'book.xlsx')).body.import_id);
@@ -215,6 +234,21 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect([noKey.status, noKey.body.code]).to.deep.equal([400, 'import.bad_columns']);
     const fakeXlsx = await upload(agent.token, Buffer.from('not a zip'), 'book.xlsx');
     expect([fakeXlsx.status, fakeXlsx.body.code]).to.deep.equal([400, 'import.unreadable_file']);
+  });
+
+  it('refuses a header naming a column twice (one cell would be dropped) and a header with no line under it', async () => {
+    for (const file of [Buffer.from('customer_id,first_name,First Name\nTWICE-1,Asha,Usha\n'),
+      await workbookOf([['customer_id', 'first_name', 'first_name'], ['TWICE-1', 'Asha', 'Usha']])]) {
+      const twice = await upload(agent.token, file, file[0] === 0x50 ? 'book.xlsx' : 'book.csv', { dryRun: true });
+      expect([twice.status, twice.body.code], twice.text).to.deep.equal([400, 'import.bad_columns']);
+      expect(twice.body.errors).to.deep.equal([{ path: 'body.file', message: 'names the column first_name twice' }]);
+    }
+    for (const file of [Buffer.from('customer_id,first_name\n'), await workbookOf([['customer_id', 'first_name']])]) {
+      const empty = await upload(agent.token, file, file[0] === 0x50 ? 'book.xlsx' : 'book.csv');
+      expect([empty.status, empty.body.code], empty.text).to.deep.equal([400, 'import.unreadable_file']);
+      expect(empty.body.errors).to.deep.equal([{ path: 'body.file', message: 'has a header but no data lines' }]);
+    }
+    expect(await customersIn('TWICE-')).to.deep.equal([]);
   });
 
   it('a file over the 50 MB an import takes is a 413, as any body too large', async () => {

@@ -158,6 +158,7 @@ describe('premium payments: exactly once, and the policy account moves with them
     const unreconciled = await api().get(`${API}/payments?reconciled=false&policy_id=${policy.policy_id}`).set(...bearer(admin));
     expect(unreconciled.body.data).to.have.length(3);
     expectProblem(await api().get(`${API}/payments?from=2026-03-01&to=2026-02-01`).set(...bearer(admin)), 400, ['query.to']);
+    expectProblem(await api().get(`${API}/payments?reconcilled=false`).set(...bearer(admin)), 400, ['query']);
     expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 10, payment_method: 'upi' }, 'has space'), 400,
       ['headers.idempotency-key']);
   });

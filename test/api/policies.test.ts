@@ -80,6 +80,17 @@ describe('policies: proposals, derived schedule and lifecycle', () => {
     expectProblem(future, 400, ['body.application_date']);
   });
 
+  it('refuses a start date whose maturity would pass year 9999 (a later move or payment failed on its five-digit dates)', async () => {
+    const res = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
+      start_date: '9999-12-31', policy_term_years: 100,
+    }));
+    expectProblem(res, 400, ['body.start_date'], 'request.invalid');
+    const last = await createPolicy(junior.token, policyBody(holder, { start_date: '9989-12-31', policy_term_years: 10 }));
+    expect(last).to.include({ maturity_date: '9999-12-31' });
+    const patched = await api().patch(`${API}/policies/${last.policy_id}`).set(...bearer(junior.token)).send({ policy_term_years: 11 });
+    expectProblem(patched, 400, ['body.start_date'], 'request.invalid');
+  });
+
   it('refuses money a NUMERIC(14, 2) column cannot hold, naming the field instead of failing in the database', async () => {
     const huge = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
       sum_assured: 9999999999999.99,
@@ -105,10 +116,39 @@ describe('policies: proposals, derived schedule and lifecycle', () => {
     await moveTo(admin, policy.policy_id, 'pending_approval', 'approved');
     const locked = await api().patch(`${API}/policies/${policy.policy_id}`).set(...bearer(junior.token)).send({ premium_amount: 1 });
     expectProblem(locked, 409, [], 'policy.terms_locked');
+    const renamed = await api().patch(`${API}/policies/${policy.policy_id}`).set(...bearer(junior.token)).send({ plan_name: 'Other plan' });
+    expectProblem(renamed, 409, [], 'policy.terms_locked');
     const nominee = await api().patch(`${API}/policies/${policy.policy_id}`).set(...bearer(junior.token))
       .send({ nominee_details: { name: 'Ravi', relation: 'son' } });
     expect(nominee.status, nominee.text).to.equal(200);
     expect(nominee.body.nominee_details).to.deep.equal({ name: 'Ravi', relation: 'son' });
+  });
+
+  it('a premium paying term left to its default follows the policy term and a single premium turned regular', async () => {
+    const patch = (id: string, body: Record<string, unknown>) =>
+      api().patch(`${API}/policies/${id}`).set(...bearer(junior.token)).send(body);
+    const regular = await createPolicy(junior.token, policyBody(holder, { premium_frequency: 'yearly', policy_term_years: 10 }));
+    const longer = await patch(regular.policy_id, { policy_term_years: 20 });
+    expect(longer.status, longer.text).to.equal(200);
+    expect(longer.body).to.include({ premium_mode: 'regular', premium_paying_term_years: 20, installments_total: 20 });
+    const shorter = await patch(regular.policy_id, { policy_term_years: 5 });
+    expect(shorter.status, shorter.text).to.equal(200);
+    expect(shorter.body).to.include({ premium_mode: 'regular', premium_paying_term_years: 5, installments_total: 5 });
+
+    const single = await createPolicy(junior.token, policyBody(holder, {
+      premium_frequency: 'single', premium_amount: 50000, policy_term_years: 10,
+    }));
+    expect(single).to.include({ premium_mode: 'single', premium_paying_term_years: 1, installments_total: 1 });
+    const monthly = await patch(single.policy_id, { premium_frequency: 'monthly', premium_amount: 500 });
+    expect(monthly.status, monthly.text).to.equal(200);
+    expect(monthly.body).to.include({ premium_mode: 'regular', premium_paying_term_years: 10, installments_total: 120 });
+
+    // A limited paying term given on purpose stays as it was.
+    const limited = await createPolicy(junior.token, policyBody(holder, {
+      premium_frequency: 'yearly', policy_term_years: 20, premium_paying_term_years: 10,
+    }));
+    const kept = await patch(limited.policy_id, { policy_term_years: 25 });
+    expect(kept.body).to.include({ premium_mode: 'limited_pay', premium_paying_term_years: 10, installments_total: 10 });
   });
 
   it('an agent submits its proposal, but approving is a decision it may not take', async () => {
@@ -176,5 +216,9 @@ describe('policies: proposals, derived schedule and lifecycle', () => {
     expect(list.status, list.text).to.equal(200);
     expect(list.body.data.map((row: { policy_id: string }) => row.policy_id)).to.include(policy.policy_id);
     expect(list.body.data.every((row: { status: string }) => row.status === 'active')).to.equal(true);
+    // A misspelt filter is refused, as on /agents and /policyholders, rather than ignored (which would list everything).
+    expectProblem(await api().get(`${API}/policies?stauts=active`).set(...bearer(junior.token)), 400, ['query']);
+    expectProblem(await api().get(`${API}/policies/${policy.policy_id}/payments?statsu=completed`).set(...bearer(junior.token)),
+      400, ['query']);
   });
 });

@@ -62,6 +62,8 @@ describe('policyholders API', () => {
     }
     expect(await search(fx.token('senior'), 'zubin')).to.have.members([mine, theirs]);
     expect(await search(juniorA, '99001122')).to.deep.equal([mine]);
+    // The country code typed before only the first digits, as the README's example does ('+91 98123').
+    for (const q of ['+91 99001', '+9199001122', '+91-99001']) expect(await search(juniorA, q), q).to.deep.equal([mine]);
     for (const q of ['ubin', 'zubin other', '100%_', '%%', 'zz\\']) expect(await search(juniorA, q), q).to.deep.equal([]);
     expectProblem(await api().get(`${API}/policyholders?q=z`).set(...bearer(juniorA)), 400, ['query.q']);
   });
