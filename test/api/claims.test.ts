@@ -219,6 +219,19 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(dates.body.errors[0].path).to.equal('body.treatment_date');
   });
 
+  it('names the bill line at fault when a list-form bill has a wrongly typed field, not just "bill: Invalid input"', async () => {
+    const listed = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      documents: { bill: [{ description: 'Consultation', amount: '1000' }, { description: 'Tests', amount: 500, branded: 'no' }] } }));
+    expect(listed.status).to.equal(400);
+    expect(listed.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.documents.bill.0.amount', 'body.documents.bill.1.branded']);
+    const neither = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { documents: { bill: 1500 } }));
+    expect(neither.status).to.equal(400);
+    expect(neither.body.errors).to.deep.equal([{ path: 'body.documents.bill',
+      message: 'must be a list of { description, amount } items, or an object of amounts keyed by what they are' }]);
+    const badNumber = await api().get(`${API}/claims/not-a-claim`).set(...as(agent));
+    expect(badNumber.body.errors).to.deep.equal([{ path: 'params.claim_id', message: 'must be a claim uuid or a claim number such as CLM000001' }]);
+  });
+
   it('refuses a date before 1900 by its field: year 0001 broke the date arithmetic (500), year 0000 the database', async () => {
     for (const treatment_date of ['0000-01-01', '0001-01-01', '1899-12-31']) {
       const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { treatment_date }));
