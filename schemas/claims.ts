@@ -81,7 +81,7 @@ export type ClaimDocumentsInput = z.infer<typeof ClaimDocumentsInput>;
 
 const ClaimFields = {
   treatment_date: IsoDate,
-  submission_date: IsoDate.optional().describe("Defaults to today's date (UTC)"),
+  submission_date: IsoDate.optional().describe("Defaults to today's date in India; never later than that, nor before treatment_date"),
   claimed_amount: ClaimRupees,
   hospital: Text.optional(),
   cashless_request: z.boolean().optional(),
