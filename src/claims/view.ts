@@ -55,12 +55,23 @@ function reviewTrailEntry(review: DecidedReview): ClaimRecord['trail'][number] {
   };
 }
 
+/**
+ * The engine's deductions explain the claimed amount down to what it recommended; what the assessor then cut from
+ * that was refused outright (`rejected`), so approved + deductions still add up to the claimed amount. An assessor
+ * who pays more than recommended overrode some deductions without saying which: those stay the engine's.
+ */
+function reviewedDeductions(deductions: DecisionJson['deductions'], review: DecidedReview): DecisionJson['deductions'] {
+  const cut = toPaise(review.recommended_amount) - toPaise(review.approved_amount);
+  return cut > 0 ? { ...deductions, rejected: toRupees(toPaise(deductions.rejected) + cut) } : deductions;
+}
+
 export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): ClaimSummary {
   const result = row.result as Omit<DecisionJson, 'trail'>;
   const decided = decidedReview(review);
   return {
     ...result,
-    ...(decided ? { notes: reviewedNotes(decided, result.notes), next_steps: REVIEWED_NEXT_STEPS[decided.final_decision] } : {}),
+    ...(decided ? { notes: reviewedNotes(decided, result.notes), next_steps: REVIEWED_NEXT_STEPS[decided.final_decision],
+      deductions: reviewedDeductions(result.deductions, decided) } : {}),
     claim_id: row.claim_id, claim_number: row.claim_number, status: row.status, engine_decision: row.engine_decision,
     decision: row.decision, approved_amount: rupees(row.approved_amount), claimed_amount: rupees(row.claimed_amount),
     policyholder_id: row.policyholder_id, dependent_id: row.dependent_id, policy_id: row.policy_id,

@@ -167,6 +167,24 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(partial.body.claim).to.include({ decision: 'PARTIAL', approved_amount: 1000 });
     expect(partial.body.claim.notes).to.match(/^Decided by a claims assessor: PARTIAL: Rs 1,000 of Rs 1,500\./);
     expect(partial.body.claim.trail.at(-1)).to.deep.include({ step: 'review', amount_before: res.body.recommended_amount, amount_after: 1000 });
+    // Paying more than recommended overrides deductions without naming them: they stay the engine's.
+    expect(partial.body.claim.deductions).to.deep.equal(res.body.deductions);
+  });
+
+  it('a claim the assessor rejects shows the recommended amount as refused: approved + deductions is the claimed amount', async () => {
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id,
+      { treatment_date: '2026-11-19', previous_claims_same_day: 3 }));
+    expect(res.body.decision).to.equal('MANUAL_REVIEW');
+    const sum = (deductions: Record<string, number>) => Object.values(deductions).reduce((total, amount) => total + amount, 0);
+    expect(Math.round((res.body.recommended_amount + sum(res.body.deductions)) * 100)).to.equal(150000);
+    const rejected = await api().post(`${API}/claims/reviews/${res.body.review.review_id}`).set(...as(tenant.admin))
+      .send({ final_decision: 'REJECTED', review_notes: 'The clinic could not confirm the visit.' });
+    expect(rejected.status, JSON.stringify(rejected.body)).to.equal(200);
+    const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
+    expect(claim).to.include({ decision: 'REJECTED', approved_amount: 0 });
+    expect(claim.deductions.rejected).to.equal(res.body.deductions.rejected + res.body.recommended_amount);
+    expect(Math.round(sum(claim.deductions) * 100)).to.equal(150000);
+    expect(claim.next_steps).to.match(/^Nothing will be paid/);
   });
 
   it("another agent can't see, list or claim against this family; another tenant can't either", async () => {
