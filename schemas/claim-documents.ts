@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Uuid } from './common.js';
+import { page, Uuid } from './common.js';
 import { ClaimIdParams } from './claims.js';
 
 // Claim documents: the paperwork of a claim (bill, prescription, test report) as uploaded files. The file's type is
@@ -32,5 +32,5 @@ export const DocumentRecord = z.object({
 });
 export type DocumentRecord = z.infer<typeof DocumentRecord>;
 
-export const DocumentList = z.object({ data: z.array(DocumentRecord) });
+export const DocumentList = page(DocumentRecord);
 export type DocumentList = z.infer<typeof DocumentList>;

@@ -66,7 +66,8 @@ const BillObject = z.record(z.string(), z.unknown()).superRefine((bill, ctx) => 
   if (lines > 200) ctx.addIssue({ code: 'custom', path: [], message: 'at most 200 bill lines' });
 }).describe('Amounts keyed by what they are ({ "consultation_fee": 1000, "medicines": 500, "test_names": ["CBC"] }), plus optional date, patient_name, bill_number, items');
 
-export const BillDocument = z.union([z.array(BillItemInput).min(1).max(200), BillObject]);
+export const BillDocument = z.union([z.array(BillItemInput).min(1).max(200), BillObject],
+  { message: 'must be a list of { description, amount } items, or an object of amounts keyed by what they are' });
 export type BillDocument = z.infer<typeof BillDocument>;
 
 export const TestReportDocument = z.object({ test_name: Text.optional(), ...DocumentQuality }).strict();
@@ -80,7 +81,7 @@ export type ClaimDocumentsInput = z.infer<typeof ClaimDocumentsInput>;
 
 const ClaimFields = {
   treatment_date: IsoDate,
-  submission_date: IsoDate.optional().describe("Defaults to today's date (UTC)"),
+  submission_date: IsoDate.optional().describe("Defaults to today's date in India; never later than that, nor before treatment_date"),
   claimed_amount: ClaimRupees,
   hospital: Text.optional(),
   cashless_request: z.boolean().optional(),

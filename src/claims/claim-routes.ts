@@ -43,6 +43,7 @@ export const claimRecordEndpoints: Endpoint[] = [
     method: 'post', path: '/claims', tag: TAG, access: 'tenant', body: SubmitClaimBody,
     summary: 'Submit an OPD claim: adjudicated at once, stored with its decision and trail',
     responses: { 201: { description: 'The stored claim and its decision', schema: ClaimRecord }, ...HOLDER,
+      404: problem('policyholder.not_found: no such policyholder in your book; claims.dependent_not_found: no such dependent of this policyholder'),
       422: problem('claims.no_cover or claims.terms_not_found: no terms to decide with') },
   }, async ({ tx, actor, body }) => ({ status: 201, body: await submitClaim(tx, actor, body) })),
 

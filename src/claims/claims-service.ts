@@ -16,7 +16,7 @@ import { addDays } from './engine/dates.js';
 import { adjudicate } from './engine/index.js';
 import { billFingerprint } from './engine/process.js';
 import type { Cover, Decision, Member, PastClaim } from './engine/types.js';
-import { findReviewOfClaim, insertReview, type ReviewRow } from './review-repository.js';
+import { findReviewOfClaim, findReviewsOfClaims, insertReview, type ReviewRow } from './review-repository.js';
 import { termsOfVersion } from './terms-cache.js';
 import { findCurrentVersionId } from './terms-repository.js';
 import { claimSummaryView, claimView } from './view.js';
@@ -175,7 +175,10 @@ export async function getClaim(tx: Tx, actor: Actor, idOrNumber: string): Promis
 export async function listClaimPage(tx: Tx, actor: Actor, query: ClaimListQuery): Promise<Page<ClaimSummary>> {
   authorize(actor.ability, 'read', 'Claim');
   const page = await listClaims(tx, query, query);
-  const data = await Promise.all(page.data.map(async (row) => claimSummaryView(row, row.decision === 'MANUAL_REVIEW' || row.status !== 'decided'
-    ? await findReviewOfClaim(tx, row.claim_id) : undefined)));
-  return { data, next_cursor: page.next_cursor };
+  // One statement for the page's reviews: one per claim, in parallel on the request's one connection, queued
+  // behind each other in pg (which warns that it will refuse that).
+  const reviews = await findReviewsOfClaims(tx, page.data
+    .filter((row) => row.decision === 'MANUAL_REVIEW' || row.status !== 'decided').map((row) => row.claim_id));
+  const reviewOf = new Map(reviews.map((review) => [review.claim_id, review]));
+  return { data: page.data.map((row) => claimSummaryView(row, reviewOf.get(row.claim_id))), next_cursor: page.next_cursor };
 }

@@ -51,6 +51,12 @@ export async function findReviewOfClaim(tx: Tx, claimId: string): Promise<Review
   return openedOne(tx, await reviews(tx).first(COLUMNS).where('r.claim_id', claimId));
 }
 
+/** The reviews of these claims, in one statement (a claim has at most one). */
+export async function findReviewsOfClaims(tx: Tx, claimIds: readonly string[]): Promise<ReviewRow[]> {
+  if (!claimIds.length) return [];
+  return openReviewRows(tx, await reviews(tx).select(COLUMNS).whereIn('r.claim_id', claimIds));
+}
+
 export async function listReviews(tx: Tx, status: string | undefined, page: { limit: number; cursor?: string | undefined }): Promise<Page<ReviewRow>> {
   const inner = reviews(tx).select(COLUMNS);
   if (status) inner.where('r.status', status);

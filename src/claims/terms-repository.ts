@@ -17,9 +17,17 @@ export interface PolicyTermsRow {
 
 const COLUMNS = ['version_id', 'policy_terms_id', 'version', 'is_current', 'terms', 'created_by', 'created_at'];
 
-export async function findCurrentTerms(tx: Tx, code: string, options: { forUpdate?: boolean } = {}): Promise<PolicyTermsRow | undefined> {
-  const query = tx('policy_terms').first(COLUMNS).where({ policy_terms_id: code, is_current: true });
-  return options.forUpdate ? query.forUpdate() : query;
+export async function findCurrentTerms(tx: Tx, code: string): Promise<PolicyTermsRow | undefined> {
+  return tx('policy_terms').first(COLUMNS).where({ policy_terms_id: code, is_current: true });
+}
+
+/**
+ * Serialises edits of `code` on its version 1, the one row of the code that is never superseded away: locking the
+ * current row instead made a PUT that waited behind another find no row once it got the lock (the row it waited for
+ * was no longer current) and answer 404. False when the code does not exist.
+ */
+export async function lockTermsCode(tx: Tx, code: string): Promise<boolean> {
+  return Boolean(await tx('policy_terms').first('version_id').where({ policy_terms_id: code, version: 1 }).forUpdate());
 }
 
 /** Which version of `code` is current: its id and number only (the document is kept by version, see terms-cache.ts). */

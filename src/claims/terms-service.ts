@@ -7,7 +7,7 @@ import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import {
-  findCurrentTerms, findTermsVersion, insertTermsVersion, listCurrentTerms, termsCodeExists, type PolicyTermsRow,
+  findCurrentTerms, findTermsVersion, insertTermsVersion, listCurrentTerms, lockTermsCode, termsCodeExists, type PolicyTermsRow,
 } from './terms-repository.js';
 
 // Policy terms are tenant-wide. An edit never changes a version: it adds the next one, and every claim keeps the
@@ -49,7 +49,8 @@ export async function replacePolicyTerms(tx: Tx, actor: Actor, code: string, bod
   if (body.policy_id !== undefined && body.policy_id !== code) {
     throw new ValidationError([{ path: 'body.policy_id', message: `must be ${code}, the code in the path, or left out` }]);
   }
-  const current = await findCurrentTerms(tx, code, { forUpdate: true });
+  // Under the code's lock, the current version is read by a statement of its own, so it sees an edit that committed meanwhile.
+  const current = await lockTermsCode(tx, code) ? await findCurrentTerms(tx, code) : undefined;
   if (!current) throw notFound(code);
   const doc: PolicyTermsDocument = { ...body, policy_id: code };
   if (isDeepStrictEqual(JSON.parse(JSON.stringify(doc)), current.terms)) return { record: termsView(current), created: false };

@@ -2,10 +2,13 @@ import type { ClaimRecord, ClaimSummary, DecisionJson, DependentRecord, ReviewRe
 import { toPaise, toRupees } from '../money.js';
 import type { ClaimRow } from './claims-repository.js';
 import type { DependentRow } from './dependents-repository.js';
+import { rupeesText } from './engine/state.js';
 import type { ReviewRow } from './review-repository.js';
 
 // Rows as the API shows them: rupees as JSON numbers, timestamps ISO 8601. The stored decision (`result`) is the
-// engine's; decision and approved_amount come from the row, which a review may have changed.
+// engine's; decision and approved_amount come from the row, which a review may have changed. Once a person has
+// decided, the notes, next steps and trail say so too (the engine's notes follow as the history): a claim read after
+// its review must not still tell the member that it waits for an assessor.
 
 const rupees = (numeric: string) => toRupees(toPaise(numeric));
 
@@ -22,10 +25,53 @@ export function reviewView(row: ReviewRow): ReviewRecord {
   };
 }
 
+type DecidedReview = ReviewRow & { final_decision: NonNullable<ReviewRow['final_decision']>; approved_amount: string };
+
+function decidedReview(review: ReviewRow | undefined): DecidedReview | undefined {
+  return review?.status === 'COMPLETED' && review.final_decision !== null && review.approved_amount !== null ? review as DecidedReview : undefined;
+}
+
+const REVIEWED_NEXT_STEPS = {
+  APPROVED: 'The approved amount will be paid to your registered bank account.',
+  PARTIAL: 'The approved amount will be paid to your registered bank account; the rest of the claim is not payable.',
+  REJECTED: 'Nothing will be paid for this claim. A new claim may be submitted if the reasons can be addressed.',
+} as const;
+
+function reviewedNotes(review: DecidedReview, engineNotes: string): string {
+  const amount = toPaise(review.approved_amount);
+  const outcome = review.final_decision === 'REJECTED' ? 'REJECTED'
+    : `${review.final_decision}: ${rupeesText(amount)} of ${rupeesText(toPaise(review.claimed_amount))}`;
+  return `Decided by a claims assessor: ${outcome}. ${engineNotes}`;
+}
+
+/** The trail's last step: the person's decision, which replaced the engine's. */
+function reviewTrailEntry(review: DecidedReview): ClaimRecord['trail'][number] {
+  return {
+    step: 'review', rule: 'manualReview', outcome: 'info', codes: [],
+    input: { review_id: review.review_id, reviewer_id: review.reviewer_id, reviewed_at: review.reviewed_at?.toISOString() ?? null,
+      recommended_decision: review.recommended_decision, final_decision: review.final_decision, limit_override: review.limit_override },
+    message: `${review.final_decision} by a claims assessor: ${rupeesText(toPaise(review.approved_amount))}.`,
+    amount_before: rupees(review.recommended_amount), amount_after: rupees(review.approved_amount),
+  };
+}
+
+/**
+ * The engine's deductions explain the claimed amount down to what it recommended; what the assessor then cut from
+ * that was refused outright (`rejected`), so approved + deductions still add up to the claimed amount. An assessor
+ * who pays more than recommended overrode some deductions without saying which: those stay the engine's.
+ */
+function reviewedDeductions(deductions: DecisionJson['deductions'], review: DecidedReview): DecisionJson['deductions'] {
+  const cut = toPaise(review.recommended_amount) - toPaise(review.approved_amount);
+  return cut > 0 ? { ...deductions, rejected: toRupees(toPaise(deductions.rejected) + cut) } : deductions;
+}
+
 export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): ClaimSummary {
   const result = row.result as Omit<DecisionJson, 'trail'>;
+  const decided = decidedReview(review);
   return {
     ...result,
+    ...(decided ? { notes: reviewedNotes(decided, result.notes), next_steps: REVIEWED_NEXT_STEPS[decided.final_decision],
+      deductions: reviewedDeductions(result.deductions, decided) } : {}),
     claim_id: row.claim_id, claim_number: row.claim_number, status: row.status, engine_decision: row.engine_decision,
     decision: row.decision, approved_amount: rupees(row.approved_amount), claimed_amount: rupees(row.claimed_amount),
     policyholder_id: row.policyholder_id, dependent_id: row.dependent_id, policy_id: row.policy_id,
@@ -39,7 +85,9 @@ export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): 
 }
 
 export function claimView(row: ClaimRow, review: ReviewRow | undefined): ClaimRecord {
-  return { ...claimSummaryView(row, review), trail: row.trail as ClaimRecord['trail'] };
+  const trail = row.trail as ClaimRecord['trail'];
+  const decided = decidedReview(review);
+  return { ...claimSummaryView(row, review), trail: decided ? [...trail, reviewTrailEntry(decided)] : trail };
 }
 
 export function dependentView(row: DependentRow): DependentRecord {

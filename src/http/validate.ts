@@ -3,11 +3,25 @@ import { ValidationError, type FieldError } from '../errors.js';
 
 export type Location = 'body' | 'query' | 'params' | 'headers';
 
+/**
+ * A union that refused its input reports one issue at the union itself, with every member's issues inside. When
+ * all members but one refused the input's very type (an array where a record was expected), the input was meant
+ * as that one: its own issues, which name the offending fields, are the ones to report.
+ */
+function unionMemberIssues(issue: z.core.$ZodIssue): readonly z.core.$ZodIssue[] | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  const fitting = issue.errors.filter((member) => !member.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+  const [only] = fitting;
+  if (fitting.length !== 1 || !only?.length) return undefined;
+  return only.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 export function issuesToFieldErrors(issues: readonly z.core.$ZodIssue[], location: Location): FieldError[] {
-  return issues.map((issue) => ({
-    path: [location, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  return issues.flatMap((issue) => {
+    const member = unionMemberIssues(issue);
+    if (member) return issuesToFieldErrors(member, location);
+    return [{ path: [location, ...issue.path.map(String)].join('.'), message: issue.message }];
+  });
 }
 
 export const NUL_MESSAGE = 'must not contain a NUL character';

@@ -56,6 +56,16 @@ describe('claim documents: upload, list, download', () => {
     const list = await api().get(`${API}/claims/${claimId}/documents`).set(...bearer(tenant.admin.token));
     expect(list.status, list.text).to.equal(200);
     expect(list.body.data.map((d: { document_id: string }) => d.document_id)).to.deep.equal([bill.body.document_id, rx.body.document_id]);
+    expect(list.body.next_cursor).to.equal(null);
+    // A list like every other: ?limit= and ?cursor= page it, and a bad limit or cursor is a 400 by its field.
+    const first = await api().get(`${API}/claims/${claimId}/documents?limit=1`).set(...bearer(tenant.admin.token));
+    expect(first.body.data.map((d: { document_id: string }) => d.document_id)).to.deep.equal([bill.body.document_id]);
+    expect(first.body.next_cursor).to.be.a('string');
+    const second = await api().get(`${API}/claims/${claimId}/documents?limit=1&cursor=${first.body.next_cursor}`).set(...bearer(tenant.admin.token));
+    expect(second.body).to.deep.equal({ data: [list.body.data[1]], next_cursor: null });
+    const bad = await api().get(`${API}/claims/${claimId}/documents?limit=0&cursor=nope`).set(...bearer(tenant.admin.token));
+    expect(bad.status).to.equal(400);
+    expect(bad.body.errors.map((e: { path: string }) => e.path)).to.include('query.limit');
 
     const pdf = await download(agent.token, claimId, bill.body.document_id);
     expect(pdf.status).to.equal(200);

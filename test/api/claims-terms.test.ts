@@ -41,6 +41,23 @@ describe('claims: policy terms, versioned', () => {
     expect(list.body.data.filter((t: { policy_terms_id: string }) => t.policy_terms_id === 'PLUM_V').map((t: { version: number }) => t.version)).to.deep.equal([2]);
   });
 
+  it('parallel edits of one code each make the next version (none answers 404 for waiting behind another)', async () => {
+    expect((await api().post(`${API}/claims/policy-terms`).set(...admin()).send({ ...PLUM, policy_id: 'PLUM_RACE' })).status).to.equal(201);
+    const edits = [6000, 7000, 8000, 9000].map((limit) => {
+      const edited = structuredClone(PLUM);
+      delete edited.policy_id;
+      edited.coverage_details.per_claim_limit = limit;
+      return edited;
+    });
+    const results = await Promise.all(edits.map((edited) => api().put(`${API}/claims/policy-terms/PLUM_RACE`).set(...admin()).send(edited)));
+    expect(results.map((r) => r.status), JSON.stringify(results.map((r) => r.body.code))).to.deep.equal([201, 201, 201, 201]);
+    expect(results.map((r) => r.body.version).sort()).to.deep.equal([2, 3, 4, 5]);
+    const same = await Promise.all([0, 1, 2].map(() => api().put(`${API}/claims/policy-terms/PLUM_RACE`).set(...admin()).send(edits[0])));
+    expect(same.map((r) => r.status).sort()).to.deep.equal([200, 200, 201]);
+    const current = await api().get(`${API}/claims/policy-terms/PLUM_RACE`).set(...admin());
+    expect(current.body.version).to.equal(6);
+  });
+
   it('refuses a duplicate code (409), unknown terms (404), a mismatched code and bad amounts (400)', async () => {
     await api().post(`${API}/claims/policy-terms`).set(...admin()).send({ ...PLUM, policy_id: 'PLUM_DUP' });
     const duplicate = await api().post(`${API}/claims/policy-terms`).set(...admin()).send({ ...PLUM, policy_id: 'PLUM_DUP' });

@@ -92,6 +92,22 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(limits.body.family).to.deep.equal({ limit: 150000, used: 3850, left: 146150 });
   });
 
+  it('refuses a dependent born in the future, or covered before being born, and writes nothing', async () => {
+    const path = `${API}/policyholders/${family.policyholder_id}/dependents`;
+    const before = (await api().get(path).set(...as(agent))).body.data.length;
+    const unborn = await api().post(path).set(...as(agent)).send({ full_name: 'Not Yet', relationship: 'child', date_of_birth: '2999-01-01' });
+    expect(unborn.status, JSON.stringify(unborn.body)).to.equal(400);
+    expect(unborn.body.errors).to.deep.equal([{ path: 'body.date_of_birth', message: 'must not be in the future' }]);
+    const early = await api().post(path).set(...as(agent))
+      .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-06-01', covered_from: '2026-01-01' });
+    expect(early.status, JSON.stringify(early.body)).to.equal(400);
+    expect(early.body.errors).to.deep.equal([{ path: 'body.covered_from', message: 'must not be before the date of birth' }]);
+    expect((await api().get(path).set(...as(agent))).body.data.length).to.equal(before);
+    const born = await api().post(path).set(...as(agent))
+      .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-06-01', covered_from: '2026-06-01' });
+    expect(born.status, JSON.stringify(born.body)).to.equal(201);
+  });
+
   it('a suspicious claim waits for a person; the reviewer decides, is recorded, and the approval counts against the limits', async () => {
     const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id,
       { treatment_date: '2026-11-22', previous_claims_same_day: 3 }));
@@ -115,6 +131,18 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(stored.review_notes).to.equal(null);
     expect(stored.review_texts_sealed).to.match(/^k\d+:/);
     expect(decided.body.claim).to.include({ decision: 'APPROVED', approved_amount: 1350, status: 'reviewed', engine_decision: 'MANUAL_REVIEW' });
+    // Read after the review, the claim no longer tells the member it waits for an assessor, and its trail ends
+    // with the person's decision (the amount it paid), not the engine's referral (0).
+    const reread = await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent));
+    for (const claim of [decided.body.claim, reread.body]) {
+      expect(claim.next_steps).to.equal('The approved amount will be paid to your registered bank account.');
+      expect(claim.notes).to.match(/^Decided by a claims assessor: APPROVED: Rs 1,350 of Rs 1,500\. Referred to a claims assessor/);
+      expect(claim.trail.at(-1)).to.deep.include({ step: 'review', rule: 'manualReview', amount_before: 1350, amount_after: 1350 });
+      expect(claim.trail.at(-2).rule).to.equal('decide');
+    }
+    const listedAfter = await api().get(`${API}/claims?policyholder_id=${family.policyholder_id}&decision=APPROVED`).set(...as(agent));
+    expect(listedAfter.body.data.find((c: { claim_id: string }) => c.claim_id === res.body.claim_id).next_steps)
+      .to.equal('The approved amount will be paid to your registered bank account.');
     const again = await api().post(`${API}/claims/reviews/${review.review_id}`).set(...as(tenant.admin))
       .send({ final_decision: 'REJECTED', review_notes: 'changed my mind' });
     expect(again.status).to.equal(409);
@@ -137,6 +165,26 @@ describe('claims: submission, decision, review, visibility', () => {
     const partial = await api().post(`${API}/claims/reviews/${reviewId}`).set(...as(tenant.admin))
       .send({ final_decision: 'PARTIAL', approved_amount: 1000, review_notes: 'Tests not itemised; consultation paid.' });
     expect(partial.body.claim).to.include({ decision: 'PARTIAL', approved_amount: 1000 });
+    expect(partial.body.claim.notes).to.match(/^Decided by a claims assessor: PARTIAL: Rs 1,000 of Rs 1,500\./);
+    expect(partial.body.claim.trail.at(-1)).to.deep.include({ step: 'review', amount_before: res.body.recommended_amount, amount_after: 1000 });
+    // Paying more than recommended overrides deductions without naming them: they stay the engine's.
+    expect(partial.body.claim.deductions).to.deep.equal(res.body.deductions);
+  });
+
+  it('a claim the assessor rejects shows the recommended amount as refused: approved + deductions is the claimed amount', async () => {
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id,
+      { treatment_date: '2026-11-19', previous_claims_same_day: 3 }));
+    expect(res.body.decision).to.equal('MANUAL_REVIEW');
+    const sum = (deductions: Record<string, number>) => Object.values(deductions).reduce((total, amount) => total + amount, 0);
+    expect(Math.round((res.body.recommended_amount + sum(res.body.deductions)) * 100)).to.equal(150000);
+    const rejected = await api().post(`${API}/claims/reviews/${res.body.review.review_id}`).set(...as(tenant.admin))
+      .send({ final_decision: 'REJECTED', review_notes: 'The clinic could not confirm the visit.' });
+    expect(rejected.status, JSON.stringify(rejected.body)).to.equal(200);
+    const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
+    expect(claim).to.include({ decision: 'REJECTED', approved_amount: 0 });
+    expect(claim.deductions.rejected).to.equal(res.body.deductions.rejected + res.body.recommended_amount);
+    expect(Math.round(sum(claim.deductions) * 100)).to.equal(150000);
+    expect(claim.next_steps).to.match(/^Nothing will be paid/);
   });
 
   it("another agent can't see, list or claim against this family; another tenant can't either", async () => {
@@ -187,6 +235,19 @@ describe('claims: submission, decision, review, visibility', () => {
       treatment_date: '2026-11-26', submission_date: '2026-11-25' }));
     expect(dates.status).to.equal(400);
     expect(dates.body.errors[0].path).to.equal('body.treatment_date');
+  });
+
+  it('names the bill line at fault when a list-form bill has a wrongly typed field, not just "bill: Invalid input"', async () => {
+    const listed = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      documents: { bill: [{ description: 'Consultation', amount: '1000' }, { description: 'Tests', amount: 500, branded: 'no' }] } }));
+    expect(listed.status).to.equal(400);
+    expect(listed.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.documents.bill.0.amount', 'body.documents.bill.1.branded']);
+    const neither = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { documents: { bill: 1500 } }));
+    expect(neither.status).to.equal(400);
+    expect(neither.body.errors).to.deep.equal([{ path: 'body.documents.bill',
+      message: 'must be a list of { description, amount } items, or an object of amounts keyed by what they are' }]);
+    const badNumber = await api().get(`${API}/claims/not-a-claim`).set(...as(agent));
+    expect(badNumber.body.errors).to.deep.equal([{ path: 'params.claim_id', message: 'must be a claim uuid or a claim number such as CLM000001' }]);
   });
 
   it('refuses a date before 1900 by its field: year 0001 broke the date arithmetic (500), year 0000 the database', async () => {

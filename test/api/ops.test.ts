@@ -124,6 +124,20 @@ describe('operations endpoints', () => {
     });
   });
 
+  it('answers another method on an operational path with 405 and Allow, and OPTIONS with 204, as on the API', async () => {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json', '/docs/']) {
+      const posted = await api().post(path);
+      expect(posted.status, path).to.equal(405);
+      expect(posted.headers.allow, path).to.equal('GET, HEAD, OPTIONS');
+      expect(posted.body, path).to.include({ status: 405, code: 'request.method_not_allowed' });
+      expect((await api().delete(path)).status, path).to.equal(405);
+      const options = await api().options(path);
+      expect(options.status, path).to.equal(204);
+      expect(options.headers.allow, path).to.equal('GET, HEAD, OPTIONS');
+      expect((await api().get(path)).status, path).to.be.oneOf([200, 503]);
+    }
+  });
+
   describe('/docs', () => {
     it('serves Swagger UI under /docs/ with its own content security policy', async () => {
       const redirect = await api().get('/docs');

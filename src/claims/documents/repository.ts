@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/scope.js';
+import { paginate, type Page } from '../../db/pagination.js';
 import { openDocumentRows, sealExtraction, SEALED_DOCUMENT_COLUMNS } from '../../data-protection/encryption/document-fields.js';
 
 // claim_documents rows (book RLS: the caller sees the documents of the policyholders it sees).
@@ -48,6 +49,12 @@ export async function insertDocument(tx: Tx, document: NewDocument): Promise<voi
 export async function listDocuments(tx: Tx, claimId: string): Promise<DocumentRow[]> {
   return openDocumentRows(tx, await tx('claim_documents').select(COLUMNS).where({ claim_id: claimId })
     .orderBy([{ column: 'created_at' }, { column: 'document_id' }]) as DocumentRow[]);
+}
+
+/** One page of a claim's documents, oldest first (GET /claims/{id}/documents). */
+export async function listDocumentPage(tx: Tx, claimId: string, page: { limit: number; cursor?: string | undefined }): Promise<Page<DocumentRow>> {
+  const found = await paginate<DocumentRow>(tx('claim_documents').select(COLUMNS).where({ claim_id: claimId }), 'document_id', page);
+  return { ...found, data: await openDocumentRows(tx, found.data) };
 }
 
 async function openedOne(tx: Tx, row: DocumentRow | undefined): Promise<DocumentRow | undefined> {

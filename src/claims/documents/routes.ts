@@ -1,5 +1,6 @@
 import { DOCUMENT_MEDIA_TYPES, DocumentList, DocumentParams, DocumentRecord, DocumentUploadFields } from '../../../schemas/claim-documents.js';
 import { ClaimIdParams } from '../../../schemas/claims.js';
+import { ListQuery } from '../../../schemas/common.js';
 import { auditedRead, readPurpose, recordPersonalDataRead } from '../../data-protection/read-audit.js';
 import { problemResponse as problem, scopedEndpoint, uploadEndpoint, type Endpoint } from '../../http/endpoint.js';
 import { receiveDocument } from './receive.js';
@@ -26,12 +27,12 @@ export const documentEndpoints: Endpoint[] = [
   })),
 
   scopedEndpoint({
-    method: 'get', path: '/claims/:claim_id/documents', tag: TAG, access: 'tenant', params: ClaimIdParams,
+    method: 'get', path: '/claims/:claim_id/documents', tag: TAG, access: 'tenant', params: ClaimIdParams, query: ListQuery,
     summary: "A claim's documents (metadata, oldest first)",
     responses: { 200: { description: 'The documents', schema: DocumentList }, ...COMMON },
-  }, async ({ tx, actor, params, req }) => {
+  }, async ({ tx, actor, params, query, req }) => {
     const purpose = readPurpose(req, 'claims_processing');
-    const documents = await listClaimDocuments(tx, actor, params.claim_id);
+    const documents = await listClaimDocuments(tx, actor, params.claim_id, query);
     const claim = documents.data[0] && await tx('claims').where({ claim_id: documents.data[0].claim_id }).first<{ policyholder_id: string }>('policyholder_id');
     await auditedRead(tx, { endpoint: 'GET /claims/:claim_id/documents', subject: 'claim_documents', key: 'document_id', purpose,
       policyholderId: claim?.policyholder_id, fields: ['file_name', 'extracted_data'] }, documents.data);

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { DOCUMENT_MEDIA_TYPES, type DocumentList, type DocumentMediaType, type DocumentRecord } from '../../../schemas/claim-documents.js';
+import type { ListQuery } from '../../../schemas/common.js';
 import { authorize } from '../../auth/ability.js';
 import { tenantIdOf, type Actor } from '../../auth/actor.js';
 import type { Tx } from '../../db/scope.js';
@@ -12,7 +13,7 @@ import { bookOwnerOfPolicyholder } from '../../policies/book-owner-repository.js
 import { findClaim, type ClaimRow } from '../claims-repository.js';
 import { keepFile, pathOfKey, storageKeyOf } from './files.js';
 import type { ReceivedDocument } from './receive.js';
-import { deleteDocumentRow, EXTRACT_QUEUE, findDocument, insertDocument, listDocuments, type DocumentRow } from './repository.js';
+import { deleteDocumentRow, EXTRACT_QUEUE, findDocument, insertDocument, listDocumentPage, type DocumentRow } from './repository.js';
 import { EXTENSIONS } from './sniff.js';
 
 // A claim's documents, in the request's transaction: the claim must be one the caller sees (RLS decides; 404
@@ -63,10 +64,11 @@ export async function uploadDocument(ctx: DocumentContext, claimIdOrNumber: stri
   return documentView(await findDocument(tx, claim.claim_id, documentId) as DocumentRow);
 }
 
-export async function listClaimDocuments(tx: Tx, actor: Actor, claimIdOrNumber: string): Promise<DocumentList> {
+export async function listClaimDocuments(tx: Tx, actor: Actor, claimIdOrNumber: string, query: ListQuery): Promise<DocumentList> {
   authorize(actor.ability, 'read', 'Claim');
   const claim = await visibleClaim(tx, claimIdOrNumber);
-  return { data: (await listDocuments(tx, claim.claim_id)).map(documentView) };
+  const page = await listDocumentPage(tx, claim.claim_id, query);
+  return { data: page.data.map(documentView), next_cursor: page.next_cursor };
 }
 
 export async function documentFile(ctx: DocumentContext, claimIdOrNumber: string, documentId: string)
