@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
-import { readTogether } from '../db/knex.js';
+import { readTogether, verbatim } from '../db/knex.js';
 import { assertUuid } from '../db/sql-literals.js';
 import { toPaise, type Paise } from '../money.js';
 import type { Category, DecisionKind, PastClaim } from './engine/types.js';
@@ -64,17 +64,13 @@ export interface LockedFamily extends MemberSource {
 }
 
 // Statements that may travel together in one simple query (readClaimInputs) carry their values as literals, each a
-// checked uuid, an ISO date or a terms code, escaped by pg as the read audit's riders are. Knex turns every `?` of a
-// statement into a bind placeholder, even in a literal: none of these values can hold one, and sqlOf makes sure.
+// checked uuid, an ISO date or a terms code, escaped by pg as the read audit's riders are (readTogether passes them to
+// the server verbatim).
 const literal = (value: string): string => pg.escapeLiteral(value);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const dateLiteral = (value: string): string => {
   if (!ISO_DATE.test(value)) throw new Error(`not an ISO date: ${JSON.stringify(value)}`);
   return `${literal(value)}::date`;
-};
-const sqlOf = (text: string): string => {
-  if (text.includes('?')) throw new Error('a statement with literals must not contain "?" (knex would bind it)');
-  return text;
 };
 
 /**
@@ -82,17 +78,17 @@ const sqlOf = (text: string): string => {
  * but writes nothing), locked FOR UPDATE with its agent's row FOR KEY SHARE (the agent can't be renumbered
  * meanwhile): one statement for what bookOwnerOfPolicyholder and lockPolicyholder do in three.
  */
-const lockFamilySql = (policyholderId: string) => sqlOf(`SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender,
+const lockFamilySql = (policyholderId: string) => `SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender,
       p.pre_existing_conditions, p.pre_existing_conditions_sealed, p.status, p.agent_id, a.pre_order AS agent_order
     FROM policyholders p JOIN agents a ON a.agent_id = p.agent_id
     WHERE p.policyholder_id = ${literal(assertUuid(policyholderId))}::uuid
       AND p.agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint
-    FOR UPDATE OF p FOR KEY SHARE OF a`);
+    FOR UPDATE OF p FOR KEY SHARE OF a`;
 
 type Sealed<T> = T & { pre_existing_conditions_sealed: string | null };
 
 export async function lockFamilyInBook(tx: Tx, policyholderId: string): Promise<LockedFamily | undefined> {
-  const { rows } = await tx.raw<{ rows: Sealed<LockedFamily>[] }>(lockFamilySql(policyholderId));
+  const { rows } = await tx.raw<{ rows: Sealed<LockedFamily>[] }>(verbatim(lockFamilySql(policyholderId)));
   return memberSource(tx, rows[0]);
 }
 
@@ -129,11 +125,11 @@ export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest): Prom
   const holderId = literal(assertUuid(request.policyholderId));
   const statements = [
     lockFamilySql(request.policyholderId),
-    ...(request.dependentId ? [sqlOf(`SELECT ${DEPENDENT_COLUMNS.join(', ')} FROM dependents
-      WHERE policyholder_id = ${holderId}::uuid AND dependent_id = ${literal(assertUuid(request.dependentId))}::uuid LIMIT 1`)] : []),
+    ...(request.dependentId ? [`SELECT ${DEPENDENT_COLUMNS.join(', ')} FROM dependents
+      WHERE policyholder_id = ${holderId}::uuid AND dependent_id = ${literal(assertUuid(request.dependentId))}::uuid LIMIT 1`] : []),
     coverAndTermsSql(holderId, dateLiteral(request.treatmentDate), request.termsCode),
-    sqlOf(`SELECT ${HISTORY_COLUMNS.join(', ')} FROM claims WHERE policyholder_id = ${holderId}::uuid
-      AND treatment_date >= ${dateLiteral(request.historyFrom)} ORDER BY treatment_date`),
+    `SELECT ${HISTORY_COLUMNS.join(', ')} FROM claims WHERE policyholder_id = ${holderId}::uuid
+      AND treatment_date >= ${dateLiteral(request.historyFrom)} ORDER BY treatment_date`,
     DATA_KEY_ROWS_SQL,
   ];
   const [locked, ...rest] = (await readTogether(tx, statements)).map((result) => result.rows as Record<string, unknown>[]);
@@ -153,12 +149,12 @@ export async function readClaimInputs(tx: Tx, request: ClaimInputsRequest): Prom
 
 /** findHealthCover's row, and beside it the current version of the terms named (or else of the cover's plan_code): always one row. */
 function coverAndTermsSql(holderId: string, onDate: string, termsCode: string | undefined): string {
-  return sqlOf(`SELECT c.policy_id, c.plan_code, c.status, c.start_date, c.maturity_date, t.version_id, t.policy_terms_id, t.version
+  return `SELECT c.policy_id, c.plan_code, c.status, c.start_date, c.maturity_date, t.version_id, t.policy_terms_id, t.version
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (SELECT ${COVER_COLUMNS.join(', ')} FROM policies
       WHERE policyholder_id = ${holderId}::uuid AND category = 'health' ORDER BY ${coverOrder(onDate)} LIMIT 1) AS c ON true
     LEFT JOIN LATERAL (SELECT version_id, policy_terms_id, version FROM policy_terms
-      WHERE policy_terms_id = ${termsCode === undefined ? 'upper(c.plan_code)' : literal(termsCode)} AND is_current LIMIT 1) AS t ON true`);
+      WHERE policy_terms_id = ${termsCode === undefined ? 'upper(c.plan_code)' : literal(termsCode)} AND is_current LIMIT 1) AS t ON true`;
 }
 
 /** The policyholder, locked: every claim and review of a family queues here, so its limits can't be overspent. */
