@@ -47,8 +47,18 @@ export async function propagateSetLocalFor(client: pg.Client, role: string, data
 }
 
 /**
- * Citus does not propagate privileges on the `public` schema: the workers keep PostgreSQL's default until told.
- * Runs the statement on every worker as the current role and fails if any node refused it.
+ * Whether Citus tracks the schema as a distributed object (it does for `public` once a table there was distributed):
+ * then the coordinator propagates the schema's GRANT and REVOKE itself, and the workers refuse them run directly.
+ */
+export async function isDistributedSchema(client: pg.Client, schema: string): Promise<boolean> {
+  const { rowCount } = await client.query(`SELECT 1 FROM pg_catalog.pg_dist_object
+    WHERE classid = 'pg_catalog.pg_namespace'::regclass AND objid = $1::regnamespace`, [schema]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Citus does not propagate privileges on a schema it does not track (`public`, by default): the workers keep
+ * PostgreSQL's default until told. Runs the statement on every worker as the current role and fails if any node refused it.
  */
 export async function runOnWorkers(client: pg.Client, statement: string): Promise<void> {
   const { rows } = await client.query<{ nodename: string; nodeport: number; success: boolean; result: string }>(

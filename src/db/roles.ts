@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { persistedSecret } from '../config.js';
-import { hasCitus, propagateSetLocalFor, runOnWorkers } from './citus.js';
+import { hasCitus, isDistributedSchema, propagateSetLocalFor, runOnWorkers } from './citus.js';
 import { passwordFromFile, readPasswordFile, seedPasswordFile, withoutPassword, type PasswordSource } from './credentials.js';
 
 /** Migrations grant to this NOLOGIN group; the runtime login role is a member and gets nothing else. */
@@ -136,7 +136,7 @@ export async function provisionFromOwner(ownerUrl: string, appUrl: string | unde
       "SELECT pg_has_role(current_user, nspowner, 'MEMBER') AS owned FROM pg_namespace WHERE nspname = 'public'");
     if (publicSchema?.owned) {
       await client.query(REVOKE_PUBLIC);
-      if (citus) await runOnWorkers(client, REVOKE_PUBLIC);
+      if (citus && !(await isDistributedSchema(client, 'public'))) await runOnWorkers(client, REVOKE_PUBLIC);
     }
   });
   return { ownerUrl, appUrl: app.url, platformUrl: platform.url, appPassword: app.source, platformPassword: platform.source };
