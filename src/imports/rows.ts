@@ -82,7 +82,13 @@ function issues(error: z.ZodError): RowError[] {
 }
 
 /** Validates one line; the values are what the writer stores (money as NUMERIC text, documents as JSON). */
-export function checkLine(kind: ImportKind, { line, cells }: DataLine): CheckedLine {
+export function checkLine(kind: ImportKind, dataLine: DataLine): CheckedLine {
+  const checked = checkCells(kind, dataLine);
+  if (!dataLine.stray) return checked;
+  return { line: dataLine.line, raw: dataLine.cells, values: null, errors: [{ column: 'line', message: dataLine.stray }, ...(checked.errors ?? [])] };
+}
+
+function checkCells(kind: ImportKind, { line, cells }: DataLine): CheckedLine {
   if (kind === 'customers') {
     const parsed = CustomerLine.safeParse(customerBody(cells));
     if (!parsed.success) return { line, raw: cells, values: null, errors: issues(parsed.error) };

@@ -251,6 +251,42 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     expect(await customersIn('TWICE-')).to.deep.equal([]);
   });
 
+  it('a value in a column the header does not name refuses its line instead of being dropped', async () => {
+    const lineErrors = (body: { rejected_rows: { line_number: number; errors: { column: string; message: string }[] }[] }) =>
+      Object.fromEntries(body.rejected_rows.map((row) => [row.line_number, row.errors.filter((error) => error.column === 'line')
+        .map((error) => error.message)]));
+    // An unquoted comma shifts the line (Kumar, Ravi), a header cell left empty heads a column with data in it;
+    // trailing empty cells and an unnamed column left empty are harmless.
+    const text = 'customer_id,first_name,,last_name\nSTRAY-1,Kumar, Ravi,Das\nSTRAY-2,Asha,lost,Verma\n'
+      + 'STRAY-3,Asha,,Verma,,\nSTRAY-4,Asha,,Verma,extra\n';
+    const res = await upload(agent.token, Buffer.from(text), 'stray.csv', { dryRun: true });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.include({ total_rows: 4, valid_rows: 1, invalid_rows: 3 });
+    expect(lineErrors(res.body)).to.deep.equal({
+      2: ['has a value in column 3, which has no name in the header'],
+      3: ['has a value in column 3, which has no name in the header'],
+      5: ['has 5 cells where the header names 4 columns (a comma inside a value must be quoted)'],
+    });
+    const quoted = await upload(agent.token, Buffer.from('customer_id,first_name\nSTRAY-5,"Ravi, Jr",x\n'), 'stray.csv', { dryRun: true });
+    expect(lineErrors(quoted.body), quoted.text).to.deep.equal({ 2: ['has 3 cells where the header names 2 columns (a comma inside a value must be quoted)'] });
+    const xlsx = await upload(agent.token, await workbookOf([['customer_id', 'first_name'], ['STRAY-6', 'Asha', 'lost']]), 'stray.xlsx', { dryRun: true });
+    expect(lineErrors(xlsx.body), xlsx.text).to.deep.equal({ 2: ['has 3 cells where the header names 2 columns (a comma inside a value must be quoted)'] });
+  });
+
+  it('reads UTF-8 with or without a byte order mark and UTF-16 with one; other encodings are a 400, not damaged names', async () => {
+    const text = 'customer_id,first_name,last_name\r\nENC-1,José,Müller\r\n';
+    for (const file of [Buffer.from(`\ufeff${text}`), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])]) {
+      const res = await upload(agent.token, file, 'enc.csv', { dryRun: true });
+      expect(res.body, res.text).to.include({ total_rows: 1, valid_rows: 1 });
+    }
+    const latin1 = await upload(agent.token, Buffer.from(text, 'latin1'), 'enc.csv');
+    expect([latin1.status, latin1.body.code], latin1.text).to.deep.equal([400, 'import.unreadable_file']);
+    expect(latin1.body.errors).to.deep.equal([{ path: 'body.file', message: 'is not UTF-8 text (save it from the spreadsheet as "CSV UTF-8")' }]);
+    const done = await finished((await upload(agent.token, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]))).body.import_id);
+    expect(done).to.include({ created_rows: 1 });
+    expect((await customersIn('ENC-')).map((row) => row.first_name)).to.deep.equal(['José']);
+  });
+
   it('a file over the 50 MB an import takes is a 413, as any body too large', async () => {
     const oversized = Buffer.concat([csv(customerLine('BIG-1')), Buffer.alloc(MAX_IMPORT_BYTES, 0x20)]);
     const res = await upload(agent.token, oversized);
