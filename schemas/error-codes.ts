@@ -73,6 +73,7 @@ export const ERROR_CODES = {
   // ops (issue 9): tenant limits
   'tenant.rate_limited': "The tenant's api_rate_limit (requests per minute, shared by all its users) is used up; retry after Retry-After seconds",
   'tenant.storage_limit': "The upload would take the tenant past its storage_limit_gb",
+  'tenant.user_limit': "The tenant's users (all but deactivated ones) already fill its max_users",
 
   // security (issues 5 and 11)
   'request.not_acceptable': 'The Accept header rules out JSON, the only media type this API answers in',

@@ -103,7 +103,8 @@ async function takeSeat(tx: Tx, actor: Actor): Promise<void> {
   const maxUsers = actor.tenant?.max_users ?? 0;
   await lockSeats(tx, tenantIdOf(actor));
   if ((await countSeatHolders(tx)) >= maxUsers) {
-    throw new BusinessRuleError(`The tenant already has its maximum of ${maxUsers} users; deactivate one or raise max_users.`);
+    throw new BusinessRuleError(`The tenant already has its maximum of ${maxUsers} users; deactivate one or raise max_users.`,
+      [{ path: 'body', message: `exceeds the tenant's max_users of ${maxUsers}` }], { code: 'tenant.user_limit' });
   }
 }
 

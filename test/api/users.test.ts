@@ -254,6 +254,9 @@ describe('users API: max_users', () => {
       .send({ email: uniqueEmail(tenant), password: TEST_PASSWORD, first_name: 'One', last_name: 'Toomany' });
     expect(refused.status).to.equal(422);
     expect(refused.body.detail).to.match(/maximum of 3/);
+    // A stable code a client can branch on, naming the limit, as tenant.storage_limit does.
+    expect(refused.body.code).to.equal('tenant.user_limit');
+    expect(refused.body.errors).to.deep.equal([{ path: 'body', message: "exceeds the tenant's max_users of 3" }]);
 
     expect((await api().delete(`${API}/users/${second.user_id}`).set(...bearer(tenant.admin.token))).status).to.equal(204);
     await createUser(tenant);
