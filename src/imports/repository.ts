@@ -168,3 +168,19 @@ export async function rejectedLines(tx: Tx, importId: string, after: number, lim
   return tx('import_rows').select('line_number', 'errors').where({ import_id: importId })
     .whereNotNull('errors').where('line_number', '>', after).orderBy('line_number').limit(limit);
 }
+
+export const NO_SUCH_CUSTOMER: RowError = { column: 'customer_id', message: "no such customer in the agent's book" };
+
+/**
+ * A dry run's policy lines whose customer is not in the target book (and whose policy number is not taken, which
+ * the write would skip) are refused here as the write would refuse them, so the report counts them as rejected.
+ */
+export async function refuseLinesWithoutCustomer(tx: Tx, importId: string, agentId: string): Promise<{ line_number: number; policy_number: string }[]> {
+  const result = await tx.raw(`
+    UPDATE import_rows r SET raw = r.values, values = NULL, errors = ?::jsonb
+     WHERE r.import_id = ? AND r.errors IS NULL
+       AND NOT EXISTS (SELECT 1 FROM policyholders p WHERE p.customer_id = r.values->>'customer_id' AND p.agent_id = ?)
+       AND NOT EXISTS (SELECT 1 FROM policies q WHERE q.policy_number = r.values->>'policy_number')
+    RETURNING r.line_number, r.raw->>'policy_number' AS policy_number`, [JSON.stringify([NO_SUCH_CUSTOMER]), importId, agentId]);
+  return result.rows as { line_number: number; policy_number: string }[];
+}

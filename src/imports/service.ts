@@ -9,10 +9,11 @@ import { enqueueInTransaction } from '../jobs/outbox.js';
 import { reserveStorage } from '../limits/storage.js';
 import { detectFormat, readDataLines } from './file.js';
 import {
-  findImport, insertImport, rejectedLines, remainingValidLines, updateImport, type ImportRecord,
+  findImport, insertImport, NO_SUCH_CUSTOMER, refuseLinesWithoutCustomer, rejectedLines, remainingValidLines, updateImport,
+  type ImportRecord,
 } from './repository.js';
 import { inferKind, IMPORT_COLUMNS, MATCH_KEY } from './rows.js';
-import { checkAndStage } from './staging.js';
+import { checkAndStage, type StagedLines } from './staging.js';
 
 // Bulk import: the file is read, every line checked with the policyholder / policy API's own schema and staged
 // in the tenant's schema. A dry run stops there and reports; a real run queues the import job (through the
@@ -63,6 +64,7 @@ export async function stageImport(tx: Tx, actor: Actor, upload: ImportUpload): P
     valid_rows: 0, invalid_rows: 0, created_by: actor.user_id,
   });
   const staged = await checkAndStage(tx, kind, { importId, agentOrder: owner.pre_order }, lines, DRY_RUN_REPORTED + 1);
+  if (upload.dryRun && kind === 'policies') await refuseWithoutCustomer(tx, importId, owner.agent_id, staged);
   await updateImport(tx, importId, { valid_rows: staged.valid, invalid_rows: staged.invalid });
   if (!upload.dryRun) await enqueueInTransaction(tx, IMPORT_QUEUE, { import_id: importId }, { userId: actor.user_id, singletonKey: importId });
   const record = await findImport(tx, importId) as ImportRecord;
@@ -77,6 +79,18 @@ export async function stageImport(tx: Tx, actor: Actor, upload: ImportUpload): P
       rejected_rows_truncated: staged.invalid > DRY_RUN_REPORTED,
     },
   };
+}
+
+/** A dry run counts as rejected the policy lines the write would refuse for want of their customer in the book. */
+async function refuseWithoutCustomer(tx: Tx, importId: string, agentId: string, staged: StagedLines): Promise<void> {
+  const refused = await refuseLinesWithoutCustomer(tx, importId, agentId);
+  if (!refused.length) return;
+  const numbers = new Set(refused.map((line) => line.policy_number));
+  staged.valid -= refused.length;
+  staged.invalid += refused.length;
+  staged.validKeys = staged.validKeys.filter((key) => !numbers.has(key));
+  staged.rejected = [...staged.rejected, ...refused.map((line) => ({ line: line.line_number, raw: {}, values: null, errors: [NO_SUCH_CUSTOMER] }))]
+    .sort((a, b) => a.line - b.line).slice(0, DRY_RUN_REPORTED + 1);
 }
 
 /** How many match keys already exist in the book (customers: updated or left as they are; policies: skipped). */

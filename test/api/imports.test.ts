@@ -194,14 +194,23 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
       'TERMS-C,TERMS-3,term_life,Tech,500000,2500,monthly,100,,9999-01-31,',
       'TERMS-C,TERMS-4,term_life,Tech,500000,99999999999.99,monthly,30,,2026-01-31,',
       'TERMS-C,TERMS-5,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,2999-01-01',
+      // The write refuses a policy of a customer not in the book (here one of another agent's): so does the dry run.
+      'TERMS-OTHER,TERMS-6,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,',
+      'TERMS-NONE,TERMS-7,endowment,Jeevan,500000,2500,yearly,10,,2026-01-31,',
     ].join('\n')}\n`);
+    await finished((await upload(agent.token, csv(customerLine('TERMS-C')))).body.import_id);
+    await finished((await upload(otherAgent.token, csv(customerLine('TERMS-OTHER')))).body.import_id, otherAgent.token);
     const res = await upload(agent.token, file, 'policies.csv', { dryRun: true });
     expect(res.status, res.text).to.equal(200);
-    expect(res.body).to.include({ kind: 'policies', valid_rows: 1, invalid_rows: 4 });
+    expect(res.body).to.include({ kind: 'policies', valid_rows: 1, invalid_rows: 6, would_create: 1, would_update: 0 });
+    const reasons = [[3, ['premium_paying_term_years']], [4, ['start_date']], [5, ['premium_amount']], [6, ['application_date']],
+      [7, ['customer_id']], [8, ['customer_id']]];
     expect(res.body.rejected_rows.map((row: { line_number: number; errors: { column: string }[] }) =>
-      [row.line_number, row.errors.map((error) => error.column)])).to.deep.equal([
-      [3, ['premium_paying_term_years']], [4, ['start_date']], [5, ['premium_amount']], [6, ['application_date']],
-    ]);
+      [row.line_number, row.errors.map((error) => error.column)])).to.deep.equal(reasons);
+    const detail = await status(agent.token, res.body.import_id);
+    expect(detail.body).to.include({ valid_rows: 1, invalid_rows: 6 });
+    expect(detail.body.rejected_rows.map((row: { line_number: number; errors: { column: string }[] }) =>
+      [row.line_number, row.errors.map((error) => error.column)])).to.deep.equal(reasons);
   });
 
   it('an XLSX with bad rows reports them by their row number', async () => {
