@@ -137,4 +137,26 @@ describe('data rights: export and erasure', function () {
     expect(audit.body.data[0].changed_columns).to.include('erased_at');
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind: 'export', policyholder_id: a.id }), 409);
   });
+
+  it('an erased person takes no new personal data: no reactivation, refill, dependent or claim (each 409, nothing written)', async () => {
+    // Runs after the erasure above (a is erased). Whatever were written now could be neither exported nor erased.
+    const token = `Again${crypto.randomBytes(4).toString('hex')}`;
+    for (const body of [{ status: 'active' }, { first_name: `First${token}`, email: `${token.toLowerCase()}@example.in` },
+      { status: 'active', pan: 'ABCDE1234F' }]) {
+      const patch = await api().patch(`${API}/policyholders/${a.id.toUpperCase()}`).set(...bearer(tenant.admin.token)).send(body);
+      expectProblem(patch, 409, [], 'data_protection.erased');
+    }
+    const dependent = await api().post(`${API}/policyholders/${a.id}/dependents`).set(...bearer(agent.token))
+      .send({ full_name: `Child${token}`, relationship: 'child', date_of_birth: '2016-01-01', pre_existing_conditions: ['asthma'] });
+    expectProblem(dependent, 409, [], 'data_protection.erased');
+    const claim = await api().post(`${API}/claims`).set(...bearer(agent.token)).send(consultationClaim(a.id, { policy_terms_id: 'PLUM_OPD_2024',
+      hospital: `Hospital${token}`, documents: { prescription: { doctor_name: 'Dr. Rao', doctor_reg: 'KA/1/2015', diagnosis: `Diagnosis${token}`,
+        medicines_prescribed: ['Paracetamol'], tests_prescribed: [] }, bill: { consultation_fee: 800 } } }));
+    expectProblem(claim, 409, [], 'data_protection.erased');
+    const holder = await api().get(`${API}/policyholders/${a.id}`).set(...bearer(tenant.admin.token));
+    expect(holder.body).to.include({ first_name: 'Erased', email: null, pan: null, status: 'inactive' });
+    expect(await cellsHolding(token)).to.deep.equal([]);
+    const claims = await api().get(`${API}/claims`).query({ policyholder_id: a.id }).set(...bearer(agent.token));
+    expect(claims.body.data.map((row: { claim_id: string }) => row.claim_id)).to.deep.equal([a.claimId]);
+  });
 });
