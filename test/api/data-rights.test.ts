@@ -138,7 +138,7 @@ describe('data rights: export and erasure', function () {
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind: 'export', policyholder_id: a.id }), 409);
   });
 
-  it('an erased person takes no new personal data: no reactivation, refill, dependent or claim (each 409, nothing written)', async () => {
+  it('an erased person takes no new personal data: no reactivation, refill, dependent, claim or document (each 409, nothing written)', async () => {
     // Runs after the erasure above (a is erased). Whatever were written now could be neither exported nor erased.
     const token = `Again${crypto.randomBytes(4).toString('hex')}`;
     for (const body of [{ status: 'active' }, { first_name: `First${token}`, email: `${token.toLowerCase()}@example.in` },
@@ -153,6 +153,9 @@ describe('data rights: export and erasure', function () {
       hospital: `Hospital${token}`, documents: { prescription: { doctor_name: 'Dr. Rao', doctor_reg: 'KA/1/2015', diagnosis: `Diagnosis${token}`,
         medicines_prescribed: ['Paracetamol'], tests_prescribed: [] }, bill: { consultation_fee: 800 } } }));
     expectProblem(claim, 409, [], 'data_protection.erased');
+    const upload = await api().post(`${API}/claims/${a.claimId}/documents`).set(...bearer(agent.token))
+      .field('document_type', 'prescription').attach('file', PDF, `prescription-${token}.pdf`);
+    expectProblem(upload, 409, [], 'data_protection.erased');
     const holder = await api().get(`${API}/policyholders/${a.id}`).set(...bearer(tenant.admin.token));
     expect(holder.body).to.include({ first_name: 'Erased', email: null, pan: null, status: 'inactive' });
     expect(await cellsHolding(token)).to.deep.equal([]);
