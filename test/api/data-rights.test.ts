@@ -6,11 +6,12 @@ import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUse
 import { createPolicyholderAs } from '../helpers/book.js';
 import { ownerInTenant } from '../helpers/catalog.js';
 import { addTerms, consultationClaim } from '../helpers/claims.js';
-import { API, api } from '../helpers/context.js';
+import { API, api, testDeps } from '../helpers/context.js';
 import { PDF } from '../helpers/documents.js';
 import { jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
 import { createPolicy, policyBody } from '../helpers/policies.js';
 import { expectProblem } from '../helpers/problems.js';
+import { SoftwareAuthenticator } from '../helpers/webauthn-authenticator.js';
 
 // Export and erasure of one policyholder through the API and the durable job. Each person's values carry a token
 // of their own, so a scan can tell whose data a cell holds.
@@ -108,6 +109,27 @@ describe('data rights: export and erasure', function () {
     expect(text).to.not.include(b.id);
     expectProblem(await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token)), 409);
     expect(await cellsHolding(a.token), 'the export is gone from the database once downloaded').to.not.include('data_rights_requests.result');
+  });
+
+  it('exports the linked login with its sessions and the names of its security keys', async () => {
+    const login = await createTestUser(tenant, 'policyholder');
+    const link = await api().patch(`${API}/policyholders/${b.id}`).set(...bearer(tenant.admin.token)).send({ user_id: login.user_id });
+    expect(link.status, link.text).to.equal(200);
+    const { origins: [origin], rpId } = testDeps().config.webauthn;
+    const key = new SoftwareAuthenticator(origin as string, rpId);
+    const options = await api().post(`${API}/auth/webauthn/registration/options`).set(...bearer(login.token));
+    expect(options.status, options.text).to.equal(200);
+    const name = `Phone of ${b.token}`;
+    const registered = await api().post(`${API}/auth/webauthn/registration`).set(...bearer(login.token)).send({ name, credential: key.register(options.body) });
+    expect(registered.status, registered.text).to.equal(201);
+    const done = await request('export', b);
+    const res = await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token));
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.sections.user_account.map((user: { user_id: string }) => user.user_id)).to.deep.equal([login.user_id]);
+    expect(res.body.sections.sessions).to.have.length.greaterThan(0);
+    expect(res.body.sections.security_keys).to.have.length(1);
+    expect(res.body.sections.security_keys[0]).to.include({ credential_id: registered.body.credential_id, user_id: login.user_id, name });
+    expect(res.body.sections.security_keys[0]).to.not.have.property('public_key');
   });
 
   it('is for tenant-wide administrators only', async () => {
