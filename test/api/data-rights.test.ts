@@ -139,6 +139,7 @@ describe('data rights: export and erasure', function () {
   });
 
   it('erasure leaves no personal value of the person in any personal column, keeps the financial records and is audited', async () => {
+    const pending = await request('export', a);
     const before = await cellsHolding(a.token);
     expect(before, 'before').to.include.members(['policyholders.first_name', 'claims.hospital', 'audit_log.new_values']);
     // The claim's diagnosis is sealed (claims.request_sealed): no plaintext of it anywhere, even before erasure.
@@ -158,6 +159,9 @@ describe('data rights: export and erasure', function () {
     expect(audit.body.data[0]).to.include({ action: 'update', actor: 'system:data-protection:rights' });
     expect(audit.body.data[0].changed_columns).to.include('erased_at');
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind: 'export', policyholder_id: a.id }), 409);
+    // An export made before and not yet downloaded went with the rest: its download is refused, not an empty 200.
+    const download = await api().get(`${API}/data-rights-requests/${pending.request_id}/download`).set(...bearer(tenant.admin.token));
+    expectProblem(download, 409, [], 'data_protection.erased');
   });
 
   it('an erased person takes no new personal data: no reactivation, refill, dependent, claim or document (each 409, nothing written)', async () => {
