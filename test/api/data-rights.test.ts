@@ -164,7 +164,7 @@ describe('data rights: export and erasure', function () {
     expectProblem(download, 409, [], 'data_protection.erased');
   });
 
-  it('an erased person takes no new personal data: no reactivation, refill, dependent, claim or document (each 409, nothing written)', async () => {
+  it('an erased person takes no new personal data: no reactivation, refill, nominee, dependent, claim or document (each 409, nothing written)', async () => {
     // Runs after the erasure above (a is erased). Whatever were written now could be neither exported nor erased.
     const token = `Again${crypto.randomBytes(4).toString('hex')}`;
     for (const body of [{ status: 'active' }, { first_name: `First${token}`, email: `${token.toLowerCase()}@example.in` },
@@ -172,6 +172,9 @@ describe('data rights: export and erasure', function () {
       const patch = await api().patch(`${API}/policyholders/${a.id.toUpperCase()}`).set(...bearer(tenant.admin.token)).send(body);
       expectProblem(patch, 409, [], 'data_protection.erased');
     }
+    const nominee = await api().patch(`${API}/policies/${a.policyId}`).set(...bearer(agent.token))
+      .send({ nominee_details: { name: `Nominee${token}`, relationship: 'spouse', share_percent: 100 } });
+    expectProblem(nominee, 409, [], 'data_protection.erased');
     const dependent = await api().post(`${API}/policyholders/${a.id}/dependents`).set(...bearer(agent.token))
       .send({ full_name: `Child${token}`, relationship: 'child', date_of_birth: '2016-01-01', pre_existing_conditions: ['asthma'] });
     expectProblem(dependent, 409, [], 'data_protection.erased');
