@@ -140,6 +140,9 @@ describe('data rights: export and erasure', function () {
 
   it('erasure leaves no personal value of the person in any personal column, keeps the financial records and is audited', async () => {
     const pending = await request('export', a);
+    const login = await createTestUser(tenant, 'policyholder');
+    const link = await api().patch(`${API}/policyholders/${a.id}`).set(...bearer(tenant.admin.token)).send({ user_id: login.user_id });
+    expect(link.status, link.text).to.equal(200);
     const before = await cellsHolding(a.token);
     expect(before, 'before').to.include.members(['policyholders.first_name', 'claims.hospital', 'audit_log.new_values']);
     // The claim's diagnosis is sealed (claims.request_sealed): no plaintext of it anywhere, even before erasure.
@@ -159,6 +162,12 @@ describe('data rights: export and erasure', function () {
     expect(audit.body.data[0]).to.include({ action: 'update', actor: 'system:data-protection:rights' });
     expect(audit.body.data[0].changed_columns).to.include('erased_at');
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind: 'export', policyholder_id: a.id }), 409);
+    // The person's login is deactivated for good, as DELETE /users does: no reactivation or new name for it.
+    const user = await api().get(`${API}/users/${login.user_id}`).set(...bearer(tenant.admin.token));
+    expect(user.body).to.include({ status: 'deactivated', first_name: null });
+    expectProblem(await api().patch(`${API}/users/${login.user_id}`).set(...bearer(tenant.admin.token))
+      .send({ status: 'active', first_name: 'Again', email: `again.${a.token.toLowerCase()}@example.in` }), 409);
+    expect((await api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: login.email, password: login.password })).status).to.equal(401);
     // An export made before and not yet downloaded went with the rest: its download is refused, not an empty 200.
     const download = await api().get(`${API}/data-rights-requests/${pending.request_id}/download`).set(...bearer(tenant.admin.token));
     expectProblem(download, 409, [], 'data_protection.erased');
