@@ -47,7 +47,13 @@ export const Me = z.object({
 export const ChangePasswordBody = z.object({
   current_password: z.string().min(1, 'is required').max(512).transform(normalisePassword),
   new_password: Password,
-}).strict();
+}).strict().superRefine((body, ctx) => {
+  // Compared as hashed (NFKC): "changing" to the same password would clear a required change (V2.3.1) and end the
+  // other sessions without anything having changed.
+  if (body.new_password === body.current_password) {
+    ctx.addIssue({ code: 'custom', path: ['new_password'], message: 'must differ from the current password' });
+  }
+});
 export type ChangePasswordBody = z.infer<typeof ChangePasswordBody>;
 
 export const SessionParams = IdParams('session_id');

@@ -11,7 +11,7 @@ import {
   activatePendingSecret, clearMfa, consumeChallenge, currentChallengeSeq, findMfaState, replaceRecoveryCodes, setPendingSecret, takeTimeStep, useRecoveryCode,
   type MfaState,
 } from './mfa-repository.js';
-import { countCredentials } from './webauthn-repository.js';
+import { countCredentials, hasSecondFactor } from './webauthn-repository.js';
 import { inAccountScope, mfaMandatoryFor, settle, startSession, type ClientInfo } from './service.js';
 import { recordSecurityEvent, recordSecurityEventApart } from '../security-events/record.js';
 import { requireRecentSignIn } from './step-up.js';
@@ -184,7 +184,9 @@ export async function mfaStatus(tx: Tx, deps: AppDeps, actor: Actor): Promise<z.
 /** A new secret to confirm; replacing an active authenticator needs a recent sign-in with it. */
 export async function startOwnEnrolment(tx: Tx, deps: AppDeps, actor: Actor): Promise<Enrolment> {
   const { kind, user_id } = accountOf(actor);
-  if ((await findMfaState(tx, kind, user_id))?.mfa_secret_sealed) await requireRecentSignIn(deps, tx, actor);
+  // Any second factor already set up (a TOTP authenticator or a security key) asks for a recent sign-in with it, as
+  // registering a key does: a stolen session must not add an authenticator of its own.
+  if (await hasSecondFactor(tx, kind, user_id)) await requireRecentSignIn(deps, tx, actor);
   return startEnrolment(deps, tx, kind, user_id);
 }
 

@@ -44,6 +44,7 @@ export const claimRecordEndpoints: Endpoint[] = [
     summary: 'Submit an OPD claim: adjudicated at once, stored with its decision and trail',
     responses: { 201: { description: 'The stored claim and its decision', schema: ClaimRecord }, ...HOLDER,
       404: problem('policyholder.not_found: no such policyholder in your book; claims.dependent_not_found: no such dependent of this policyholder'),
+      409: problem('data_protection.erased: the policyholder has been erased'),
       422: problem('claims.no_cover or claims.terms_not_found: no terms to decide with') },
   }, async ({ tx, actor, body }) => ({ status: 201, body: await submitClaim(tx, actor, body) })),
 
@@ -87,7 +88,8 @@ export const memberEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'post', path: '/policyholders/:policyholder_id/dependents', tag: TAG, access: 'tenant', params: PolicyholderParams,
     body: DependentBody, summary: 'Add a dependent to a policyholder (joins the family floater)',
-    responses: { 201: { description: 'The dependent', schema: DependentRecord }, ...HOLDER },
+    responses: { 201: { description: 'The dependent', schema: DependentRecord }, ...HOLDER,
+      409: problem('data_protection.erased: the policyholder has been erased') },
   }, async ({ tx, actor, params, body }) => ({ status: 201, body: await addDependent(tx, actor, params.policyholder_id, body) })),
 
   scopedEndpoint({

@@ -61,6 +61,8 @@ export interface MemberSource {
 export interface LockedFamily extends MemberSource {
   readonly agent_id: string;
   readonly agent_order: number;
+  /** Set once the person's data was erased (DPDP): no new claim or paperwork may carry their health data again. */
+  readonly erased_at: Date | null;
 }
 
 // Statements that may travel together in one simple query (readClaimInputs) carry their values as literals, each a
@@ -79,7 +81,7 @@ const dateLiteral = (value: string): string => {
  * meanwhile): one statement for what bookOwnerOfPolicyholder and lockPolicyholder do in three.
  */
 const lockFamilySql = (policyholderId: string) => `SELECT p.policyholder_id, p.first_name, p.last_name, p.date_of_birth, p.gender,
-      p.pre_existing_conditions, p.pre_existing_conditions_sealed, p.status, p.agent_id, a.pre_order AS agent_order
+      p.pre_existing_conditions, p.pre_existing_conditions_sealed, p.status, p.erased_at, p.agent_id, a.pre_order AS agent_order
     FROM policyholders p JOIN agents a ON a.agent_id = p.agent_id
     WHERE p.policyholder_id = ${literal(assertUuid(policyholderId))}::uuid
       AND p.agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint

@@ -3,7 +3,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { toNumeric } from '../money.js';
 import { businessToday } from '../policies/calendar.js';
 import { presentDecision, toEngineClaim } from './claim-input.js';
@@ -71,6 +71,8 @@ export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): 
     treatmentDate: body.treatment_date, termsCode: body.policy_terms_id, historyFrom: historyFrom(body.treatment_date) });
   const { holder, dependent, coverRow, history } = inputs;
   if (!holder) throw new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
+  // The claim's request would hold health data about a person whose data was erased, beyond any further erasure.
+  if (holder.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
   if (body.dependent_id && !dependent) throw new NotFoundError('No such dependent of this policyholder.', { code: 'claims.dependent_not_found' });
 
   const code = body.policy_terms_id ?? coverRow?.plan_code?.toUpperCase();

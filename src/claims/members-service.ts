@@ -4,7 +4,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import { toRupees, type Paise } from '../money.js';
 import { bookOwnerOfPolicyholder } from '../policies/book-owner-repository.js';
 import { businessToday } from '../policies/calendar.js';
@@ -34,6 +34,8 @@ export async function addDependent(tx: Tx, actor: Actor, policyholderId: string,
   checkDependentDates(body, businessToday());
   const owner = await bookOwnerOfPolicyholder(tx, policyholderId);
   if (!owner) throw notFound();
+  // An erased person's family would hold personal (health) data that no erasure can reach any more.
+  if (owner.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
   const row = await insertDependent(tx, {
     agent_id: owner.agent_id, agent_order: owner.agent_order, policyholder_id: policyholderId, full_name: body.full_name,
     relationship: body.relationship, date_of_birth: body.date_of_birth, gender: body.gender ?? null,

@@ -48,7 +48,8 @@ const ALSO_SET: Readonly<Record<string, string>> = {
   policyholders: "marketing_consent = false, status = 'inactive', deactivated_at = coalesce(deactivated_at, :now::timestamptz), "
     + "deactivated_reason = 'erased', erased_at = now(), updated_at = now(), sealed_key_version = NULL",
   dependents: "status = 'removed', updated_at = now()",
-  users: "status = 'inactive', deactivated_at = coalesce(deactivated_at, :now::timestamptz), deactivated_reason = 'erased', updated_at = now()",
+  // Deactivated for good, as DELETE /users does: an erased person's login takes no change, role or sign-in again.
+  users: "status = 'deactivated', deactivated_at = coalesce(deactivated_at, :now::timestamptz), deactivated_reason = 'erased', updated_at = now()",
   user_sessions: "revoked_at = coalesce(revoked_at, :now::timestamptz), revoked_reason = coalesce(revoked_reason, 'erased')",
   stored_files: 'deleted_at = coalesce(deleted_at, :now::timestamptz)',
 };

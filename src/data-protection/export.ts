@@ -51,6 +51,9 @@ export async function exportPolicyholder(tx: Tx, policyholderId: string): Promis
   const userIds = users.map((user: { user_id: string }) => user.user_id);
   sections.sessions = userIds.length === 0 ? [] : (await tx('user_sessions').whereIn('user_id', userIds)
     .select('session_id', 'user_id', 'ip_address', 'user_agent', 'created_at', 'last_activity_at', 'expires_at', 'revoked_at'));
+  // The login's security keys: the names are the person's own labels (personal data, emptied by erasure).
+  sections.security_keys = userIds.length === 0 ? [] : await tx('webauthn_credentials').whereIn('user_id', userIds)
+    .select('credential_id', 'user_id', 'name', 'transports', 'device_type', 'backed_up', 'created_at', 'last_used_at');
   // Who has read the person's data, and why: part of what the person may ask for.
   // One entry per read; of a read's records (a page may hold other people's), only the person's own.
   const reads = await tx('personal_data_reads').whereRaw('?::uuid = ANY(policyholder_ids)', [policyholderId]).orderBy('occurred_at')

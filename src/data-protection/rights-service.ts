@@ -69,6 +69,8 @@ export async function downloadExport(tx: Tx, actor: Actor, requestId: string): P
   }
   if (row.status !== 'completed') throw new ConflictError('The export is not ready yet.', { code: 'data_protection.not_ready' });
   const { result } = await tx('data_rights_requests').where({ request_id: requestId }).first<{ result: unknown }>('result');
+  // The person was erased after the export was made: the erasure emptied it with the rest of their data.
+  if (result === null) throw new ConflictError('The policyholder has been erased since; the export is gone.', { code: 'data_protection.erased' });
   await tx('data_rights_requests').where({ request_id: requestId })
     .update({ result: null, status: 'downloaded', downloaded_at: tx.fn.now(), downloaded_by: actor.user_id, updated_at: tx.fn.now() });
   await recordPersonalDataRead(tx, { endpoint: 'GET /data-rights-requests/:request_id/download', purpose: 'customer_request',

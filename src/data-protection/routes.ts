@@ -51,7 +51,7 @@ export const dataProtectionEndpoints: Endpoint[] = [
     summary: "A completed export's JSON, once: after this it is gone (and the download is in the read audit)",
     responses: { 200: { description: 'Everything held about the policyholder', schema: PersonalDataExportSchema }, ...COMMON,
       404: problem('data_protection.request_not_found'),
-      409: problem('data_protection.not_ready or data_protection.already_downloaded') },
+      409: problem('data_protection.not_ready, data_protection.already_downloaded, or data_protection.erased (the person was erased since)') },
   }, async ({ tx, actor, params }) => ({
     body: await downloadExport(tx, actor, params.request_id),
     headers: { 'Content-Disposition': `attachment; filename="personal-data-${params.request_id}.json"`, 'Cache-Control': 'no-store' },

@@ -6,6 +6,8 @@ export interface PolicyholderOwner {
   readonly agent_id: string;
   readonly agent_order: number;
   readonly status: string;
+  /** Set once the person's data was erased (DPDP): nothing personal may be written for them again. */
+  readonly erased_at: Date | null;
 }
 
 /**
@@ -15,8 +17,8 @@ export interface PolicyholderOwner {
  * KEY SHARE (a renumbering of the hierarchy waits likewise).
  */
 export async function bookOwnerOfPolicyholder(tx: Tx, policyholderId: string): Promise<PolicyholderOwner | undefined> {
-  const holder: { policyholder_id: string; agent_id: string; status: string } | undefined = await tx('policyholders')
-    .first('policyholder_id', 'agent_id', 'status').where({ policyholder_id: policyholderId })
+  const holder: { policyholder_id: string; agent_id: string; status: string; erased_at: Date | null } | undefined = await tx('policyholders')
+    .first('policyholder_id', 'agent_id', 'status', 'erased_at').where({ policyholder_id: policyholderId })
     .whereRaw("agent_order BETWEEN current_setting('app.agent_lo')::bigint AND current_setting('app.agent_hi')::bigint")
     .forNoKeyUpdate();
   if (!holder) return undefined;

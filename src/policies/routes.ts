@@ -64,7 +64,7 @@ export const policyEndpoints: Endpoint[] = [
     method: 'patch', path: '/policies/:policy_id', tag: 'policies', access: 'tenant', params: PolicyParams, body: PatchPolicyBody,
     summary: 'Change a proposal (terms only before approval; number, provider id and nominee at any time)',
     responses: { 200: { description: 'The changed policy', schema: PolicyWithHistory }, ...ONE_POLICY,
-      409: problem('policy.terms_locked: the policy is approved; or policy_number taken') },
+      409: problem('policy.terms_locked: the policy is approved; policy_number taken; or data_protection.erased: a nominee or exclusions for an erased person') },
   }, async ({ tx, actor, params, body }) => ({ body: await amendPolicy(tx, actor, params.policy_id, body) })),
 
   scopedEndpoint({

@@ -94,6 +94,11 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
     throw new ConflictError(`The policy is ${policy.status}: its premium, cover and dates can no longer change.`,
       { code: 'policy.terms_locked' });
   }
+  // The erasure emptied the nominee and exclusions of an erased person's policies; written again, no erasure could reach them.
+  if ((body.nominee_details !== undefined || body.exclusions !== undefined)
+    && (await tx('policyholders').first('erased_at').where({ policyholder_id: policy.policyholder_id }))?.erased_at) {
+    throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  }
   if (body.policy_number && body.policy_number !== policy.policy_number && await policyNumberTaken(tx, body.policy_number)) {
     throw new ConflictError('A policy with this policy_number already exists.', { code: 'resource.duplicate' });
   }

@@ -28,13 +28,15 @@ export interface PolicyholderRecord extends SealedPolicyholderColumns {
   readonly marketing_consent: boolean;
   readonly status: 'active' | 'inactive';
   readonly deactivated_at: Date | null;
+  /** Set by an erasure (DPDP): the record is anonymised for good and takes no change any more. */
+  readonly erased_at: Date | null;
   readonly created_at: Date;
   readonly updated_at: Date;
 }
 
 const COLUMNS = ['policyholder_id', 'agent_id', 'customer_id', 'salutation', 'first_name', 'last_name', 'date_of_birth', 'gender',
   'email', 'phone_number', 'address', 'marital_status', 'occupation', 'annual_income', 'nominee_details',
-  ...SEALED_POLICYHOLDER_COLUMNS, 'preferred_language', 'marketing_consent', 'status', 'deactivated_at', 'created_at', 'updated_at'];
+  ...SEALED_POLICYHOLDER_COLUMNS, 'preferred_language', 'marketing_consent', 'status', 'deactivated_at', 'erased_at', 'created_at', 'updated_at'];
 // The login linked to the record lives on users (tenant-wide), so reading it needs no policy of its own.
 const LINKED_USER = '(SELECT u.user_id FROM users u WHERE u.policyholder_id = policyholders.policyholder_id) AS user_id';
 

@@ -63,7 +63,7 @@ export const policyholderEndpoints: Endpoint[] = [
     body: PatchPolicyholderBody,
     summary: 'Change a policyholder; agent_id moves it to another book you can see; status deactivates or reactivates',
     responses: { 200: { description: 'The changed policyholder', schema: Policyholder }, ...ONE,
-      409: problem('Deactivated, customer id taken, or the user is linked elsewhere'),
+      409: problem('Deactivated, erased (data_protection.erased), customer id taken, or the user is linked elsewhere'),
       422: problem('An inactive agent or an unknown user') },
   }, async ({ tx, actor, params, body, req }) => {
     const purpose = readPurpose(req, 'servicing');

@@ -172,6 +172,8 @@ export async function listPolicyholders(tx: Tx, actor: Actor, query: Policyholde
 export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: string, body: PatchPolicyholderBody): Promise<Policyholder> {
   authorize(actor.ability, 'update', 'Policyholder');
   const record = await visiblePolicyholder(tx, policyholderId, true);
+  // An erased record stays anonymised: reactivating or refilling it would hold personal data no erasure can reach.
+  if (record.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
   const { agent_id: agentId, user_id: userId, status, ...fields } = body;
   if (status === 'inactive' && record.status === 'active') authorize(actor.ability, 'delete', 'Policyholder');
   if (record.status === 'inactive' && status !== 'active') {

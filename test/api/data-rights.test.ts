@@ -6,11 +6,12 @@ import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUse
 import { createPolicyholderAs } from '../helpers/book.js';
 import { ownerInTenant } from '../helpers/catalog.js';
 import { addTerms, consultationClaim } from '../helpers/claims.js';
-import { API, api } from '../helpers/context.js';
+import { API, api, testDeps } from '../helpers/context.js';
 import { PDF } from '../helpers/documents.js';
 import { jobProcess, waitFor, type JobProcess } from '../helpers/jobs.js';
 import { createPolicy, policyBody } from '../helpers/policies.js';
 import { expectProblem } from '../helpers/problems.js';
+import { SoftwareAuthenticator } from '../helpers/webauthn-authenticator.js';
 
 // Export and erasure of one policyholder through the API and the durable job. Each person's values carry a token
 // of their own, so a scan can tell whose data a cell holds.
@@ -110,6 +111,27 @@ describe('data rights: export and erasure', function () {
     expect(await cellsHolding(a.token), 'the export is gone from the database once downloaded').to.not.include('data_rights_requests.result');
   });
 
+  it('exports the linked login with its sessions and the names of its security keys', async () => {
+    const login = await createTestUser(tenant, 'policyholder');
+    const link = await api().patch(`${API}/policyholders/${b.id}`).set(...bearer(tenant.admin.token)).send({ user_id: login.user_id });
+    expect(link.status, link.text).to.equal(200);
+    const { origins: [origin], rpId } = testDeps().config.webauthn;
+    const key = new SoftwareAuthenticator(origin as string, rpId);
+    const options = await api().post(`${API}/auth/webauthn/registration/options`).set(...bearer(login.token));
+    expect(options.status, options.text).to.equal(200);
+    const name = `Phone of ${b.token}`;
+    const registered = await api().post(`${API}/auth/webauthn/registration`).set(...bearer(login.token)).send({ name, credential: key.register(options.body) });
+    expect(registered.status, registered.text).to.equal(201);
+    const done = await request('export', b);
+    const res = await api().get(`${API}/data-rights-requests/${done.request_id}/download`).set(...bearer(tenant.admin.token));
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body.sections.user_account.map((user: { user_id: string }) => user.user_id)).to.deep.equal([login.user_id]);
+    expect(res.body.sections.sessions).to.have.length.greaterThan(0);
+    expect(res.body.sections.security_keys).to.have.length(1);
+    expect(res.body.sections.security_keys[0]).to.include({ credential_id: registered.body.credential_id, user_id: login.user_id, name });
+    expect(res.body.sections.security_keys[0]).to.not.have.property('public_key');
+  });
+
   it('is for tenant-wide administrators only', async () => {
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(agent.token)).send({ kind: 'export', policyholder_id: a.id }), 403);
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token))
@@ -117,6 +139,10 @@ describe('data rights: export and erasure', function () {
   });
 
   it('erasure leaves no personal value of the person in any personal column, keeps the financial records and is audited', async () => {
+    const pending = await request('export', a);
+    const login = await createTestUser(tenant, 'policyholder');
+    const link = await api().patch(`${API}/policyholders/${a.id}`).set(...bearer(tenant.admin.token)).send({ user_id: login.user_id });
+    expect(link.status, link.text).to.equal(200);
     const before = await cellsHolding(a.token);
     expect(before, 'before').to.include.members(['policyholders.first_name', 'claims.hospital', 'audit_log.new_values']);
     // The claim's diagnosis is sealed (claims.request_sealed): no plaintext of it anywhere, even before erasure.
@@ -136,5 +162,42 @@ describe('data rights: export and erasure', function () {
     expect(audit.body.data[0]).to.include({ action: 'update', actor: 'system:data-protection:rights' });
     expect(audit.body.data[0].changed_columns).to.include('erased_at');
     expectProblem(await api().post(`${API}/data-rights-requests`).set(...bearer(tenant.admin.token)).send({ kind: 'export', policyholder_id: a.id }), 409);
+    // The person's login is deactivated for good, as DELETE /users does: no reactivation or new name for it.
+    const user = await api().get(`${API}/users/${login.user_id}`).set(...bearer(tenant.admin.token));
+    expect(user.body).to.include({ status: 'deactivated', first_name: null });
+    expectProblem(await api().patch(`${API}/users/${login.user_id}`).set(...bearer(tenant.admin.token))
+      .send({ status: 'active', first_name: 'Again', email: `again.${a.token.toLowerCase()}@example.in` }), 409);
+    expect((await api().post(`${API}/auth/login`).send({ tenant: tenant.tenant_code, email: login.email, password: login.password })).status).to.equal(401);
+    // An export made before and not yet downloaded went with the rest: its download is refused, not an empty 200.
+    const download = await api().get(`${API}/data-rights-requests/${pending.request_id}/download`).set(...bearer(tenant.admin.token));
+    expectProblem(download, 409, [], 'data_protection.erased');
+  });
+
+  it('an erased person takes no new personal data: no reactivation, refill, nominee, dependent, claim or document (each 409, nothing written)', async () => {
+    // Runs after the erasure above (a is erased). Whatever were written now could be neither exported nor erased.
+    const token = `Again${crypto.randomBytes(4).toString('hex')}`;
+    for (const body of [{ status: 'active' }, { first_name: `First${token}`, email: `${token.toLowerCase()}@example.in` },
+      { status: 'active', pan: 'ABCDE1234F' }]) {
+      const patch = await api().patch(`${API}/policyholders/${a.id.toUpperCase()}`).set(...bearer(tenant.admin.token)).send(body);
+      expectProblem(patch, 409, [], 'data_protection.erased');
+    }
+    const nominee = await api().patch(`${API}/policies/${a.policyId}`).set(...bearer(agent.token))
+      .send({ nominee_details: { name: `Nominee${token}`, relationship: 'spouse', share_percent: 100 } });
+    expectProblem(nominee, 409, [], 'data_protection.erased');
+    const dependent = await api().post(`${API}/policyholders/${a.id}/dependents`).set(...bearer(agent.token))
+      .send({ full_name: `Child${token}`, relationship: 'child', date_of_birth: '2016-01-01', pre_existing_conditions: ['asthma'] });
+    expectProblem(dependent, 409, [], 'data_protection.erased');
+    const claim = await api().post(`${API}/claims`).set(...bearer(agent.token)).send(consultationClaim(a.id, { policy_terms_id: 'PLUM_OPD_2024',
+      hospital: `Hospital${token}`, documents: { prescription: { doctor_name: 'Dr. Rao', doctor_reg: 'KA/1/2015', diagnosis: `Diagnosis${token}`,
+        medicines_prescribed: ['Paracetamol'], tests_prescribed: [] }, bill: { consultation_fee: 800 } } }));
+    expectProblem(claim, 409, [], 'data_protection.erased');
+    const upload = await api().post(`${API}/claims/${a.claimId}/documents`).set(...bearer(agent.token))
+      .field('document_type', 'prescription').attach('file', PDF, `prescription-${token}.pdf`);
+    expectProblem(upload, 409, [], 'data_protection.erased');
+    const holder = await api().get(`${API}/policyholders/${a.id}`).set(...bearer(tenant.admin.token));
+    expect(holder.body).to.include({ first_name: 'Erased', email: null, pan: null, status: 'inactive' });
+    expect(await cellsHolding(token)).to.deep.equal([]);
+    const claims = await api().get(`${API}/claims`).query({ policyholder_id: a.id }).set(...bearer(agent.token));
+    expect(claims.body.data.map((row: { claim_id: string }) => row.claim_id)).to.deep.equal([a.claimId]);
   });
 });

@@ -25,6 +25,12 @@ describe('your own password and sessions (ASVS V2.1, V3.3)', function () {
     expectProblem(await api().post(`${API}/auth/password`).set(...bearer(user.token)).send({ new_password: 'Fresh#Password2026' }), 400,
       ['body.current_password']);
     expect((await signIn(user, user.password)).status, 'the old password still works').to.equal(200);
+    for (const same of [user.password, user.password.normalize('NFKD').replace(/[A-Za-z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0))]) {
+      // The same password (also in a form NFKC folds into it) is no change: it would clear a required change.
+      const res = await change(user.token, user.password, same);
+      expectProblem(res, 400, ['body.new_password']);
+      expect(JSON.stringify(res.body.errors)).to.include('must differ');
+    }
     expect((await change(user.token, user.password, 'Fresh#Password2026')).status).to.equal(204);
     expect((await signIn(user, 'Fresh#Password2026')).status).to.equal(200);
     expect((await signIn(user, user.password)).status).to.equal(401);

@@ -189,6 +189,21 @@ describe('WebAuthn security keys (ASVS V2.3.2)', function () {
     });
   });
 
+  describe('a user whose only second factor is a security key', () => {
+    it('V2.3.2 V3.7.1 adding a TOTP authenticator needs a recent sign-in with the key, as adding a key does', async () => {
+      const user = await createTestUser(tenant, 'junior_agent');
+      const { key } = await registerKey(user.token);
+      // The password-only session that registered the key: a stolen one must not add an authenticator of its own.
+      expectProblem(await app.post(`${API}/auth/mfa/enrolment`).set(...bearer(user.token)), 401, [], 'auth.step_up_required');
+      expectProblem(await app.post(`${API}/auth/webauthn/registration/options`).set(...bearer(user.token)), 401, [], 'auth.step_up_required');
+      expect((await app.get(`${API}/auth/mfa`).set(...bearer(user.token))).body).to.include({ enabled: true });
+      const { access_token: fresh } = await signInWithKey(user.email, key);
+      const enrolment = await app.post(`${API}/auth/mfa/enrolment`).set(...bearer(fresh));
+      expect(enrolment.status, enrolment.text).to.equal(200);
+      expect(enrolment.body.secret).to.be.a('string');
+    });
+  });
+
   describe('where MFA is mandatory', () => {
     it('V2.3.2 a provider admin enrols a security key through the sign-in challenge and cannot remove the last one', async () => {
       const admin = await createTestUser(tenant, 'insurance_provider_admin');

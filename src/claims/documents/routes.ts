@@ -18,6 +18,7 @@ export const documentEndpoints: Endpoint[] = [
       description: 'The bill, prescription or test report: a PDF, JPEG, PNG or WebP (judged by its bytes), at most DOCUMENT_MAX_BYTES' } },
     summary: 'Upload a document of a claim (multipart/form-data: document_type and one file)',
     responses: { 201: { description: 'The stored document', schema: DocumentRecord }, ...COMMON,
+      409: problem("data_protection.erased: the claim is an erased person's"),
       413: problem('claims.document_too_large: larger than DOCUMENT_MAX_BYTES'),
       415: problem('request.unsupported_media_type: the body is not multipart/form-data'),
       422: problem("claims.document_type_unsupported (not a PDF, JPEG, PNG or WebP) or tenant.storage_limit (past the tenant's storage_limit_gb)") },

@@ -47,6 +47,8 @@ export async function uploadDocument(ctx: DocumentContext, claimIdOrNumber: stri
   const claim = await visibleClaim(tx, claimIdOrNumber);
   const owner = await bookOwnerOfPolicyholder(tx, claim.policyholder_id);
   if (!owner || !actor.tenant) throw new NotFoundError('No such claim.', { code: 'claims.not_found' });
+  // The erasure deleted the person's files; a new one would hold health data beyond any further erasure.
+  if (owner.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
   const documentId = crypto.randomUUID();
   const key = storageKeyOf(tenantIdOf(actor), documentId);
   const storedFileId = await reserveStorage(tx, actor.tenant, {
