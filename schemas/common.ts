@@ -81,7 +81,7 @@ export const ListQuery = z.object({
     .pipe(z.number().int().min(1, 'must be at least 1').max(200, 'must be at most 200')).default(50)
     .describe('Page size: 1 to 200, 50 when left out'),
   cursor: z.string().max(500).optional().describe("The previous page's next_cursor"),
-});
+}).strict(); // Strict, and so is every list's query extended from it: a misspelt filter is a 400, never a silently unfiltered list.
 export type ListQuery = z.infer<typeof ListQuery>;
 
 export function page<T extends z.ZodType>(item: T) {

@@ -46,6 +46,15 @@ describe('no 500 on hostile input: regressions', () => {
     }
   });
 
+  it('when a list gets a query parameter it does not know (a misspelt filter), then it answers 400 naming it', async () => {
+    const lists: [string, string][] = [['/users', tenant.admin.token], ['/roles', tenant.admin.token], ['/permissions', tenant.admin.token],
+      ['/auth/sessions', tenant.admin.token], ['/providers', tenant.admin.token], ['/tenants', rootToken]];
+    for (const [path, token] of lists) {
+      const res = await api().get(`${API}${path}?limit=5&statu=active`).set(...bearer(token));
+      expect(expectProblem(res, 400, ['query']).errors, path).to.deep.include({ path: 'query', message: 'unknown field(s): statu' });
+    }
+  });
+
   it('when the user search holds a NUL byte, then it answers 400 naming query.q', async () => {
     expectProblem(await api().get(`${API}/users?q=a%00b`).set(...bearer(tenant.admin.token)), 400, ['query.q']);
   });
