@@ -34,7 +34,7 @@ export const PersonalDataReadQuery = ListQuery.extend({
   policyholder_id: Uuid.optional().describe("Reads of this person's data"),
   record_id: Uuid.optional().describe('Reads of this record'),
   user_id: Uuid.optional().describe('Reads by this user'),
-  purpose: ReadPurpose.optional(),
+  purpose: z.string().trim().toLowerCase().pipe(ReadPurpose).optional().describe('Any case, as X-Purpose'),
   from: ZonedTimestamp.optional().describe('At or after this time'),
   to: ZonedTimestamp.optional().describe('Before this time'),
 }).strict();

@@ -25,5 +25,8 @@ export const KeyRotation = z.object({
 });
 export type KeyRotation = z.infer<typeof KeyRotation>;
 
-export const KeyVersionParams = z.object({ key_version: z.coerce.number().int().positive().max(999_999_999) }).strict();
+// Digits only, no leading zero: z.coerce.number would also take '1e3', ' 1' or '0x1' as a version.
+export const KeyVersionParams = z.object({
+  key_version: z.string().regex(/^[1-9][0-9]{0,8}$/, 'must be a key version: a whole number from 1').transform(Number),
+}).strict();
 export type KeyVersionParams = z.infer<typeof KeyVersionParams>;

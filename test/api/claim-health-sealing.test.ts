@@ -133,6 +133,11 @@ describe('claims: health data sealed at rest', () => {
     expect((await keys()).versions[0]).to.include({ key_version: 1, sealed_rows: 0 }).and.have.property('retired_at').that.is.a('string');
     const [key] = await asOwner<{ wrapped_key: string | null }>("SELECT wrapped_key FROM $schema.data_keys WHERE purpose = 'seal' AND key_version = 1");
     expect(key?.wrapped_key).to.equal(null);
+    // A version is spelled in digits only: no exponent, sign, space or leading zero.
+    for (const spelling of ['1e0', '%201', '01', '+1', '0x1']) {
+      expectProblem(await api().delete(`${API}/data-protection/encryption-keys/${spelling}`).set(...bearer(tenant.admin.token)), 400,
+        ['params.key_version']);
+    }
     // Idempotent, and everything still opens without the destroyed key.
     expect((await api().delete(`${API}/data-protection/encryption-keys/1`).set(...bearer(tenant.admin.token))).status).to.equal(204);
     for (const id of [claimId, second]) {
