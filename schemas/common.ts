@@ -36,7 +36,20 @@ export const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date Y
 }, 'must be a real calendar date').refine((text) => text >= '1900', 'must be 1900-01-01 or later');
 /** An e-mail address, trimmed and lower-cased as it is parsed (the database stores and compares that spelling). */
 export const Email = z.string().trim().toLowerCase().max(255).email({ message: 'must be an e-mail address' });
-export const PhoneNumber = z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +');
+/**
+ * A phone number in its international spelling, as it is parsed (the database stores and compares that one): a
+ * ten-digit number is Indian (+91), as is one with the trunk 0 in front; digits without a plus but with a country
+ * code get the plus. So 9812345678, 09812345678, 919812345678 and +919812345678 are one number, +919812345678.
+ */
+export const PhoneNumber = z.string().trim().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +')
+  .transform(internationalPhone);
+
+export function internationalPhone(text: string): string {
+  if (text.startsWith('+')) return text;
+  if (text.length === 10) return `+91${text}`;
+  if (text.length === 11 && text.startsWith('0')) return `+91${text.slice(1)}`;
+  return `+${text}`;
+}
 export { Password } from './passwords.js';
 /**
  * A tenant code: upper-case letters, digits and underscores, 2 to 20, a letter first. Its schema is

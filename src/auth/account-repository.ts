@@ -25,11 +25,22 @@ export interface LoginIdentifier {
   readonly username?: string | undefined;
 }
 
+/** An international number (as PhoneNumber parses it) and the spellings it may have been stored in before. */
+function phoneSpellings(international: string): string[] {
+  const digits = international.slice(1);
+  if (!digits.startsWith('91') || digits.length !== 12) return [international, digits];
+  const national = digits.slice(2);
+  return [international, digits, national, `0${national}`];
+}
+
 /** Narrows a query on the accounts table to the one a login names (canonical as parsed; super admins: e-mail only). */
 function namedBy(query: Knex.QueryBuilder, kind: AccountKind, id: LoginIdentifier): Knex.QueryBuilder {
   if (id.email) return query.where({ email: id.email });
   if (kind === 'platform') return query.whereRaw('false');
-  if (id.phone_number) return query.where({ phone_number: id.phone_number });
+  if (id.phone_number) {
+    // Accounts written before phone numbers were stored internationally keep the spelling they were typed in.
+    return query.whereIn('phone_number', phoneSpellings(id.phone_number)).orderByRaw('phone_number = ? DESC', [id.phone_number]);
+  }
   return query.where({ username: id.username ?? '' });
 }
 

@@ -4,6 +4,7 @@ import type { Response } from 'supertest';
 import { inOwnerTransaction } from '../../src/db/privileged.js';
 import { User, UserPage } from '../../schemas/users.js';
 import type { Tx } from '../../src/db/scope.js';
+import { ownerInTenant } from '../helpers/catalog.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import {
   bearer, createTestTenant, createTestUser, login, superAdminToken, TEST_PASSWORD, type TestTenant,
@@ -155,6 +156,25 @@ describe('users API', () => {
       .send({ email: first.email.toUpperCase(), password: TEST_PASSWORD, first_name: 'Dup', last_name: 'Licate' });
     expect(res.status).to.equal(409);
     expect(res.body.detail).to.match(/email/);
+  });
+
+  it('a phone number is stored in its international spelling: every other spelling of it is a 409 and signs in', async () => {
+    const national = `98${crypto.randomInt(10_000_000, 99_999_999)}`;
+    const user = await createUser(tenant, { phone_number: ` ${national} ` }) as unknown as { user_id: string; phone_number: string };
+    expect(user.phone_number).to.equal(`+91${national}`);
+    for (const spelling of [`+91${national}`, `91${national}`, `0${national}`]) {
+      const res = await api().post(`${API}/users`).set(...bearer(tenant.admin.token))
+        .send({ phone_number: spelling, password: TEST_PASSWORD, first_name: 'Dup', last_name: 'Licate' });
+      expect(res.status, spelling).to.equal(409);
+    }
+    for (const spelling of [national, `0${national}`, `91${national}`]) {
+      await login({ tenant: tenant.tenant_code, phone_number: spelling, password: TEST_PASSWORD });
+    }
+    // An account stored before numbers were stored internationally still signs in with the international spelling.
+    const stored = await ownerInTenant(tenant, (client) => client.query(`UPDATE "${tenant.schema_name}".users SET phone_number = $1
+      WHERE user_id = $2`, [national, user.user_id]));
+    expect(stored.rowCount).to.equal(1);
+    await login({ tenant: tenant.tenant_code, phone_number: `+91${national}`, password: TEST_PASSWORD });
   });
 
   it('V13.2.2 a body with many bad fields is one 400 that lists every one of them', async () => {
