@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdParams, ListQuery, page, Rupees, Timestamp, Uuid } from './common.js';
-import { CalendarDate } from './policies.js';
+import { CalendarDate, PastCalendarDate } from './policies.js';
 
 // Premium payments. Money is rupees on the wire (two decimals at most), NUMERIC in the database, paise in code.
 
@@ -21,7 +21,7 @@ export const CreatePaymentBody = z.object({
   gateway_transaction_id: z.string().trim().min(1).max(255).optional()
     .describe("The gateway's id of the transaction: unique in the tenant; a repeat returns the first payment"),
   due_date: CalendarDate.optional().describe("The instalment's due date; defaults to the policy's next due date"),
-  payment_date: CalendarDate.optional().describe('The day the money was received; defaults to today (India), never later'),
+  payment_date: PastCalendarDate.optional().describe('The day the money was received; defaults to today (India), never later'),
 }).strict();
 export type CreatePaymentBody = z.infer<typeof CreatePaymentBody>;
 

@@ -4,7 +4,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
 import { toNumeric, toPaise } from '../money.js';
 import { businessToday, type IsoDate } from '../policies/calendar.js';
 import { refusalOfPayment, statusAfterPayment } from '../policies/lifecycle.js';
@@ -58,8 +58,7 @@ export async function recordPayment(tx: Tx, actor: Actor, body: CreatePaymentBod
   Promise<RecordedPayment> {
   authorize(actor.ability, 'create', 'Payment');
   const today = businessToday();
-  const paidOn = body.payment_date ?? today;
-  if (paidOn > today) throw new ValidationError([{ path: 'body.payment_date', message: 'must not be in the future' }]);
+  const paidOn = body.payment_date ?? today; // not in the future: the schema checks it
   const print = fingerprint(body);
   const retryKeys = { idempotency_key: idempotencyKey, gateway_transaction_id: body.gateway_transaction_id ?? null };
   const policy = await visiblePolicy(tx, body.policy_id, today, true);
@@ -75,6 +74,13 @@ export async function recordPayment(tx: Tx, actor: Actor, body: CreatePaymentBod
     throw new BusinessRuleError(`A premium of this policy cannot be received before ${earliest}, its application or start date.`,
       [{ path: 'body.payment_date', message: `must not be before ${earliest} (the policy's application or start date, the earlier)` }],
       { code: 'payment.before_application' });
+  }
+  // Instalments are paid in order, so the one this payment pays first is the policy's next due; a due_date naming
+  // another would record the payment against an instalment it did not pay.
+  if (body.due_date !== undefined && body.due_date !== policy.next_payment_date) {
+    throw new BusinessRuleError(`This payment pays the instalment due on ${policy.next_payment_date} first, not one due on ${body.due_date}.`,
+      [{ path: 'body.due_date', message: `must be ${policy.next_payment_date}, the policy's next due date (or left out)` }],
+      { code: 'payment.due_date_mismatch' });
   }
   const premium = toPaise(policy.premium_amount);
   const remaining = policy.installments_total - policy.installments_paid;

@@ -88,6 +88,9 @@ describe('premium payments: exactly once, and the policy account moves with them
       'payment.policy_not_payable');
     expectProblem(await pay(junior.token, { policy_id: draft.policy_id, amount: 500, payment_method: 'upi', payment_date: addMonths(today(), 1) }),
       400, ['body.payment_date']);
+    // A future date is named with the other bad fields, in one answer.
+    expectProblem(await pay(junior.token, { policy_id: draft.policy_id, amount: 500.555, payment_method: 'upi',
+      payment_date: addMonths(today(), 1) }), 400, ['body.amount', 'body.payment_date']);
     await moveTo(admin, draft.policy_id, 'pending_approval', 'approved');
     expect((await pay(junior.token, { policy_id: draft.policy_id, amount: 500, payment_method: 'cheque' })).status).to.equal(201);
     const after = await policyNow(draft.policy_id);
@@ -138,6 +141,18 @@ describe('premium payments: exactly once, and the policy account moves with them
     const entered = await activePolicy(admin, policyBody(holder, { start_date: monthsAgo(2), premium_amount: 700 }));
     expect((await pay(junior.token, { policy_id: entered.policy_id, amount: 700, payment_method: 'cash', payment_date: monthsAgo(2) })).status)
       .to.equal(201);
+  });
+
+  it('records a due_date only if it is the instalment the payment pays first, the policy\'s next due date', async () => {
+    const policy = await activePolicy(admin, policyBody(holder, { start_date: monthsAgo(1), premium_amount: 400 }));
+    expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 400, payment_method: 'upi', due_date: '1900-01-01' }),
+      422, ['body.due_date'], 'payment.due_date_mismatch');
+    expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 400, payment_method: 'upi', due_date: today() }),
+      422, ['body.due_date'], 'payment.due_date_mismatch');
+    expect(await paymentsOf(policy.policy_id)).to.deep.equal([]);
+    const paid = await pay(junior.token, { policy_id: policy.policy_id, amount: 800, payment_method: 'upi', due_date: monthsAgo(1) });
+    expect(paid.status, paid.text).to.equal(201);
+    expect(paid.body).to.include({ due_date: monthsAgo(1), installments_covered: 2 });
   });
 
   it('refuses to refund a premium of a policy that has paid out, and shows nothing outstanding on a closed policy', async () => {
