@@ -89,7 +89,7 @@ export type PatchPolicyBody = z.infer<typeof PatchPolicyBody>;
 
 export const PolicyStatusBody = z.object({
   status: PolicyStatus,
-  reason: z.string().trim().min(1).max(500).optional(),
+  reason: z.string().trim().min(1, 'must not be empty').max(500).optional(),
 }).strict();
 export type PolicyStatusBody = z.infer<typeof PolicyStatusBody>;
 

@@ -119,6 +119,9 @@ describe('premium payments: exactly once, and the policy account moves with them
     expect(await policyNow(policy.policy_id)).to.include({ installments_paid: 3, total_premium_paid: 300, last_payment_date: today() });
     expectProblem(await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(junior.token)).send({ reason: 'x' }),
       403, [], 'access.forbidden');
+    const blank = expectProblem(await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(manager.token))
+      .send({ reason: '   ' }), 400, ['body.reason']);
+    expect(blank.errors).to.deep.equal([{ path: 'body.reason', message: 'must not be empty' }]);
     const refund = await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(manager.token))
       .send({ reason: 'cheque bounced' });
     expect(refund.status, refund.text).to.equal(200);
