@@ -118,8 +118,11 @@ export function readCsv(content: Buffer): DataLine[] {
   } catch (error) {
     throw fileError(`is not valid CSV: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const [header, ...data] = records;
+  const [header, ...lines] = records;
   if (!header) throw fileError('is empty');
+  // A line of empty cells only (",,," as a spreadsheet writes a blank row it has formatted) is a blank line, left
+  // out as the XLSX reader leaves out an empty row, not a customer without a name.
+  const data = lines.filter(({ record }) => record.some((cell) => cell !== ''));
   const names = header.record.map(headerName);
   if (data.length > MAX_IMPORT_LINES) throw fileError(`has more than ${MAX_IMPORT_LINES} data lines`);
   checkHeader(names, data.length);

@@ -223,6 +223,13 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
     }
   });
 
+  it('leaves out a CSV line of empty cells (a blank spreadsheet row as ",,,"), as an empty XLSX row', async () => {
+    const res = await upload(agent.token, csv(customerLine('BL-1'), ',,,,,,,', ' , ,,,,,, ', 'BL-2,,Verma,,,,,'), 'blank.csv', { dryRun: true });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.include({ total_rows: 2, valid_rows: 1, invalid_rows: 1 });
+    expect(res.body.rejected_rows.map((row: { line_number: number }) => row.line_number)).to.deep.equal([5]);
+  });
+
   it('an XLSX with bad rows reports them by their row number', async () => {
     const file = await workbookOf([HEADER.split(','), ['XL-1', 'Meera', 'Rao', 'meera@example.in', '', '1000', 'Goa', 'Beach Road'], ['XL-2', '', 'Rao', '', '', '', '', '']]);
     const done = await finished((await upload(agent.token, file, 'book.xlsx')).body.import_id);
