@@ -50,7 +50,9 @@ export const ERROR_CODES = {
   'payment.policy_not_payable': 'The policy takes no premium payments in its current status',
   'payment.nothing_due': 'Every premium of the policy is paid',
   'payment.amount_mismatch': 'The amount is not a whole number of premiums still to be paid',
-  'payment.not_refundable': 'Only a completed payment can be refunded',
+  'payment.not_refundable': 'Only a completed payment of a policy that has not paid out (surrendered, matured, claimed) can be refunded',
+  'payment.due_date_mismatch': "The due_date is not the policy's next due date, the instalment the payment pays first",
+  'payment.before_application': 'The payment date is before both the policy\'s application date and its start date',
   'payment.not_reconcilable': 'Only a completed payment can be reconciled',
   // OPD claims (src/claims)
   'claims.terms_not_found': 'No such policy terms (or version)',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdParams, ListQuery, page, Rupees, Timestamp, Uuid } from './common.js';
-import { CalendarDate } from './policies.js';
+import { CalendarDate, PastCalendarDate } from './policies.js';
 
 // Premium payments. Money is rupees on the wire (two decimals at most), NUMERIC in the database, paise in code.
 
@@ -17,11 +17,11 @@ export const CreatePaymentBody = z.object({
   amount: Rupees.refine((value) => value > 0, 'must be more than 0')
     .describe('A whole number of premiums (instalments) still to be paid'),
   payment_method: z.enum(PAYMENT_METHODS),
-  payment_gateway: z.string().trim().min(1).max(50).optional(),
-  gateway_transaction_id: z.string().trim().min(1).max(255).optional()
+  payment_gateway: z.string().trim().min(1, 'must not be empty').max(50).optional(),
+  gateway_transaction_id: z.string().trim().min(1, 'must not be empty').max(255).optional()
     .describe("The gateway's id of the transaction: unique in the tenant; a repeat returns the first payment"),
   due_date: CalendarDate.optional().describe("The instalment's due date; defaults to the policy's next due date"),
-  payment_date: CalendarDate.optional().describe('The day the money was received; defaults to today (India), never later'),
+  payment_date: PastCalendarDate.optional().describe('The day the money was received; defaults to today (India), never later'),
 }).strict();
 export type CreatePaymentBody = z.infer<typeof CreatePaymentBody>;
 
@@ -41,12 +41,12 @@ export type PaymentListQuery = z.infer<typeof PaymentListQuery>;
 export const PolicyPaymentListQuery = ListQuery.strict();
 
 export const ReconcileBody = z.object({
-  reference: z.string().trim().min(1).max(100).optional().describe("The bank statement's or settlement's reference"),
+  reference: z.string().trim().min(1, 'must not be empty').max(100).optional().describe("The bank statement's or settlement's reference"),
 }).strict();
 export type ReconcileBody = z.infer<typeof ReconcileBody>;
 
 export const RefundBody = z.object({
-  reason: z.string().trim().min(1).max(500),
+  reason: z.string().trim().min(1, 'must not be empty').max(500),
 }).strict();
 export type RefundBody = z.infer<typeof RefundBody>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { businessToday } from '../src/policies/calendar.js';
 import { IdParams, ListQuery, page, Rupees, Timestamp, Uuid } from './common.js';
 
 // Policies and their lifecycle. The lists below are the vocabulary the rules in src/policies work with.
@@ -23,14 +24,23 @@ export const PolicyType = z.enum(POLICY_TYPES);
 
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** A real calendar date spelled YYYY-MM-DD, from 1900 on. */
-export const CalendarDate = z.string().refine((text) => {
+function isCalendarDate(text: string): boolean {
   const match = ISO_DATE.exec(text);
   if (!match) return false;
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   const date = new Date(Date.UTC(year, month - 1, day));
   return year >= 1900 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}, 'must be a date YYYY-MM-DD').describe('YYYY-MM-DD');
+}
+
+/** A real calendar date spelled YYYY-MM-DD, from 1900 on. */
+export const CalendarDate = z.string().refine(isCalendarDate, 'must be a date YYYY-MM-DD').describe('YYYY-MM-DD');
+
+/**
+ * A calendar date not after today in India (the business day): checked with the schema, so a request with other bad
+ * fields names this one too, in the same 400.
+ */
+export const PastCalendarDate = CalendarDate
+  .refine((text) => !isCalendarDate(text) || text <= businessToday(), 'must not be in the future').describe('YYYY-MM-DD');
 
 const PositiveRupees = Rupees.refine((value) => value > 0, 'must be more than 0');
 const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
@@ -62,7 +72,7 @@ const PolicyAdminFields = {
 
 export const CreatePolicyBody = z.object({
   policyholder_id: Uuid.describe("The policy goes to this policyholder's servicing agent's book"),
-  application_date: CalendarDate.optional().describe('Defaults to today'),
+  application_date: PastCalendarDate.optional().describe('Defaults to today; never later'),
   ...PolicyTermsFields,
   ...PolicyAdminFields,
 }).strict();
@@ -79,7 +89,7 @@ export type PatchPolicyBody = z.infer<typeof PatchPolicyBody>;
 
 export const PolicyStatusBody = z.object({
   status: PolicyStatus,
-  reason: z.string().trim().min(1).max(500).optional(),
+  reason: z.string().trim().min(1, 'must not be empty').max(500).optional(),
 }).strict();
 export type PolicyStatusBody = z.infer<typeof PolicyStatusBody>;
 
@@ -157,7 +167,7 @@ export const PolicyWithHistory = Policy.extend({ status_history: z.array(StatusC
 export const PolicyPage = page(Policy);
 
 export const LapseRunBody = z.object({
-  as_of: CalendarDate.optional().describe('Defaults to today (India); never later than today'),
+  as_of: PastCalendarDate.optional().describe('Defaults to today (India); never later than today'),
 }).strict();
 export const LapseRunResult = z.object({
   as_of: CalendarDate,

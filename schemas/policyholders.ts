@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { Email, IdParams, IsoDate, ListQuery, page, PhoneNumber, Rupees, Timestamp, Uuid } from './common.js';
 import { AadhaarNumber, BankAccount, Pan, RevealQuery } from './sensitive-fields.js';
+import { businessToday } from '../src/policies/calendar.js';
 
 export const PolicyholderStatus = z.enum(['active', 'inactive']);
 const Text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max);
+/** A birth or diagnosis: a real date from 1900 on, not after today in India. */
+const PastDate = IsoDate.refine((text) => !/^\d{4}-\d{2}-\d{2}$/.test(text) || text <= businessToday(), 'must not be in the future');
 const CustomerId = z.string().trim().toUpperCase().regex(/^[A-Z0-9][A-Z0-9/_-]{0,99}$/, 'must be letters, digits, /, _ or -');
 
 export const Address = z.object({
@@ -18,14 +21,14 @@ export const Address = z.object({
 /** A condition the policyholder had before cover began: claims read it for pre-existing-disease waiting periods. */
 export const PreExistingCondition = z.object({
   condition: Text(200),
-  diagnosed_on: IsoDate.optional(),
+  diagnosed_on: PastDate.optional(),
   notes: Text(1000).optional(),
 }).strict();
 
 export const Nominee = z.object({
   name: Text(200),
   relationship: z.enum(['spouse', 'child', 'parent', 'sibling', 'other']),
-  date_of_birth: IsoDate.optional(),
+  date_of_birth: PastDate.optional(),
   share_percent: z.number().int().min(1).max(100).optional(),
 }).strict();
 
@@ -34,7 +37,7 @@ const Fields = {
   salutation: z.enum(['Mr', 'Mrs', 'Ms', 'Dr', 'Shri', 'Smt']).nullable().optional(),
   first_name: Text(100),
   last_name: Text(100).nullable().optional(),
-  date_of_birth: IsoDate.nullable().optional(),
+  date_of_birth: PastDate.nullable().optional(),
   gender: z.enum(['male', 'female', 'other']).nullable().optional(),
   email: Email.nullable().optional(),
   phone_number: PhoneNumber.nullable().optional(),

@@ -81,7 +81,15 @@ function csvRecords(text: string): { record: string[]; line: number }[] {
   if (text.includes('"')) {
     const records = parse(text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true, trim: true }) as unknown as
       { record: string[]; info: { lines: number } }[];
-    return records.map(({ record, info }) => ({ record, line: info.lines }));
+    // info.lines is the line a record ends on, and counts a CRLF inside a quoted cell as two lines (its \r and its
+    // \n). A record is numbered by the line it starts on, a CRLF one line break as the fast path below counts it:
+    // the surplus so far and the record's own line breaks come off.
+    let surplus = 0;
+    return records.map(({ record, info }) => {
+      const breaks = record.reduce((sum, cell) => sum + (cell.match(/\r\n|\r|\n/g)?.length ?? 0), 0);
+      surplus += record.reduce((sum, cell) => sum + (cell.match(/\r\n/g)?.length ?? 0), 0);
+      return { record, line: info.lines - surplus - breaks };
+    });
   }
   // Without a double quote no cell spans lines and no delimiter is quoted: each record is one line of the file,
   // numbered by its position, its cells the line split at commas. This is what csv-parse reads from such a file
@@ -110,8 +118,11 @@ export function readCsv(content: Buffer): DataLine[] {
   } catch (error) {
     throw fileError(`is not valid CSV: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const [header, ...data] = records;
+  const [header, ...lines] = records;
   if (!header) throw fileError('is empty');
+  // A line of empty cells only (",,," as a spreadsheet writes a blank row it has formatted) is a blank line, left
+  // out as the XLSX reader leaves out an empty row, not a customer without a name.
+  const data = lines.filter(({ record }) => record.some((cell) => cell !== ''));
   const names = header.record.map(headerName);
   if (data.length > MAX_IMPORT_LINES) throw fileError(`has more than ${MAX_IMPORT_LINES} data lines`);
   checkHeader(names, data.length);

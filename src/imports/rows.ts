@@ -3,7 +3,6 @@ import { CreatePolicyBody } from '../../schemas/policies.js';
 import { CreatePolicyholderBody } from '../../schemas/policyholders.js';
 import type { ImportKind, RowError } from '../../schemas/imports.js';
 import { toNumeric, toPaise } from '../money.js';
-import { businessToday } from '../policies/calendar.js';
 import { termsProblems } from '../policies/service.js';
 import type { DataLine } from './file.js';
 
@@ -98,11 +97,7 @@ function checkCells(kind: ImportKind, { line, cells }: DataLine): CheckedLine {
   const parsed = PolicyLine.safeParse(bodyOf(cells, POLICY_COLUMNS));
   if (!parsed.success) return { line, raw: cells, values: null, errors: issues(parsed.error) };
   // What POST /policies refuses beyond its schema, checked here too: a dry run counts as valid only what the write takes.
-  const problems = [
-    ...(parsed.data.application_date && parsed.data.application_date > businessToday()
-      ? [{ path: 'body.application_date', message: 'must not be in the future' }] : []),
-    ...termsProblems(parsed.data),
-  ];
+  const problems = termsProblems(parsed.data);
   if (problems.length) {
     return { line, raw: cells, values: null, errors: problems.map((problem) => ({ column: problem.path.replace(/^body\./, ''), message: problem.message })) };
   }

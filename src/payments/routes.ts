@@ -29,7 +29,7 @@ export const paymentEndpoints: Endpoint[] = [
     responses: { 201: { description: 'The payment (the first one again on a repeat, with Idempotent-Replayed: true)', schema: Payment },
       ...COMMON, 404: problem('No such policy in your book'),
       422: problem('payment.idempotency_conflict, payment.amount_mismatch, payment.policy_not_payable, payment.nothing_due, '
-        + 'policy.revival_window_closed') },
+        + 'payment.before_application, payment.due_date_mismatch, policy.revival_window_closed') },
   }, async ({ tx, actor, body, req }) => {
     const recorded = await recordPayment(tx, actor, body, idempotencyKeyOf(req.get('idempotency-key')));
     const headers: Record<string, string> = recorded.replayed ? { 'Idempotent-Replayed': 'true' } : {};
@@ -64,6 +64,6 @@ export const paymentEndpoints: Endpoint[] = [
     body: RefundBody,
     summary: "Refund a completed payment; its instalments become unpaid again and the policy's account moves back",
     responses: { 200: { description: 'The refunded payment', schema: Payment }, ...ONE_PAYMENT,
-      409: problem('payment.not_refundable: the payment is not completed') },
+      409: problem('payment.not_refundable: the payment is not completed, or its policy has paid out (surrendered, matured, claimed)') },
   }, async ({ tx, actor, params, body }) => ({ body: await refundPayment(tx, actor, params.payment_id, body) })),
 ];

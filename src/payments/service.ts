@@ -4,7 +4,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
 import { toNumeric, toPaise } from '../money.js';
 import { businessToday, type IsoDate } from '../policies/calendar.js';
 import { refusalOfPayment, statusAfterPayment } from '../policies/lifecycle.js';
@@ -43,6 +43,8 @@ function replayOf(existing: PaymentRow, print: string): RecordedPayment {
   return { payment: paymentView(existing), replayed: true };
 }
 
+const SETTLED_STATUSES: readonly string[] = ['surrendered', 'matured', 'claimed'];
+
 function termsOf(policy: PolicyRecord): PremiumTerms {
   return {
     start_date: policy.start_date,
@@ -56,8 +58,7 @@ export async function recordPayment(tx: Tx, actor: Actor, body: CreatePaymentBod
   Promise<RecordedPayment> {
   authorize(actor.ability, 'create', 'Payment');
   const today = businessToday();
-  const paidOn = body.payment_date ?? today;
-  if (paidOn > today) throw new ValidationError([{ path: 'body.payment_date', message: 'must not be in the future' }]);
+  const paidOn = body.payment_date ?? today; // not in the future: the schema checks it
   const print = fingerprint(body);
   const retryKeys = { idempotency_key: idempotencyKey, gateway_transaction_id: body.gateway_transaction_id ?? null };
   const policy = await visiblePolicy(tx, body.policy_id, today, true);
@@ -66,6 +67,21 @@ export async function recordPayment(tx: Tx, actor: Actor, body: CreatePaymentBod
 
   const refusal = refusalOfPayment(policyFacts(policy), paidOn);
   if (refusal) throw new BusinessRuleError(refusal.message, [], { code: refusal.code });
+  // A first premium may come with the proposal, and a policy entered after the fact (application today, start in the
+  // past) has premiums from its start: before both is a typing error (a 2001 receipt for a 2026 policy).
+  const earliest = policy.application_date < policy.start_date ? policy.application_date : policy.start_date;
+  if (paidOn < earliest) {
+    throw new BusinessRuleError(`A premium of this policy cannot be received before ${earliest}, its application or start date.`,
+      [{ path: 'body.payment_date', message: `must not be before ${earliest} (the policy's application or start date, the earlier)` }],
+      { code: 'payment.before_application' });
+  }
+  // Instalments are paid in order, so the one this payment pays first is the policy's next due; a due_date naming
+  // another would record the payment against an instalment it did not pay.
+  if (body.due_date !== undefined && body.due_date !== policy.next_payment_date) {
+    throw new BusinessRuleError(`This payment pays the instalment due on ${policy.next_payment_date} first, not one due on ${body.due_date}.`,
+      [{ path: 'body.due_date', message: `must be ${policy.next_payment_date}, the policy's next due date (or left out)` }],
+      { code: 'payment.due_date_mismatch' });
+  }
   const premium = toPaise(policy.premium_amount);
   const remaining = policy.installments_total - policy.installments_paid;
   const covered = installmentsPaidBy(toPaise(body.amount), premium, remaining);
@@ -166,6 +182,12 @@ export async function refundPayment(tx: Tx, actor: Actor, paymentId: string, bod
   const payment = await visiblePayment(tx, paymentId, true);
   if (payment.status !== 'completed') {
     throw new ConflictError(`A ${payment.status} payment cannot be refunded.`, { code: 'payment.not_refundable' });
+  }
+  // A surrendered, matured or claimed policy has paid out on the premiums it took: its account is closed. (A
+  // cancelled one may still return its premiums, as on a free-look cancellation.)
+  if (SETTLED_STATUSES.includes(policy.status)) {
+    throw new ConflictError(`A payment of a ${policy.status} policy cannot be refunded: the policy has paid out on its premiums.`,
+      { code: 'payment.not_refundable' });
   }
   const refunded = await updatePayment(tx, paymentId, {
     status: 'refunded', refunded_at: tx.fn.now(), refunded_by: actor.user_id, refund_reason: body.reason,

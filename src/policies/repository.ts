@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PolicyStatus } from './lifecycle.js';
+import { PAYABLE_STATUSES, type PolicyStatus } from './lifecycle.js';
 import type { Tx } from '../db/scope.js';
 import { paginate, type Page } from '../db/pagination.js';
 import type { IsoDate } from './calendar.js';
@@ -80,8 +80,12 @@ export const INSTALLMENTS_DUE_SQL = `CASE WHEN p.start_date > :as_of::date THEN 
     + CASE WHEN p.start_date + make_interval(months => ${PERIODS_SINCE_START} * (${MONTHS})) <= :as_of::date
       THEN 1 ELSE 0 END) END`;
 
-/** SQL (with a :as_of binding): premium fallen due and unpaid on :as_of, NUMERIC. */
-export const OUTSTANDING_SQL = `greatest(0, (${INSTALLMENTS_DUE_SQL}) - p.installments_paid) * p.premium_amount`;
+/**
+ * SQL (with a :as_of binding): premium fallen due and unpaid on :as_of, NUMERIC; 0 for a policy that takes no
+ * payments (a proposal, or one surrendered, matured, claimed or cancelled): nothing there can be collected.
+ */
+export const OUTSTANDING_SQL = `CASE WHEN p.status IN (${PAYABLE_STATUSES.map((status) => `'${status}'`).join(', ')})
+  THEN greatest(0, (${INSTALLMENTS_DUE_SQL}) - p.installments_paid) * p.premium_amount ELSE 0 END`;
 
 function selectPolicies(tx: Tx, asOf: IsoDate): Knex.QueryBuilder {
   return tx({ p: 'policies' }).select('p.*', tx.raw(`(${OUTSTANDING_SQL})::numeric(14, 2) AS outstanding_amount`, { as_of: asOf }),

@@ -52,9 +52,6 @@ export async function listPolicyPage(tx: Tx, actor: Actor, query: PolicyListQuer
 export async function createPolicy(tx: Tx, actor: Actor, body: CreatePolicyBody) {
   authorize(actor.ability, 'create', 'Policy');
   const today = businessToday();
-  if (body.application_date && body.application_date > today) {
-    throw new ValidationError([{ path: 'body.application_date', message: 'must not be in the future' }]);
-  }
   const owner = await bookOwnerOfPolicyholder(tx, body.policyholder_id);
   if (!owner) throw new NotFoundError('No such policyholder.', { code: 'policyholder.not_found' });
   if (owner.status !== 'active') {

@@ -115,6 +115,22 @@ describe('agents API and the hierarchy', () => {
     expect(list.body.data.map((agent: { agent_id: string }) => agent.agent_id)).to.deep.equal([linked.body.agent_id]);
   });
 
+  it('lets only a tenant administrator link, relink or unlink a login: a manager may not hand its team to a user', async () => {
+    const user = await createTestUser(tenant, 'junior_agent');
+    expectProblem(await create(manager.token, { agent_code: code(), parent_agent_id: manager.agent_id, user_id: user.user_id }), 403, []);
+    const otherAdmin = await createTestUser(tenant, 'insurance_provider_admin');
+    expectProblem(await create(manager.token, { agent_code: code(), parent_agent_id: manager.agent_id, user_id: otherAdmin.user_id }), 403, []);
+    const seat = await create(manager.token, { agent_code: code(), parent_agent_id: manager.agent_id });
+    expect(seat.status, seat.text).to.equal(201);
+    expectProblem(await patch(manager.token, seat.body.agent_id, { user_id: user.user_id }), 403, []);
+    const me = await api().get(`${API}/auth/me`).set(...bearer(user.token));
+    expect(me.body.agent_id ?? null).to.equal(null);
+    expect((await patch(admin, seat.body.agent_id, { user_id: user.user_id })).body.user_id).to.equal(user.user_id);
+    // The link unchanged is no change; the manager still edits the rest of the record, but not the link.
+    expect((await patch(manager.token, seat.body.agent_id, { user_id: user.user_id, territory: 'Nashik' })).status).to.equal(200);
+    expectProblem(await patch(manager.token, seat.body.agent_id, { user_id: null }), 403, []);
+  });
+
   it('answers 404 for an unknown agent', async () => {
     expectProblem(await api().get(`${API}/agents/${UNKNOWN_ID}`).set(...bearer(admin)), 404, [], 'agent.not_found');
     expectProblem(await patch(admin, UNKNOWN_ID, { territory: 'X' }), 404, [], 'agent.not_found');

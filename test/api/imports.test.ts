@@ -213,6 +213,23 @@ describe('bulk import (POST /imports, GET /imports/{import_id})', function () {
       [row.line_number, row.errors.map((error) => error.column)])).to.deep.equal(reasons);
   });
 
+  it('numbers a CSV line by the line it starts on, a quoted line break (CRLF too) counted once, as in a file without quotes', async () => {
+    for (const eol of ['\n', '\r\n']) {
+      const lines = [HEADER, `QL-1,Asha,Verma,,,,Pune,"1 MG Road${eol}Camp"`, 'QL-2,,Verma,,,,,', `QL-3,"Ravi${eol}${eol}Kumar",,,,,,`,
+        'QL-4,,Rao,,,,,'];
+      const res = await upload(agent.token, Buffer.from(`${lines.join(eol)}${eol}`), 'quoted.csv', { dryRun: true });
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.rejected_rows.map((row: { line_number: number }) => row.line_number), JSON.stringify(eol)).to.deep.equal([4, 8]);
+    }
+  });
+
+  it('leaves out a CSV line of empty cells (a blank spreadsheet row as ",,,"), as an empty XLSX row', async () => {
+    const res = await upload(agent.token, csv(customerLine('BL-1'), ',,,,,,,', ' , ,,,,,, ', 'BL-2,,Verma,,,,,'), 'blank.csv', { dryRun: true });
+    expect(res.status, res.text).to.equal(200);
+    expect(res.body).to.include({ total_rows: 2, valid_rows: 1, invalid_rows: 1 });
+    expect(res.body.rejected_rows.map((row: { line_number: number }) => row.line_number)).to.deep.equal([5]);
+  });
+
   it('an XLSX with bad rows reports them by their row number', async () => {
     const file = await workbookOf([HEADER.split(','), ['XL-1', 'Meera', 'Rao', 'meera@example.in', '', '1000', 'Goa', 'Beach Road'], ['XL-2', '', 'Rao', '', '', '', '', '']]);
     const done = await finished((await upload(agent.token, file, 'book.xlsx')).body.import_id);

@@ -88,6 +88,9 @@ describe('premium payments: exactly once, and the policy account moves with them
       'payment.policy_not_payable');
     expectProblem(await pay(junior.token, { policy_id: draft.policy_id, amount: 500, payment_method: 'upi', payment_date: addMonths(today(), 1) }),
       400, ['body.payment_date']);
+    // A future date is named with the other bad fields, in one answer.
+    expectProblem(await pay(junior.token, { policy_id: draft.policy_id, amount: 500.555, payment_method: 'upi',
+      payment_date: addMonths(today(), 1) }), 400, ['body.amount', 'body.payment_date']);
     await moveTo(admin, draft.policy_id, 'pending_approval', 'approved');
     expect((await pay(junior.token, { policy_id: draft.policy_id, amount: 500, payment_method: 'cheque' })).status).to.equal(201);
     const after = await policyNow(draft.policy_id);
@@ -116,6 +119,9 @@ describe('premium payments: exactly once, and the policy account moves with them
     expect(await policyNow(policy.policy_id)).to.include({ installments_paid: 3, total_premium_paid: 300, last_payment_date: today() });
     expectProblem(await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(junior.token)).send({ reason: 'x' }),
       403, [], 'access.forbidden');
+    const blank = expectProblem(await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(manager.token))
+      .send({ reason: '   ' }), 400, ['body.reason']);
+    expect(blank.errors).to.deep.equal([{ path: 'body.reason', message: 'must not be empty' }]);
     const refund = await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(manager.token))
       .send({ reason: 'cheque bounced' });
     expect(refund.status, refund.text).to.equal(200);
@@ -126,6 +132,46 @@ describe('premium payments: exactly once, and the policy account moves with them
     expectProblem(await api().post(`${API}/payments/${second.body.payment_id}/refund`).set(...bearer(manager.token)).send({ reason: 'again' }),
       409, [], 'payment.not_refundable');
     expect(first.status).to.equal(201);
+  });
+
+  it('takes no premium dated before the policy\'s application and start dates, and writes nothing', async () => {
+    const policy = await activePolicy(admin, policyBody(holder, { premium_amount: 700 }));
+    expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 700, payment_method: 'cash', payment_date: '2001-01-01' }),
+      422, ['body.payment_date'], 'payment.before_application');
+    expect(await paymentsOf(policy.policy_id)).to.deep.equal([]);
+    expect(await policyNow(policy.policy_id)).to.include({ installments_paid: 0, total_payments: 0 });
+    // A policy entered after the fact: premiums from its start date count, though it was applied for today.
+    const entered = await activePolicy(admin, policyBody(holder, { start_date: monthsAgo(2), premium_amount: 700 }));
+    expect((await pay(junior.token, { policy_id: entered.policy_id, amount: 700, payment_method: 'cash', payment_date: monthsAgo(2) })).status)
+      .to.equal(201);
+  });
+
+  it('records a due_date only if it is the instalment the payment pays first, the policy\'s next due date', async () => {
+    const policy = await activePolicy(admin, policyBody(holder, { start_date: monthsAgo(1), premium_amount: 400 }));
+    expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 400, payment_method: 'upi', due_date: '1900-01-01' }),
+      422, ['body.due_date'], 'payment.due_date_mismatch');
+    expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 400, payment_method: 'upi', due_date: today() }),
+      422, ['body.due_date'], 'payment.due_date_mismatch');
+    expect(await paymentsOf(policy.policy_id)).to.deep.equal([]);
+    const paid = await pay(junior.token, { policy_id: policy.policy_id, amount: 800, payment_method: 'upi', due_date: monthsAgo(1) });
+    expect(paid.status, paid.text).to.equal(201);
+    expect(paid.body).to.include({ due_date: monthsAgo(1), installments_covered: 2 });
+  });
+
+  it('refuses to refund a premium of a policy that has paid out, and shows nothing outstanding on a closed policy', async () => {
+    const policy = await activePolicy(admin, policyBody(holder, {
+      start_date: monthsAgo(13), policy_term_years: 1, premium_frequency: 'yearly', premium_amount: 900 }));
+    const paid = await pay(junior.token, { policy_id: policy.policy_id, amount: 900, payment_method: 'upi', payment_date: monthsAgo(13) });
+    expect(paid.status, paid.text).to.equal(201);
+    await moveTo(admin, policy.policy_id, 'matured');
+    expectProblem(await api().post(`${API}/payments/${paid.body.payment_id}/refund`).set(...bearer(manager.token)).send({ reason: 'oops' }),
+      409, [], 'payment.not_refundable');
+    expect(await policyNow(policy.policy_id)).to.include({ status: 'matured', installments_paid: 1, outstanding_amount: 0 });
+    // Surrendered with premiums unpaid: none of them can be collected any more.
+    const unpaid = await activePolicy(admin, policyBody(holder, { start_date: monthsAgo(3), premium_amount: 300 }));
+    expect((await policyNow(unpaid.policy_id)).outstanding_amount).to.equal(1200);
+    await moveTo(admin, unpaid.policy_id, 'surrendered');
+    expect(await policyNow(unpaid.policy_id)).to.include({ status: 'surrendered', outstanding_amount: 0 });
   });
 
   it('reconciles a completed payment once (a repeat changes nothing); a refunded one is refused', async () => {

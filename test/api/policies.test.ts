@@ -73,7 +73,7 @@ describe('policies: proposals, derived schedule and lifecycle', () => {
     const bad = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
       start_date: '2026-02-30', premium_amount: 0, sum_assured: 10.005, application_date: addMonths(today(), 1),
     }));
-    expectProblem(bad, 400, ['body.start_date', 'body.premium_amount', 'body.sum_assured']);
+    expectProblem(bad, 400, ['body.start_date', 'body.premium_amount', 'body.sum_assured', 'body.application_date']);
     const future = await api().post(`${API}/policies`).set(...bearer(junior.token)).send(policyBody(holder, {
       application_date: addMonths(today(), 1),
     }));

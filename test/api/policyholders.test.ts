@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { addDays, businessToday } from '../../src/policies/calendar.js';
 import { bearer, createTestUser, type TestUser } from '../helpers/actors.js';
 import { bookFixture, createPolicyholderAs, type BookFixture } from '../helpers/book.js';
 import { API, api } from '../helpers/context.js';
@@ -51,6 +52,19 @@ describe('policyholders API', () => {
       first_name: 'Methuselah', date_of_birth: '0000-01-01',
     });
     expectProblem(res, 400, ['body.date_of_birth'], 'request.invalid');
+  });
+
+  it('refuses a birth or diagnosis in the future, naming every such field with the other bad ones', async () => {
+    const tomorrow = addDays(businessToday(), 1);
+    const res = await api().post(`${API}/policyholders`).set(...bearer(juniorA)).send({
+      first_name: 'Unborn', date_of_birth: tomorrow, annual_income: -1,
+      nominee_details: { name: 'Later', relationship: 'child', date_of_birth: '2999-01-01' },
+      pre_existing_conditions: [{ condition: 'Asthma', diagnosed_on: tomorrow }],
+    });
+    expectProblem(res, 400, ['body.date_of_birth', 'body.annual_income', 'body.nominee_details.date_of_birth',
+      'body.pre_existing_conditions.0.diagnosed_on'], 'request.invalid');
+    const today = await api().post(`${API}/policyholders`).set(...bearer(juniorA)).send({ first_name: 'Newborn', date_of_birth: businessToday() });
+    expect(today.status, today.text).to.equal(201);
   });
 
   it('searches name, phone, e-mail and customer id, within the caller\'s reach only', async () => {
