@@ -40,8 +40,10 @@ export const Email = z.string().trim().toLowerCase().max(255).email({ message: '
  * A phone number in its international spelling, as it is parsed (the database stores and compares that one): a
  * ten-digit number is Indian (+91), as is one with the trunk 0 in front; digits without a plus but with a country
  * code get the plus. So 9812345678, 09812345678, 919812345678 and +919812345678 are one number, +919812345678.
+ * Spaces, dashes and brackets between the digits (`+91 98123-45678`) are how people write them, and are left out.
  */
-export const PhoneNumber = z.string().trim().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +')
+export const PhoneNumber = z.string().max(30).transform((text) => text.replace(/[\s()-]/g, ''))
+  .pipe(z.string().regex(/^\+?[0-9]{10,14}$/, 'must be 10 to 14 digits, optionally with a leading +'))
   .transform(internationalPhone);
 
 export function internationalPhone(text: string): string {
