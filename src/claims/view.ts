@@ -56,13 +56,28 @@ function reviewTrailEntry(review: DecidedReview): ClaimRecord['trail'][number] {
 }
 
 /**
+ * Which deductions an assessor who pays more than recommended is taken to have waived, first to last: the limits
+ * (the engine's last cuts, the annual first), then co-pays and discount, then what was refused.
+ */
+const WAIVED_FIRST: readonly (keyof DecisionJson['deductions'])[] = ['annual_limit', 'per_claim_limit', 'sub_limit',
+  'branded_drug_copay', 'copay', 'network_discount', 'rejected', 'excluded_items', 'unbilled'];
+
+/**
  * The engine's deductions explain the claimed amount down to what it recommended; what the assessor then cut from
- * that was refused outright (`rejected`), so approved + deductions still add up to the claimed amount. An assessor
- * who pays more than recommended overrode some deductions without saying which: those stay the engine's.
+ * that was refused outright (`rejected`), and what the assessor paid above it waived deductions (in WAIVED_FIRST's
+ * order), so approved + deductions still add up to the claimed amount.
  */
 function reviewedDeductions(deductions: DecisionJson['deductions'], review: DecidedReview): DecisionJson['deductions'] {
   const cut = toPaise(review.recommended_amount) - toPaise(review.approved_amount);
-  return cut > 0 ? { ...deductions, rejected: toRupees(toPaise(deductions.rejected) + cut) } : deductions;
+  if (cut >= 0) return cut > 0 ? { ...deductions, rejected: toRupees(toPaise(deductions.rejected) + cut) } : deductions;
+  const waived = { ...deductions };
+  let raise = -cut;
+  for (const key of WAIVED_FIRST) {
+    const take = Math.min(raise, toPaise(waived[key]));
+    waived[key] = toRupees(toPaise(waived[key]) - take);
+    raise -= take;
+  }
+  return waived;
 }
 
 export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): ClaimSummary {

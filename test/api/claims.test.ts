@@ -167,8 +167,29 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(partial.body.claim).to.include({ decision: 'PARTIAL', approved_amount: 1000 });
     expect(partial.body.claim.notes).to.match(/^Decided by a claims assessor: PARTIAL: Rs 1,000 of Rs 1,500\./);
     expect(partial.body.claim.trail.at(-1)).to.deep.include({ step: 'review', amount_before: res.body.recommended_amount, amount_after: 1000 });
-    // Paying more than recommended overrides deductions without naming them: they stay the engine's.
-    expect(partial.body.claim.deductions).to.deep.equal(res.body.deductions);
+    // Paying more than recommended waives deductions (the limits first, then co-pays, then refusals): approved +
+    // deductions stay the claimed amount, and no deduction grows.
+    expect(res.body.recommended_amount).to.be.below(1000);
+    const deductions = partial.body.claim.deductions as Record<string, number>;
+    expect(Math.round(Object.values(deductions).reduce((total, amount) => total + amount, 0) * 100)).to.equal(50000);
+    for (const [key, amount] of Object.entries(deductions)) expect(amount, key).to.be.at.most(res.body.deductions[key]);
+  });
+
+  it('an assessor paying more than recommended waives deductions, limits first: approved + deductions is the claimed amount', async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id, {
+      previous_claims_same_day: 3, claimed_amount: 2000,
+      documents: { prescription: { doctor_name: 'Dr. Sharma', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever', tests_prescribed: ['CBC'] },
+        bill: { consultation_fee: 1000, diagnostic_tests: 500, room_rent: 500, test_names: ['CBC'] } } }));
+    expect(res.body).to.include({ decision: 'MANUAL_REVIEW', recommended_amount: 1350 });
+    expect(res.body.deductions).to.include({ copay: 150, excluded_items: 500, rejected: 0 });
+    const paid = await api().post(`${API}/claims/reviews/${res.body.review.review_id}`).set(...as(tenant.admin))
+      .send({ final_decision: 'APPROVED', approved_amount: 1900, review_notes: 'Room rent paid ex gratia; co-pay waived.' });
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(200);
+    const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
+    expect(claim).to.include({ decision: 'APPROVED', approved_amount: 1900 });
+    expect(claim.deductions).to.include({ copay: 0, excluded_items: 100, rejected: 0 });
+    expect(Math.round(Object.values(claim.deductions as Record<string, number>).reduce((total, amount) => total + amount, 0) * 100)).to.equal(10000);
   });
 
   it('a claim the assessor rejects shows the recommended amount as refused: approved + deductions is the claimed amount', async () => {
