@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { businessToday } from '../src/policies/calendar.js';
 import { IsoDate, ListQuery, Rupees, Uuid } from './common.js';
 import { PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
 
@@ -93,6 +94,9 @@ const ClaimFields = {
 export const ClaimDetailsInput = z.object(ClaimFields).strict();
 export type ClaimDetailsInput = z.infer<typeof ClaimDetailsInput>;
 
+const isDate = (value: unknown): value is string => IsoDate.safeParse(value).success;
+const claimDates = (value: unknown) => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : {});
+
 export const SubmitClaimBody = z.object({
   policyholder_id: Uuid,
   dependent_id: Uuid.optional(),
@@ -100,7 +104,19 @@ export const SubmitClaimBody = z.object({
   ...ClaimFields,
   documents: ClaimDocumentsInput.optional().describe('What was read off the paperwork. Without it the claim is stored as '
     + 'awaiting_documents and decided once the documents uploaded for it (POST /claims/{claim_id}/documents) have been read'),
-}).strict();
+}).strict()
+  // The dates against each other and India's today, reported with any other bad field, not only once the rest is valid.
+  .refine((body) => body.submission_date === undefined || body.submission_date <= businessToday(), {
+    path: ['submission_date'], message: 'must not be in the future',
+    when: (payload) => isDate(claimDates(payload.value).submission_date),
+  })
+  .refine((body) => body.treatment_date <= (body.submission_date ?? businessToday()), {
+    path: ['treatment_date'], message: 'must not be after the submission date',
+    when: (payload) => {
+      const { treatment_date: treatment, submission_date: submission } = claimDates(payload.value);
+      return isDate(treatment) && (submission === undefined || isDate(submission));
+    },
+  });
 export type SubmitClaimBody = z.infer<typeof SubmitClaimBody>;
 
 const Amount = z.number().describe('Rupees');

@@ -256,6 +256,15 @@ describe('claims: submission, decision, review, visibility', () => {
       treatment_date: '2026-11-26', submission_date: '2026-11-25' }));
     expect(dates.status).to.equal(400);
     expect(dates.body.errors[0].path).to.equal('body.treatment_date');
+    // The dates are judged with the other fields, not in a second round once those are fixed.
+    const together = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      treatment_date: '2026-11-26', submission_date: '2026-11-25', claimed_amount: -1 }));
+    expect(together.body.errors).to.deep.equal([
+      { path: 'body.claimed_amount', message: 'must be an amount in rupees, at least 0, below 10^12, with at most two decimals' },
+      { path: 'body.treatment_date', message: 'must not be after the submission date' }]);
+    const future = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      submission_date: '2999-01-01', hospital: '' }));
+    expect(future.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.hospital', 'body.submission_date']);
   });
 
   it('names the bill line at fault when a list-form bill has a wrongly typed field, not just "bill: Invalid input"', async () => {
