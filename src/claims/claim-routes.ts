@@ -93,6 +93,7 @@ export const memberEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'get', path: '/policyholders/:policyholder_id/limits', tag: TAG, access: 'tenant', params: PolicyholderParams,
     query: LimitsQuery, summary: "Used and left of the family's limits in the policy year (?as_of=YYYY-MM-DD), per member and category",
-    responses: { 200: { description: 'The limits', schema: LimitsRecord }, ...HOLDER, 422: problem('claims.no_cover') },
+    responses: { 200: { description: 'The limits', schema: LimitsRecord }, ...HOLDER,
+      422: problem('claims.no_cover: no health policy naming terms, or as_of outside it (errors names query.as_of)') },
   }, async ({ tx, actor, params, query }) => ({ body: await limitsOf(tx, actor, params.policyholder_id, query.as_of) })),
 ];

@@ -62,8 +62,14 @@ export async function limitsOf(tx: Tx, actor: Actor, policyholderId: string, asO
   if (!cover || !termsRow) {
     throw new BusinessRuleError('The policyholder has no health policy whose plan_code names policy terms.', [], { code: 'claims.no_cover' });
   }
+  // No policy year to show outside the cover: the first or the last year shown for a date before or after it was one
+  // the member was not in on that date.
+  if (asOf < cover.start_date || (cover.maturity_date && asOf > cover.maturity_date)) {
+    throw new BusinessRuleError(`The policyholder's health policy runs from ${cover.start_date} to ${cover.maturity_date}, not on ${asOf}.`,
+      [{ path: 'query.as_of', message: `must be within the health policy (${cover.start_date} to ${cover.maturity_date})` }], { code: 'claims.no_cover' });
+  }
   const terms = compileTerms(termsRow.terms);
-  const year = policyYear(cover.start_date, asOf < cover.start_date ? cover.start_date : asOf);
+  const year = policyYear(cover.start_date, asOf);
   const used = await approvedInYear(tx, policyholderId, year.start, year.end);
   const limitOf: Record<(typeof APPROVED_KEYS)[number], Paise> = { ...terms.subLimits, dental_routine: terms.dentalRoutineLimit };
   const members = [

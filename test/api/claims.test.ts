@@ -92,6 +92,21 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(limits.body.family).to.deep.equal({ limit: 150000, used: 3850, left: 146150 });
   });
 
+  it("limits for a date outside the health policy: 422 claims.no_cover naming as_of, not a policy year the member was not in", async () => {
+    const path = `${API}/policyholders/${family.policyholder_id}/limits`;
+    for (const asOf of ['2024-06-01', '2030-01-02']) {
+      const res = await api().get(`${path}?as_of=${asOf}`).set(...as(agent));
+      expect(res.status, asOf).to.equal(422);
+      expect(res.body.code).to.equal('claims.no_cover');
+      expect(res.body.errors).to.deep.equal([{ path: 'query.as_of', message: 'must be within the health policy (2025-01-01 to 2030-01-01)' }]);
+    }
+    for (const [asOf, start] of [['2025-01-01', '2025-01-01'], ['2030-01-01', '2030-01-01']] as const) {
+      const res = await api().get(`${path}?as_of=${asOf}`).set(...as(agent));
+      expect(res.status, asOf).to.equal(200);
+      expect(res.body.policy_year.start).to.equal(start);
+    }
+  });
+
   it('refuses a dependent born in the future, or covered before being born, and writes nothing', async () => {
     const path = `${API}/policyholders/${family.policyholder_id}/dependents`;
     const before = (await api().get(path).set(...as(agent))).body.data.length;
