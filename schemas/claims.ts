@@ -95,7 +95,7 @@ export const ClaimDetailsInput = z.object(ClaimFields).strict();
 export type ClaimDetailsInput = z.infer<typeof ClaimDetailsInput>;
 
 const isDate = (value: unknown): value is string => IsoDate.safeParse(value).success;
-const claimDates = (value: unknown) => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : {});
+const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : {});
 
 export const SubmitClaimBody = z.object({
   policyholder_id: Uuid,
@@ -108,12 +108,12 @@ export const SubmitClaimBody = z.object({
   // The dates against each other and India's today, reported with any other bad field, not only once the rest is valid.
   .refine((body) => body.submission_date === undefined || body.submission_date <= businessToday(), {
     path: ['submission_date'], message: 'must not be in the future',
-    when: (payload) => isDate(claimDates(payload.value).submission_date),
+    when: (payload) => isDate(fieldsOf(payload.value).submission_date),
   })
   .refine((body) => body.treatment_date <= (body.submission_date ?? businessToday()), {
     path: ['treatment_date'], message: 'must not be after the submission date',
     when: (payload) => {
-      const { treatment_date: treatment, submission_date: submission } = claimDates(payload.value);
+      const { treatment_date: treatment, submission_date: submission } = fieldsOf(payload.value);
       return isDate(treatment) && (submission === undefined || isDate(submission));
     },
   });
@@ -235,7 +235,7 @@ export const ReviewDecisionBody = z.object({
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
 export const ReviewDecisionResult = z.object({ review: ReviewRecord, claim: ClaimRecord });
 
-export const DependentBody = z.object({
+const DependentFields = z.object({
   full_name: z.string().trim().min(1).max(200),
   relationship: z.enum(['spouse', 'child', 'parent', 'other']),
   date_of_birth: IsoDate,
@@ -243,8 +243,17 @@ export const DependentBody = z.object({
   pre_existing_conditions: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
   covered_from: IsoDate.optional().describe('The day the dependent joined the cover; waiting periods count from it'),
 }).strict();
+/** Born by India's today, and not covered before being born: judged with the other fields, like a claim's dates. */
+export const DependentBody = DependentFields
+  .refine((body) => body.date_of_birth <= businessToday(), {
+    path: ['date_of_birth'], message: 'must not be in the future', when: (payload) => isDate(fieldsOf(payload.value).date_of_birth),
+  })
+  .refine((body) => body.covered_from === undefined || body.covered_from >= body.date_of_birth, {
+    path: ['covered_from'], message: 'must not be before the date of birth',
+    when: (payload) => isDate(fieldsOf(payload.value).date_of_birth) && isDate(fieldsOf(payload.value).covered_from),
+  });
 export type DependentBody = z.infer<typeof DependentBody>;
-export const DependentRecord = DependentBody.required({ pre_existing_conditions: true }).extend({
+export const DependentRecord = DependentFields.required({ pre_existing_conditions: true }).extend({
   dependent_id: Uuid, policyholder_id: Uuid, gender: z.enum(['male', 'female', 'other']).nullable(),
   covered_from: IsoDate.nullable(), status: z.enum(['active', 'removed']), created_at: Stamp,
 });

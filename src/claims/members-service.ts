@@ -4,7 +4,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, NotFoundError } from '../errors.js';
 import { toRupees, type Paise } from '../money.js';
 import { bookOwnerOfPolicyholder } from '../policies/book-owner-repository.js';
 import { businessToday } from '../policies/calendar.js';
@@ -19,19 +19,8 @@ import { dependentView } from './view.js';
 
 const notFound = () => new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
 
-/** A date of birth is not in the future (India's today), and nobody joins a cover before being born. */
-function checkDependentDates(body: DependentBody, today: string): void {
-  const errors = [
-    ...(body.date_of_birth > today ? [{ path: 'body.date_of_birth', message: 'must not be in the future' }] : []),
-    ...(body.covered_from !== undefined && body.covered_from < body.date_of_birth
-      ? [{ path: 'body.covered_from', message: 'must not be before the date of birth' }] : []),
-  ];
-  if (errors.length) throw new ValidationError(errors);
-}
-
 export async function addDependent(tx: Tx, actor: Actor, policyholderId: string, body: DependentBody): Promise<DependentRecord> {
   authorize(actor.ability, 'create', 'Dependent');
-  checkDependentDates(body, businessToday());
   const owner = await bookOwnerOfPolicyholder(tx, policyholderId);
   if (!owner) throw notFound();
   const row = await insertDependent(tx, {

@@ -117,6 +117,8 @@ describe('claims: submission, decision, review, visibility', () => {
       .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-06-01', covered_from: '2026-01-01' });
     expect(early.status, JSON.stringify(early.body)).to.equal(400);
     expect(early.body.errors).to.deep.equal([{ path: 'body.covered_from', message: 'must not be before the date of birth' }]);
+    const both = await api().post(path).set(...as(agent)).send({ full_name: 'Not Yet', relationship: 'cousin', date_of_birth: '2999-01-01' });
+    expect(both.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.relationship', 'body.date_of_birth']);
     expect((await api().get(path).set(...as(agent))).body.data.length).to.equal(before);
     const born = await api().post(path).set(...as(agent))
       .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-06-01', covered_from: '2026-06-01' });
