@@ -12,8 +12,13 @@ export const CLAIM_STATUSES = ['decided', 'in_review', 'reviewed', 'awaiting_doc
 export const DECISION_KINDS = ['APPROVED', 'REJECTED', 'PARTIAL', 'MANUAL_REVIEW'] as const;
 
 const Text = z.string().trim().min(1).max(500);
-/** Rupees below 100 crore: far above any OPD bill, and inside NUMERIC(14, 2) whatever the sums. */
-const ClaimRupees = Rupees.refine((value) => value < 1_000_000_000, 'must be below Rs 1,00,00,00,000');
+/**
+ * Rupees below 100 crore: far above any OPD bill, and inside NUMERIC(14, 2) whatever the sums. One check, so an
+ * amount wrong on both counts (1e15) gets one message, and the bound it states is this one (not Rupees' 10^12).
+ */
+const ClaimRupees = z.number({ message: 'must be an amount in rupees' })
+  .refine((value) => /^[0-9]{1,9}(\.[0-9]{1,2})?$/.test(String(value)),
+    'must be an amount in rupees, at least 0, below Rs 1,00,00,00,000, with at most two decimals');
 const TextList = z.array(Text).max(100);
 
 const DocumentQuality = {

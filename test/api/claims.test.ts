@@ -277,8 +277,13 @@ describe('claims: submission, decision, review, visibility', () => {
     const together = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
       treatment_date: '2026-11-26', submission_date: '2026-11-25', claimed_amount: -1 }));
     expect(together.body.errors).to.deep.equal([
-      { path: 'body.claimed_amount', message: 'must be an amount in rupees, at least 0, below 10^12, with at most two decimals' },
+      { path: 'body.claimed_amount', message: 'must be an amount in rupees, at least 0, below Rs 1,00,00,00,000, with at most two decimals' },
       { path: 'body.treatment_date', message: 'must not be after the submission date' }]);
+    for (const claimed_amount of [1e9, 1e15, 1000.001]) {
+      const amount = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { claimed_amount }));
+      expect(amount.body.errors, String(claimed_amount)).to.deep.equal([{ path: 'body.claimed_amount',
+        message: 'must be an amount in rupees, at least 0, below Rs 1,00,00,00,000, with at most two decimals' }]);
+    }
     const future = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
       submission_date: '2999-01-01', hospital: '' }));
     expect(future.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.hospital', 'body.submission_date']);
