@@ -107,6 +107,17 @@ describe('claims: submission, decision, review, visibility', () => {
     }
   });
 
+  it("a dependent's claim for a treatment before she was born is refused (MEMBER_NOT_COVERED), not paid", async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const baby = await api().post(`${API}/policyholders/${fresh.policyholder_id}/dependents`).set(...as(agent))
+      .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-10-01' });
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id, {
+      dependent_id: baby.body.dependent_id, treatment_date: '2026-09-10', submission_date: '2026-09-12' }));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body).to.include({ decision: 'REJECTED', approved_amount: 0 });
+    expect(res.body.rejection_reasons).to.deep.equal(['MEMBER_NOT_COVERED']);
+  });
+
   it('refuses a dependent born in the future, or covered before being born, and writes nothing', async () => {
     const path = `${API}/policyholders/${family.policyholder_id}/dependents`;
     const before = (await api().get(path).set(...as(agent))).body.data.length;
