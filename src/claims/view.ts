@@ -1,6 +1,6 @@
 import type { ClaimRecord, ClaimSummary, DecisionJson, DependentRecord, ReviewRecord } from '../../schemas/claims.js';
 import { toPaise, toRupees } from '../money.js';
-import type { ClaimRow } from './claims-repository.js';
+import { APPROVED_KEYS, type ClaimRow } from './claims-repository.js';
 import type { DependentRow } from './dependents-repository.js';
 import { rupeesText } from './engine/state.js';
 import type { ReviewRow } from './review-repository.js';
@@ -80,13 +80,19 @@ function reviewedDeductions(deductions: DecisionJson['deductions'], review: Deci
   return waived;
 }
 
+/** How the assessor's amount is split by category (what the limits count): the engine's split, cut or topped up. */
+function reviewedCategoryAmounts(row: ClaimRow): DecisionJson['category_amounts'] {
+  return Object.fromEntries(APPROVED_KEYS.filter((key) => toPaise(row[`approved_${key}`] ?? '0') > 0)
+    .map((key) => [key, rupees(row[`approved_${key}`] as string)]));
+}
+
 export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): ClaimSummary {
   const result = row.result as Omit<DecisionJson, 'trail'>;
   const decided = decidedReview(review);
   return {
     ...result,
     ...(decided ? { notes: reviewedNotes(decided, result.notes), next_steps: REVIEWED_NEXT_STEPS[decided.final_decision],
-      deductions: reviewedDeductions(result.deductions, decided) } : {}),
+      deductions: reviewedDeductions(result.deductions, decided), category_amounts: reviewedCategoryAmounts(row) } : {}),
     claim_id: row.claim_id, claim_number: row.claim_number, status: row.status, engine_decision: row.engine_decision,
     decision: row.decision, approved_amount: rupees(row.approved_amount), claimed_amount: rupees(row.claimed_amount),
     policyholder_id: row.policyholder_id, dependent_id: row.dependent_id, policy_id: row.policy_id,

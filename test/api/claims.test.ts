@@ -217,6 +217,9 @@ describe('claims: submission, decision, review, visibility', () => {
     const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
     expect(claim).to.include({ decision: 'APPROVED', approved_amount: 1900 });
     expect(claim.deductions).to.include({ copay: 0, excluded_items: 100, rejected: 0 });
+    // The category split is the assessor's (what the limits count), not the engine's Rs 1,350.
+    expect(res.body.category_amounts).to.deep.equal({ consultation: 900, diagnostic: 450 });
+    expect(claim.category_amounts).to.deep.equal({ consultation: 1450, diagnostic: 450 });
     expect(Math.round(Object.values(claim.deductions as Record<string, number>).reduce((total, amount) => total + amount, 0) * 100)).to.equal(10000);
   });
 
@@ -232,6 +235,7 @@ describe('claims: submission, decision, review, visibility', () => {
     const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
     expect(claim).to.include({ decision: 'REJECTED', approved_amount: 0 });
     expect(claim.deductions.rejected).to.equal(res.body.deductions.rejected + res.body.recommended_amount);
+    expect(claim.category_amounts).to.deep.equal({});
     expect(Math.round(sum(claim.deductions) * 100)).to.equal(150000);
     expect(claim.next_steps).to.match(/^Nothing will be paid/);
   });
