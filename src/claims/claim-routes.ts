@@ -87,7 +87,8 @@ export const memberEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'post', path: '/policyholders/:policyholder_id/dependents', tag: TAG, access: 'tenant', params: PolicyholderParams,
     body: DependentBody, summary: 'Add a dependent to a policyholder (joins the family floater)',
-    responses: { 201: { description: 'The dependent', schema: DependentRecord }, ...HOLDER },
+    responses: { 201: { description: 'The dependent', schema: DependentRecord }, ...HOLDER,
+      409: problem('claims.dependent_exists: the same person (name and date of birth) is already a dependent') },
   }, async ({ tx, actor, params, body }) => ({ status: 201, body: await addDependent(tx, actor, params.policyholder_id, body) })),
 
   scopedEndpoint({

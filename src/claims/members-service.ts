@@ -4,11 +4,11 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, NotFoundError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
 import { toRupees, type Paise } from '../money.js';
 import { bookOwnerOfPolicyholder } from '../policies/book-owner-repository.js';
 import { businessToday } from '../policies/calendar.js';
-import { APPROVED_KEYS, approvedInYear, findHealthCover, findPolicyholder } from './claims-repository.js';
+import { APPROVED_KEYS, approvedInYear, findHealthCover, findPolicyholder, lockPolicyholder } from './claims-repository.js';
 import { dependentsOf, insertDependent, listDependents } from './dependents-repository.js';
 import { policyYear } from './engine/dates.js';
 import { compileTerms } from './engine/terms.js';
@@ -19,10 +19,20 @@ import { dependentView } from './view.js';
 
 const notFound = () => new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
 
+/** A name as compared for sameness: case, accents' composition and runs of spaces do not make another person. */
+const personName = (name: string) => name.normalize('NFC').toLocaleLowerCase('en-IN').replace(/\s+/g, ' ').trim();
+
 export async function addDependent(tx: Tx, actor: Actor, policyholderId: string, body: DependentBody): Promise<DependentRecord> {
   authorize(actor.ability, 'create', 'Dependent');
   const owner = await bookOwnerOfPolicyholder(tx, policyholderId);
   if (!owner) throw notFound();
+  // One person, one member: a second row (a retried request) would give the family a second annual limit. Under the
+  // family's lock, as claims are, so two such requests at once cannot both add.
+  await lockPolicyholder(tx, policyholderId);
+  const name = personName(body.full_name);
+  if ((await dependentsOf(tx, policyholderId)).some((d) => d.status === 'active' && d.date_of_birth === body.date_of_birth && personName(d.full_name) === name)) {
+    throw new ConflictError(`${body.full_name}, born ${body.date_of_birth}, is already a dependent of this policyholder.`, { code: 'claims.dependent_exists' });
+  }
   const row = await insertDependent(tx, {
     agent_id: owner.agent_id, agent_order: owner.agent_order, policyholder_id: policyholderId, full_name: body.full_name,
     relationship: body.relationship, date_of_birth: body.date_of_birth, gender: body.gender ?? null,

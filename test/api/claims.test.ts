@@ -118,6 +118,20 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(res.body.rejection_reasons).to.deep.equal(['MEMBER_NOT_COVERED']);
   });
 
+  it('refuses the same person twice as a dependent (409), even sent at once; a twin with another name is added', async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const path = `${API}/policyholders/${fresh.policyholder_id}/dependents`;
+    const spouse = { full_name: 'Priya  Kumar', relationship: 'spouse', date_of_birth: '1990-02-01' };
+    const [first, second] = await Promise.all([api().post(path).set(...as(agent)).send(spouse), api().post(path).set(...as(agent)).send(spouse)]);
+    expect([first.status, second.status].sort()).to.deep.equal([201, 409]);
+    const again = await api().post(path).set(...as(agent)).send({ ...spouse, full_name: 'priya kumar ' });
+    expect(again.status).to.equal(409);
+    expect(again.body.code).to.equal('claims.dependent_exists');
+    const twins = ['Asha Kumar', 'Usha Kumar'].map((full_name) => ({ full_name, relationship: 'child', date_of_birth: '2020-05-05' }));
+    for (const twin of twins) expect((await api().post(path).set(...as(agent)).send(twin)).status).to.equal(201);
+    expect((await api().get(path).set(...as(agent))).body.data.length).to.equal(3);
+  });
+
   it('refuses a dependent born in the future, or covered before being born, and writes nothing', async () => {
     const path = `${API}/policyholders/${family.policyholder_id}/dependents`;
     const before = (await api().get(path).set(...as(agent))).body.data.length;
