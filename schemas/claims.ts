@@ -115,12 +115,14 @@ export const SubmitClaimBody = z.object({
     path: ['submission_date'], message: 'must not be in the future',
     when: (payload) => isDate(fieldsOf(payload.value).submission_date),
   })
-  .refine((body) => body.treatment_date <= (body.submission_date ?? businessToday()), {
+  .refine((body) => body.submission_date === undefined || body.treatment_date <= body.submission_date, {
     path: ['treatment_date'], message: 'must not be after the submission date',
-    when: (payload) => {
-      const { treatment_date: treatment, submission_date: submission } = fieldsOf(payload.value);
-      return isDate(treatment) && (submission === undefined || isDate(submission));
-    },
+    when: (payload) => isDate(fieldsOf(payload.value).treatment_date) && isDate(fieldsOf(payload.value).submission_date),
+  })
+  // Without a submission_date (it is today) a later treatment date is simply in the future.
+  .refine((body) => body.submission_date !== undefined || body.treatment_date <= businessToday(), {
+    path: ['treatment_date'], message: 'must not be in the future',
+    when: (payload) => isDate(fieldsOf(payload.value).treatment_date) && fieldsOf(payload.value).submission_date === undefined,
   });
 export type SubmitClaimBody = z.infer<typeof SubmitClaimBody>;
 

@@ -316,6 +316,9 @@ describe('claims: submission, decision, review, visibility', () => {
     const future = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
       submission_date: '2999-01-01', hospital: '' }));
     expect(future.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.hospital', 'body.submission_date']);
+    const { submission_date: _left, ...withoutSubmission } = consultationClaim(family.policyholder_id, { treatment_date: '2999-01-01' });
+    const treatedLater = await api().post(`${API}/claims`).set(...as(agent)).send(withoutSubmission);
+    expect(treatedLater.body.errors).to.deep.equal([{ path: 'body.treatment_date', message: 'must not be in the future' }]);
   });
 
   it('names the bill line at fault when a list-form bill has a wrongly typed field, not just "bill: Invalid input"', async () => {
