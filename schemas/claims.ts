@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { businessToday } from '../src/policies/calendar.js';
 import { IsoDate, ListQuery, Rupees, Uuid } from './common.js';
 import { PolicyTermsCode, PutPolicyTermsBody } from './policy-terms.js';
 
@@ -11,8 +12,13 @@ export const CLAIM_STATUSES = ['decided', 'in_review', 'reviewed', 'awaiting_doc
 export const DECISION_KINDS = ['APPROVED', 'REJECTED', 'PARTIAL', 'MANUAL_REVIEW'] as const;
 
 const Text = z.string().trim().min(1).max(500);
-/** Rupees below 100 crore: far above any OPD bill, and inside NUMERIC(14, 2) whatever the sums. */
-const ClaimRupees = Rupees.refine((value) => value < 1_000_000_000, 'must be below Rs 1,00,00,00,000');
+/**
+ * Rupees below 100 crore: far above any OPD bill, and inside NUMERIC(14, 2) whatever the sums. One check, so an
+ * amount wrong on both counts (1e15) gets one message, and the bound it states is this one (not Rupees' 10^12).
+ */
+const ClaimRupees = z.number({ message: 'must be an amount in rupees' })
+  .refine((value) => /^[0-9]{1,9}(\.[0-9]{1,2})?$/.test(String(value)),
+    'must be an amount in rupees, at least 0, below Rs 1,00,00,00,000, with at most two decimals');
 const TextList = z.array(Text).max(100);
 
 const DocumentQuality = {
@@ -93,6 +99,9 @@ const ClaimFields = {
 export const ClaimDetailsInput = z.object(ClaimFields).strict();
 export type ClaimDetailsInput = z.infer<typeof ClaimDetailsInput>;
 
+const isDate = (value: unknown): value is string => IsoDate.safeParse(value).success;
+const fieldsOf = (value: unknown): Record<string, unknown> => (typeof value === 'object' && value !== null ? value as Record<string, unknown> : {});
+
 export const SubmitClaimBody = z.object({
   policyholder_id: Uuid,
   dependent_id: Uuid.optional(),
@@ -100,7 +109,21 @@ export const SubmitClaimBody = z.object({
   ...ClaimFields,
   documents: ClaimDocumentsInput.optional().describe('What was read off the paperwork. Without it the claim is stored as '
     + 'awaiting_documents and decided once the documents uploaded for it (POST /claims/{claim_id}/documents) have been read'),
-}).strict();
+}).strict()
+  // The dates against each other and India's today, reported with any other bad field, not only once the rest is valid.
+  .refine((body) => body.submission_date === undefined || body.submission_date <= businessToday(), {
+    path: ['submission_date'], message: 'must not be in the future',
+    when: (payload) => isDate(fieldsOf(payload.value).submission_date),
+  })
+  .refine((body) => body.submission_date === undefined || body.treatment_date <= body.submission_date, {
+    path: ['treatment_date'], message: 'must not be after the submission date',
+    when: (payload) => isDate(fieldsOf(payload.value).treatment_date) && isDate(fieldsOf(payload.value).submission_date),
+  })
+  // Without a submission_date (it is today) a later treatment date is simply in the future.
+  .refine((body) => body.submission_date !== undefined || body.treatment_date <= businessToday(), {
+    path: ['treatment_date'], message: 'must not be in the future',
+    when: (payload) => isDate(fieldsOf(payload.value).treatment_date) && fieldsOf(payload.value).submission_date === undefined,
+  });
 export type SubmitClaimBody = z.infer<typeof SubmitClaimBody>;
 
 const Amount = z.number().describe('Rupees');
@@ -219,7 +242,7 @@ export const ReviewDecisionBody = z.object({
 export type ReviewDecisionBody = z.infer<typeof ReviewDecisionBody>;
 export const ReviewDecisionResult = z.object({ review: ReviewRecord, claim: ClaimRecord });
 
-export const DependentBody = z.object({
+const DependentFields = z.object({
   full_name: z.string().trim().min(1).max(200),
   relationship: z.enum(['spouse', 'child', 'parent', 'other']),
   date_of_birth: IsoDate,
@@ -227,8 +250,17 @@ export const DependentBody = z.object({
   pre_existing_conditions: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
   covered_from: IsoDate.optional().describe('The day the dependent joined the cover; waiting periods count from it'),
 }).strict();
+/** Born by India's today, and not covered before being born: judged with the other fields, like a claim's dates. */
+export const DependentBody = DependentFields
+  .refine((body) => body.date_of_birth <= businessToday(), {
+    path: ['date_of_birth'], message: 'must not be in the future', when: (payload) => isDate(fieldsOf(payload.value).date_of_birth),
+  })
+  .refine((body) => body.covered_from === undefined || body.covered_from >= body.date_of_birth, {
+    path: ['covered_from'], message: 'must not be before the date of birth',
+    when: (payload) => isDate(fieldsOf(payload.value).date_of_birth) && isDate(fieldsOf(payload.value).covered_from),
+  });
 export type DependentBody = z.infer<typeof DependentBody>;
-export const DependentRecord = DependentBody.required({ pre_existing_conditions: true }).extend({
+export const DependentRecord = DependentFields.required({ pre_existing_conditions: true }).extend({
   dependent_id: Uuid, policyholder_id: Uuid, gender: z.enum(['male', 'female', 'other']).nullable(),
   covered_from: IsoDate.nullable(), status: z.enum(['active', 'removed']), created_at: Stamp,
 });

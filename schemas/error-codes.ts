@@ -59,6 +59,7 @@ export const ERROR_CODES = {
   'claims.terms_exists': 'Policy terms with this code exist; PUT makes a new version',
   'claims.no_cover': 'The member has no health policy and the request names no policy terms to decide with',
   'claims.dependent_not_found': 'No such dependent of this policyholder',
+  'claims.dependent_exists': 'This person (same name and date of birth) is already a dependent of this policyholder',
   'claims.not_found': 'No such claim, or not one the caller may see',
   'claims.review_not_found': 'No such manual review, or not one the caller may see',
   'claims.review_closed': 'The review has been decided already',

@@ -89,12 +89,13 @@ export const memberEndpoints: Endpoint[] = [
     method: 'post', path: '/policyholders/:policyholder_id/dependents', tag: TAG, access: 'tenant', params: PolicyholderParams,
     body: DependentBody, summary: 'Add a dependent to a policyholder (joins the family floater)',
     responses: { 201: { description: 'The dependent', schema: DependentRecord }, ...HOLDER,
-      409: problem('data_protection.erased: the policyholder has been erased') },
+      409: problem('data_protection.erased: the policyholder has been erased; claims.dependent_exists: the same person (name and date of birth) is already a dependent') },
   }, async ({ tx, actor, params, body }) => ({ status: 201, body: await addDependent(tx, actor, params.policyholder_id, body) })),
 
   scopedEndpoint({
     method: 'get', path: '/policyholders/:policyholder_id/limits', tag: TAG, access: 'tenant', params: PolicyholderParams,
     query: LimitsQuery, summary: "Used and left of the family's limits in the policy year (?as_of=YYYY-MM-DD), per member and category",
-    responses: { 200: { description: 'The limits', schema: LimitsRecord }, ...HOLDER, 422: problem('claims.no_cover') },
+    responses: { 200: { description: 'The limits', schema: LimitsRecord }, ...HOLDER,
+      422: problem('claims.no_cover: no health policy naming terms, or as_of outside it (errors names query.as_of)') },
   }, async ({ tx, actor, params, query }) => ({ body: await limitsOf(tx, actor, params.policyholder_id, query.as_of) })),
 ];

@@ -3,7 +3,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
 import { toNumeric } from '../money.js';
 import { businessToday } from '../policies/calendar.js';
 import { presentDecision, toEngineClaim } from './claim-input.js';
@@ -53,20 +53,11 @@ export function memberOf(holder: MemberSource, dependent: DependentRow | undefin
     pre_existing_conditions: conditionsOf(holder.pre_existing_conditions), covered: holder.status === 'active' };
 }
 
-function checkDates(body: SubmitClaimBody, today: string): string {
-  const submission = body.submission_date ?? today;
-  const errors = [
-    ...(submission > today ? [{ path: 'body.submission_date', message: 'must not be in the future' }] : []),
-    ...(body.treatment_date > submission ? [{ path: 'body.treatment_date', message: 'must not be after the submission date' }] : []),
-  ];
-  if (errors.length) throw new ValidationError(errors);
-  return submission;
-}
-
 export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): Promise<ClaimRecord> {
   authorize(actor.ability, 'create', 'Claim');
   const today = businessToday();
-  const submission = checkDates(body, today);
+  // SubmitClaimBody has checked the dates (not after today, treatment not after submission) with the other fields.
+  const submission = body.submission_date ?? today;
   const inputs = await readClaimInputs(tx, { policyholderId: body.policyholder_id, dependentId: body.dependent_id,
     treatmentDate: body.treatment_date, termsCode: body.policy_terms_id, historyFrom: historyFrom(body.treatment_date) });
   const { holder, dependent, coverRow, history } = inputs;

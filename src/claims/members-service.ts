@@ -4,11 +4,11 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
 import { toRupees, type Paise } from '../money.js';
 import { bookOwnerOfPolicyholder } from '../policies/book-owner-repository.js';
 import { businessToday } from '../policies/calendar.js';
-import { APPROVED_KEYS, approvedInYear, findHealthCover, findPolicyholder } from './claims-repository.js';
+import { APPROVED_KEYS, approvedInYear, findHealthCover, findPolicyholder, lockPolicyholder } from './claims-repository.js';
 import { dependentsOf, insertDependent, listDependents } from './dependents-repository.js';
 import { policyYear } from './engine/dates.js';
 import { compileTerms } from './engine/terms.js';
@@ -19,23 +19,22 @@ import { dependentView } from './view.js';
 
 const notFound = () => new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
 
-/** A date of birth is not in the future (India's today), and nobody joins a cover before being born. */
-function checkDependentDates(body: DependentBody, today: string): void {
-  const errors = [
-    ...(body.date_of_birth > today ? [{ path: 'body.date_of_birth', message: 'must not be in the future' }] : []),
-    ...(body.covered_from !== undefined && body.covered_from < body.date_of_birth
-      ? [{ path: 'body.covered_from', message: 'must not be before the date of birth' }] : []),
-  ];
-  if (errors.length) throw new ValidationError(errors);
-}
+/** A name as compared for sameness: case, accents' composition and runs of spaces do not make another person. */
+const personName = (name: string) => name.normalize('NFC').toLocaleLowerCase('en-IN').replace(/\s+/g, ' ').trim();
 
 export async function addDependent(tx: Tx, actor: Actor, policyholderId: string, body: DependentBody): Promise<DependentRecord> {
   authorize(actor.ability, 'create', 'Dependent');
-  checkDependentDates(body, businessToday());
   const owner = await bookOwnerOfPolicyholder(tx, policyholderId);
   if (!owner) throw notFound();
   // An erased person's family would hold personal (health) data that no erasure can reach any more.
   if (owner.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  // One person, one member: a second row (a retried request) would give the family a second annual limit. Under the
+  // family's lock, as claims are, so two such requests at once cannot both add.
+  await lockPolicyholder(tx, policyholderId);
+  const name = personName(body.full_name);
+  if ((await dependentsOf(tx, policyholderId)).some((d) => d.status === 'active' && d.date_of_birth === body.date_of_birth && personName(d.full_name) === name)) {
+    throw new ConflictError(`${body.full_name}, born ${body.date_of_birth}, is already a dependent of this policyholder.`, { code: 'claims.dependent_exists' });
+  }
   const row = await insertDependent(tx, {
     agent_id: owner.agent_id, agent_order: owner.agent_order, policyholder_id: policyholderId, full_name: body.full_name,
     relationship: body.relationship, date_of_birth: body.date_of_birth, gender: body.gender ?? null,
@@ -64,8 +63,14 @@ export async function limitsOf(tx: Tx, actor: Actor, policyholderId: string, asO
   if (!cover || !termsRow) {
     throw new BusinessRuleError('The policyholder has no health policy whose plan_code names policy terms.', [], { code: 'claims.no_cover' });
   }
+  // No policy year to show outside the cover: the first or the last year shown for a date before or after it was one
+  // the member was not in on that date.
+  if (asOf < cover.start_date || (cover.maturity_date && asOf > cover.maturity_date)) {
+    throw new BusinessRuleError(`The policyholder's health policy runs from ${cover.start_date} to ${cover.maturity_date}, not on ${asOf}.`,
+      [{ path: 'query.as_of', message: `must be within the health policy (${cover.start_date} to ${cover.maturity_date})` }], { code: 'claims.no_cover' });
+  }
   const terms = compileTerms(termsRow.terms);
-  const year = policyYear(cover.start_date, asOf < cover.start_date ? cover.start_date : asOf);
+  const year = policyYear(cover.start_date, asOf);
   const used = await approvedInYear(tx, policyholderId, year.start, year.end);
   const limitOf: Record<(typeof APPROVED_KEYS)[number], Paise> = { ...terms.subLimits, dental_routine: terms.dentalRoutineLimit };
   const members = [

@@ -1,6 +1,6 @@
 import type { ClaimRecord, ClaimSummary, DecisionJson, DependentRecord, ReviewRecord } from '../../schemas/claims.js';
 import { toPaise, toRupees } from '../money.js';
-import type { ClaimRow } from './claims-repository.js';
+import { APPROVED_KEYS, type ClaimRow } from './claims-repository.js';
 import type { DependentRow } from './dependents-repository.js';
 import { rupeesText } from './engine/state.js';
 import type { ReviewRow } from './review-repository.js';
@@ -56,13 +56,34 @@ function reviewTrailEntry(review: DecidedReview): ClaimRecord['trail'][number] {
 }
 
 /**
+ * Which deductions an assessor who pays more than recommended is taken to have waived, first to last: the limits
+ * (the engine's last cuts, the annual first), then co-pays and discount, then what was refused.
+ */
+const WAIVED_FIRST: readonly (keyof DecisionJson['deductions'])[] = ['annual_limit', 'per_claim_limit', 'sub_limit',
+  'branded_drug_copay', 'copay', 'network_discount', 'rejected', 'excluded_items', 'unbilled'];
+
+/**
  * The engine's deductions explain the claimed amount down to what it recommended; what the assessor then cut from
- * that was refused outright (`rejected`), so approved + deductions still add up to the claimed amount. An assessor
- * who pays more than recommended overrode some deductions without saying which: those stay the engine's.
+ * that was refused outright (`rejected`), and what the assessor paid above it waived deductions (in WAIVED_FIRST's
+ * order), so approved + deductions still add up to the claimed amount.
  */
 function reviewedDeductions(deductions: DecisionJson['deductions'], review: DecidedReview): DecisionJson['deductions'] {
   const cut = toPaise(review.recommended_amount) - toPaise(review.approved_amount);
-  return cut > 0 ? { ...deductions, rejected: toRupees(toPaise(deductions.rejected) + cut) } : deductions;
+  if (cut >= 0) return cut > 0 ? { ...deductions, rejected: toRupees(toPaise(deductions.rejected) + cut) } : deductions;
+  const waived = { ...deductions };
+  let raise = -cut;
+  for (const key of WAIVED_FIRST) {
+    const take = Math.min(raise, toPaise(waived[key]));
+    waived[key] = toRupees(toPaise(waived[key]) - take);
+    raise -= take;
+  }
+  return waived;
+}
+
+/** How the assessor's amount is split by category (what the limits count): the engine's split, cut or topped up. */
+function reviewedCategoryAmounts(row: ClaimRow): DecisionJson['category_amounts'] {
+  return Object.fromEntries(APPROVED_KEYS.filter((key) => toPaise(row[`approved_${key}`] ?? '0') > 0)
+    .map((key) => [key, rupees(row[`approved_${key}`] as string)]));
 }
 
 export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): ClaimSummary {
@@ -71,7 +92,7 @@ export function claimSummaryView(row: ClaimRow, review: ReviewRow | undefined): 
   return {
     ...result,
     ...(decided ? { notes: reviewedNotes(decided, result.notes), next_steps: REVIEWED_NEXT_STEPS[decided.final_decision],
-      deductions: reviewedDeductions(result.deductions, decided) } : {}),
+      deductions: reviewedDeductions(result.deductions, decided), category_amounts: reviewedCategoryAmounts(row) } : {}),
     claim_id: row.claim_id, claim_number: row.claim_number, status: row.status, engine_decision: row.engine_decision,
     decision: row.decision, approved_amount: rupees(row.approved_amount), claimed_amount: rupees(row.claimed_amount),
     policyholder_id: row.policyholder_id, dependent_id: row.dependent_id, policy_id: row.policy_id,

@@ -74,7 +74,8 @@ describe('BOLA matrix: agents, policyholders, audit', () => {
     },
     {
       route: 'POST /policyholders/:policyholder_id/dependents',
-      request: (fx) => ({ path: `/policyholders/${fx.policyholderA}/dependents`, body: { full_name: 'Anu Verma', relationship: 'child', date_of_birth: '2015-06-01' } }),
+      // A child of each actor's own naming: the same person twice is a 409 claims.dependent_exists.
+      request: (fx, actor) => ({ path: `/policyholders/${fx.policyholderA}/dependents`, body: { full_name: `Anu ${actor}`, relationship: 'child', date_of_birth: '2015-06-01' } }),
       expect: { juniorA: 201, juniorB: 404, senior: 201, manager: 201, admin: 201, otherAdmin: 404, policyholder: 403 },
     },
     {

@@ -92,6 +92,46 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(limits.body.family).to.deep.equal({ limit: 150000, used: 3850, left: 146150 });
   });
 
+  it("limits for a date outside the health policy: 422 claims.no_cover naming as_of, not a policy year the member was not in", async () => {
+    const path = `${API}/policyholders/${family.policyholder_id}/limits`;
+    for (const asOf of ['2024-06-01', '2030-01-02']) {
+      const res = await api().get(`${path}?as_of=${asOf}`).set(...as(agent));
+      expect(res.status, asOf).to.equal(422);
+      expect(res.body.code).to.equal('claims.no_cover');
+      expect(res.body.errors).to.deep.equal([{ path: 'query.as_of', message: 'must be within the health policy (2025-01-01 to 2030-01-01)' }]);
+    }
+    for (const [asOf, start] of [['2025-01-01', '2025-01-01'], ['2030-01-01', '2030-01-01']] as const) {
+      const res = await api().get(`${path}?as_of=${asOf}`).set(...as(agent));
+      expect(res.status, asOf).to.equal(200);
+      expect(res.body.policy_year.start).to.equal(start);
+    }
+  });
+
+  it("a dependent's claim for a treatment before she was born is refused (MEMBER_NOT_COVERED), not paid", async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const baby = await api().post(`${API}/policyholders/${fresh.policyholder_id}/dependents`).set(...as(agent))
+      .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-10-01' });
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id, {
+      dependent_id: baby.body.dependent_id, treatment_date: '2026-09-10', submission_date: '2026-09-12' }));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    expect(res.body).to.include({ decision: 'REJECTED', approved_amount: 0 });
+    expect(res.body.rejection_reasons).to.deep.equal(['MEMBER_NOT_COVERED']);
+  });
+
+  it('refuses the same person twice as a dependent (409), even sent at once; a twin with another name is added', async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const path = `${API}/policyholders/${fresh.policyholder_id}/dependents`;
+    const spouse = { full_name: 'Priya  Kumar', relationship: 'spouse', date_of_birth: '1990-02-01' };
+    const [first, second] = await Promise.all([api().post(path).set(...as(agent)).send(spouse), api().post(path).set(...as(agent)).send(spouse)]);
+    expect([first.status, second.status].sort()).to.deep.equal([201, 409]);
+    const again = await api().post(path).set(...as(agent)).send({ ...spouse, full_name: 'priya kumar ' });
+    expect(again.status).to.equal(409);
+    expect(again.body.code).to.equal('claims.dependent_exists');
+    const twins = ['Asha Kumar', 'Usha Kumar'].map((full_name) => ({ full_name, relationship: 'child', date_of_birth: '2020-05-05' }));
+    for (const twin of twins) expect((await api().post(path).set(...as(agent)).send(twin)).status).to.equal(201);
+    expect((await api().get(path).set(...as(agent))).body.data.length).to.equal(3);
+  });
+
   it('refuses a dependent born in the future, or covered before being born, and writes nothing', async () => {
     const path = `${API}/policyholders/${family.policyholder_id}/dependents`;
     const before = (await api().get(path).set(...as(agent))).body.data.length;
@@ -102,6 +142,8 @@ describe('claims: submission, decision, review, visibility', () => {
       .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-06-01', covered_from: '2026-01-01' });
     expect(early.status, JSON.stringify(early.body)).to.equal(400);
     expect(early.body.errors).to.deep.equal([{ path: 'body.covered_from', message: 'must not be before the date of birth' }]);
+    const both = await api().post(path).set(...as(agent)).send({ full_name: 'Not Yet', relationship: 'cousin', date_of_birth: '2999-01-01' });
+    expect(both.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.relationship', 'body.date_of_birth']);
     expect((await api().get(path).set(...as(agent))).body.data.length).to.equal(before);
     const born = await api().post(path).set(...as(agent))
       .send({ full_name: 'Baby Kumar', relationship: 'child', date_of_birth: '2026-06-01', covered_from: '2026-06-01' });
@@ -167,8 +209,32 @@ describe('claims: submission, decision, review, visibility', () => {
     expect(partial.body.claim).to.include({ decision: 'PARTIAL', approved_amount: 1000 });
     expect(partial.body.claim.notes).to.match(/^Decided by a claims assessor: PARTIAL: Rs 1,000 of Rs 1,500\./);
     expect(partial.body.claim.trail.at(-1)).to.deep.include({ step: 'review', amount_before: res.body.recommended_amount, amount_after: 1000 });
-    // Paying more than recommended overrides deductions without naming them: they stay the engine's.
-    expect(partial.body.claim.deductions).to.deep.equal(res.body.deductions);
+    // Paying more than recommended waives deductions (the limits first, then co-pays, then refusals): approved +
+    // deductions stay the claimed amount, and no deduction grows.
+    expect(res.body.recommended_amount).to.be.below(1000);
+    const deductions = partial.body.claim.deductions as Record<string, number>;
+    expect(Math.round(Object.values(deductions).reduce((total, amount) => total + amount, 0) * 100)).to.equal(50000);
+    for (const [key, amount] of Object.entries(deductions)) expect(amount, key).to.be.at.most(res.body.deductions[key]);
+  });
+
+  it('an assessor paying more than recommended waives deductions, limits first: approved + deductions is the claimed amount', async () => {
+    const fresh = await arrangeFamily(tenant, agent.agent_id as string);
+    const res = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(fresh.policyholder_id, {
+      previous_claims_same_day: 3, claimed_amount: 2000,
+      documents: { prescription: { doctor_name: 'Dr. Sharma', doctor_reg: 'KA/45678/2015', diagnosis: 'Viral fever', tests_prescribed: ['CBC'] },
+        bill: { consultation_fee: 1000, diagnostic_tests: 500, room_rent: 500, test_names: ['CBC'] } } }));
+    expect(res.body).to.include({ decision: 'MANUAL_REVIEW', recommended_amount: 1350 });
+    expect(res.body.deductions).to.include({ copay: 150, excluded_items: 500, rejected: 0 });
+    const paid = await api().post(`${API}/claims/reviews/${res.body.review.review_id}`).set(...as(tenant.admin))
+      .send({ final_decision: 'APPROVED', approved_amount: 1900, review_notes: 'Room rent paid ex gratia; co-pay waived.' });
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(200);
+    const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
+    expect(claim).to.include({ decision: 'APPROVED', approved_amount: 1900 });
+    expect(claim.deductions).to.include({ copay: 0, excluded_items: 100, rejected: 0 });
+    // The category split is the assessor's (what the limits count), not the engine's Rs 1,350.
+    expect(res.body.category_amounts).to.deep.equal({ consultation: 900, diagnostic: 450 });
+    expect(claim.category_amounts).to.deep.equal({ consultation: 1450, diagnostic: 450 });
+    expect(Math.round(Object.values(claim.deductions as Record<string, number>).reduce((total, amount) => total + amount, 0) * 100)).to.equal(10000);
   });
 
   it('a claim the assessor rejects shows the recommended amount as refused: approved + deductions is the claimed amount', async () => {
@@ -183,6 +249,7 @@ describe('claims: submission, decision, review, visibility', () => {
     const claim = (await api().get(`${API}/claims/${res.body.claim_id}`).set(...as(agent))).body;
     expect(claim).to.include({ decision: 'REJECTED', approved_amount: 0 });
     expect(claim.deductions.rejected).to.equal(res.body.deductions.rejected + res.body.recommended_amount);
+    expect(claim.category_amounts).to.deep.equal({});
     expect(Math.round(sum(claim.deductions) * 100)).to.equal(150000);
     expect(claim.next_steps).to.match(/^Nothing will be paid/);
   });
@@ -235,6 +302,23 @@ describe('claims: submission, decision, review, visibility', () => {
       treatment_date: '2026-11-26', submission_date: '2026-11-25' }));
     expect(dates.status).to.equal(400);
     expect(dates.body.errors[0].path).to.equal('body.treatment_date');
+    // The dates are judged with the other fields, not in a second round once those are fixed.
+    const together = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      treatment_date: '2026-11-26', submission_date: '2026-11-25', claimed_amount: -1 }));
+    expect(together.body.errors).to.deep.equal([
+      { path: 'body.claimed_amount', message: 'must be an amount in rupees, at least 0, below Rs 1,00,00,00,000, with at most two decimals' },
+      { path: 'body.treatment_date', message: 'must not be after the submission date' }]);
+    for (const claimed_amount of [1e9, 1e15, 1000.001]) {
+      const amount = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, { claimed_amount }));
+      expect(amount.body.errors, String(claimed_amount)).to.deep.equal([{ path: 'body.claimed_amount',
+        message: 'must be an amount in rupees, at least 0, below Rs 1,00,00,00,000, with at most two decimals' }]);
+    }
+    const future = await api().post(`${API}/claims`).set(...as(agent)).send(consultationClaim(family.policyholder_id, {
+      submission_date: '2999-01-01', hospital: '' }));
+    expect(future.body.errors.map((e: { path: string }) => e.path)).to.deep.equal(['body.hospital', 'body.submission_date']);
+    const { submission_date: _left, ...withoutSubmission } = consultationClaim(family.policyholder_id, { treatment_date: '2999-01-01' });
+    const treatedLater = await api().post(`${API}/claims`).set(...as(agent)).send(withoutSubmission);
+    expect(treatedLater.body.errors).to.deep.equal([{ path: 'body.treatment_date', message: 'must not be in the future' }]);
   });
 
   it('names the bill line at fault when a list-form bill has a wrongly typed field, not just "bill: Invalid input"', async () => {

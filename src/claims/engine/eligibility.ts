@@ -14,6 +14,11 @@ export function memberIsCovered(state: State): RuleResult {
     rejectClaim(state, 'MEMBER_NOT_COVERED', 'The patient is not a member of this cover.');
     return { outcome: 'failed', message: 'The patient is not in the policy records.', input, codes: ['MEMBER_NOT_COVERED'] };
   }
+  if (member.date_of_birth && state.input.claim.treatment_date < member.date_of_birth) {
+    rejectClaim(state, 'MEMBER_NOT_COVERED', `The patient was born on ${member.date_of_birth}, after the treatment.`);
+    return { outcome: 'failed', message: `The patient was born on ${member.date_of_birth}, after the treatment date.`,
+      input: { ...input, date_of_birth: member.date_of_birth, treatment_date: state.input.claim.treatment_date }, codes: ['MEMBER_NOT_COVERED'] };
+  }
   if (member.relationship !== 'self' && !terms.policy_holder.dependents_covered) {
     rejectClaim(state, 'MEMBER_NOT_COVERED', 'These terms cover employees only, not dependents.');
     return { outcome: 'failed', message: 'Dependents are not covered by these terms.', input, codes: ['MEMBER_NOT_COVERED'] };

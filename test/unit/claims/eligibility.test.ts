@@ -22,6 +22,13 @@ describe('claims engine, step 1: eligibility', () => {
       const decision = run({ member: { relationship: 'spouse' }, terms: terms((t) => { t.policy_holder.dependents_covered = false; }) });
       expect(decision.rejection_reasons).to.deep.equal(['MEMBER_NOT_COVERED']);
     });
+    it('rejects a treatment before the patient was born (a child added with a later date of birth)', () => {
+      const decision = run({ member: { relationship: 'child', date_of_birth: '2026-01-03' } });
+      expect(decision.decision).to.equal('REJECTED');
+      expect(decision.rejection_reasons).to.deep.equal(['MEMBER_NOT_COVERED']);
+      expect(ruleOf(decision, 'memberIsCovered').message).to.equal('The patient was born on 2026-01-03, after the treatment date.');
+      expect(run({ member: { relationship: 'child', date_of_birth: '2026-01-02' } }).decision).to.equal('APPROVED');
+    });
     it('pays a dependent when dependents are covered', () => {
       expect(run({ member: { relationship: 'child' } }).decision).to.equal('APPROVED');
     });
