@@ -4,7 +4,7 @@ import {
   ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, USER_STATUSES, type Action,
   type ConditionFieldType, type Subject,
 } from './access.js';
-import { IdParams, ListQuery, page, Timestamp, Uuid } from './common.js';
+import { IdParams, ListQuery, page, PhoneNumber, Timestamp, Uuid } from './common.js';
 import { ConfigType } from './tenant-config.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
@@ -46,10 +46,25 @@ function fitsField(type: ConditionFieldType, value: unknown): boolean {
  */
 const LOWER_CASED_TEXT: Partial<Record<Subject, readonly string[]>> = { User: ['email', 'username'] };
 
-function canonicalOperand(value: unknown): unknown {
-  if (typeof value === 'string') return value.trim().toLowerCase();
-  if (Array.isArray(value)) return value.map(canonicalOperand);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([op, operand]) => [op, canonicalOperand(operand)]));
+/**
+ * Fields that hold phone numbers, which the database keeps in their international spelling (PhoneNumber): a
+ * condition's `98123 45678` is stored as `+919812345678`, or it would silently match nothing.
+ */
+const PHONE_FIELDS: Partial<Record<Subject, readonly string[]>> = { User: ['phone_number'] };
+
+const lowerCase = (text: string) => text.trim().toLowerCase();
+
+function internationalSpelling(text: string): string {
+  const parsed = PhoneNumber.safeParse(text);
+  return parsed.success ? parsed.data : text;
+}
+
+function canonicalOperand(value: unknown, spell: (text: string) => string): unknown {
+  if (typeof value === 'string') return value.includes('${') ? value : spell(value);
+  if (Array.isArray(value)) return value.map((item) => canonicalOperand(item, spell));
+  if (isPlainObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([op, operand]) => [op, canonicalOperand(operand, spell)]));
+  }
   return value;
 }
 
@@ -57,8 +72,10 @@ function canonicalOperand(value: unknown): unknown {
 function canonicalConditions(subject: Subject, conditions: Record<string, unknown>): Record<string, unknown> {
   const fields = CONDITION_FIELDS[subject] ?? {};
   const lowerCased = LOWER_CASED_TEXT[subject] ?? [];
+  const phones = PHONE_FIELDS[subject] ?? [];
   return Object.fromEntries(Object.entries(conditions).map(([field, test]) => [field,
-    fields[field] === 'uuid' || lowerCased.includes(field) ? canonicalOperand(test) : test]));
+    fields[field] === 'uuid' || lowerCased.includes(field) ? canonicalOperand(test, lowerCase)
+      : phones.includes(field) ? canonicalOperand(test, internationalSpelling) : test]));
 }
 
 function operandErrors(field: string, type: ConditionFieldType, operator: string, operand: unknown): string[] {
@@ -117,6 +134,14 @@ function closedValueErrors(subject: Subject, conditions: Record<string, unknown>
   });
 }
 
+/** Values of a phone field that are no phone number (a typo would silently match nothing). */
+function phoneErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
+  const phones = PHONE_FIELDS[subject] ?? [];
+  return Object.entries(conditions).filter(([field]) => phones.includes(field))
+    .flatMap(([field, test]) => comparedStrings(test).filter((value) => !PhoneNumber.safeParse(value).success)
+      .map((value) => `${field} has no phone number ${JSON.stringify(value)} (10 to 14 digits, optionally with a leading +)`));
+}
+
 /** CASL compiles conditions lazily; compiling once here keeps a bad operator from failing every later request. */
 function conditionsCompileError(rule: { action: Action; subject: Subject; conditions: Record<string, unknown> }): string | undefined {
   try {
@@ -149,7 +174,7 @@ export const PermissionRuleInput = z.object({
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unknown placeholder ${bad}` });
   }
   const invalid = conditionErrors(rule.subject, rule.conditions);
-  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions));
+  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions), ...phoneErrors(rule.subject, rule.conditions));
   for (const message of invalid) ctx.addIssue({ code: 'custom', path: ['conditions'], message });
   if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });

@@ -200,6 +200,32 @@ describe('conditions in custom roles hold on every endpoint of their subject', f
         .to.equal(200);
     });
 
+    it('stores a phone number in its international spelling, as users keep it, and refuses one that is none', async () => {
+      const suffix = crypto.randomBytes(3).toString('hex');
+      const digits = `98${String(crypto.randomInt(10_000_000, 99_999_999))}`;
+      const users: Record<string, string> = {};
+      for (const [name, phone] of [['dialled', digits], ['other', `97${digits.slice(2)}`]] as const) {
+        const res = await api().post(`${API}/users`).set(...asAdmin())
+          .send({ phone_number: phone, password: TEST_PASSWORD, first_name: 'Phone', last_name: `${name} ${suffix}` });
+        expect(res.status, res.text).to.equal(201);
+        users[name] = res.body.user_id;
+      }
+      const spelt = `0${digits.slice(0, 5)} ${digits.slice(5)}`;
+      const rules = [{ action: 'read', subject: 'User', conditions: { phone_number: { $in: [spelt] } } }];
+      const role = await api().post(`${API}/roles`).set(...asAdmin()).send({ role_name: `phone_${suffix}`, permissions: rules });
+      expect(role.status, role.text).to.equal(201);
+      expect(role.body.permissions[0].conditions).to.deep.equal({ phone_number: { $in: [`+91${digits}`] } });
+
+      const token = await callerWith(tenant, rules);
+      expect((await walk('/users', token)).map((user) => user.user_id)).to.deep.equal([users.dialled]);
+      expect((await api().get(`${API}/users/${users.dialled}`).set(...bearer(token))).status).to.equal(200);
+      expectProblem(await api().get(`${API}/users/${users.other}`).set(...bearer(token)), 404);
+
+      const typo = await api().post(`${API}/roles`).set(...asAdmin()).send({ role_name: `phone_typo_${suffix}`,
+        permissions: [{ action: 'read', subject: 'User', conditions: { phone_number: { $ne: '98123-4567x' } } }] });
+      expectProblem(typo, 400, ['body.permissions.0.conditions']);
+    });
+
     it('refuses a value that is no uuid on a uuid field', async () => {
       const res = await api().post(`${API}/roles`).set(...asAdmin()).send({ role_name: `not_uuid_${crypto.randomBytes(3).toString('hex')}`,
         permissions: [{ action: 'read', subject: 'User', conditions: { user_id: 'nope', agent_id: { $in: ['x'] } } }] });
