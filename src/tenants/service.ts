@@ -26,12 +26,15 @@ export async function getTenant(tx: Tx, actor: Actor, tenantId: string): Promise
 /** Changes status, plan or limits. The caller drops the registry's cached copy once this has committed. */
 export async function amendTenant(tx: Tx, actor: Actor, tenantId: string, patch: PatchTenantBody): Promise<TenantRecord> {
   authorize(actor.ability, 'update', 'Tenant');
-  const tenant = await updateTenant(tx, tenantId, patch);
+  const before = await findTenantById(tx, tenantId);
+  if (!before) throw new NotFoundError('No tenant with this id.');
+  const tenant = await updateTenant(tx, before.tenant_id, patch);
   if (!tenant) throw new NotFoundError('No tenant with this id.');
-  if (patch.status) {
+  // Only a change of status is one: a form that sends the status it shows (active) reactivates nothing.
+  if (patch.status && patch.status !== before.status) {
     await recordSecurityEvent(tx, { kind: patch.status === 'active' ? 'tenant.reactivated' : 'tenant.suspended', outcome: 'success',
       tenant_id: tenant.tenant_id, target: { type: 'tenant', id: tenant.tenant_id },
-      details: { tenant_code: tenant.tenant_code, status: tenant.status } });
+      details: { tenant_code: tenant.tenant_code, status: tenant.status, from: before.status } });
   }
   return tenant;
 }

@@ -145,6 +145,19 @@ describe('the security event log (ASVS V7)', function () {
     expect(one.find((e) => e.kind === 'tenant.suspended')).to.include({ actor_role: 'super_admin', outcome: 'success' });
   });
 
+  it('V7.1.3 records a change of status only: sending the status a tenant has already records nothing', async () => {
+    const other = await createTestTenant();
+    const patch = (body: Record<string, unknown>) => api().patch(`${API}/tenants/${other.tenant_id}`).set(...bearer(platform)).send(body);
+    const kinds = async () => (await events(platform, { tenant_id: other.tenant_id }))
+      .filter((e) => e.kind.startsWith('tenant.')).map((e) => `${e.kind} ${String(e.details.from)}`);
+    expect((await patch({ status: 'active', max_users: 40 })).status).to.equal(200);
+    expect(await kinds()).to.deep.equal([]);
+    expect((await patch({ status: 'suspended' })).status).to.equal(200);
+    expect((await patch({ status: 'suspended', api_rate_limit: 500 })).status).to.equal(200);
+    expect((await patch({ status: 'active' })).status).to.equal(200);
+    expect((await kinds()).sort()).to.deep.equal(['tenant.reactivated suspended', 'tenant.suspended active']);
+  });
+
   it("V7.3.3 shows a tenant's administrators their own tenant's events only, and nobody else any", async () => {
     const other = await createTestTenant();
     const mine = await adminEvents();
