@@ -4,8 +4,8 @@ import {
   ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, USER_STATUSES, type Action,
   type ConditionFieldType, type Subject,
 } from './access.js';
-import { IdParams, ListQuery, page, PhoneNumber, Timestamp, Uuid } from './common.js';
-import { ConfigType } from './tenant-config.js';
+import { Email, IdParams, ListQuery, page, PhoneNumber, Timestamp, Uuid } from './common.js';
+import { CONFIG_KEY_PATTERN, ConfigType } from './tenant-config.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
 export const DataScope = z.enum(['tenant', 'team', 'own', 'none'])
@@ -134,12 +134,27 @@ function closedValueErrors(subject: Subject, conditions: Record<string, unknown>
   });
 }
 
-/** Values of a phone field that are no phone number (a typo would silently match nothing). */
-function phoneErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
-  const phones = PHONE_FIELDS[subject] ?? [];
-  return Object.entries(conditions).filter(([field]) => phones.includes(field))
-    .flatMap(([field, test]) => comparedStrings(test).filter((value) => !PhoneNumber.safeParse(value).success)
-      .map((value) => `${field} has no phone number ${JSON.stringify(value)} (10 to 14 digits, optionally with a leading +)`));
+/**
+ * Fields whose values have a shape the records always have (as parsed when they are written): a value of another
+ * shape (a typo, `Guest` for a role name) would silently match nothing.
+ */
+const SHAPED_VALUES: Partial<Record<Subject, Readonly<Record<string, { fits: (value: string) => boolean; shape: string }>>>> = {
+  User: {
+    email: { fits: (value) => Email.safeParse(value).success, shape: 'an e-mail address' },
+    phone_number: { fits: (value) => PhoneNumber.safeParse(value).success, shape: 'a phone number of 10 to 14 digits, optionally with a leading +' },
+  },
+  Role: { role_name: { fits: (value) => RoleName.safeParse(value).success, shape: 'a role name matching ^[a-z][a-z0-9_]{1,49}$' } },
+  TenantConfig: { config_key: { fits: (value) => CONFIG_KEY_PATTERN.test(value), shape: 'a key matching ^[a-z][a-z0-9_.-]{0,99}$' } },
+};
+
+function shapeErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
+  const shaped = SHAPED_VALUES[subject] ?? {};
+  return Object.entries(conditions).flatMap(([field, test]) => {
+    const shape = Object.hasOwn(shaped, field) ? shaped[field] : undefined;
+    if (!shape) return [];
+    return comparedStrings(test).filter((value) => !shape.fits(value))
+      .map((value) => `${field} never holds ${JSON.stringify(value)} (it must be ${shape.shape})`);
+  });
 }
 
 /** CASL compiles conditions lazily; compiling once here keeps a bad operator from failing every later request. */
@@ -174,7 +189,7 @@ export const PermissionRuleInput = z.object({
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unknown placeholder ${bad}` });
   }
   const invalid = conditionErrors(rule.subject, rule.conditions);
-  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions), ...phoneErrors(rule.subject, rule.conditions));
+  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions), ...shapeErrors(rule.subject, rule.conditions));
   for (const message of invalid) ctx.addIssue({ code: 'custom', path: ['conditions'], message });
   if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });

@@ -268,6 +268,11 @@ describe('conditions in custom roles hold on every endpoint of their subject', f
         { action: 'read', subject: 'Permission', conditions: { subject: 'user' } },
         { action: 'read', subject: 'Permission', conditions: { action: { $nin: ['fly'] } } },
         { action: 'read', subject: 'TenantConfig', conditions: { config_type: 'text' } },
+        // Shapes the records always have: a role name is lower-case, a config key too, an e-mail has an @.
+        { action: 'update', subject: 'Role', conditions: { role_name: 'Guest' } },
+        { action: 'read', subject: 'Role', conditions: { role_name: { $in: ['guest', 'junior agent'] } } },
+        { action: 'read', subject: 'TenantConfig', conditions: { config_key: 'Branding' } },
+        { action: 'read', subject: 'User', conditions: { email: { $ne: 'asha' } } },
       ]) expectProblem(await attempt([rule]), 400, ['body.permissions.0.conditions']);
       const fine = await attempt([{ action: 'read', subject: 'User', conditions: { status: { $in: ['active', 'suspended'] } } },
         { action: 'read', subject: 'Permission', conditions: { subject: 'User', action: { $ne: null } } }]);
