@@ -96,13 +96,26 @@ export interface UserListFilter {
   readonly q?: string | undefined;
 }
 
+/**
+ * The digits to look for when ?q= is a phone number as people type it ('+91 98123-45001', '098123 45001'): stored
+ * numbers are international ('+919812345001'), so the +91 or the trunk 0 in front and the spaces go.
+ */
+function phoneDigits(q: string): string | undefined {
+  const text = q.replace(/[\s()-]/g, '');
+  if (!/^\+?[0-9]{3,14}$/.test(text)) return undefined;
+  if (text.startsWith('+91')) return text.slice(3);
+  if (text.startsWith('+')) return text.slice(1);
+  return text.length === 11 && text.startsWith('0') ? text.slice(1) : text;
+}
+
 /** The users the caller may read (its role conditions applied in SQL), by the list's own filters. */
 export async function listUserRecords(tx: Tx, allowed: AllowedRecords, filter: UserListFilter): Promise<Page<UserRecord>> {
   const query = whereAllowed(selectUsers(tx), 'User', allowed, CONDITION_COLUMNS);
   if (filter.status) query.where({ status: filter.status });
   if (filter.q) {
     const pattern = `%${filter.q.replace(/[\\%_]/g, '\\$&')}%`;
-    query.where((match) => match.whereILike('email', pattern).orWhereILike('phone_number', pattern)
+    const phone = phoneDigits(filter.q);
+    query.where((match) => match.whereILike('email', pattern).orWhereILike('phone_number', phone ? `%${phone}%` : pattern)
       .orWhereILike('username', pattern).orWhereILike('display_name', pattern)
       .orWhereRaw(`concat_ws(' ', first_name, last_name) ILIKE ?`, [pattern]));
   }

@@ -111,6 +111,18 @@ describe('users API', () => {
     expect(suspended.body.data).to.deep.equal([]);
   });
 
+  it('an admin finds a user by phone number however it is typed', async () => {
+    const digits = `98${String(crypto.randomInt(10_000_000, 99_999_999))}`;
+    const wanted = await createUser(tenant, { phone_number: digits });
+    expect((wanted as { phone_number?: string }).phone_number).to.equal(`+91${digits}`);
+    for (const q of [digits, `+91 ${digits.slice(0, 5)} ${digits.slice(5)}`, `0${digits.slice(0, 5)}-${digits.slice(5)}`,
+      `91${digits}`, `+91${digits.slice(0, 6)}`]) {
+      const res = await api().get(`${API}/users`).query({ q }).set(...bearer(tenant.admin.token));
+      expect(res.status, res.text).to.equal(200);
+      expect(res.body.data.map((user: { user_id: string }) => user.user_id), q).to.deep.equal([wanted.user_id]);
+    }
+  });
+
   it('an admin patches a user\'s names and password; the old password and the old token stop working', async () => {
     const user = await createUser(tenant, { role_ids: [roles.guest] });
     const oldToken = (await login({ tenant: tenant.tenant_code, email: user.email, password: TEST_PASSWORD })).access_token;
