@@ -141,6 +141,9 @@ function closedValueErrors(subject: Subject, conditions: Record<string, unknown>
 const SHAPED_VALUES: Partial<Record<Subject, Readonly<Record<string, { fits: (value: string) => boolean; shape: string }>>>> = {
   User: {
     email: { fits: (value) => Email.safeParse(value).success, shape: 'an e-mail address' },
+    // schemas/users.ts's Username (which imports this module).
+    username: { fits: (value) => /^[a-z0-9][a-z0-9._-]{2,99}$/.test(value.trim().toLowerCase()),
+      shape: 'a username of 3 to 100 letters, digits, dots, dashes or underscores' },
     phone_number: { fits: (value) => PhoneNumber.safeParse(value).success, shape: 'a phone number of 10 to 14 digits, optionally with a leading +' },
   },
   Role: { role_name: { fits: (value) => RoleName.safeParse(value).success, shape: 'a role name matching ^[a-z][a-z0-9_]{1,49}$' } },

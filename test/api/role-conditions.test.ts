@@ -273,6 +273,7 @@ describe('conditions in custom roles hold on every endpoint of their subject', f
         { action: 'read', subject: 'Role', conditions: { role_name: { $in: ['guest', 'junior agent'] } } },
         { action: 'read', subject: 'TenantConfig', conditions: { config_key: 'Branding' } },
         { action: 'read', subject: 'User', conditions: { email: { $ne: 'asha' } } },
+        { action: 'read', subject: 'User', conditions: { username: { $in: ['alpha one'] } } },
       ]) expectProblem(await attempt([rule]), 400, ['body.permissions.0.conditions']);
       const fine = await attempt([{ action: 'read', subject: 'User', conditions: { status: { $in: ['active', 'suspended'] } } },
         { action: 'read', subject: 'Permission', conditions: { subject: 'User', action: { $ne: null } } }]);
