@@ -53,6 +53,9 @@ export function internationalPhone(text: string): string {
   return `+${text}`;
 }
 export { Password } from './passwords.js';
+/** A username, lower-cased as it is parsed (the database stores and compares that spelling). */
+export const Username = z.string().trim().toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,99}$/, 'must be 3 to 100 letters, digits, dots, dashes or underscores');
 /**
  * A tenant code: upper-case letters, digits and underscores, 2 to 20, a letter first. Its schema is
  * `lower(code)_schema`, and PostgreSQL reserves schema names starting with pg_ (42939), so PG_ is refused.

@@ -4,7 +4,7 @@ import {
   ACTIONS, BOOK_SUBJECTS, CONDITION_FIELDS, CONDITION_OPERATORS, PLACEHOLDER, SUBJECTS, USER_STATUSES, type Action,
   type ConditionFieldType, type Subject,
 } from './access.js';
-import { Email, IdParams, ListQuery, page, PhoneNumber, Timestamp, Uuid } from './common.js';
+import { Email, IdParams, ListQuery, page, PhoneNumber, Timestamp, Username, Uuid } from './common.js';
 import { CONFIG_KEY_PATTERN, ConfigType } from './tenant-config.js';
 
 export const RoleName = z.string().regex(/^[a-z][a-z0-9_]{1,49}$/, 'must match ^[a-z][a-z0-9_]{1,49}$');
@@ -110,12 +110,23 @@ function conditionErrors(subject: Subject, conditions: Record<string, unknown>):
   });
 }
 
-/** Fields with a closed set of values: any other value (a typo, 'Active', 'user') would silently match nothing. */
-const CLOSED_VALUES: Partial<Record<Subject, Readonly<Record<string, readonly string[]>>>> = {
-  User: { status: USER_STATUSES },
-  Role: { data_scope: DataScope.options },
-  Permission: { action: ACTIONS, subject: SUBJECTS },
-  TenantConfig: { config_type: ConfigType.options },
+/** A field's test against the values its records can hold: a value they never hold would silently match nothing. */
+interface ValueRule { readonly fits: (value: string) => boolean; readonly says: string }
+
+const oneOf = (values: readonly string[]): ValueRule => ({ fits: (value) => values.includes(value), says: `one of ${values.join(', ')}` });
+const parsedBy = (schema: z.ZodType, says: string): ValueRule => ({ fits: (value) => schema.safeParse(value).success, says });
+
+/** Fields with a closed set of values ('Active', 'user') or a shape the records always have (`Guest` for a role name). */
+const VALUE_RULES: Partial<Record<Subject, Readonly<Record<string, ValueRule>>>> = {
+  User: {
+    status: oneOf(USER_STATUSES),
+    email: parsedBy(Email, 'an e-mail address'),
+    username: parsedBy(Username, 'a username of 3 to 100 letters, digits, dots, dashes or underscores'),
+    phone_number: parsedBy(PhoneNumber, 'a phone number of 10 to 14 digits, optionally with a leading +'),
+  },
+  Role: { data_scope: oneOf(DataScope.options), role_name: parsedBy(RoleName, 'a role name matching ^[a-z][a-z0-9_]{1,49}$') },
+  Permission: { action: oneOf(ACTIONS), subject: oneOf(SUBJECTS) },
+  TenantConfig: { config_type: oneOf(ConfigType.options), config_key: parsedBy(z.string().regex(CONFIG_KEY_PATTERN), 'a key matching ^[a-z][a-z0-9_.-]{0,99}$') },
 };
 
 /** The strings a field's test compares with: the value itself, or its operators' operands. */
@@ -124,39 +135,13 @@ function comparedStrings(test: unknown): string[] {
   return operands.flat().filter((value): value is string => typeof value === 'string' && !value.includes('${'));
 }
 
-function closedValueErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
-  const closed = CLOSED_VALUES[subject] ?? {};
+function valueErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
+  const rules = VALUE_RULES[subject] ?? {};
   return Object.entries(conditions).flatMap(([field, test]) => {
-    const values = Object.hasOwn(closed, field) ? closed[field] : undefined;
-    if (!values) return [];
-    return comparedStrings(test).filter((value) => !values.includes(value))
-      .map((value) => `${field} has no value ${JSON.stringify(value)} (one of ${values.join(', ')})`);
-  });
-}
-
-/**
- * Fields whose values have a shape the records always have (as parsed when they are written): a value of another
- * shape (a typo, `Guest` for a role name) would silently match nothing.
- */
-const SHAPED_VALUES: Partial<Record<Subject, Readonly<Record<string, { fits: (value: string) => boolean; shape: string }>>>> = {
-  User: {
-    email: { fits: (value) => Email.safeParse(value).success, shape: 'an e-mail address' },
-    // schemas/users.ts's Username (which imports this module).
-    username: { fits: (value) => /^[a-z0-9][a-z0-9._-]{2,99}$/.test(value.trim().toLowerCase()),
-      shape: 'a username of 3 to 100 letters, digits, dots, dashes or underscores' },
-    phone_number: { fits: (value) => PhoneNumber.safeParse(value).success, shape: 'a phone number of 10 to 14 digits, optionally with a leading +' },
-  },
-  Role: { role_name: { fits: (value) => RoleName.safeParse(value).success, shape: 'a role name matching ^[a-z][a-z0-9_]{1,49}$' } },
-  TenantConfig: { config_key: { fits: (value) => CONFIG_KEY_PATTERN.test(value), shape: 'a key matching ^[a-z][a-z0-9_.-]{0,99}$' } },
-};
-
-function shapeErrors(subject: Subject, conditions: Record<string, unknown>): string[] {
-  const shaped = SHAPED_VALUES[subject] ?? {};
-  return Object.entries(conditions).flatMap(([field, test]) => {
-    const shape = Object.hasOwn(shaped, field) ? shaped[field] : undefined;
-    if (!shape) return [];
-    return comparedStrings(test).filter((value) => !shape.fits(value))
-      .map((value) => `${field} never holds ${JSON.stringify(value)} (it must be ${shape.shape})`);
+    const rule = Object.hasOwn(rules, field) ? rules[field] : undefined;
+    if (!rule) return [];
+    return comparedStrings(test).filter((value) => !rule.fits(value))
+      .map((value) => `${field} never holds ${JSON.stringify(value)} (it must be ${rule.says})`);
   });
 }
 
@@ -192,7 +177,7 @@ export const PermissionRuleInput = z.object({
     ctx.addIssue({ code: 'custom', path: ['conditions'], message: `unknown placeholder ${bad}` });
   }
   const invalid = conditionErrors(rule.subject, rule.conditions);
-  if (!invalid.length) invalid.push(...closedValueErrors(rule.subject, rule.conditions), ...shapeErrors(rule.subject, rule.conditions));
+  if (!invalid.length) invalid.push(...valueErrors(rule.subject, rule.conditions));
   for (const message of invalid) ctx.addIssue({ code: 'custom', path: ['conditions'], message });
   if (invalid.length) return;
   const compileError = conditionsCompileError({ ...rule, conditions: rule.conditions });

@@ -1,14 +1,12 @@
 import { z } from 'zod';
 import { USER_STATUSES } from './access.js';
-import { Email, IdParams, ListQuery, page, Password, PhoneNumber, Timestamp, Uuid } from './common.js';
+import { Email, IdParams, ListQuery, page, Password, PhoneNumber, Timestamp, Username, Uuid } from './common.js';
 import { RoleSummary } from './roles.js';
 
 export const UserStatus = z.enum(USER_STATUSES);
 /** What PATCH may set; 'deactivated' is reached only through DELETE. */
 export const SettableUserStatus = z.enum(['active', 'inactive', 'suspended']);
 
-const Username = z.string().trim().toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{2,99}$/, 'must be 3 to 100 letters, digits, dots, dashes or underscores');
 const PersonName = z.string().trim().min(1, 'must not be empty').max(100);
 const DisplayName = z.string().trim().min(1, 'must not be empty').max(255);
 const LanguagePreference = z.string().regex(/^[a-z]{2,3}(-[A-Za-z]{2,4})?$/, 'must be a language tag such as en or hi-IN');
