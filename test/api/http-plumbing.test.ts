@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Response } from 'supertest';
+import { createTestTenant } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
 
@@ -104,6 +105,14 @@ describe('HTTP plumbing shared by every route', () => {
         const problem = expectProblem(res, 401);
         expect(res.headers['www-authenticate'], String(authorization)).to.equal('Bearer');
         expect(problem).to.not.have.property('errors');
+      }
+    });
+
+    it('takes the scheme in any case and one or more spaces before the token (RFC 6750 "Bearer" 1*SP b64token)', async () => {
+      const { token } = (await createTestTenant()).admin;
+      for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer   ${token}`]) {
+        const res = await api().get(`${API}/auth/me`).set('Authorization', authorization);
+        expect(res.status, `${authorization.slice(0, 10)}: ${res.text}`).to.equal(200);
       }
     });
 
