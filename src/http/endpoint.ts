@@ -32,6 +32,12 @@ export interface ResponseSpec {
   readonly binary?: readonly string[];
 }
 
+/** A request header the endpoint reads; one with a schema is checked with the body, its errors reported with the body's. */
+export interface HeaderSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
 /** A multipart/form-data body: text fields (a zod object) and one file part. */
 export interface MultipartSpec {
   readonly fields: z.ZodType;
@@ -48,7 +54,7 @@ export interface EndpointSpec<B extends z.ZodType, Q extends z.ZodType, P extend
   readonly body?: B;
   readonly query?: Q;
   readonly params?: P;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Record<string, HeaderSpec>;
   /** Set on upload endpoints (see uploadEndpoint); such endpoints have no JSON body. */
   readonly multipart?: MultipartSpec;
   readonly responses: Record<number, ResponseSpec>;
@@ -151,7 +157,7 @@ export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends 
       refuseRestricted(claims, spec);
       if (claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
       // No body schema: a JSON body is still checked as sent (NUL bytes, depth) before it is refused as not multipart.
-      const input = parseRequestParts({ query: spec.query, params: spec.params }, req) as { query: Inferred<Q>; params: Inferred<P> };
+      const input = parseRequestParts({ query: spec.query, params: spec.params, headers: spec.headers }, req) as { query: Inferred<Q>; params: Inferred<P> };
       const upload = await receive(req, deps);
       let committed = false;
       try {

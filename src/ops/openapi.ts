@@ -107,9 +107,9 @@ function queryParameters(schema: z.ZodType | undefined): Operation[] {
   }));
 }
 
-function headerParameters(headers: Record<string, string> | undefined): Operation[] {
-  return Object.entries(headers ?? {}).map(([name, description]) => ({
-    name, in: 'header', required: false, description, schema: { type: 'string' },
+function headerParameters(headers: AnySpec['headers']): Operation[] {
+  return Object.entries(headers ?? {}).map(([name, { description, schema }]) => ({
+    name, in: 'header', required: false, description, schema: schema ? jsonSchema(schema, 'input') : { type: 'string' },
   }));
 }
 
