@@ -56,6 +56,21 @@ describe('HTTP plumbing shared by every route', () => {
         expect(problem.errors).to.deep.equal([{ path: 'body', message: 'malformed JSON' }]);
       }
     });
+
+    it('refuses a body that is not UTF-8 with 400 (its bytes would be stored as U+FFFD), and reads one that is', async () => {
+      const json = (email: Buffer) => Buffer.concat([Buffer.from('{"email":"'), email, Buffer.from('@x.test","password":"wrong-password-1"}')]);
+      // The bytes as they are: superagent writes a Buffer its serializer returns unchanged (its type says string).
+      const post = (type: string, body: Buffer) => api().post(`${API}/auth/login`).set('Content-Type', type)
+        .serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+      for (const type of ['application/json', 'application/json; charset=utf-8']) {
+        const res = await post(type, json(Buffer.from([0x61, 0xff, 0x62])));
+        const problem = expectProblem(res, 400, ['body'], 'request.malformed_json');
+        expect(problem.errors).to.deep.equal([{ path: 'body', message: 'is not valid UTF-8' }]);
+      }
+      // A well-formed non-ASCII address reaches sign-in, which refuses the password.
+      const good = await post('application/json', json(Buffer.from('आशा', 'utf8')));
+      expect(good.status, good.text).to.equal(401);
+    });
   });
 
   describe('routing', () => {
