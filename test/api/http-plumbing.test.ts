@@ -90,6 +90,20 @@ describe('HTTP plumbing shared by every route', () => {
       expect(options.status).to.equal(204);
       expect(options.headers.allow).to.equal('GET, POST, HEAD, OPTIONS');
     });
+
+    it('answers 405 for a path without parameters that a parametrised one also matches (/policies/lapse-run, not /policies/:policy_id)', async () => {
+      const { token } = (await createTestTenant()).admin;
+      for (const method of ['get', 'patch', 'delete'] as const) {
+        const res = await api()[method](`${API}/policies/lapse-run`).set('Authorization', `Bearer ${token}`).send({ notes: 'x' });
+        expectProblem(res, 405, [], 'request.method_not_allowed');
+        expect(res.headers.allow, method).to.equal('POST, OPTIONS');
+      }
+      // What the static paths and the parametrised ones do serve still gets through.
+      expect((await api().get(`${API}/claims/reviews`).set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+      expect((await api().get(`${API}/claims/policy-terms`).set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+      expectProblem(await api().get(`${API}/policies/lapse`).set('Authorization', `Bearer ${token}`), 400, ['params.policy_id']);
+      expectProblem(await api().post(`${API}/policies/lapse-run`).set('Authorization', `Bearer ${token}`).send({ nope: 1 }), 400, ['body']);
+    });
   });
 
   describe('security headers', () => {
