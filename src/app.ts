@@ -4,7 +4,7 @@ import { loginThrottles } from './auth/login-throttle.js';
 import type { AppDeps } from './deps.js';
 import { API_BASE, API_ENDPOINTS } from './endpoints.js';
 import { mountEndpoints } from './http/endpoint.js';
-import { negotiateJson } from './http/content-negotiation.js';
+import { negotiateJson, requireUtf8 } from './http/content-negotiation.js';
 import { errorHandler, notFoundHandler } from './http/problem.js';
 import { requestLogging } from './http/request-logging.js';
 import { tenantRateLimit } from './limits/tenant-rate-limit.js';
@@ -34,7 +34,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(API_BASE, negotiateJson);
   // Before the body parser: a tenant over its quota costs one counter update, nothing more.
   app.use(API_BASE, tenantRateLimit(deps));
-  app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'] }));
+  app.use(express.json({ limit: deps.config.bodyLimit, type: ['application/json', 'application/*+json'], verify: requireUtf8 }));
   app.use(`${API_BASE}/auth/login`, ...loginThrottles(deps.config, deps.rateLimitStore));
   const api = express.Router();
   mountEndpoints(api, API_ENDPOINTS, deps);

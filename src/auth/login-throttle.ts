@@ -39,8 +39,12 @@ function limiter(name: ThrottleName, limit: number, keyGenerator: (req: Request)
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     ...(storeFor ? { store: storeFor(name, WINDOW_MS) } : {}),
-    handler: (_req, _res, next) => next(new RateLimitedError(message,
-      { code: 'auth.rate_limited', headers: { 'Retry-After': String(WINDOW_MS / 1000) } })),
+    // Retry-After is when this window ends (as the RateLimit header's reset says), not a whole window from now.
+    handler: (req, _res, next) => {
+      const resetTime = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = Math.max(1, Math.ceil(((resetTime?.getTime() ?? Date.now() + WINDOW_MS) - Date.now()) / 1000));
+      next(new RateLimitedError(message, { code: 'auth.rate_limited', headers: { 'Retry-After': String(seconds) } }));
+    },
   });
 }
 

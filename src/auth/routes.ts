@@ -40,7 +40,7 @@ export const authEndpoints: Endpoint[] = [
   publicEndpoint({
     method: 'post', path: '/auth/login', tag: 'auth', access: 'public', body: LoginBody,
     summary: 'Sign in with e-mail, phone number or username; without a tenant, a platform (super admin) sign-in',
-    headers: { 'X-Tenant': 'Tenant code, instead of body.tenant' },
+    headers: { 'X-Tenant': { description: 'Tenant code, instead of body.tenant' } },
     responses: { 200: { description: 'Signed in: the tokens, or (MFA) a challenge to answer at POST /auth/mfa/verify', schema: LoginResult },
       401: problem('Wrong user or password'),
       403: problem('Tenant suspended (told only after a right password)'), 423: problem('Account locked'),

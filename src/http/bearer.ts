@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { AccessClaims, TokenService } from '../auth/tokens.js';
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i;
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i;
 
 /** The bearer token of the Authorization header, when it has that form. */
 export function bearerToken(req: Request): string | undefined {

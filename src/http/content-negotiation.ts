@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { sendProblem } from './problem.js';
 
@@ -35,3 +36,21 @@ export const negotiateJson: RequestHandler = (req, res, next) => {
   }
   next();
 };
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The error type body-parser passes on when requireUtf8 refuses a body (answered 400 in problem.ts). */
+export const INVALID_UTF8 = 'encoding.invalid_utf8';
+
+/**
+ * express.json's verify: a UTF-8 body must be UTF-8 (RFC 8259 §8.1). The parser's decoder would turn each bad byte
+ * into U+FFFD, which a field would then store as if the client had sent it.
+ */
+export function requireUtf8(_req: IncomingMessage, _res: ServerResponse, body: Buffer, encoding: string): void {
+  if (encoding !== 'utf-8') return;
+  try {
+    UTF8.decode(body);
+  } catch {
+    throw Object.assign(new Error('The request body is not valid UTF-8.'), { status: 400, type: INVALID_UTF8 });
+  }
+}

@@ -32,6 +32,12 @@ export interface ResponseSpec {
   readonly binary?: readonly string[];
 }
 
+/** A request header the endpoint reads; one with a schema is checked with the body, its errors reported with the body's. */
+export interface HeaderSpec {
+  readonly description: string;
+  readonly schema?: z.ZodType;
+}
+
 /** A multipart/form-data body: text fields (a zod object) and one file part. */
 export interface MultipartSpec {
   readonly fields: z.ZodType;
@@ -48,7 +54,7 @@ export interface EndpointSpec<B extends z.ZodType, Q extends z.ZodType, P extend
   readonly body?: B;
   readonly query?: Q;
   readonly params?: P;
-  readonly headers?: Record<string, string>;
+  readonly headers?: Record<string, HeaderSpec>;
   /** Set on upload endpoints (see uploadEndpoint); such endpoints have no JSON body. */
   readonly multipart?: MultipartSpec;
   readonly responses: Record<number, ResponseSpec>;
@@ -151,7 +157,7 @@ export function uploadEndpoint<U extends Upload, Q extends z.ZodType, P extends 
       refuseRestricted(claims, spec);
       if (claims.kind !== 'tenant') throw new ForbiddenError('This needs a tenant user; platform administrators work through /tenants.');
       // No body schema: a JSON body is still checked as sent (NUL bytes, depth) before it is refused as not multipart.
-      const input = parseRequestParts({ query: spec.query, params: spec.params }, req) as { query: Inferred<Q>; params: Inferred<P> };
+      const input = parseRequestParts({ query: spec.query, params: spec.params, headers: spec.headers }, req) as { query: Inferred<Q>; params: Inferred<P> };
       const upload = await receive(req, deps);
       let committed = false;
       try {
@@ -187,6 +193,11 @@ export function authenticate(req: Request, deps: AppDeps): AccessClaims {
 
 /** Mounts endpoints; the transaction has committed before the reply is written. */
 export function mountEndpoints(router: Router, endpoints: readonly Endpoint[], deps: AppDeps): void {
+  // A path without parameters ('/policies/lapse-run') also matches a parametrised one ('/policies/:policy_id'): asked
+  // with a method only the latter serves, it would reach that endpoint and fail its params (a 400) instead of a 405.
+  for (const [path, allow] of allowedMethods(endpoints)) {
+    if (!path.includes(':')) router.all(path, (req, res, next) => (allow.includes(req.method) ? next() : refuseMethod(req, res, allow)));
+  }
   for (const endpoint of endpoints) {
     const handler: RequestHandler = async (req: Request, res: Response) => {
       const reply = await endpoint.handle(req, deps);
@@ -244,18 +255,27 @@ function undeclaredFields(sent: unknown, declared: unknown, path: string): strin
     : [`${path}.${key}`]));
 }
 
-/** A known path asked with a method it does not serve: 405 naming the ones it does (not a 404 "no route"). */
-function refuseOtherMethods(router: Router, endpoints: readonly Endpoint[]): void {
+/** Each path and the methods it answers: those of its endpoints, HEAD with GET, and OPTIONS. */
+function allowedMethods(endpoints: readonly Endpoint[]): Map<string, string[]> {
   const methodsByPath = new Map<string, Set<string>>();
   for (const { spec } of endpoints) {
     methodsByPath.set(spec.path, (methodsByPath.get(spec.path) ?? new Set()).add(spec.method.toUpperCase()));
   }
-  for (const [path, methods] of methodsByPath) {
-    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-    router.options(path, (_req, res) => void res.status(204).set('Allow', allow).end());
-    router.all(path, (req, res) => sendProblem(res, {
-      type: 'https://agentmitra.in/problems/405', title: 'Method not allowed', status: 405, code: 'request.method_not_allowed',
-      detail: `${req.method} is not served here; use ${allow}.`, instance: req.originalUrl,
-    }, { Allow: allow }));
+  return new Map([...methodsByPath].map(([path, methods]) => [path, [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS']]));
+}
+
+function refuseMethod(req: Request, res: Response, allowed: readonly string[]): void {
+  const allow = allowed.join(', ');
+  sendProblem(res, {
+    type: 'https://agentmitra.in/problems/405', title: 'Method not allowed', status: 405, code: 'request.method_not_allowed',
+    detail: `${req.method} is not served here; use ${allow}.`, instance: req.originalUrl,
+  }, { Allow: allow });
+}
+
+/** A known path asked with a method it does not serve: 405 naming the ones it does (not a 404 "no route"). */
+function refuseOtherMethods(router: Router, endpoints: readonly Endpoint[]): void {
+  for (const [path, allowed] of allowedMethods(endpoints)) {
+    router.options(path, (_req, res) => void res.status(204).set('Allow', allowed.join(', ')).end());
+    router.all(path, (req, res) => refuseMethod(req, res, allowed));
   }
 }

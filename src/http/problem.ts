@@ -3,6 +3,7 @@ import { ForbiddenError as CaslForbiddenError } from '@casl/ability';
 import knex from 'knex';
 import type { Logger } from 'pino';
 import { translatePgError } from '../db/pg-errors.js';
+import { INVALID_UTF8 } from './content-negotiation.js';
 import type { ErrorCode } from '../../schemas/error-codes.js';
 import {
   BusinessRuleError, ConflictError, DomainError, ForbiddenError, LockedError, NotFoundError, PayloadTooLargeError,
@@ -46,7 +47,7 @@ function problemType(status: number): string {
   return `https://agentmitra.in/problems/${status}`;
 }
 
-/** Body-parser's errors: too large (413), an unsupported charset or content encoding (415) and malformed JSON (400). */
+/** Body-parser's errors: too large (413), an unsupported charset or content encoding (415), malformed JSON or UTF-8 (400). */
 function bodyParserProblem(error: { type?: string; status?: number }): Problem | undefined {
   if (error.type === 'entity.too.large') {
     return { type: problemType(413), title: 'Payload too large', status: 413, code: 'request.body_too_large', detail: 'The request body is too large.' };
@@ -56,6 +57,10 @@ function bodyParserProblem(error: { type?: string; status?: number }): Problem |
       detail: error.type === 'charset.unsupported'
         ? 'The request body must be JSON in UTF-8.'
         : 'The request body uses a content encoding this API does not accept.' };
+  }
+  if (error.type === INVALID_UTF8) {
+    return { type: problemType(400), title: 'Invalid request', status: 400, code: 'request.malformed_json',
+      detail: 'The request body is not valid UTF-8.', errors: [{ path: 'body', message: 'is not valid UTF-8' }] };
   }
   if (error.type === 'entity.parse.failed') {
     return { type: problemType(400), title: 'Invalid request', status: 400, code: 'request.malformed_json',

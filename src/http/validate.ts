@@ -86,17 +86,32 @@ export function rawInputErrors(value: unknown, location: Location): { errors: Fi
   return { errors: errors.slice(0, MAX_REPORTS), tooDeep };
 }
 
+/** The errors of each header sent that has a schema, as headers.<lower-case name>; a header left out is not checked. */
+function headerErrors(specs: Record<string, { schema?: z.ZodType }>, sent: Record<string, unknown>): FieldError[] {
+  return Object.entries(specs).flatMap(([name, { schema }]) => {
+    const value = sent[name.toLowerCase()];
+    const result = schema && value !== undefined ? schema.safeParse(value) : undefined;
+    if (!result || result.success) return [];
+    return issuesToFieldErrors(result.error.issues.map((issue) => ({ ...issue, path: [name.toLowerCase(), ...issue.path] })), 'headers');
+  });
+}
+
 /**
  * Validates all parts and reports every bad field across them in one 400. Every part the client sent is also
- * checked as sent (NUL bytes, nesting depth), whether or not the endpoint has a schema for it.
+ * checked as sent (NUL bytes, nesting depth), whether or not the endpoint has a schema for it. Headers with a schema
+ * are checked too (the handler reads them from the request, valid).
  */
 export function parseRequestParts<B, Q, P>(
-  parts: { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P> },
-  request: { body: unknown; query: unknown; params: unknown },
+  parts: { body?: z.ZodType<B>; query?: z.ZodType<Q>; params?: z.ZodType<P>; headers?: Record<string, { schema?: z.ZodType }> },
+  request: { body: unknown; query: unknown; params: unknown; headers?: Record<string, unknown> },
 ): { body: B; query: Q; params: P } {
   const errors: FieldError[] = [];
   const parsed: Record<string, unknown> = {};
-  for (const location of ['params', 'query', 'body'] as const) {
+  for (const location of ['params', 'query', 'headers', 'body'] as const) {
+    if (location === 'headers') {
+      errors.push(...headerErrors(parts.headers ?? {}, request.headers ?? {}));
+      continue;
+    }
     const raw = location === 'body' ? request.body ?? {} : request[location];
     const checked = rawInputErrors(raw, location);
     errors.push(...checked.errors);

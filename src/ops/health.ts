@@ -6,6 +6,7 @@ import type { Database } from '../db/database.js';
 import { listMigrationFiles } from '../db/migrator.js';
 import { inPlatformScope } from '../db/scope.js';
 import { readMigrationState } from './readiness-repository.js';
+import { bearerToken } from '../http/bearer.js';
 import { sendProblem } from '../http/problem.js';
 
 export const Health = z.object({ status: z.literal('ok') });
@@ -49,7 +50,7 @@ interface MigrationState {
 
 /** Whether the caller presented a valid super admin's access token: only they see which tenants are behind. */
 function isPlatformCaller(req: Request, tokens: TokenService): boolean {
-  const token = req.get('authorization')?.match(/^Bearer (\S+)$/i)?.[1];
+  const token = bearerToken(req);
   if (!token) return false;
   try {
     return tokens.verifyAccess(token).kind === 'platform';

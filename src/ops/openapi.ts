@@ -107,9 +107,9 @@ function queryParameters(schema: z.ZodType | undefined): Operation[] {
   }));
 }
 
-function headerParameters(headers: Record<string, string> | undefined): Operation[] {
-  return Object.entries(headers ?? {}).map(([name, description]) => ({
-    name, in: 'header', required: false, description, schema: { type: 'string' },
+function headerParameters(headers: AnySpec['headers']): Operation[] {
+  return Object.entries(headers ?? {}).map(([name, { description, schema }]) => ({
+    name, in: 'header', required: false, description, schema: schema ? jsonSchema(schema, 'input') : { type: 'string' },
   }));
 }
 
@@ -134,7 +134,7 @@ function acceptsEmptyBody(schema: z.ZodType): boolean {
   }
 }
 
-/** The declared responses, plus the 400/401/403 that validation and authentication can always answer. */
+/** The declared responses, plus those the layers in front of every endpoint can answer (400, 401, 403, 406, 413, 415, 429, 503). */
 function responses(spec: AnySpec): Record<string, unknown> {
   const implicit: Record<number, ResponseSpec> = {};
   if (spec.body || spec.multipart || spec.query || spec.params) implicit[400] = { description: 'Invalid input (every offending field listed)', schema: ProblemSchema };
@@ -145,6 +145,11 @@ function responses(spec: AnySpec): Record<string, unknown> {
   if (spec.body || spec.multipart) {
     implicit[413] = { description: 'Body larger than the configured limit', schema: ProblemSchema };
     implicit[415] = { description: 'A body in a charset or encoding the API does not read', schema: ProblemSchema };
+  }
+  implicit[406] = { description: 'The Accept header rules out JSON', schema: ProblemSchema };
+  // The tenant's quota (api_rate_limit a minute) counts every request made with a tenant user's token.
+  if (spec.access === 'tenant' || spec.access === 'signed_in') {
+    implicit[429] = { description: "The tenant's requests for this minute are used up; retry after Retry-After seconds", schema: ProblemSchema };
   }
   implicit[503] = { description: 'The database is busy or unreachable; retry after Retry-After seconds', schema: ProblemSchema };
   const all = { ...implicit, ...spec.responses };

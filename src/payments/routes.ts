@@ -14,24 +14,19 @@ const COMMON = {
 };
 const ONE_PAYMENT = { ...COMMON, 404: problem('No such payment, or not in your book') };
 
-function idempotencyKeyOf(header: string | undefined): string | null {
-  if (header === undefined) return null;
-  const parsed = IdempotencyKey.safeParse(header);
-  if (!parsed.success) throw new ValidationError([{ path: 'headers.idempotency-key', message: parsed.error.issues[0]?.message ?? 'is invalid' }]);
-  return parsed.data;
-}
-
 export const paymentEndpoints: Endpoint[] = [
   scopedEndpoint({
     method: 'post', path: '/payments', tag: 'payments', access: 'tenant', body: CreatePaymentBody,
-    headers: { 'Idempotency-Key': 'Retry token: a repeat with the same key (or gateway_transaction_id) returns the first payment' },
+    headers: { 'Idempotency-Key': {
+      description: 'Retry token: a repeat with the same key (or gateway_transaction_id) returns the first payment', schema: IdempotencyKey } },
     summary: 'Record a premium payment, exactly once; it pays whole instalments and moves the policy on',
     responses: { 201: { description: 'The payment (the first one again on a repeat, with Idempotent-Replayed: true)', schema: Payment },
       ...COMMON, 404: problem('No such policy in your book'),
       422: problem('payment.idempotency_conflict, payment.amount_mismatch, payment.policy_not_payable, payment.nothing_due, '
         + 'payment.before_application, payment.due_date_mismatch, policy.revival_window_closed') },
   }, async ({ tx, actor, body, req }) => {
-    const recorded = await recordPayment(tx, actor, body, idempotencyKeyOf(req.get('idempotency-key')));
+    // Checked against IdempotencyKey with the body (spec.headers), so any bad field and a bad key come in one 400.
+    const recorded = await recordPayment(tx, actor, body, req.get('idempotency-key') ?? null);
     const headers: Record<string, string> = recorded.replayed ? { 'Idempotent-Replayed': 'true' } : {};
     return { status: 201, body: recorded.payment, headers };
   }),

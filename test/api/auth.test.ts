@@ -211,9 +211,16 @@ describe('auth', () => {
       const body = { tenant: tenant.tenant_code, email: agent.email, password: 'Wrong#Password1' };
       expect((await strict.post(`${API}/auth/login`).send(body)).status).to.equal(401);
       expect((await strict.post(`${API}/auth/login`).send(body)).status).to.equal(401);
+      // Into the window, so its end is under a minute away.
+      await new Promise((resolve) => setTimeout(resolve, 2500));
       const throttled = await strict.post(`${API}/auth/login`).send(body);
       expect(throttled.status).to.equal(429);
       expect(throttled.type).to.equal('application/problem+json');
+      // Retry-After says when the window ends, as the RateLimit header does, not a whole minute from now.
+      const reset = Number(/reset=(\d+)/.exec(String(throttled.headers.ratelimit))?.[1]);
+      const retryAfter = Number(throttled.headers['retry-after']);
+      expect(retryAfter, String(throttled.headers.ratelimit)).to.be.within(Math.max(1, reset - 1), reset + 1);
+      expect(retryAfter).to.be.below(60);
     });
   });
 

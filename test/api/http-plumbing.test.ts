@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type { Response } from 'supertest';
+import { createTestTenant } from '../helpers/actors.js';
 import { API, api, testDeps } from '../helpers/context.js';
 import { expectProblem } from '../helpers/problems.js';
 
@@ -55,6 +56,21 @@ describe('HTTP plumbing shared by every route', () => {
         expect(problem.errors).to.deep.equal([{ path: 'body', message: 'malformed JSON' }]);
       }
     });
+
+    it('refuses a body that is not UTF-8 with 400 (its bytes would be stored as U+FFFD), and reads one that is', async () => {
+      const json = (email: Buffer) => Buffer.concat([Buffer.from('{"email":"'), email, Buffer.from('@x.test","password":"wrong-password-1"}')]);
+      // The bytes as they are: superagent writes a Buffer its serializer returns unchanged (its type says string).
+      const post = (type: string, body: Buffer) => api().post(`${API}/auth/login`).set('Content-Type', type)
+        .serialize((bytes: Buffer) => bytes as unknown as string).send(body);
+      for (const type of ['application/json', 'application/json; charset=utf-8']) {
+        const res = await post(type, json(Buffer.from([0x61, 0xff, 0x62])));
+        const problem = expectProblem(res, 400, ['body'], 'request.malformed_json');
+        expect(problem.errors).to.deep.equal([{ path: 'body', message: 'is not valid UTF-8' }]);
+      }
+      // A well-formed non-ASCII address reaches sign-in, which refuses the password.
+      const good = await post('application/json', json(Buffer.from('आशा', 'utf8')));
+      expect(good.status, good.text).to.equal(401);
+    });
   });
 
   describe('routing', () => {
@@ -73,6 +89,20 @@ describe('HTTP plumbing shared by every route', () => {
       const options = await api().options(`${API}/users`);
       expect(options.status).to.equal(204);
       expect(options.headers.allow).to.equal('GET, POST, HEAD, OPTIONS');
+    });
+
+    it('answers 405 for a path without parameters that a parametrised one also matches (/policies/lapse-run, not /policies/:policy_id)', async () => {
+      const { token } = (await createTestTenant()).admin;
+      for (const method of ['get', 'patch', 'delete'] as const) {
+        const res = await api()[method](`${API}/policies/lapse-run`).set('Authorization', `Bearer ${token}`).send({ notes: 'x' });
+        expectProblem(res, 405, [], 'request.method_not_allowed');
+        expect(res.headers.allow, method).to.equal('POST, OPTIONS');
+      }
+      // What the static paths and the parametrised ones do serve still gets through.
+      expect((await api().get(`${API}/claims/reviews`).set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+      expect((await api().get(`${API}/claims/policy-terms`).set('Authorization', `Bearer ${token}`)).status).to.equal(200);
+      expectProblem(await api().get(`${API}/policies/lapse`).set('Authorization', `Bearer ${token}`), 400, ['params.policy_id']);
+      expectProblem(await api().post(`${API}/policies/lapse-run`).set('Authorization', `Bearer ${token}`).send({ nope: 1 }), 400, ['body']);
     });
   });
 
@@ -104,6 +134,14 @@ describe('HTTP plumbing shared by every route', () => {
         const problem = expectProblem(res, 401);
         expect(res.headers['www-authenticate'], String(authorization)).to.equal('Bearer');
         expect(problem).to.not.have.property('errors');
+      }
+    });
+
+    it('takes the scheme in any case and one or more spaces before the token (RFC 6750 "Bearer" 1*SP b64token)', async () => {
+      const { token } = (await createTestTenant()).admin;
+      for (const authorization of [`bearer ${token}`, `BEARER ${token}`, `Bearer  ${token}`, `Bearer   ${token}`]) {
+        const res = await api().get(`${API}/auth/me`).set('Authorization', authorization);
+        expect(res.status, `${authorization.slice(0, 10)}: ${res.text}`).to.equal(200);
       }
     });
 

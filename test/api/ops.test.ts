@@ -97,6 +97,9 @@ describe('operations endpoints', () => {
         expect(pathParams).to.have.members([...spec.path.matchAll(/:(\w+)/g)].map((match) => match[1]));
         if (spec.access === 'public') expect(operation.security).to.equal(undefined);
         else expect(operation.security).to.deep.equal([{ bearer: [] }]);
+        expect(operation.responses, `${spec.method} ${spec.path}`).to.include.keys('406');
+        // A tenant user's every request counts against the tenant's api_rate_limit: a 429 may answer any of them.
+        if (spec.access === 'tenant' || spec.access === 'signed_in') expect(operation.responses, `${spec.method} ${spec.path}`).to.include.keys('429');
       }
     });
 

@@ -208,4 +208,19 @@ describe('premium payments: exactly once, and the policy account moves with them
     expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: 10, payment_method: 'upi' }, 'has space'), 400,
       ['headers.idempotency-key']);
   });
+
+  it('reports a bad Idempotency-Key in the same 400 as the bad body fields, and describes the key in the OpenAPI document', async () => {
+    const policy = await activePolicy(admin, policyBody(holder, { start_date: '2026-01-31', premium_amount: 10 }));
+    for (const key of ['has space', 'k'.repeat(256)]) {
+      expectProblem(await pay(junior.token, { policy_id: policy.policy_id, amount: -1 }, key), 400,
+        ['headers.idempotency-key', 'body.amount', 'body.payment_method']);
+    }
+    const empty = await api().post(`${API}/payments`).set(...bearer(junior.token)).set('Idempotency-Key', '')
+      .send({ policy_id: policy.policy_id, amount: 10, payment_method: 'upi' });
+    expectProblem(empty, 400, ['headers.idempotency-key']);
+    expect(await paymentsOf(policy.policy_id)).to.deep.equal([]);
+    const doc = await api().get('/openapi.json');
+    const parameters = doc.body.paths['/payments'].post.parameters as { name: string; in: string; schema: { pattern?: string } }[];
+    expect(parameters.find((parameter) => parameter.name === 'Idempotency-Key')?.schema.pattern).to.be.a('string');
+  });
 });
