@@ -1,6 +1,6 @@
 import type { Agent, AgentListQuery, CreateAgentBody, PatchAgentBody } from '../../schemas/agents.js';
 import type { ErrorCode } from '../../schemas/error-codes.js';
-import { authorize, can } from '../auth/ability.js';
+import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
@@ -10,6 +10,7 @@ import {
   findVisibleAgent, insertAgentRow, listTeam, listVisibleAgents, providerExists, takenAgentValues, updateAgentRow, userExists,
   type AgentRecord,
 } from './repository.js';
+import { authorizeUserLink } from '../users/service.js';
 
 // Agents and their hierarchy. An action the caller's roles do not grant at all is a 403; a record outside the
 // caller's reach is a 404 (so neither answer tells whether a record exists). A caller sees the agents within its range (its own, its subtree, or the whole
@@ -43,13 +44,14 @@ async function assertParentReachable(tx: Tx, actor: Actor, parentId: string | nu
 
 /**
  * Linking a login to an agent (or changing or removing that link) decides whose book a user works: an act on the
- * user, so it needs `update` on User (provider admins), not just on Agent. A manager places and changes agents of
- * its team but cannot hand one of them to a login, or take it from one (403).
+ * user linked and on the one unlinked, so it needs `update` on each (provider admins), not just on Agent. A manager
+ * places and changes agents of its team but cannot hand one of them to a login, or take it from one (403).
  */
-function assertMayLinkUser(actor: Actor, userId: string | null | undefined, currentUserId: string | null = null): void {
+async function assertMayLinkUser(tx: Tx, actor: Actor, userId: string | null | undefined, currentUserId: string | null = null): Promise<void> {
   if (userId === undefined || userId === currentUserId) return;
-  if (!can(actor.ability, 'update', 'User')) {
-    throw new ForbiddenError('Only a tenant administrator may link a login to an agent.');
+  for (const changed of [userId, currentUserId]) {
+    if (changed) await authorizeUserLink(tx, actor, changed);
+    else authorize(actor.ability, 'update', 'User');
   }
 }
 
@@ -90,7 +92,7 @@ export async function getTeam(tx: Tx, actor: Actor, agentId: string, query: { li
 
 export async function createAgent(tx: Tx, actor: Actor, body: CreateAgentBody): Promise<Agent> {
   authorize(actor.ability, 'create', 'Agent');
-  assertMayLinkUser(actor, body.user_id);
+  await assertMayLinkUser(tx, actor, body.user_id);
   await lockHierarchy(tx);
   await assertParentReachable(tx, actor, body.parent_agent_id);
   await assertReferencesAndUniqueness(tx, body);
@@ -108,7 +110,7 @@ export async function updateAgent(tx: Tx, actor: Actor, agentId: string, body: P
   if (agent.agent_id === actor.agent_id && actor.data_scope !== 'tenant') {
     throw new ForbiddenError('Your own agent record is changed by the agents above you.');
   }
-  assertMayLinkUser(actor, body.user_id, agent.user_id);
+  await assertMayLinkUser(tx, actor, body.user_id, agent.user_id);
   const { parent_agent_id: parentId, ...changes } = body;
   await assertReferencesAndUniqueness(tx, changes, agentId);
   if (parentId !== undefined && parentId !== agent.parent_agent_id) {

@@ -21,6 +21,7 @@ import {
   findPolicyholder, findUserLink, insertPolicyholderRow, linkUser, listPolicyholders as listRows, moveBookRows, updatePolicyholderRow,
   type PolicyholderRecord,
 } from './repository.js';
+import { authorizeUserLink } from '../users/service.js';
 
 // Policyholders of the agent book. Which rows exist for the caller is RLS's decision (a record outside its
 // range is a 404 like a missing one); CASL decides the action (not granted at all: 403, before any lookup). A record joins the book of the caller's own agent
@@ -105,7 +106,7 @@ async function answer(tx: Tx, policyholderId: string, revealed?: ReadonlySet<Rev
 
 /** Linking a login to a record is user administration: it needs update on User, and the user must be free. */
 async function assertLinkable(tx: Tx, actor: Actor, userId: string, policyholderId?: string): Promise<void> {
-  authorize(actor.ability, 'update', 'User');
+  await authorizeUserLink(tx, actor, userId);
   const user = await findUserLink(tx, userId);
   if (!user) throw new BusinessRuleError('No such user in this tenant.', [{ path: 'body.user_id', message: 'does not exist' }], { code: 'rule.reference_missing' });
   if (user.policyholder_id && user.policyholder_id !== policyholderId) {
@@ -196,6 +197,7 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
       ? { status, deactivated_at: tx.fn.now() } : { status, deactivated_at: null, deactivated_reason: null });
   }
   if (userId !== undefined && userId !== record.user_id) {
+    if (record.user_id) await authorizeUserLink(tx, actor, record.user_id);
     if (userId) await assertLinkable(tx, actor, userId, policyholderId);
     else authorize(actor.ability, 'update', 'User');
     await linkUser(tx, policyholderId, userId);

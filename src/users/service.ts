@@ -46,6 +46,17 @@ async function visibleUser(tx: Tx, actor: Actor, userId: string, forUpdate = fal
 }
 
 /**
+ * Linking a login to an agent or a policyholder, or unlinking it, is an act on that user: `update` on User, checked
+ * against the user's own record, so a role whose User rules have conditions links only the users they name. An
+ * unknown id passes here: the caller reports it as a missing reference.
+ */
+export async function authorizeUserLink(tx: Tx, actor: Actor, userId: string): Promise<void> {
+  authorize(actor.ability, 'update', 'User');
+  const record = await findUserRecord(tx, userId);
+  if (record) authorize(actor.ability, 'update', 'User', record);
+}
+
+/**
  * A user the caller may change with `action`: visible, allowed on this record, and no more powerful than the caller.
  * From here on only the record's own user_id is used: the database's spelling, whatever the request's was.
  */

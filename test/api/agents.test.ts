@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'chai';
-import { bearer, createTestTenant, createTestUser, type TestTenant, type TestUser } from '../helpers/actors.js';
+import { bearer, createTestTenant, createTestUser, login, TEST_PASSWORD, type TestTenant, type TestUser } from '../helpers/actors.js';
 import { createPolicyholderAs } from '../helpers/book.js';
 import { API, api } from '../helpers/context.js';
 import { expectProblem, UNKNOWN_ID } from '../helpers/problems.js';
@@ -129,6 +129,25 @@ describe('agents API and the hierarchy', () => {
     // The link unchanged is no change; the manager still edits the rest of the record, but not the link.
     expect((await patch(manager.token, seat.body.agent_id, { user_id: user.user_id, territory: 'Nashik' })).status).to.equal(200);
     expectProblem(await patch(manager.token, seat.body.agent_id, { user_id: null }), 403, []);
+  });
+
+  it('links a login only when the caller may update that very user: a role whose User rules name one user links that one', async () => {
+    const allowed = await createTestUser(tenant, 'junior_agent');
+    const other = await createTestUser(tenant, 'junior_agent');
+    const role = await api().post(`${API}/roles`).set(...bearer(admin)).send({
+      role_name: `linker_${crypto.randomBytes(3).toString('hex')}`, data_scope: 'tenant', permissions: [
+        { action: 'manage', subject: 'Agent' }, { action: 'read', subject: 'User' },
+        { action: 'update', subject: 'User', conditions: { user_id: allowed.user_id } }] });
+    expect(role.status, role.text).to.equal(201);
+    const linker = await createTestUser(tenant, 'junior_agent');
+    expect((await api().put(`${API}/users/${linker.user_id}/roles`).set(...bearer(admin)).send({ role_ids: [role.body.role_id] })).status)
+      .to.equal(200);
+    const token = (await login({ tenant: tenant.tenant_code, email: linker.email, password: TEST_PASSWORD })).access_token;
+    expectProblem(await create(token, { agent_code: code(), user_id: other.user_id }), 403, []);
+    const linked = await create(token, { agent_code: code(), user_id: allowed.user_id });
+    expect(linked.status, linked.text).to.equal(201);
+    // Taking the link from the allowed user to give it to another is a change to both: refused for the other.
+    expectProblem(await patch(token, linked.body.agent_id, { user_id: other.user_id }), 403, []);
   });
 
   it('answers 404 for an unknown agent', async () => {
