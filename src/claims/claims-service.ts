@@ -3,7 +3,7 @@ import { authorize } from '../auth/ability.js';
 import type { Actor } from '../auth/actor.js';
 import type { Page } from '../db/pagination.js';
 import type { Tx } from '../db/scope.js';
-import { BusinessRuleError, ConflictError, NotFoundError } from '../errors.js';
+import { BusinessRuleError, NotFoundError } from '../errors.js';
 import { toNumeric } from '../money.js';
 import { businessToday } from '../policies/calendar.js';
 import { presentDecision, toEngineClaim } from './claim-input.js';
@@ -20,6 +20,7 @@ import { findReviewOfClaim, findReviewsOfClaims, insertReview, type ReviewRow } 
 import { termsOfVersion } from './terms-cache.js';
 import { findCurrentVersionId } from './terms-repository.js';
 import { claimSummaryView, claimView } from './view.js';
+import { refuseIfErased } from '../data-protection/erased.js';
 
 // Submitting a claim: read the member, their cover and the family's history, decide with the engine, store the
 // claim with its decision and trail, and queue it for a person when the engine says so; all in the request's
@@ -63,7 +64,7 @@ export async function submitClaim(tx: Tx, actor: Actor, body: SubmitClaimBody): 
   const { holder, dependent, coverRow, history } = inputs;
   if (!holder) throw new NotFoundError('No such policyholder in your book.', { code: 'policyholder.not_found' });
   // The claim's request would hold health data about a person whose data was erased, beyond any further erasure.
-  if (holder.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  refuseIfErased(holder.erased_at);
   if (body.dependent_id && !dependent) throw new NotFoundError('No such dependent of this policyholder.', { code: 'claims.dependent_not_found' });
 
   const code = body.policy_terms_id ?? coverRow?.plan_code?.toUpperCase();

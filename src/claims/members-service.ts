@@ -14,6 +14,7 @@ import { policyYear } from './engine/dates.js';
 import { compileTerms } from './engine/terms.js';
 import { findCurrentTerms } from './terms-repository.js';
 import { dependentView } from './view.js';
+import { refuseIfErased } from '../data-protection/erased.js';
 
 // A policyholder's family (dependents) and what is left of its limits.
 
@@ -27,7 +28,7 @@ export async function addDependent(tx: Tx, actor: Actor, policyholderId: string,
   const owner = await bookOwnerOfPolicyholder(tx, policyholderId);
   if (!owner) throw notFound();
   // An erased person's family would hold personal (health) data that no erasure can reach any more.
-  if (owner.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  refuseIfErased(owner.erased_at);
   // One person, one member: a second row (a retried request) would give the family a second annual limit. Under the
   // family's lock, as claims are, so two such requests at once cannot both add.
   await lockPolicyholder(tx, policyholderId);

@@ -5,10 +5,11 @@ import { PolicyholderParams } from '../../schemas/policyholders.js';
 import { authorize } from '../auth/ability.js';
 import type { Tx } from '../db/scope.js';
 import type { Actor } from '../auth/actor.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import { problemResponse as problem, scopedEndpoint, type Endpoint } from '../http/endpoint.js';
 import { authorizeDataProtection } from './access.js';
 import { consentHistory, currentConsents, listNotices, noticeView, publishNotice, recordConsent } from './consent.js';
+import { refuseIfErased } from './erased.js';
 
 const COMMON = { 400: problem('Invalid input; every offending field is listed'), 401: problem('Not signed in'),
   403: problem('Not allowed (or a platform token)') };
@@ -79,7 +80,7 @@ export const consentEndpoints: Endpoint[] = [
   }, async ({ tx, actor, params, body }) => {
     authorizeConsentDecision(actor, params.policyholder_id, body);
     const holder = await visibleHolder(tx, params.policyholder_id);
-    if (holder.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+    refuseIfErased(holder.erased_at);
     await recordConsent(tx, params.policyholder_id, body);
     return { status: 201, body: await consentsOf(tx, params.policyholder_id) };
   }),

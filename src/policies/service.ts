@@ -20,6 +20,7 @@ import {
   type PolicyRecord, type PolicyValues,
 } from './repository.js';
 import { policyView, statusChangeView } from './view.js';
+import { refuseIfErased } from '../data-protection/erased.js';
 
 // Policies: a proposal is written into its policyholder's servicing agent's book; its schedule (maturity, renewal,
 // next due date) is derived from its terms, never typed in. Status changes go through status.ts only.
@@ -92,9 +93,8 @@ export async function amendPolicy(tx: Tx, actor: Actor, policyId: string, body: 
       { code: 'policy.terms_locked' });
   }
   // The erasure emptied the nominee and exclusions of an erased person's policies; written again, no erasure could reach them.
-  if ((body.nominee_details !== undefined || body.exclusions !== undefined)
-    && (await tx('policyholders').first('erased_at').where({ policyholder_id: policy.policyholder_id }))?.erased_at) {
-    throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  if (body.nominee_details !== undefined || body.exclusions !== undefined) {
+    refuseIfErased((await tx('policyholders').first('erased_at').where({ policyholder_id: policy.policyholder_id }))?.erased_at);
   }
   if (body.policy_number && body.policy_number !== policy.policy_number && await policyNumberTaken(tx, body.policy_number)) {
     throw new ConflictError('A policy with this policy_number already exists.', { code: 'resource.duplicate' });

@@ -22,6 +22,7 @@ import {
   type PolicyholderRecord,
 } from './repository.js';
 import { authorizeUserLink } from '../users/service.js';
+import { refuseIfErased } from '../data-protection/erased.js';
 
 // Policyholders of the agent book. Which rows exist for the caller is RLS's decision (a record outside its
 // range is a 404 like a missing one); CASL decides the action (not granted at all: 403, before any lookup). A record joins the book of the caller's own agent
@@ -174,7 +175,7 @@ export async function updatePolicyholder(tx: Tx, actor: Actor, policyholderId: s
   authorize(actor.ability, 'update', 'Policyholder');
   const record = await visiblePolicyholder(tx, policyholderId, true);
   // An erased record stays anonymised: reactivating or refilling it would hold personal data no erasure can reach.
-  if (record.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  refuseIfErased(record.erased_at);
   const { agent_id: agentId, user_id: userId, status, ...fields } = body;
   if (status === 'inactive' && record.status === 'active') authorize(actor.ability, 'delete', 'Policyholder');
   if (record.status === 'inactive' && status !== 'active') {

@@ -15,6 +15,7 @@ import { keepFile, pathOfKey, storageKeyOf } from './files.js';
 import type { ReceivedDocument } from './receive.js';
 import { deleteDocumentRow, EXTRACT_QUEUE, findDocument, insertDocument, listDocumentPage, type DocumentRow } from './repository.js';
 import { EXTENSIONS } from './sniff.js';
+import { refuseIfErased } from '../../data-protection/erased.js';
 
 // A claim's documents, in the request's transaction: the claim must be one the caller sees (RLS decides; 404
 // otherwise), the bytes count against storage_limit_gb (reserveStorage), and the file is kept under its final name
@@ -48,7 +49,7 @@ export async function uploadDocument(ctx: DocumentContext, claimIdOrNumber: stri
   const owner = await bookOwnerOfPolicyholder(tx, claim.policyholder_id);
   if (!owner || !actor.tenant) throw new NotFoundError('No such claim.', { code: 'claims.not_found' });
   // The erasure deleted the person's files; a new one would hold health data beyond any further erasure.
-  if (owner.erased_at) throw new ConflictError('The policyholder has been erased.', { code: 'data_protection.erased' });
+  refuseIfErased(owner.erased_at);
   const documentId = crypto.randomUUID();
   const key = storageKeyOf(tenantIdOf(actor), documentId);
   const storedFileId = await reserveStorage(tx, actor.tenant, {
